@@ -1,0 +1,109 @@
+//! Opening the database: SQLite (embedded default) or PostgreSQL, chosen by the URL.
+
+use migrations::MigratorTrait;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DbOpenError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:// (got {0:?})")]
+    UnsupportedScheme(String),
+    #[error("cannot open database {url}: {source}")]
+    Connect { url: String, source: sea_orm::DbErr },
+    #[error("migrations failed: {0}")]
+    Migrate(sea_orm::DbErr),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub fn engine_of(url: &str) -> Result<Engine, DbOpenError> {
+    if url.starts_with("sqlite:") {
+        Ok(Engine::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Engine::Postgres)
+    } else {
+        Err(DbOpenError::UnsupportedScheme(redact(url)))
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Connects, sets the per-engine durability options and (optionally) a schema search path.
+pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnection, DbOpenError> {
+    let engine = engine_of(url)?;
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10));
+    match engine {
+        Engine::Sqlite => {
+            // SQLite has one writer at a time; a small pool avoids lock convoys while still
+            // letting readers run beside the writer in WAL mode.
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        }
+        Engine::Postgres => {
+            opts.max_connections(20).min_connections(1);
+            if let Some(schema) = schema {
+                opts.set_schema_search_path(schema.to_string());
+            }
+        }
+    }
+    let db = Database::connect(opts)
+        .await
+        .map_err(|source| DbOpenError::Connect { url: redact(url), source })?;
+    // Prove the connection really works now rather than at the first request.
+    db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
+        .await
+        .map_err(|source| DbOpenError::Connect { url: redact(url), source })?;
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbOpenError> {
+    migrations::Migrator::up(db, None).await.map_err(DbOpenError::Migrate)
+}
+
+/// True when every migration the binary knows has been applied.
+pub async fn migrations_applied(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    Ok(migrations::Migrator::get_pending_migrations(db).await?.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn only_known_engines() {
+        assert_eq!(engine_of("sqlite://a.db?mode=rwc").ok(), Some(Engine::Sqlite));
+        assert_eq!(engine_of("postgresql://x/y").ok(), Some(Engine::Postgres));
+        assert!(matches!(engine_of("mysql://x"), Err(DbOpenError::UnsupportedScheme(_))));
+    }
+}

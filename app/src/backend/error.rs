@@ -1,0 +1,33 @@
+use thiserror::Error;
+
+/// Everything a service can refuse or fail with. REST handlers map these to HTTP statuses
+/// (see the server crate); server functions show the message on screen.
+#[derive(Debug, Error)]
+pub enum BackendError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("the server is not ready")]
+    Unavailable,
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl BackendError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        BackendError::Invalid { field, message: message.into() }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            BackendError::NotFound(_) => 404,
+            BackendError::Invalid { .. } => 422,
+            BackendError::Conflict(_) => 409,
+            BackendError::Unavailable => 503,
+            BackendError::Db(_) => 500,
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure domain rules shared by server and browser: fee computation, amounts in words,
+//! dossier codes. No I/O here.
+
+pub mod dossier_code;
+pub mod fees;
+pub mod words;

@@ -1,0 +1,199 @@
+//! Vietnamese by default, English on request. The choice lives in a cookie so that the
+//! server renders the same language the browser will hydrate with.
+
+use leptos::prelude::*;
+
+pub const LANG_COOKIE: &str = "wardpay_lang";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_cookie_header(header: &str) -> Lang {
+        header
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == LANG_COOKIE)
+            .map(|(_, v)| if v == "en" { Lang::En } else { Lang::Vi })
+            .unwrap_or_default()
+    }
+}
+
+/// Reads the language of the current request (server) or page (browser).
+pub fn detect_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .map(|c| Lang::from_cookie_header(&c))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Lang::default()
+    }
+}
+
+pub fn set_lang_cookie(lang: Lang) {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = doc.set_cookie(&format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict",
+                lang.code()
+            ));
+        }
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    let _ = lang;
+}
+
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// Every user-visible string, in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum K {
+    AppName,
+    OfficerTitle,
+    KioskTitle,
+    StatsTitle,
+    Counter,
+    CounterStatus,
+    Open,
+    Paused,
+    OpenCounter,
+    PauseCounter,
+    CounterPausedKiosk,
+    CounterPausedHint,
+    PleaseWait,
+    PleaseWaitHint,
+    CounterNotFound,
+    CounterNotFoundHint,
+    PageNotFound,
+    Live,
+    Connecting,
+    Reconnecting,
+    ChooseCounter,
+    Loading,
+    LoadError,
+    WardCounters,
+    LastChange,
+    Language,
+    CollectionAccount,
+    BackHome,
+}
+
+impl K {
+    pub fn text(self, lang: Lang) -> &'static str {
+        use K::*;
+        let (vi, en) = match self {
+            AppName => ("WardPay", "WardPay"),
+            OfficerTitle => ("Bàn làm việc cán bộ một cửa", "One-stop counter officer"),
+            KioskTitle => ("Màn hình thanh toán", "Payment screen"),
+            StatsTitle => ("Thống kê phường", "Ward statistics"),
+            Counter => ("Quầy", "Counter"),
+            CounterStatus => ("Trạng thái quầy", "Counter status"),
+            Open => ("Đang mở", "Open"),
+            Paused => ("Tạm nghỉ", "Paused"),
+            OpenCounter => ("Mở quầy", "Open counter"),
+            PauseCounter => ("Tạm nghỉ quầy", "Pause counter"),
+            CounterPausedKiosk => ("Quầy tạm nghỉ", "Counter temporarily closed"),
+            CounterPausedHint => (
+                "Xin mời ông/bà sang quầy khác hoặc quay lại sau ít phút.",
+                "Please go to another counter or come back in a few minutes.",
+            ),
+            PleaseWait => ("Vui lòng chờ", "Please wait"),
+            PleaseWaitHint => (
+                "Mã QR thanh toán sẽ hiện tại đây khi cán bộ tạo hồ sơ.",
+                "The payment QR code will appear here when the officer prepares your dossier.",
+            ),
+            CounterNotFound => ("Quầy không tồn tại", "No such counter"),
+            CounterNotFoundHint => (
+                "Địa chỉ màn hình này không khớp với quầy nào. Vui lòng báo cán bộ.",
+                "This screen's address matches no counter. Please tell an officer.",
+            ),
+            PageNotFound => ("Không tìm thấy trang", "Page not found"),
+            Live => ("Trực tuyến", "Live"),
+            Connecting => ("Đang kết nối…", "Connecting…"),
+            Reconnecting => ("Mất kết nối, đang thử lại…", "Connection lost, retrying…"),
+            ChooseCounter => ("Chọn quầy", "Choose counter"),
+            Loading => ("Đang tải…", "Loading…"),
+            LoadError => ("Không tải được dữ liệu", "Could not load data"),
+            WardCounters => ("Các quầy", "Counters"),
+            LastChange => ("Thay đổi lúc", "Changed at"),
+            Language => ("Ngôn ngữ", "Language"),
+            CollectionAccount => ("Tài khoản thu", "Collection account"),
+            BackHome => ("Về trang cán bộ", "Back to officer page"),
+        };
+        match lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A reactive translation: `t(K::Open)` inside a view follows the language switch.
+pub fn t(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || key.text(lang.get())
+}
+
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let pick = move |l: Lang| {
+        set_lang_cookie(l);
+        lang.set(l);
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label=t(K::Language)>
+            <button class:active=move || lang.get() == Lang::Vi data-lang="vi" on:click=move |_| pick(Lang::Vi)>"VI"</button>
+            <button class:active=move || lang.get() == Lang::En data-lang="en" on:click=move |_| pick(Lang::En)>"EN"</button>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_header_picks_language() {
+        assert_eq!(Lang::from_cookie_header("a=b; wardpay_lang=en"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("wardpay_lang=vi"), Lang::Vi);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Vi);
+        assert_eq!(Lang::from_cookie_header("wardpay_lang=xx"), Lang::Vi);
+    }
+}

@@ -1,0 +1,65 @@
+//! WardPay's web application: components, routes, shared types and server functions.
+//! Server-only code lives in `backend`, compiled with the `ssr` feature.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod i18n;
+pub mod live;
+pub mod model;
+pub mod pages;
+pub mod time;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use i18n::detect_lang;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="vi">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(detect_lang());
+    provide_context(lang);
+    // Tests (and people debugging) can tell a live page from dead server HTML.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <Html attr:lang=move || lang.get().code()/>
+        <Stylesheet id="leptos" href="/pkg/wardpay.css"/>
+        <Title text="WardPay"/>
+        <div id="app" data-hydrated=move || hydrated.get().to_string() data-lang=move || lang.get().code()>
+            <Router>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::officer::OfficerPage/>
+                    <Route path=path!("/stats") view=pages::stats::StatsPage/>
+                    <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
+                </Routes>
+            </Router>
+        </div>
+    }
+}
+

@@ -1,0 +1,242 @@
+//! The browser side of live push: one WebSocket per screen that never gives up.
+//!
+//! The server sends a full snapshot of the topic on every (re)connect, so the client never
+//! trusts what it showed before a disconnect: it reconnects with capped exponential backoff
+//! and jitter (so that a hundred kiosks do not hammer a restarting server in step), and
+//! also retries at once when the tab becomes visible or the network comes back.
+
+use crate::model::{ConnState, ServerMsg, Topic};
+use leptos::prelude::*;
+
+/// Keeps a live channel to `topic` (when it is `Some`) and passes every message to `on_msg`.
+/// Returns the connection state for the indicator.
+pub fn use_live(topic: Signal<Option<Topic>>, on_msg: impl Fn(ServerMsg) + 'static) -> ReadSignal<ConnState> {
+    let (state, set_state) = signal(ConnState::Connecting);
+    #[cfg(feature = "hydrate")]
+    client::start(topic, set_state, on_msg);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (topic, set_state, on_msg);
+    }
+    state
+}
+
+#[component]
+pub fn ConnIndicator(state: ReadSignal<ConnState>) -> impl IntoView {
+    use crate::i18n::{use_lang, K};
+    let lang = use_lang();
+    let label = move || match state.get() {
+        ConnState::Live => K::Live.text(lang.get()),
+        ConnState::Connecting => K::Connecting.text(lang.get()),
+        ConnState::Reconnecting => K::Reconnecting.text(lang.get()),
+    };
+    view! {
+        <span class="conn" data-conn=move || state.get().as_str() role="status" aria-live="polite">
+            <span class="conn-dot" aria-hidden="true"></span>
+            <span class="conn-label">{label}</span>
+        </span>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+    const BASE_DELAY_MS: f64 = 400.0;
+    const MAX_DELAY_MS: f64 = 8_000.0;
+
+    struct Live {
+        topic: Cell<Option<Topic>>,
+        socket: RefCell<Option<WebSocket>>,
+        /// Bumped on every (re)connect, so events and timers of an old socket are ignored.
+        generation: Cell<u64>,
+        attempt: Cell<u32>,
+        connected: Cell<bool>,
+        stopped: Cell<bool>,
+        set_state: WriteSignal<ConnState>,
+        on_msg: Box<dyn Fn(ServerMsg)>,
+        socket_handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+        page_handlers: RefCell<Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>)>>,
+    }
+
+    pub fn start(
+        topic: Signal<Option<Topic>>,
+        set_state: WriteSignal<ConnState>,
+        on_msg: impl Fn(ServerMsg) + 'static,
+    ) {
+        let live = Rc::new(Live {
+            topic: Cell::new(None),
+            socket: RefCell::new(None),
+            generation: Cell::new(0),
+            attempt: Cell::new(0),
+            connected: Cell::new(false),
+            stopped: Cell::new(false),
+            set_state,
+            on_msg: Box::new(on_msg),
+            socket_handlers: RefCell::new(Vec::new()),
+            page_handlers: RefCell::new(Vec::new()),
+        });
+        live.watch_page();
+        let for_effect = live.clone();
+        Effect::new(move |_| {
+            let t = topic.get();
+            for_effect.topic.set(t);
+            for_effect.attempt.set(0);
+            for_effect.connect();
+        });
+        let guard = send_wrapper::SendWrapper::new(live);
+        on_cleanup(move || guard.take().stop());
+    }
+
+    impl Live {
+        fn connect(self: &Rc<Self>) {
+            self.close_socket();
+            let gen = self.generation.get() + 1;
+            self.generation.set(gen);
+            let Some(topic) = self.topic.get() else { return };
+            if self.stopped.get() {
+                return;
+            }
+            let Some(url) = ws_url(&topic.ws_path()) else { return };
+            self.set_state.set(if self.attempt.get() == 0 { ConnState::Connecting } else { ConnState::Reconnecting });
+            let ws = match WebSocket::new(&url) {
+                Ok(ws) => ws,
+                Err(_) => {
+                    self.schedule_reconnect(gen);
+                    return;
+                }
+            };
+            let me = self.clone();
+            let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if me.generation.get() == gen {
+                    me.attempt.set(0);
+                    me.connected.set(true);
+                    me.set_state.set(ConnState::Live);
+                }
+            });
+            let me = self.clone();
+            let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+                if me.generation.get() != gen {
+                    return;
+                }
+                let Some(text) = ev.dyn_into::<MessageEvent>().ok().and_then(|m| m.data().as_string()) else {
+                    return;
+                };
+                match serde_json::from_str::<ServerMsg>(&text) {
+                    Ok(ServerMsg::Resync) => {
+                        // The server is about to drop us; reconnecting brings a fresh snapshot.
+                        me.attempt.set(0);
+                        me.connect();
+                    }
+                    Ok(msg) => (me.on_msg)(msg),
+                    Err(e) => leptos::logging::warn!("ignoring unreadable push message: {e}"),
+                }
+            });
+            let me = self.clone();
+            let on_close = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+                if me.generation.get() != gen {
+                    return;
+                }
+                let _ = ev.dyn_ref::<CloseEvent>().map(|c| c.code());
+                me.connected.set(false);
+                me.set_state.set(ConnState::Reconnecting);
+                me.schedule_reconnect(gen);
+            });
+            ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+            *self.socket_handlers.borrow_mut() = vec![on_open, on_message, on_close];
+            *self.socket.borrow_mut() = Some(ws);
+        }
+
+        fn schedule_reconnect(self: &Rc<Self>, gen: u64) {
+            if self.stopped.get() {
+                return;
+            }
+            let attempt = self.attempt.get();
+            self.attempt.set(attempt.saturating_add(1));
+            let base = (BASE_DELAY_MS * 2f64.powi(attempt.min(10) as i32)).min(MAX_DELAY_MS);
+            let delay = base * (0.5 + js_sys::Math::random());
+            let me = self.clone();
+            set_timeout(
+                move || {
+                    if me.generation.get() == gen && !me.connected.get() {
+                        me.connect();
+                    }
+                },
+                Duration::from_millis(delay as u64),
+            );
+        }
+
+        /// Coming back to the tab or to the network is a good moment to retry at once.
+        fn nudge(self: &Rc<Self>) {
+            if !self.connected.get() && !self.stopped.get() {
+                self.attempt.set(0);
+                self.connect();
+            }
+        }
+
+        fn watch_page(self: &Rc<Self>) {
+            let Some(window) = web_sys::window() else { return };
+            let mut handlers = Vec::new();
+            let me = self.clone();
+            let on_online = Closure::<dyn FnMut(Event)>::new(move |_| me.nudge());
+            let me = self.clone();
+            let on_visible = Closure::<dyn FnMut(Event)>::new(move |_| {
+                let visible = web_sys::window()
+                    .and_then(|w| w.document())
+                    .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+                    .unwrap_or(true);
+                if visible {
+                    me.nudge();
+                }
+            });
+            let win_target: web_sys::EventTarget = window.clone().into();
+            if win_target.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref()).is_ok() {
+                handlers.push((win_target, "online", on_online));
+            }
+            if let Some(doc) = window.document() {
+                let doc_target: web_sys::EventTarget = doc.into();
+                if doc_target
+                    .add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref())
+                    .is_ok()
+                {
+                    handlers.push((doc_target, "visibilitychange", on_visible));
+                }
+            }
+            *self.page_handlers.borrow_mut() = handlers;
+        }
+
+        fn close_socket(&self) {
+            self.connected.set(false);
+            if let Some(ws) = self.socket.borrow_mut().take() {
+                ws.set_onopen(None);
+                ws.set_onmessage(None);
+                ws.set_onclose(None);
+                let _ = ws.close();
+            }
+            self.socket_handlers.borrow_mut().clear();
+        }
+
+        fn stop(&self) {
+            self.stopped.set(true);
+            self.generation.set(self.generation.get() + 1);
+            self.close_socket();
+            for (target, name, cb) in self.page_handlers.borrow_mut().drain(..) {
+                let _ = target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+            }
+        }
+    }
+
+    fn ws_url(path: &str) -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}{path}", location.host().ok()?))
+    }
+}

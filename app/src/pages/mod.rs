@@ -1,0 +1,4 @@
+pub mod kiosk;
+pub mod not_found;
+pub mod officer;
+pub mod stats;

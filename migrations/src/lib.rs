@@ -1,0 +1,17 @@
+//! Schema migrations, applied at start-up and by `wardpay migrate`.
+//!
+//! Every migration uses sea-query's schema builder so the same code runs on SQLite
+//! (embedded default) and PostgreSQL (production).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

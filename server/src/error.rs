@@ -1,0 +1,43 @@
+//! The JSON error body of every REST endpoint: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+
+use app::backend::BackendError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, Option<&'static str>) {
+        match self {
+            ApiError::Backend(BackendError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::Backend(BackendError::Invalid { field, .. }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(*field))
+            }
+            ApiError::Backend(BackendError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
+            ApiError::Backend(BackendError::Unavailable) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            ApiError::Backend(BackendError::Db(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, field) = self.parts();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "internal error".to_string()
+        } else {
+            self.to_string()
+        };
+        (status, Json(json!({ "error": { "code": code, "message": message, "field": field } }))).into_response()
+    }
+}

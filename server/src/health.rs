@@ -1,0 +1,27 @@
+//! `/healthz`: the process answers. `/readyz`: the database answers and is fully migrated.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{json, Value};
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let db = &state.backend.db;
+    let reachable = db
+        .execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
+        .await
+        .is_ok();
+    let migrated = reachable && app::backend::db::migrations_applied(db).await.unwrap_or(false);
+    let ok = reachable && migrated;
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(json!({ "status": if ok { "ready" } else { "not_ready" }, "database": reachable, "migrations": migrated })),
+    )
+}

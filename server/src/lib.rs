@@ -1,0 +1,121 @@
+//! The WardPay server: configuration, start-up, HTTP routes and WebSocket push around the
+//! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
+
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod ws;
+
+use app::backend::{self, db::DbOpenError, Backend, LocalHub, Settings};
+use config::{CommonArgs, ServeArgs};
+use leptos::config::{Env, LeptosOptions};
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbOpenError),
+    #[error("cannot seed the demo ward: {0}")]
+    Seed(backend::BackendError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// Opens the database and applies migrations: what both `serve` and `migrate` need.
+pub async fn open_database(common: &CommonArgs) -> Result<sea_orm::DatabaseConnection, DbOpenError> {
+    ensure_sqlite_dir(&common.database_url);
+    let db = backend::db::connect(&common.database_url, None).await?;
+    backend::db::migrate(&db).await?;
+    Ok(db)
+}
+
+/// SQLite creates the file but not its directory.
+fn ensure_sqlite_dir(url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+    }
+}
+
+pub fn leptos_options(serve: &ServeArgs) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("wardpay")
+        .site_root(serve.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(serve.bind)
+        .env(Env::PROD)
+        .build()
+}
+
+/// A running server. Dropping it does not stop it: call [`Server::shutdown`].
+pub struct Server {
+    pub addr: SocketAddr,
+    pub backend: Backend,
+    shutdown: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, closes every WebSocket with a close frame, waits for requests in flight.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.shutdown.cancel();
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the server stops (after the token is cancelled).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+pub async fn start(common: &CommonArgs, serve: &ServeArgs) -> Result<Server, StartError> {
+    let db = open_database(common).await?;
+    start_with_db(db, serve).await
+}
+
+pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -> Result<Server, StartError> {
+    if serve.demo {
+        backend::seed::seed_demo(&db).await.map_err(StartError::Seed)?;
+    }
+    let backend = Backend {
+        db,
+        hub: Arc::new(LocalHub::default()),
+        settings: Arc::new(Settings { demo: serve.demo }),
+    };
+    let listener = tokio::net::TcpListener::bind(serve.bind)
+        .await
+        .map_err(|source| StartError::Bind { addr: serve.bind, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: serve.bind, source })?;
+    let mut options = leptos_options(serve);
+    options.site_addr = addr;
+    let shutdown = CancellationToken::new();
+    let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone() };
+    let app = routes::router(state);
+    let token = shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+    });
+    tracing::info!(%addr, demo = serve.demo, "listening");
+    Ok(Server { addr, backend, shutdown, task })
+}

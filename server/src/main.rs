@@ -1,0 +1,68 @@
+//! `wardpay`: serve the app, migrate, seed. Errors end the process with one readable line.
+
+use clap::Parser;
+use server::config::{Cli, Command, ServeArgs};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init(&cli.common.log_level, cli.common.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.common, &cli.serve).await,
+        Command::Migrate => server::open_database(&cli.common)
+            .await
+            .map(|_| println!("migrations applied"))
+            .map_err(|e| e.to_string()),
+        Command::SeedDemo => seed(&cli.common).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(common: &server::config::CommonArgs, args: &ServeArgs) -> Result<(), String> {
+    let srv = server::start(common, args).await.map_err(|e| e.to_string())?;
+    let base = args.public_url.clone().unwrap_or_else(|| srv.base_url());
+    let kiosk = app::backend::counters::first_counter_id(&srv.backend.db).await.ok().flatten().unwrap_or(1);
+    println!("WardPay is running ({})", if args.demo { "demo ward" } else { "no demo data" });
+    println!("  Officer:    {base}/");
+    println!("  Kiosk:      {base}/kiosk/{kiosk}");
+    println!("  Supervisor: {base}/stats");
+    let token = srv.shutdown_token();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+    srv.wait().await.map_err(|e| e.to_string())
+}
+
+async fn seed(common: &server::config::CommonArgs) -> Result<(), String> {
+    let db = server::open_database(common).await.map_err(|e| e.to_string())?;
+    let id = app::backend::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
+    println!("demo ward ready (id {id})");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

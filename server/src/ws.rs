@@ -1,0 +1,99 @@
+//! WebSocket push: `/ws/counter/{id}` for a counter's screens, `/ws/ward/{id}` for the supervisor.
+//!
+//! Each socket first subscribes, then sends a full snapshot, then forwards every message of
+//! its topic; subscribing before the snapshot means no change can fall between the two.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use app::backend::{counters, BackendError};
+use app::model::{ServerMsg, Topic};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+const PING_EVERY: Duration = Duration::from_secs(25);
+/// Close code 1012 ("service restart") tells the client to come back soon.
+const CLOSE_RESTART: u16 = 1012;
+
+pub async fn counter(
+    ws: WebSocketUpgrade,
+    Path(id): Path<i64>,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
+    counters::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id))))
+}
+
+pub async fn ward(ws: WebSocketUpgrade, Path(id): Path<i64>, State(state): State<AppState>) -> Result<Response, ApiError> {
+    counters::ward_snapshot(&state.backend.db, id).await?;
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id))))
+}
+
+async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
+    match topic {
+        Topic::Counter(id) => counters::counter_snapshot(&state.backend.db, id)
+            .await?
+            .map(ServerMsg::Counter)
+            .ok_or(BackendError::NotFound("counter")),
+        Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_snapshot(&state.backend.db, id).await?)),
+    }
+}
+
+fn text(msg: &ServerMsg) -> Option<Message> {
+    serde_json::to_string(msg).ok().map(|s| Message::Text(Utf8Bytes::from(s)))
+}
+
+#[tracing::instrument(name = "ws", skip(socket, state), fields(topic = ?topic))]
+async fn session(mut socket: WebSocket, state: AppState, topic: Topic) {
+    let mut rx = state.backend.hub.subscribe(topic);
+    match snapshot(&state, topic).await {
+        Ok(first) => {
+            let Some(m) = text(&first) else { return };
+            if socket.send(m).await.is_err() {
+                return;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no snapshot for new socket");
+            return;
+        }
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => {
+                let frame = CloseFrame { code: CLOSE_RESTART, reason: Utf8Bytes::from_static("server restarting") };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                break;
+            }
+            frame = rx.recv() => match frame {
+                Ok(frame) => {
+                    if socket.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    // Too slow to keep up: say so, and let the client reconnect for a fresh snapshot.
+                    tracing::warn!(skipped = n, "client lagged; asking it to resync");
+                    if let Some(m) = text(&ServerMsg::Resync) {
+                        let _ = socket.send(m).await;
+                    }
+                    break;
+                }
+                Err(RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
