@@ -4,14 +4,14 @@
 use crate::model::{CounterSnapshot, CounterStatus, WardSnapshot};
 use leptos::prelude::*;
 
-#[server]
+#[server(endpoint = "get_counter_snapshot")]
 pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnapshot>, ServerFnError> {
     let b = crate::backend::backend()?;
     Ok(crate::backend::counters::counter_snapshot(&b.db, counter_id).await?)
 }
 
 /// The ward of the screen; `None` picks the default ward.
-#[server]
+#[server(endpoint = "get_ward_snapshot")]
 pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, ServerFnError> {
     let b = crate::backend::backend()?;
     let ward_id = match ward_id {
@@ -21,7 +21,7 @@ pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, Ser
     Ok(crate::backend::counters::ward_snapshot(&b.db, ward_id).await?)
 }
 
-#[server]
+#[server(endpoint = "set_counter_status")]
 pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterSnapshot, ServerFnError> {
     let b = crate::backend::backend()?;
     Ok(crate::backend::counters::set_status(&b, counter_id, status, "officer").await?)

@@ -1,0 +1,183 @@
+//! The foundation over real HTTP and WebSockets, on SQLite and PostgreSQL.
+
+mod common;
+
+use app::backend::{counters, entity, seed};
+use app::model::{CounterStatus, ServerMsg};
+use common::{cleanup, fresh_db, http, start_server, Engine};
+use futures_util::StreamExt;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+db_tests!(
+    health_and_readiness,
+    pages_render_with_status,
+    demo_seed_is_idempotent,
+    counter_change_reaches_subscribers,
+    server_function_changes_counter,
+    shutdown_closes_sockets_cleanly,
+    unknown_topic_is_404,
+);
+
+async fn next_msg<S>(ws: &mut S) -> ServerMsg
+where
+    S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("message within 5 s")
+            .expect("stream open")
+            .expect("frame");
+        if let Message::Text(t) = msg {
+            return serde_json::from_str(&t).expect("ServerMsg");
+        }
+    }
+}
+
+async fn health_and_readiness(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let c = http();
+    let r = c.get(format!("{}/healthz", srv.base_url())).send().await.expect("healthz");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("x-request-id"), "every response carries a request id");
+    let r = c.get(format!("{}/readyz", srv.base_url())).send().await.expect("readyz");
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["migrations"], true);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn pages_render_with_status(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let c = http();
+    let kiosk_id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
+    let r = c.get(format!("{}/kiosk/{kiosk_id}", srv.base_url())).send().await.expect("kiosk");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("Vui lòng chờ"), "idle kiosk invites to wait");
+    assert!(html.contains("UBND Phường Demo"));
+
+    for missing in ["/kiosk/9999", "/kiosk/abc"] {
+        let r = c.get(format!("{}{missing}", srv.base_url())).send().await.expect("kiosk");
+        assert_eq!(r.status(), 404, "{missing}");
+        assert!(r.text().await.expect("body").contains("Quầy không tồn tại"));
+    }
+
+    let r = c.get(format!("{}/", srv.base_url())).send().await.expect("officer");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("body").contains("Quầy 1"));
+    let r = c.get(format!("{}/stats", srv.base_url())).send().await.expect("stats");
+    assert_eq!(r.status(), 200);
+    let r = c
+        .get(format!("{}/stats", srv.base_url()))
+        .header("cookie", "wardpay_lang=en")
+        .send()
+        .await
+        .expect("stats en");
+    assert!(r.text().await.expect("body").contains("Ward statistics"), "English on request");
+    let r = c.get(format!("{}/no/such/page", srv.base_url())).send().await.expect("404");
+    assert_eq!(r.status(), 404);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn demo_seed_is_idempotent(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let a = seed::seed_demo(&t.db).await.expect("seed");
+    let b = seed::seed_demo(&t.db).await.expect("seed again");
+    assert_eq!(a, b);
+    assert_eq!(entity::ward::Entity::find().count(&t.db).await.expect("count"), 1);
+    assert_eq!(entity::counter::Entity::find().count(&t.db).await.expect("count"), 3);
+    assert_eq!(entity::fee_item::Entity::find().count(&t.db).await.expect("count"), 14);
+    cleanup(t).await;
+}
+
+async fn counter_change_reaches_subscribers(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
+    let ward_id = counters::default_ward_id(&t.db).await.expect("ward");
+    let ws_base = srv.base_url().replace("http://", "ws://");
+    let (mut kiosk, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
+    let (mut supervisor, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/ward/{ward_id}")).await.expect("ws");
+    match next_msg(&mut kiosk).await {
+        ServerMsg::Counter(s) => assert_eq!(s.counter.status, CounterStatus::Open),
+        other => panic!("expected a counter snapshot first, got {other:?}"),
+    }
+    assert!(matches!(next_msg(&mut supervisor).await, ServerMsg::Ward(_)));
+
+    counters::set_status(&srv.backend, id, CounterStatus::Paused, "test").await.expect("pause");
+    match next_msg(&mut kiosk).await {
+        ServerMsg::Counter(s) => assert_eq!(s.counter.status, CounterStatus::Paused),
+        other => panic!("unexpected {other:?}"),
+    }
+    match next_msg(&mut supervisor).await {
+        ServerMsg::Ward(w) => assert_eq!(w.counters.iter().find(|c| c.id == id).map(|c| c.status), Some(CounterStatus::Paused)),
+        other => panic!("unexpected {other:?}"),
+    }
+    // A reconnecting client gets the current state at once.
+    kiosk.close(None).await.ok();
+    let (mut again, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
+    match next_msg(&mut again).await {
+        ServerMsg::Counter(s) => assert_eq!(s.counter.status, CounterStatus::Paused),
+        other => panic!("unexpected {other:?}"),
+    }
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn server_function_changes_counter(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
+    let r = http()
+        .post(format!("{}/api/set_counter_status", srv.base_url()))
+        .form(&[("counter_id", id.to_string()), ("status", "paused".into())])
+        .send()
+        .await
+        .expect("server fn");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let snap = counters::counter_snapshot(&t.db, id).await.expect("query").expect("counter");
+    assert_eq!(snap.counter.status, CounterStatus::Paused);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn shutdown_closes_sockets_cleanly(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
+    let ws_base = srv.base_url().replace("http://", "ws://");
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
+    next_msg(&mut ws).await;
+    let stopping = tokio::spawn(srv.shutdown());
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("close within 5 s") {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1012));
+    drop(ws);
+    stopping.await.expect("join").expect("clean shutdown");
+    cleanup(t).await;
+}
+
+async fn unknown_topic_is_404(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let ws_base = srv.base_url().replace("http://", "ws://");
+    let err = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/424242")).await.expect_err("refused");
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(resp) => assert_eq!(resp.status(), 404),
+        other => panic!("expected HTTP 404, got {other:?}"),
+    }
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
