@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! WardPay's web application: components, routes, shared types and server functions.
 //! Server-only code lives in `backend`, compiled with the `ssr` feature.
 
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::officer::OfficerPage/>
                     <Route path=path!("/stats") view=pages::stats::StatsPage/>
                     <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
+                    <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </div>

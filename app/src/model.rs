@@ -1,5 +1,6 @@
 //! Types shared by the server, the server functions and the browser.
 
+pub use crate::domain::payment::{PaymentMethod, PaymentState};
 use serde::{Deserialize, Serialize};
 
 /// Whether a counter is taking citizens. A paused counter's kiosk says so instead of
@@ -51,16 +52,189 @@ pub struct CounterInfo {
 
 /// Everything a kiosk or an officer screen needs to draw one counter. Sent whole on every
 /// change so that a screen never has to merge deltas into state it may have missed.
+/// It carries no personal data beyond the masked name the citizen at the counter sees.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CounterSnapshot {
     pub ward: WardInfo,
     pub counter: CounterInfo,
+    /// The payment the counter's screens show now, if any.
+    pub current: Option<PaymentView>,
+    /// The server runs in demo mode ("simulate payment" is available).
+    pub demo: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeLineView {
+    pub fee_name: String,
+    pub kind: String,
+    pub quantity: i32,
+    pub pages: Option<i32>,
+    pub amount: i64,
+    pub exempt_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptRef {
+    pub id: i64,
+    /// Series and number as printed, e.g. "26PDM 0000012".
+    pub label: String,
+    /// Lets the link show the payer's full name (see `backend::receipts::view_token`).
+    pub token: String,
+}
+
+impl ReceiptRef {
+    pub fn href(&self) -> String {
+        format!("/receipts/{}?k={}", self.id, self.token)
+    }
+}
+
+/// What a receipt says; its canonical JSON is what the ward's key signs. Field order is the
+/// serialisation order: never reorder fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptContent {
+    pub title: String,
+    pub form: String,
+    pub series: String,
+    pub number: String,
+    pub unit_name: String,
+    pub unit_address: String,
+    pub unit_tax_code: String,
+    pub unit_budget_code: String,
+    pub payer_name: String,
+    pub payer_id: Option<String>,
+    pub dossier_code: String,
+    pub procedure_name: String,
+    pub lines: Vec<FeeLineView>,
+    pub total: i64,
+    pub total_words: String,
+    pub method: PaymentMethod,
+    pub bank_ref: Option<String>,
+    pub payment_code: String,
+    /// RFC 3339 UTC.
+    pub issued_at: String,
+    pub collector: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptDoc {
+    pub id: i64,
+    pub content: ReceiptContent,
+    pub signature: String,
+    pub signature_valid: bool,
+}
+
+/// One payment request as the counter's screens show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: i64,
+    pub version: i32,
+    pub dossier_id: i64,
+    pub dossier_code: String,
+    /// "Nguyễn V. A." style: enough for the citizen to recognise their own dossier.
+    pub applicant_masked: String,
+    pub procedure_name: String,
+    pub lines: Vec<FeeLineView>,
+    pub amount: i64,
+    pub amount_words_vi: String,
+    pub amount_words_en: String,
+    pub state: PaymentState,
+    pub method: Option<PaymentMethod>,
+    pub payment_code: String,
+    pub purpose: String,
+    /// The QR symbol as SVG, present while the code is payable.
+    pub qr_svg: Option<String>,
+    pub qr_payload: Option<String>,
+    /// RFC 3339 UTC.
+    pub expires_at: Option<String>,
+    /// Seconds until expiry, computed when the snapshot was made (immune to client clock skew).
+    pub seconds_left: Option<i64>,
+    /// For a finished payment: how many more seconds the screens should show it.
+    pub display_secs_left: Option<i64>,
+    pub receipt: Option<ReceiptRef>,
+    pub bank_ref: Option<String>,
+    pub state_changed_at: String,
+    pub bank_name: String,
+    pub bank_account: String,
+    pub bank_account_name: String,
+}
+
+/// A dossier in the officer's queue (full name: staff screens only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierRow {
+    pub id: i64,
+    pub code: String,
+    pub applicant_name: String,
+    pub procedure_name: String,
+    pub source: String,
+    pub total: i64,
+    pub outcome: String,
+    pub created_at: String,
+    pub payment: Option<PaymentView>,
+}
+
+/// A fee line as the officer enters it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRequest {
+    pub fee_item_id: i64,
+    pub quantity: u32,
+    pub pages: Option<u32>,
+    pub exempt_reason: Option<String>,
+}
+
+/// A new dossier from the counter form or the DVC connector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDossier {
+    pub counter_id: i64,
+    pub applicant_name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub lines: Vec<LineRequest>,
+    /// A fresh id per form submission: a double click creates one dossier, not two.
+    pub request_key: Option<String>,
+}
+
+/// A catalog entry for the procedure search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub id: i64,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub fee_name: String,
+    pub kind: String,
+    pub rule: crate::domain::fees::FeeRule,
+    pub rule_vi: String,
+    pub rule_en: String,
+    pub legal_basis: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WardSnapshot {
     pub ward: WardInfo,
     pub counters: Vec<CounterInfo>,
+    pub today: DayStats,
+}
+
+/// Today's figures for the ward (Vietnam calendar day).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayStats {
+    pub dossiers: i64,
+    pub free: i64,
+    pub awaiting: i64,
+    pub paid_qr: i64,
+    pub paid_assisted: i64,
+    pub paid_cash: i64,
+    pub collected: i64,
+    pub expired: i64,
+    pub cancelled: i64,
+    pub open_exceptions: i64,
+}
+
+impl DayStats {
+    /// Share of paid dossiers settled by the citizen's own transfer, in per mille (no floats).
+    pub fn cashless_permille(&self) -> Option<i64> {
+        let paid = self.paid_qr + self.paid_assisted + self.paid_cash;
+        (paid > 0).then(|| self.paid_qr * 1000 / paid)
+    }
 }
 
 /// What the server pushes over the WebSocket.

@@ -14,6 +14,13 @@ pub fn to_vn(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&vn_offset())
 }
 
+/// The UTC instant at which the Vietnam calendar day containing `t` began.
+pub fn vn_day_start_utc(t: DateTime<Utc>) -> DateTime<Utc> {
+    let local = to_vn(t);
+    let midnight = local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+    DateTime::<Utc>::from_naive_utc_and_offset(midnight - chrono::Duration::hours(7), Utc)
+}
+
 /// "25/11/2026 17:05" in Vietnam time, from an RFC 3339 string; the input unchanged if it does not parse.
 pub fn format_vn_datetime(rfc3339: &str) -> String {
     match DateTime::parse_from_rfc3339(rfc3339) {
@@ -38,6 +45,14 @@ mod tests {
     fn utc_evening_is_next_morning_in_hanoi() {
         assert_eq!(format_vn_datetime("2026-11-25T17:30:00Z"), "26/11/2026 00:30");
         assert_eq!(format_vn_time("2026-11-25T01:02:03+00:00"), "08:02:03");
+    }
+
+    #[test]
+    fn the_vietnam_day_starts_at_17_utc() {
+        let t = DateTime::parse_from_rfc3339("2026-11-25T18:00:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(vn_day_start_utc(t).to_rfc3339(), "2026-11-25T17:00:00+00:00");
+        let t = DateTime::parse_from_rfc3339("2026-11-25T16:59:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(vn_day_start_utc(t).to_rfc3339(), "2026-11-24T17:00:00+00:00");
     }
 
     #[test]

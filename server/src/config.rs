@@ -64,6 +64,22 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
 
+    /// How long a payment code stays payable, in seconds.
+    #[arg(long, env = "WARDPAY_QR_TTL_SECS", default_value_t = 900, global = true)]
+    pub qr_ttl_secs: i64,
+
+    /// SePay webhook secrets (HMAC secret or API key), comma-separated; several for rotation.
+    #[arg(long, env = "WARDPAY_SEPAY_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
+    pub sepay_keys: Vec<String>,
+
+    /// Casso webhook v2 security keys, comma-separated.
+    #[arg(long, env = "WARDPAY_CASSO_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
+    pub casso_keys: Vec<String>,
+
+    /// payOS checksum keys, comma-separated.
+    #[arg(long, env = "WARDPAY_PAYOS_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
+    pub payos_keys: Vec<String>,
+
     /// Public base URL printed at start-up (defaults to http://<bind>).
     #[arg(long, env = "WARDPAY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -76,6 +92,10 @@ impl Default for ServeArgs {
             demo: false,
             site_root: PathBuf::from("target/site"),
             public_url: None,
+            qr_ttl_secs: 900,
+            sepay_keys: Vec::new(),
+            casso_keys: Vec::new(),
+            payos_keys: Vec::new(),
         }
     }
 }

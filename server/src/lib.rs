@@ -1,9 +1,11 @@
+#![recursion_limit = "512"]
 //! The WardPay server: configuration, start-up, HTTP routes and WebSocket push around the
 //! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
 
 pub mod config;
 pub mod error;
 pub mod health;
+pub mod intake;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
@@ -99,8 +101,19 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let backend = Backend {
         db,
         hub: Arc::new(LocalHub::default()),
-        settings: Arc::new(Settings { demo: serve.demo }),
+        settings: Arc::new(Settings { demo: serve.demo, qr_ttl_secs: serve.qr_ttl_secs.max(30) }),
     };
+    let mut keys = intake::BankKeys {
+        sepay: clean_keys(&serve.sepay_keys),
+        casso: clean_keys(&serve.casso_keys),
+        payos: clean_keys(&serve.payos_keys),
+    };
+    if serve.demo && keys.sepay.is_empty() {
+        // The demo's simulated payments must pass the same signature check as real ones.
+        keys.sepay.push(format!("demo-{}", uuid::Uuid::new_v4().simple()));
+        tracing::info!("demo mode: generated a SePay key for simulated payments");
+    }
+    let intake = intake::Intake::start(backend.clone(), keys);
     let listener = tokio::net::TcpListener::bind(serve.bind)
         .await
         .map_err(|source| StartError::Bind { addr: serve.bind, source })?;
@@ -108,7 +121,8 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let mut options = leptos_options(serve);
     options.site_addr = addr;
     let shutdown = CancellationToken::new();
-    let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone() };
+    let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake };
+    spawn_expiry_sweeper(backend.clone(), shutdown.clone());
     let app = routes::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
@@ -118,4 +132,25 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     });
     tracing::info!(%addr, demo = serve.demo, "listening");
     Ok(Server { addr, backend, shutdown, task })
+}
+
+fn clean_keys(keys: &[String]) -> Vec<String> {
+    keys.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect()
+}
+
+/// Expires codes when their time is up, so both screens leave the QR at once.
+fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tick.tick() => {
+                    if let Err(e) = app::backend::payments::expire_due(&backend).await {
+                        tracing::warn!(error = %e, "expiry sweep failed");
+                    }
+                }
+            }
+        }
+    });
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `wardpay`: serve the app, migrate, seed. Errors end the process with one readable line.
 
 use clap::Parser;

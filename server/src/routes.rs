@@ -1,7 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, WebSockets, health, static files.
 
 use crate::state::AppState;
-use crate::{health, ws};
+use crate::{health, intake, ws};
 use app::{shell, App};
 use axum::body::Body;
 use axum::http::{HeaderName, Request};
@@ -19,13 +19,24 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend = state.backend.clone();
-    let context = move || provide_context(backend.clone());
+    let simulate = {
+        let (intake, backend) = (state.intake.clone(), state.backend.clone());
+        app::backend::SimulatePayment(std::sync::Arc::new(move |counter_id| {
+            let (intake, backend) = (intake.clone(), backend.clone());
+            Box::pin(async move { crate::intake::simulate_payment(&intake, &backend, counter_id).await })
+        }))
+    };
+    let context = move || {
+        provide_context(backend.clone());
+        provide_context(simulate.clone());
+    };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/ws/counter/{id}", get(ws::counter))
         .route("/ws/ward/{id}", get(ws::ward))
+        .route("/api/bank/{provider}", axum::routing::post(intake::receive))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

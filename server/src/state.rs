@@ -10,4 +10,5 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub backend: Backend,
     pub shutdown: CancellationToken,
+    pub intake: crate::intake::Intake,
 }

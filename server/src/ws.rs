@@ -33,7 +33,7 @@ pub async fn ward(ws: WebSocketUpgrade, Path(id): Path<i64>, State(state): State
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
     match topic {
-        Topic::Counter(id) => counters::counter_snapshot(&state.backend.db, id)
+        Topic::Counter(id) => counters::snapshot(&state.backend, id)
             .await?
             .map(ServerMsg::Counter)
             .ok_or(BackendError::NotFound("counter")),

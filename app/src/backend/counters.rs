@@ -10,7 +10,7 @@ pub fn ward_info(w: &ward::Model) -> WardInfo {
         id: w.id,
         code: w.code.clone(),
         name: w.name.clone(),
-        bank_name: w.bank_bin.clone(),
+        bank_name: vietqr::banks::lookup(&w.bank_bin).map(|b| b.short_name.to_string()).unwrap_or_else(|| w.bank_bin.clone()),
         bank_account: w.bank_account.clone(),
         bank_account_name: w.bank_account_name.clone(),
     }
@@ -32,7 +32,8 @@ pub async fn counter_snapshot(db: &impl ConnectionTrait, counter_id: i64) -> Res
         return Ok(None);
     };
     let w = ward::Entity::find_by_id(c.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
-    Ok(Some(CounterSnapshot { ward: ward_info(&w), counter: counter_info(&c) }))
+    let current = super::payments::counter_current(db, c.id).await?;
+    Ok(Some(CounterSnapshot { ward: ward_info(&w), counter: counter_info(&c), current, demo: false }))
 }
 
 pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<WardSnapshot, BackendError> {
@@ -42,7 +43,8 @@ pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<Wa
         .order_by_asc(counter::Column::Number)
         .all(db)
         .await?;
-    Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect() })
+    let today = super::stats::day_stats(db, ward_id, chrono::Utc::now()).await?;
+    Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect(), today })
 }
 
 /// The ward shown when no one is signed in: the first one (the demo ward on a demo install).
@@ -55,14 +57,29 @@ pub async fn default_ward_id(db: &impl ConnectionTrait) -> Result<i64, BackendEr
         .ok_or(BackendError::NotFound("ward"))
 }
 
+/// The snapshot as a screen of this server gets it (with the server's demo flag).
+pub async fn snapshot(backend: &Backend, counter_id: i64) -> Result<Option<CounterSnapshot>, BackendError> {
+    Ok(counter_snapshot(&backend.db, counter_id).await?.map(|mut s| {
+        s.demo = backend.settings.demo;
+        s
+    }))
+}
+
 /// Publishes the current state of a counter to its own topic and its ward's.
 pub async fn push_counter(backend: &Backend, counter_id: i64) -> Result<(), BackendError> {
-    if let Some(snap) = counter_snapshot(&backend.db, counter_id).await? {
+    if let Some(snap) = snapshot(backend, counter_id).await? {
         let ward_id = snap.ward.id;
         backend.hub.publish(Topic::Counter(counter_id), &ServerMsg::Counter(snap));
         let ward = ward_snapshot(&backend.db, ward_id).await?;
         backend.hub.publish(Topic::Ward(ward_id), &ServerMsg::Ward(ward));
     }
+    Ok(())
+}
+
+/// Publishes a ward's figures (e.g. after a bank exception that no counter owns).
+pub async fn push_ward(backend: &Backend, ward_id: i64) -> Result<(), BackendError> {
+    let ward = ward_snapshot(&backend.db, ward_id).await?;
+    backend.hub.publish(Topic::Ward(ward_id), &ServerMsg::Ward(ward));
     Ok(())
 }
 
@@ -85,7 +102,7 @@ pub async fn set_status(
         tracing::info!(counter_id, status = status.as_str(), actor, "counter status changed");
     }
     push_counter(backend, counter_id).await?;
-    counter_snapshot(&backend.db, counter_id).await?.ok_or(BackendError::NotFound("counter"))
+    snapshot(backend, counter_id).await?.ok_or(BackendError::NotFound("counter"))
 }
 
 /// The lowest-numbered counter of the default ward, for the kiosk URL printed at start-up.

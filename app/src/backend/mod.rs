@@ -1,11 +1,16 @@
 //! Server-only code: persistence, services and push. Compiled only with the `ssr` feature.
 
+pub mod bank;
 pub mod counters;
 pub mod db;
 pub mod entity;
 pub mod error;
 pub mod hub;
+pub mod payments;
+pub mod receipts;
 pub mod seed;
+pub mod stats;
+pub mod sequences;
 
 use std::sync::Arc;
 
@@ -25,9 +30,25 @@ pub struct Backend {
 pub struct Settings {
     /// Demo mode seeds a demo ward and shows the "simulate payment" control.
     pub demo: bool,
+    /// How long a payment code stays payable.
+    pub qr_ttl_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { demo: false, qr_ttl_secs: 15 * 60 }
+    }
 }
 
 /// The backend of the current request (server functions run inside it).
 pub fn backend() -> Result<Backend, BackendError> {
     leptos::prelude::use_context::<Backend>().ok_or(BackendError::Unavailable)
 }
+
+/// The demo's "simulate payment": provided by the server, which owns the bank intake path
+/// that the simulated notification must go through.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct SimulatePayment(
+    pub Arc<dyn Fn(i64) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>> + Send + Sync>,
+);

@@ -25,6 +25,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
                 bank_account_name: Set("UBND PHUONG DEMO".into()),
                 receipt_form: Set("01BLP0-001".into()),
                 receipt_series: Set("26PDM".into()),
+                receipt_key: Set(new_receipt_key()),
                 created_at: Set(chrono::Utc::now()),
                 ..Default::default()
             }
@@ -82,4 +83,12 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
     }
     txn.commit().await?;
     Ok(ward_id)
+}
+
+/// 32 random bytes, hex: the ward's receipt-signing key.
+pub fn new_receipt_key() -> String {
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    hex::encode(key)
 }

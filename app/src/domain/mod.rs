@@ -3,4 +3,6 @@
 
 pub mod dossier_code;
 pub mod fees;
+pub mod mask;
+pub mod payment;
 pub mod words;

@@ -1,9 +1,12 @@
-//! The citizen's screen at `/kiosk/<counter>`: needs no input, follows the counter live.
+//! The citizen's screen at `/kiosk/<counter>`: needs no input, follows the counter live
+//! through idle → QR → paid (receipt) → idle, and says so when a code expires or is cancelled.
 
 use crate::api::get_counter_snapshot;
-use crate::i18n::{t, LangSwitch, K};
+use crate::components::{mmss, use_seconds_ticker};
+use crate::domain::words::format_vnd;
+use crate::i18n::{t, use_lang, Lang, LangSwitch, K};
 use crate::live::{use_live, ConnIndicator};
-use crate::model::{CounterSnapshot, CounterStatus, ServerMsg, Topic};
+use crate::model::{CounterSnapshot, CounterStatus, PaymentState, PaymentView, ServerMsg, Topic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -53,43 +56,160 @@ fn CounterMissing() -> impl IntoView {
     }
 }
 
+/// What the kiosk shows, derived from the snapshot and the time since it arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Screen {
+    Idle,
+    Paused,
+    Qr,
+    Success,
+    Expired,
+    Cancelled,
+}
+
+impl Screen {
+    fn as_str(self) -> &'static str {
+        match self {
+            Screen::Idle => "idle",
+            Screen::Paused => "paused",
+            Screen::Qr => "qr",
+            Screen::Success => "success",
+            Screen::Expired => "expired",
+            Screen::Cancelled => "cancelled",
+        }
+    }
+}
+
+fn screen_for(snap: &CounterSnapshot, elapsed: i64) -> Screen {
+    let Some(p) = &snap.current else {
+        return if snap.counter.status == CounterStatus::Paused { Screen::Paused } else { Screen::Idle };
+    };
+    let shown_for = |left: Option<i64>| left.is_some_and(|l| l - elapsed > 0);
+    match p.state {
+        // The countdown runs out locally too: a code is never shown as payable after expiry.
+        PaymentState::QrIssued if p.seconds_left.is_some_and(|s| s - elapsed > 0) => Screen::Qr,
+        PaymentState::QrIssued => Screen::Expired,
+        PaymentState::Paid | PaymentState::ReceiptIssued if shown_for(p.display_secs_left) => Screen::Success,
+        PaymentState::Expired if shown_for(p.display_secs_left) => Screen::Expired,
+        PaymentState::Cancelled if shown_for(p.display_secs_left) => Screen::Cancelled,
+        _ if snap.counter.status == CounterStatus::Paused => Screen::Paused,
+        _ => Screen::Idle,
+    }
+}
+
 #[component]
 fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
     let counter_id = initial.counter.id;
     let snap = RwSignal::new(initial);
+    let ticker = use_seconds_ticker();
+    // Seconds on the ticker when the current snapshot arrived.
+    let arrived = RwSignal::new(0i64);
     let conn = use_live(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| {
         if let ServerMsg::Counter(s) = msg {
             if s.counter.id == counter_id {
+                arrived.set(ticker.get_untracked());
                 snap.set(s);
             }
         }
     });
-    let ward_name = move || snap.with(|s| s.ward.name.clone());
-    let counter_name = move || snap.with(|s| s.counter.name.clone());
-    let paused = move || snap.with(|s| s.counter.status == CounterStatus::Paused);
+    let elapsed = move || ticker.get() - arrived.get();
+    let screen = Memo::new(move |_| snap.with(|s| screen_for(s, elapsed())));
+    let payment = move || snap.with(|s| s.current.clone());
     view! {
         <header class="kiosk-head">
             <div>
-                <div class="kiosk-ward">{ward_name}</div>
-                <div class="kiosk-counter" data-counter-number=move || snap.with(|s| s.counter.number)>{counter_name}</div>
+                <div class="kiosk-ward">{move || snap.with(|s| s.ward.name.clone())}</div>
+                <div class="kiosk-counter" data-counter-number=move || snap.with(|s| s.counter.number)>
+                    {move || snap.with(|s| s.counter.name.clone())}
+                </div>
             </div>
             <div class="kiosk-tools"><ConnIndicator state=conn/><LangSwitch/></div>
         </header>
-        <main class="kiosk-body">
-            <Show
-                when=paused
-                fallback=move || view! {
-                    <section class="kiosk-message" data-kiosk-state="idle">
-                        <h1>{t(K::PleaseWait)}</h1>
-                        <p>{t(K::PleaseWaitHint)}</p>
-                    </section>
-                }
-            >
-                <section class="kiosk-message paused" data-kiosk-state="paused">
-                    <h1>{t(K::CounterPausedKiosk)}</h1>
-                    <p>{t(K::CounterPausedHint)}</p>
-                </section>
-            </Show>
+        <main class="kiosk-body" data-kiosk-state=move || screen.get().as_str()>
+            {move || match (screen.get(), payment()) {
+                (Screen::Qr, Some(p)) => view! { <QrScreen p=p elapsed=Signal::derive(elapsed)/> }.into_any(),
+                (Screen::Success, Some(p)) => view! { <SuccessScreen p=p/> }.into_any(),
+                (Screen::Expired, _) => notice(K::CodeExpired, K::CodeExpiredHint, "expired").into_any(),
+                (Screen::Cancelled, _) => notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled").into_any(),
+                (Screen::Paused, _) => notice(K::CounterPausedKiosk, K::CounterPausedHint, "paused").into_any(),
+                _ => notice(K::PleaseWait, K::PleaseWaitHint, "idle").into_any(),
+            }}
         </main>
+    }
+}
+
+fn notice(title: K, hint: K, class: &'static str) -> impl IntoView {
+    view! {
+        <section class=format!("kiosk-message {class}")>
+            <h1>{t(title)}</h1>
+            <p>{t(hint)}</p>
+        </section>
+    }
+}
+
+fn words(p: &PaymentView, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => p.amount_words_vi.clone(),
+        Lang::En => p.amount_words_en.clone(),
+    }
+}
+
+#[component]
+fn QrScreen(p: PaymentView, elapsed: Signal<i64>) -> impl IntoView {
+    let lang = use_lang();
+    let seconds_left = p.seconds_left.unwrap_or(0);
+    let left = move || mmss(seconds_left - elapsed.get());
+    let amount = format_vnd(p.amount);
+    let p2 = p.clone();
+    let svg = p.qr_svg.clone().unwrap_or_default();
+    view! {
+        <section class="kiosk-pay">
+            <div class="qr-card">
+                <div class="qr-box" data-testid="kiosk-qr" data-payload=p.qr_payload.clone().unwrap_or_default() inner_html=svg></div>
+                <div class="qr-caption">{t(K::ScanToPay)}</div>
+            </div>
+            <div class="pay-facts">
+                <div class="fact-amount">
+                    <div class="label">{t(K::Amount)}</div>
+                    <div class="amount" data-testid="kiosk-amount">{amount}</div>
+                    <div class="words">{move || words(&p2, lang.get())}</div>
+                </div>
+                <dl class="facts">
+                    <dt>{t(K::Bank)}</dt><dd>{p.bank_name.clone()}</dd>
+                    <dt>{t(K::AccountNumber)}</dt><dd class="mono">{p.bank_account.clone()}</dd>
+                    <dt>{t(K::AccountName)}</dt><dd>{p.bank_account_name.clone()}</dd>
+                    <dt>{t(K::TransferPurpose)}</dt><dd class="mono" data-testid="kiosk-purpose">{p.purpose.clone()}</dd>
+                    <dt>{t(K::Dossier)}</dt><dd>{p.dossier_code.clone()}" · "{p.applicant_masked.clone()}</dd>
+                </dl>
+                <div class="countdown">{t(K::ExpiresIn)}" "<strong data-testid="kiosk-countdown">{left}</strong></div>
+                <ol class="steps">
+                    <li>{t(K::Step1)}</li>
+                    <li>{t(K::Step2)}</li>
+                    <li>{t(K::Step3)}</li>
+                </ol>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SuccessScreen(p: PaymentView) -> impl IntoView {
+    let lang = use_lang();
+    let amount = format_vnd(p.amount);
+    let p2 = p.clone();
+    view! {
+        <section class="kiosk-message success">
+            <div class="tick" aria-hidden="true">"✓"</div>
+            <h1>{t(K::PaySuccess)}</h1>
+            <p class="amount">{amount}</p>
+            <p class="words">{move || words(&p2, lang.get())}</p>
+            {p.receipt.clone().map(|r| view! {
+                <p class="receipt-line">
+                    {t(K::ReceiptNo)}": " <strong data-testid="kiosk-receipt">{r.label.clone()}</strong>
+                    " · " <a href=r.href() target="_blank">{t(K::ViewReceipt)}</a>
+                </p>
+            })}
+            <p>{t(K::ThankYou)}</p>
+        </section>
     }
 }

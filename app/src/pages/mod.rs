@@ -1,4 +1,5 @@
 pub mod kiosk;
 pub mod not_found;
 pub mod officer;
+pub mod receipt;
 pub mod stats;

@@ -5,6 +5,7 @@ use crate::components::TopBar;
 use crate::i18n::{t, use_lang, K};
 use crate::live::use_live;
 use crate::model::{CounterStatus, ServerMsg, Topic, WardSnapshot};
+use crate::domain::words::format_vnd;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +47,20 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     {t(K::CollectionAccount)}": "
                     {move || snap.with(|s| format!("{} · {} · {}", s.ward.bank_name, s.ward.bank_account, s.ward.bank_account_name))}
                 </p>
+                <h3>{t(K::Today)}</h3>
+                <div class="kpis" data-testid="day-stats">
+                    <Kpi label=K::DossiersToday value=Signal::derive(move || snap.with(|s| s.today.dossiers.to_string())) id="dossiers"/>
+                    <Kpi label=K::Collected value=Signal::derive(move || snap.with(|s| format_vnd(s.today.collected))) id="collected"/>
+                    <Kpi label=K::CashlessRate value=Signal::derive(move || snap.with(|s| s.today.cashless_permille()
+                        .map(|p| format!("{},{} %", p / 10, p % 10)).unwrap_or_else(|| "—".into()))) id="cashless"/>
+                    <Kpi label=K::Awaiting value=Signal::derive(move || snap.with(|s| s.today.awaiting.to_string())) id="awaiting"/>
+                    <Kpi label=K::PaidQr value=Signal::derive(move || snap.with(|s| s.today.paid_qr.to_string())) id="paid_qr"/>
+                    <Kpi label=K::PaidAssistedShort value=Signal::derive(move || snap.with(|s| s.today.paid_assisted.to_string())) id="paid_assisted"/>
+                    <Kpi label=K::PaidCashShort value=Signal::derive(move || snap.with(|s| s.today.paid_cash.to_string())) id="paid_cash"/>
+                    <Kpi label=K::Free value=Signal::derive(move || snap.with(|s| s.today.free.to_string())) id="free"/>
+                    <Kpi label=K::Expired value=Signal::derive(move || snap.with(|s| s.today.expired.to_string())) id="expired"/>
+                    <Kpi label=K::Exceptions value=Signal::derive(move || snap.with(|s| s.today.open_exceptions.to_string())) id="exceptions"/>
+                </div>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
                     <thead><tr><th>{t(K::Counter)}</th><th>{t(K::CounterStatus)}</th><th>{t(K::LastChange)}</th></tr></thead>
@@ -63,6 +78,16 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     </tbody>
                 </table>
             </section>
+        </div>
+    }
+}
+
+#[component]
+fn Kpi(label: K, value: Signal<String>, id: &'static str) -> impl IntoView {
+    view! {
+        <div class="kpi" data-kpi=id>
+            <div class="kpi-value">{value}</div>
+            <div class="kpi-label">{t(label)}</div>
         </div>
     }
 }

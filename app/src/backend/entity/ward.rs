@@ -17,6 +17,8 @@ pub struct Model {
     pub bank_account_name: String,
     pub receipt_form: String,
     pub receipt_series: String,
+    /// Hex HMAC key that signs this ward's receipts. Never sent to a browser.
+    pub receipt_key: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Both do all set-up first (scripts/setup.sh).
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/wardpay-target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+SITE_ROOT := $(CARGO_TARGET_DIR)/site
+BIN := $(CARGO_TARGET_DIR)/release/wardpay
+DATABASE_URL ?= sqlite://data/wardpay.sqlite
+WARDPAY_BIND ?= 127.0.0.1:3000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: setup build run test test-rust test-e2e bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+# Release build of the wasm (wasm-opt) and the server, through cargo-leptos.
+build: setup
+	@bash scripts/leptos.sh build --release
+
+run: build
+	DATABASE_URL='$(DATABASE_URL)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' WARDPAY_BIND='$(WARDPAY_BIND)' \
+	  '$(BIN)' --demo
+
+test: build
+	@$(MAKE) --no-print-directory test-rust test-e2e
+
+# Unit and integration tests; PostgreSQL tests are required to run (see server/tests/common).
+test-rust:
+	@bash scripts/test-rust.sh
+
+test-e2e:
+	cd end2end && WARDPAY_BIN='$(BIN)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' npx playwright test
+
+bench: setup
+	cargo bench -p vietqr
+	cargo run --release -p server --bin wardpay-bench
+
+clean:
+	rm -rf '$(CARGO_TARGET_DIR)' end2end/test-results

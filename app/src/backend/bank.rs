@@ -1,0 +1,202 @@
+//! Bank notifications: persist, deduplicate and match them to payment requests.
+//!
+//! Called by the server's intake for a batch of already-authenticated notifications, inside
+//! one transaction (group commit); nothing is acknowledged before that transaction commits.
+//! A payment is never lost, counted twice or silently assigned: anything but an exact match
+//! becomes an exception record for people to resolve.
+
+use super::entity::{bank_exception, bank_notification, payment_request, ward};
+use super::{payments, BackendError};
+use crate::domain::payment::{PaymentMethod, PaymentState};
+use bankfeed::{Direction, Notification};
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+
+/// One notification to record, with the evidence received.
+pub struct Incoming {
+    pub notification: Notification,
+    pub raw_body: String,
+    pub headers_json: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExceptionKind {
+    Underpaid,
+    Overpaid,
+    /// Paid after the code expired.
+    Late,
+    /// Paid for a request that was cancelled.
+    AfterCancel,
+    /// A second payment for a request already paid.
+    AlreadyPaid,
+    /// No issued payment code found in the text.
+    UnknownCode,
+    /// The money went to an account that is not the request's ward's.
+    WrongAccount,
+}
+
+impl ExceptionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionKind::Underpaid => "underpaid",
+            ExceptionKind::Overpaid => "overpaid",
+            ExceptionKind::Late => "late",
+            ExceptionKind::AfterCancel => "after_cancel",
+            ExceptionKind::AlreadyPaid => "already_paid",
+            ExceptionKind::UnknownCode => "unknown_code",
+            ExceptionKind::WrongAccount => "wrong_account",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Paid the request; its counter's screens must change.
+    Matched { counter_id: i64 },
+    Exception { kind: ExceptionKind, ward_id: Option<i64>, counter_id: Option<i64> },
+    /// Seen before (same provider transaction id): nothing changed.
+    Duplicate,
+    /// Money going out, or a provider's test call: kept, not booked.
+    Ignored,
+}
+
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Matched { .. } => "matched",
+            Outcome::Exception { kind, .. } => kind.as_str(),
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
+
+/// Records one notification in `txn` and applies it.
+pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome, BackendError> {
+    let n = &inc.notification;
+    let now = Utc::now();
+    let row = bank_notification::ActiveModel {
+        provider: Set(n.provider.as_str().into()),
+        provider_txn_id: Set(n.provider_txn_id.clone()),
+        bank_reference: Set(n.bank_reference.clone()),
+        raw_body: Set(inc.raw_body.clone()),
+        headers: Set(inc.headers_json.clone()),
+        received_at: Set(now),
+        amount: Set(n.amount_vnd),
+        account_number: Set(n.account_number.clone()),
+        content: Set(n.content.clone()),
+        payment_request_id: Set(None),
+        outcome: Set("pending".into()),
+        ..Default::default()
+    };
+    // The unique (provider, transaction id) index decides duplicates, even between two
+    // copies of one notification in flight at once.
+    let inserted = bank_notification::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([bank_notification::Column::Provider, bank_notification::Column::ProviderTxnId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    if inserted == 0 {
+        return Ok(Outcome::Duplicate);
+    }
+    let stored = bank_notification::Entity::find()
+        .filter(bank_notification::Column::Provider.eq(n.provider.as_str()))
+        .filter(bank_notification::Column::ProviderTxnId.eq(n.provider_txn_id.clone()))
+        .one(txn)
+        .await?
+        .ok_or(BackendError::NotFound("bank notification"))?;
+    let (outcome, request_id) = if n.direction == Direction::Out || n.is_test {
+        (Outcome::Ignored, None)
+    } else {
+        apply(txn, n, stored.id).await?
+    };
+    let mut am: bank_notification::ActiveModel = stored.into();
+    am.outcome = Set(outcome.label().into());
+    am.payment_request_id = Set(request_id);
+    am.update(txn).await?;
+    Ok(outcome)
+}
+
+async fn apply(txn: &DatabaseTransaction, n: &Notification, notification_id: i64) -> Result<(Outcome, Option<i64>), BackendError> {
+    let codes: Vec<String> = n.payment_codes().iter().map(|c| c.as_str().to_string()).collect();
+    let request = if codes.is_empty() {
+        None
+    } else {
+        payment_request::Entity::find()
+            .filter(payment_request::Column::PaymentCode.is_in(codes))
+            .one(txn)
+            .await?
+    };
+    let Some(pr) = request else {
+        let ward_id = ward_of_account(txn, n).await?;
+        return Ok((exception(txn, ExceptionKind::UnknownCode, ward_id, None, notification_id, n.amount_vnd).await?, None));
+    };
+    let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    let account_ok = n.account_number == w.bank_account || n.virtual_account.as_deref() == Some(w.bank_account.as_str());
+    let kind = if !account_ok {
+        Some(ExceptionKind::WrongAccount)
+    } else {
+        match PaymentState::parse(&pr.state) {
+            Some(PaymentState::QrIssued) if pr.expires_at.is_some_and(|e| e <= Utc::now()) => Some(ExceptionKind::Late),
+            Some(PaymentState::QrIssued) if n.amount_vnd < pr.amount => Some(ExceptionKind::Underpaid),
+            Some(PaymentState::QrIssued) if n.amount_vnd > pr.amount => Some(ExceptionKind::Overpaid),
+            Some(PaymentState::QrIssued) => None,
+            Some(PaymentState::Expired) => Some(ExceptionKind::Late),
+            Some(PaymentState::Cancelled) | Some(PaymentState::Draft) => Some(ExceptionKind::AfterCancel),
+            _ => Some(ExceptionKind::AlreadyPaid),
+        }
+    };
+    if let Some(kind) = kind {
+        let o = exception(txn, kind, Some(pr.ward_id), Some(&pr), notification_id, n.amount_vnd).await?;
+        return Ok((o, Some(pr.id)));
+    }
+    match payments::settle(txn, &pr, PaymentMethod::QrTransfer, n.amount_vnd, bank_ref(n), None, "bank").await {
+        Ok(_) => Ok((Outcome::Matched { counter_id: pr.counter_id }, Some(pr.id))),
+        // An officer changed the request a moment before: record it for people to look at.
+        Err(BackendError::Conflict(_)) => {
+            let o = exception(txn, ExceptionKind::AfterCancel, Some(pr.ward_id), Some(&pr), notification_id, n.amount_vnd).await?;
+            Ok((o, Some(pr.id)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn bank_ref(n: &Notification) -> Option<String> {
+    n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider.as_str(), n.provider_txn_id)))
+}
+
+async fn ward_of_account(txn: &DatabaseTransaction, n: &Notification) -> Result<Option<i64>, BackendError> {
+    Ok(ward::Entity::find()
+        .filter(ward::Column::BankAccount.eq(n.account_number.clone()))
+        .one(txn)
+        .await?
+        .map(|w| w.id))
+}
+
+async fn exception(
+    txn: &DatabaseTransaction,
+    kind: ExceptionKind,
+    ward_id: Option<i64>,
+    pr: Option<&payment_request::Model>,
+    notification_id: i64,
+    amount: i64,
+) -> Result<Outcome, BackendError> {
+    bank_exception::ActiveModel {
+        ward_id: Set(ward_id),
+        notification_id: Set(notification_id),
+        payment_request_id: Set(pr.map(|p| p.id)),
+        kind: Set(kind.as_str().into()),
+        amount: Set(amount),
+        status: Set("open".into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    tracing::warn!(kind = kind.as_str(), notification_id, "bank notification needs a person");
+    Ok(Outcome::Exception { kind, ward_id, counter_id: pr.map(|p| p.counter_id) })
+}

@@ -1,0 +1,695 @@
+//! The counter flow: dossiers, payment requests and their transitions (steps 2 to 6).
+//!
+//! Every transition goes through [`transition`], which asks the shared state machine
+//! (`domain::payment`) and updates the row only if nobody changed it since it was read
+//! (a version check), so that of two officers acting at once one wins and the other is
+//! told. Every change is recorded in `payment_event` and pushed after commit.
+
+use super::entity::{counter, dossier, fee_item, fee_line, payment_event, payment_request, receipt, ward};
+use super::{counters, receipts, sequences, Backend, BackendError};
+use crate::domain::fees::{self, FeeRule, LineInput};
+use crate::domain::payment::{PaymentEvent, PaymentMethod, PaymentState};
+use crate::domain::{mask, words};
+use crate::model::{CatalogEntry, DossierRow, FeeLineView, LineRequest, NewDossier, PaymentView, ReceiptContent};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+
+/// How long the screens keep showing a finished payment before going back to idle.
+pub const SUCCESS_DISPLAY_SECS: i64 = 20;
+pub const NOTICE_DISPLAY_SECS: i64 = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Counter,
+    Dvc,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Counter => "counter",
+            Source::Dvc => "dvc",
+        }
+    }
+}
+
+fn state_of(pr: &payment_request::Model) -> Result<PaymentState, BackendError> {
+    PaymentState::parse(&pr.state).ok_or_else(|| BackendError::invalid("state", format!("unknown state {:?}", pr.state)))
+}
+
+/// Makes concurrent writers for one counter queue up: the first statement of the
+/// transaction is a write to the counter row (a row lock on PostgreSQL; on SQLite the
+/// write lock), so the checks that follow see a settled counter.
+async fn lock_counter(txn: &DatabaseTransaction, counter_id: i64) -> Result<counter::Model, BackendError> {
+    let res = counter::Entity::update_many()
+        .col_expr(counter::Column::Number, Expr::col(counter::Column::Number))
+        .filter(counter::Column::Id.eq(counter_id))
+        .exec(txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(BackendError::invalid("counter_id", format!("counter {counter_id} does not exist")));
+    }
+    counter::Entity::find_by_id(counter_id).one(txn).await?.ok_or(BackendError::NotFound("counter"))
+}
+
+/// Applies `event` to `pr`, with the fields `changes` sets, if `pr` is still at `pr.version`.
+pub async fn transition(
+    txn: &DatabaseTransaction,
+    pr: &payment_request::Model,
+    event: PaymentEvent,
+    actor: &str,
+    note: Option<String>,
+    changes: impl FnOnce(&mut payment_request::ActiveModel),
+) -> Result<payment_request::Model, BackendError> {
+    let from = state_of(pr)?;
+    let to = from.apply(event).map_err(|e| BackendError::Conflict(e.to_string()))?;
+    let now = Utc::now();
+    let mut am = payment_request::ActiveModel {
+        state: Set(to.as_str().into()),
+        version: Set(pr.version + 1),
+        state_changed_at: Set(now),
+        ..Default::default()
+    };
+    changes(&mut am);
+    let res = payment_request::Entity::update_many()
+        .set(am)
+        .filter(payment_request::Column::Id.eq(pr.id))
+        .filter(payment_request::Column::Version.eq(pr.version))
+        .exec(txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(BackendError::Conflict(
+            "hồ sơ vừa được người khác thay đổi; màn hình đã cập nhật trạng thái mới (changed by someone else)".into(),
+        ));
+    }
+    payment_event::ActiveModel {
+        payment_request_id: Set(pr.id),
+        from_state: Set(from.as_str().into()),
+        to_state: Set(to.as_str().into()),
+        event: Set(event_name(event)),
+        actor: Set(actor.into()),
+        at: Set(now),
+        note: Set(note),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    payment_request::Entity::find_by_id(pr.id).one(txn).await?.ok_or(BackendError::NotFound("payment request"))
+}
+
+fn event_name(e: PaymentEvent) -> String {
+    match e {
+        PaymentEvent::Issue => "issue".into(),
+        PaymentEvent::Pay(m) => format!("pay:{}", m.as_str()),
+        PaymentEvent::IssueReceipt => "issue_receipt".into(),
+        PaymentEvent::Expire => "expire".into(),
+        PaymentEvent::Cancel => "cancel".into(),
+    }
+}
+
+pub async fn catalog(db: &impl ConnectionTrait, ward_id: i64) -> Result<Vec<CatalogEntry>, BackendError> {
+    let items = fee_item::Entity::find()
+        .filter(fee_item::Column::WardId.eq(ward_id))
+        .filter(fee_item::Column::Active.eq(true))
+        .order_by_asc(fee_item::Column::ProcedureName)
+        .all(db)
+        .await?;
+    items
+        .into_iter()
+        .map(|i| {
+            let rule: FeeRule = parse_rule(&i)?;
+            Ok(CatalogEntry {
+                id: i.id,
+                procedure_code: i.procedure_code,
+                procedure_name: i.procedure_name,
+                fee_name: i.fee_name,
+                kind: i.kind,
+                rule_vi: rule.describe_vi(),
+                rule_en: rule.describe_en(),
+                rule,
+                legal_basis: i.legal_basis,
+            })
+        })
+        .collect()
+}
+
+fn parse_rule(i: &fee_item::Model) -> Result<FeeRule, BackendError> {
+    serde_json::from_str(&i.rule)
+        .map_err(|e| BackendError::invalid("rule", format!("fee item {} has an unreadable rule: {e}", i.procedure_code)))
+}
+
+/// A fee line checked against the ward's catalog and priced by its rule.
+pub struct PricedLine {
+    pub item: fee_item::Model,
+    pub quantity: u32,
+    pub pages: Option<u32>,
+    pub amount: i64,
+    pub exempt_reason: Option<String>,
+}
+
+pub async fn price_lines(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    lines: &[LineRequest],
+) -> Result<Vec<PricedLine>, BackendError> {
+    if lines.is_empty() {
+        return Err(BackendError::invalid("lines", "hồ sơ chưa có khoản phí nào (a dossier needs at least one fee line)"));
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let item = fee_item::Entity::find_by_id(l.fee_item_id)
+            .one(db)
+            .await?
+            .filter(|it| it.ward_id == ward_id && it.active)
+            .ok_or_else(|| {
+                BackendError::invalid("lines", format!("dòng {}: thủ tục không có trong danh mục (unknown procedure)", i + 1))
+            })?;
+        let rule = parse_rule(&item)?;
+        let amount = fees::compute(&rule, &LineInput::new(l.quantity, l.pages))
+            .map_err(|e| BackendError::invalid("lines", format!("dòng {}: {e}", i + 1)))?;
+        let exempt_reason = l.exempt_reason.as_ref().map(|r| r.trim().to_string());
+        if exempt_reason.as_deref() == Some("") {
+            return Err(BackendError::invalid("lines", format!("dòng {}: miễn phí cần ghi lý do (exemption needs a reason)", i + 1)));
+        }
+        let amount = fees::apply_exemption(amount, exempt_reason.is_some());
+        out.push(PricedLine { item, quantity: l.quantity, pages: l.pages, amount, exempt_reason });
+    }
+    Ok(out)
+}
+
+fn clean_opt(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Steps 2 and 3: records the dossier and, when something is due, issues its code.
+/// A free or fully exempted dossier is recorded as `free`, without a code.
+pub async fn create_dossier(
+    backend: &Backend,
+    input: NewDossier,
+    source: Source,
+    portal_code: Option<String>,
+    actor: &str,
+) -> Result<DossierRow, BackendError> {
+    let db = &backend.db;
+    if let Some(key) = clean_opt(&input.request_key) {
+        if let Some(d) = dossier::Entity::find().filter(dossier::Column::RequestKey.eq(key)).one(db).await? {
+            return dossier_row(db, &d).await;
+        }
+    }
+    let applicant = input.applicant_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if applicant.is_empty() {
+        return Err(BackendError::invalid("applicant_name", "cần nhập họ tên người nộp (applicant name is required)"));
+    }
+    if applicant.chars().count() > 120 {
+        return Err(BackendError::invalid("applicant_name", "họ tên quá dài (at most 120 characters)"));
+    }
+    let c = counter::Entity::find_by_id(input.counter_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| BackendError::invalid("counter_id", format!("counter {} does not exist", input.counter_id)))?;
+    let lines = price_lines(db, c.ward_id, &input.lines).await?;
+    let total: i64 = lines.iter().try_fold(0i64, |acc, l| acc.checked_add(l.amount)).ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
+
+    let txn = db.begin().await?;
+    lock_counter(&txn, c.id).await?;
+    let w = ward::Entity::find_by_id(c.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    if total > 0 {
+        ensure_counter_free(&txn, c.id).await?;
+    }
+    let now = Utc::now();
+    let code = match portal_code {
+        Some(code) => code,
+        None => {
+            let day = crate::time::to_vn(now).format("%y%m%d").to_string();
+            let n = sequences::next_dossier_number(&txn, w.id, &day).await?;
+            format!("{}-{day}-{n:04}", w.code)
+        }
+    };
+    let first = &lines[0].item;
+    let d = dossier::ActiveModel {
+        ward_id: Set(w.id),
+        counter_id: Set(c.id),
+        code: Set(code),
+        request_key: Set(clean_opt(&input.request_key)),
+        applicant_name: Set(applicant),
+        id_number: Set(clean_opt(&input.id_number)),
+        phone: Set(clean_opt(&input.phone)),
+        procedure_code: Set(first.procedure_code.clone()),
+        procedure_name: Set(first.procedure_name.clone()),
+        source: Set(source.as_str().into()),
+        total: Set(total),
+        outcome: Set(if total == 0 { "free" } else { "pending" }.into()),
+        created_at: Set(now),
+        created_by: Set(actor.into()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for l in &lines {
+        fee_line::ActiveModel {
+            dossier_id: Set(d.id),
+            fee_item_id: Set(l.item.id),
+            fee_name: Set(l.item.fee_name.clone()),
+            kind: Set(l.item.kind.clone()),
+            budget_subitem: Set(l.item.budget_subitem.clone()),
+            quantity: Set(l.quantity as i32),
+            pages: Set(l.pages.map(|p| p as i32)),
+            amount: Set(l.amount),
+            exempt_reason: Set(l.exempt_reason.clone()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if total > 0 {
+        let draft = new_request(&txn, &w, &d, actor).await?;
+        issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(dossier = %d.code, total, source = source.as_str(), "dossier recorded");
+    counters::push_counter(backend, c.id).await?;
+    dossier_row(db, &d).await
+}
+
+/// One payable code per counter: the kiosk shows exactly one.
+async fn ensure_counter_free(txn: &DatabaseTransaction, counter_id: i64) -> Result<(), BackendError> {
+    let active = payment_request::Entity::find()
+        .filter(payment_request::Column::CounterId.eq(counter_id))
+        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
+        .one(txn)
+        .await?;
+    match active {
+        Some(pr) => {
+            let d = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?;
+            Err(BackendError::Conflict(format!(
+                "quầy đang có mã QR chờ thanh toán (hồ sơ {}); huỷ mã đó trước (the counter already shows a payable code)",
+                d.map(|d| d.code).unwrap_or_default()
+            )))
+        }
+        None => Ok(()),
+    }
+}
+
+async fn unique_code(txn: &DatabaseTransaction) -> Result<bankfeed::code::PaymentCode, BackendError> {
+    for _ in 0..8 {
+        let code = bankfeed::code::PaymentCode::generate(&mut rand::rng());
+        let taken = payment_request::Entity::find()
+            .filter(payment_request::Column::PaymentCode.eq(code.as_str()))
+            .one(txn)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(code);
+        }
+    }
+    Err(BackendError::Conflict("could not find a free payment code".into()))
+}
+
+async fn new_request(
+    txn: &DatabaseTransaction,
+    w: &ward::Model,
+    d: &dossier::Model,
+    actor: &str,
+) -> Result<payment_request::Model, BackendError> {
+    let code = unique_code(txn).await?;
+    // The code first: bank apps and banks cut long texts from the end.
+    let purpose = format!("{} NOP PHI", code.as_str());
+    let now = Utc::now();
+    Ok(payment_request::ActiveModel {
+        ward_id: Set(w.id),
+        counter_id: Set(d.counter_id),
+        dossier_id: Set(d.id),
+        amount: Set(d.total),
+        payment_code: Set(code.as_str().into()),
+        qr_payload: Set(None),
+        purpose: Set(purpose),
+        state: Set(PaymentState::Draft.as_str().into()),
+        method: Set(None),
+        version: Set(0),
+        issued_at: Set(None),
+        expires_at: Set(None),
+        paid_at: Set(None),
+        state_changed_at: Set(now),
+        cash_reason: Set(None),
+        bank_ref: Set(None),
+        amount_received: Set(None),
+        created_at: Set(now),
+        created_by: Set(actor.into()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Draft → QrIssued: builds the VietQR payload for the ward's collection account.
+async fn issue(
+    txn: &DatabaseTransaction,
+    w: &ward::Model,
+    pr: &payment_request::Model,
+    actor: &str,
+    ttl_secs: i64,
+) -> Result<payment_request::Model, BackendError> {
+    let amount = u64::try_from(pr.amount).map_err(|_| BackendError::invalid("amount", "must be positive"))?;
+    let dossier_code = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?.map(|d| d.code).unwrap_or_default();
+    let mut qr = vietqr::VietQr::new(w.bank_bin.clone(), w.bank_account.clone(), vietqr::Service::ToAccount)
+        .with_amount(amount)
+        .with_purpose(pr.purpose.clone());
+    if dossier_code.chars().count() <= 25 {
+        qr = qr.with_bill_number(dossier_code);
+    }
+    let payload = vietqr::encode(&qr).map_err(|e| BackendError::invalid("qr", e.to_string()))?;
+    let now = Utc::now();
+    let expires = now + Duration::seconds(ttl_secs);
+    transition(txn, pr, PaymentEvent::Issue, actor, None, |am| {
+        am.qr_payload = Set(Some(payload));
+        am.issued_at = Set(Some(now));
+        am.expires_at = Set(Some(expires));
+    })
+    .await
+}
+
+async fn load_request(txn: &DatabaseTransaction, id: i64) -> Result<payment_request::Model, BackendError> {
+    payment_request::Entity::find_by_id(id).one(txn).await?.ok_or(BackendError::NotFound("payment request"))
+}
+
+fn check_version(pr: &payment_request::Model, seen: i32) -> Result<(), BackendError> {
+    if pr.version != seen {
+        return Err(BackendError::Conflict(
+            "hồ sơ vừa được người khác thay đổi; màn hình đã cập nhật trạng thái mới (changed by someone else)".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, reason: Option<String>) -> Result<(), BackendError> {
+    let txn = backend.db.begin().await?;
+    let pr = load_request(&txn, id).await?;
+    lock_counter(&txn, pr.counter_id).await?;
+    let pr = load_request(&txn, id).await?;
+    check_version(&pr, seen_version)?;
+    transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::Outcome, Expr::value("cancelled"))
+        .filter(dossier::Column::Id.eq(pr.dossier_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    counters::push_counter(backend, pr.counter_id).await
+}
+
+/// A new code for the same dossier: the old one (if still payable) is cancelled first.
+pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str) -> Result<(), BackendError> {
+    let txn = backend.db.begin().await?;
+    let pr = load_request(&txn, id).await?;
+    lock_counter(&txn, pr.counter_id).await?;
+    let pr = load_request(&txn, id).await?;
+    check_version(&pr, seen_version)?;
+    match state_of(&pr)? {
+        PaymentState::QrIssued | PaymentState::Draft => {
+            transition(&txn, &pr, PaymentEvent::Cancel, actor, Some("reissued".into()), |_| {}).await?;
+        }
+        PaymentState::Expired | PaymentState::Cancelled => {}
+        s => return Err(BackendError::Conflict(format!("không thể cấp lại mã: {}", s.label_vi()))),
+    }
+    ensure_counter_free(&txn, pr.counter_id).await?;
+    let w = ward::Entity::find_by_id(pr.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    let d = dossier::Entity::find_by_id(pr.dossier_id).one(&txn).await?.ok_or(BackendError::NotFound("dossier"))?;
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::Outcome, Expr::value("pending"))
+        .filter(dossier::Column::Id.eq(d.id))
+        .exec(&txn)
+        .await?;
+    let draft = new_request(&txn, &w, &d, actor).await?;
+    issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+    txn.commit().await?;
+    counters::push_counter(backend, pr.counter_id).await
+}
+
+/// The two fallbacks: support staff helped, or cash (reason required). Both are counted
+/// against the cashless rate.
+pub async fn pay_manually(
+    backend: &Backend,
+    id: i64,
+    seen_version: i32,
+    method: PaymentMethod,
+    reason: Option<String>,
+    actor: &str,
+) -> Result<(), BackendError> {
+    let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    match method {
+        PaymentMethod::QrTransfer => return Err(BackendError::invalid("method", "QR transfers come from the bank")),
+        PaymentMethod::Cash if reason.is_none() => {
+            return Err(BackendError::invalid("reason", "thu tiền mặt cần ghi lý do (cash needs a reason)"))
+        }
+        _ => {}
+    }
+    let txn = backend.db.begin().await?;
+    let pr = load_request(&txn, id).await?;
+    lock_counter(&txn, pr.counter_id).await?;
+    let pr = load_request(&txn, id).await?;
+    check_version(&pr, seen_version)?;
+    settle(&txn, &pr, method, pr.amount, None, reason, actor).await?;
+    txn.commit().await?;
+    counters::push_counter(backend, pr.counter_id).await
+}
+
+/// QrIssued/Draft → Paid → ReceiptIssued, in the caller's transaction.
+pub async fn settle(
+    txn: &DatabaseTransaction,
+    pr: &payment_request::Model,
+    method: PaymentMethod,
+    amount_received: i64,
+    bank_ref: Option<String>,
+    note: Option<String>,
+    actor: &str,
+) -> Result<receipt::Model, BackendError> {
+    let now = Utc::now();
+    let cash_reason = note.clone().filter(|_| method != PaymentMethod::QrTransfer);
+    let paid = transition(txn, pr, PaymentEvent::Pay(method), actor, note, |am| {
+        am.method = Set(Some(method.as_str().into()));
+        am.paid_at = Set(Some(now));
+        am.bank_ref = Set(bank_ref.clone());
+        am.amount_received = Set(Some(amount_received));
+        am.cash_reason = Set(cash_reason);
+    })
+    .await?;
+    let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    let d = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?.ok_or(BackendError::NotFound("dossier"))?;
+    let lines = line_views(txn, d.id).await?;
+    let content = ReceiptContent {
+        title: "BIÊN LAI THU PHÍ, LỆ PHÍ".into(),
+        form: w.receipt_form.clone(),
+        series: String::new(),
+        number: String::new(),
+        unit_name: w.name.clone(),
+        unit_address: w.address.clone(),
+        unit_tax_code: w.tax_code.clone(),
+        unit_budget_code: w.budget_code.clone(),
+        payer_name: d.applicant_name.clone(),
+        payer_id: d.id_number.clone(),
+        dossier_code: d.code.clone(),
+        procedure_name: d.procedure_name.clone(),
+        lines,
+        total: pr.amount,
+        total_words: words::vnd_in_words_vi(u64::try_from(pr.amount).unwrap_or(0)),
+        method,
+        bank_ref: bank_ref.clone(),
+        payment_code: pr.payment_code.clone(),
+        issued_at: now.to_rfc3339(),
+        collector: w.name.clone(),
+    };
+    let r = receipts::issue(
+        txn,
+        receipts::NewReceipt { ward: &w, payment_request_id: pr.id, content, method, bank_ref, issued_at: now },
+    )
+    .await?;
+    transition(txn, &paid, PaymentEvent::IssueReceipt, actor, None, |_| {}).await?;
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::Outcome, Expr::value("paid"))
+        .filter(dossier::Column::Id.eq(d.id))
+        .exec(txn)
+        .await?;
+    Ok(r)
+}
+
+/// Expires every code past its time; returns the counters whose screens must change.
+pub async fn expire_due(backend: &Backend) -> Result<Vec<i64>, BackendError> {
+    let due = payment_request::Entity::find()
+        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(payment_request::Column::ExpiresAt.lte(Utc::now()))
+        .all(&backend.db)
+        .await?;
+    let mut touched = Vec::new();
+    for pr in due {
+        let txn = backend.db.begin().await?;
+        match transition(&txn, &pr, PaymentEvent::Expire, "system", None, |_| {}).await {
+            Ok(_) => {
+                txn.commit().await?;
+                tracing::info!(payment_request = pr.id, "code expired");
+                touched.push(pr.counter_id);
+            }
+            // Paid or cancelled in the meantime: nothing to expire.
+            Err(BackendError::Conflict(_)) => txn.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for c in &touched {
+        counters::push_counter(backend, *c).await?;
+    }
+    Ok(touched)
+}
+
+pub async fn line_views(db: &impl ConnectionTrait, dossier_id: i64) -> Result<Vec<FeeLineView>, BackendError> {
+    Ok(fee_line::Entity::find()
+        .filter(fee_line::Column::DossierId.eq(dossier_id))
+        .order_by_asc(fee_line::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| FeeLineView {
+            fee_name: l.fee_name,
+            kind: l.kind,
+            quantity: l.quantity,
+            pages: l.pages,
+            amount: l.amount,
+            exempt_reason: l.exempt_reason,
+        })
+        .collect())
+}
+
+/// The payment as the counter's screens show it at `now`.
+pub async fn payment_view(
+    db: &impl ConnectionTrait,
+    pr: &payment_request::Model,
+    now: DateTime<Utc>,
+) -> Result<PaymentView, BackendError> {
+    let d = dossier::Entity::find_by_id(pr.dossier_id).one(db).await?.ok_or(BackendError::NotFound("dossier"))?;
+    let w = ward::Entity::find_by_id(pr.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let mut state = state_of(pr)?;
+    // Never show a code as payable once its time is up, even before the sweeper runs.
+    if state == PaymentState::QrIssued && pr.expires_at.is_some_and(|e| e <= now) {
+        state = PaymentState::Expired;
+    }
+    let qr_svg = match (&pr.qr_payload, state) {
+        (Some(p), PaymentState::QrIssued) => Some(
+            vietqr::render_svg(p, &vietqr::SvgOptions::default()).map_err(|e| BackendError::invalid("qr", e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let r = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).one(db).await?;
+    let since = (now - pr.state_changed_at).num_seconds();
+    let display_secs_left = match state {
+        PaymentState::Paid | PaymentState::ReceiptIssued => Some(SUCCESS_DISPLAY_SECS - since),
+        PaymentState::Expired => {
+            let expired_at = pr.expires_at.unwrap_or(pr.state_changed_at);
+            Some(NOTICE_DISPLAY_SECS - (now - expired_at).num_seconds())
+        }
+        PaymentState::Cancelled => Some(NOTICE_DISPLAY_SECS - since),
+        _ => None,
+    };
+    let amount = u64::try_from(pr.amount).unwrap_or(0);
+    Ok(PaymentView {
+        id: pr.id,
+        version: pr.version,
+        dossier_id: d.id,
+        dossier_code: d.code.clone(),
+        applicant_masked: mask::mask_name(&d.applicant_name),
+        procedure_name: d.procedure_name.clone(),
+        lines: line_views(db, d.id).await?,
+        amount: pr.amount,
+        amount_words_vi: words::vnd_in_words_vi(amount),
+        amount_words_en: words::vnd_in_words_en(amount),
+        state,
+        method: pr.method.as_deref().and_then(PaymentMethod::parse),
+        payment_code: pr.payment_code.clone(),
+        purpose: pr.purpose.clone(),
+        qr_svg,
+        qr_payload: pr.qr_payload.clone().filter(|_| state == PaymentState::QrIssued),
+        expires_at: pr.expires_at.map(|e| e.to_rfc3339()),
+        seconds_left: pr.expires_at.filter(|_| state == PaymentState::QrIssued).map(|e| (e - now).num_seconds().max(0)),
+        display_secs_left,
+        receipt: r.as_ref().map(|r| receipts::reference(r, &w)),
+        bank_ref: pr.bank_ref.clone(),
+        state_changed_at: pr.state_changed_at.to_rfc3339(),
+        bank_name: vietqr::banks::lookup(&w.bank_bin).map(|b| b.short_name.to_string()).unwrap_or_else(|| w.bank_bin.clone()),
+        bank_account: w.bank_account.clone(),
+        bank_account_name: w.bank_account_name.clone(),
+    })
+}
+
+/// What the counter's screens show now: the payable code, or a finished payment for a
+/// short while, or nothing (idle).
+pub async fn counter_current(db: &impl ConnectionTrait, counter_id: i64) -> Result<Option<PaymentView>, BackendError> {
+    let Some(pr) = payment_request::Entity::find()
+        .filter(payment_request::Column::CounterId.eq(counter_id))
+        .filter(payment_request::Column::State.ne(PaymentState::Draft.as_str()))
+        .order_by_desc(payment_request::Column::StateChangedAt)
+        .order_by_desc(payment_request::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let view = payment_view(db, &pr, Utc::now()).await?;
+    let showing = match view.state {
+        PaymentState::QrIssued => true,
+        _ => view.display_secs_left.is_some_and(|s| s > 0),
+    };
+    Ok(showing.then_some(view))
+}
+
+pub async fn dossier_row(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<DossierRow, BackendError> {
+    let pr = payment_request::Entity::find()
+        .filter(payment_request::Column::DossierId.eq(d.id))
+        .order_by_desc(payment_request::Column::Id)
+        .one(db)
+        .await?;
+    let payment = match pr {
+        Some(pr) => Some(payment_view(db, &pr, Utc::now()).await?),
+        None => None,
+    };
+    Ok(DossierRow {
+        id: d.id,
+        code: d.code.clone(),
+        applicant_name: d.applicant_name.clone(),
+        procedure_name: d.procedure_name.clone(),
+        source: d.source.clone(),
+        total: d.total,
+        outcome: d.outcome.clone(),
+        created_at: d.created_at.to_rfc3339(),
+        payment,
+    })
+}
+
+/// Today's dossiers at a counter (Vietnam calendar day), newest first.
+pub async fn queue_today(db: &impl ConnectionTrait, counter_id: i64) -> Result<Vec<DossierRow>, BackendError> {
+    let start = crate::time::vn_day_start_utc(Utc::now());
+    let ds = dossier::Entity::find()
+        .filter(dossier::Column::CounterId.eq(counter_id))
+        .filter(dossier::Column::CreatedAt.gte(start))
+        .order_by_desc(dossier::Column::Id)
+        .all(db)
+        .await?;
+    let mut rows = Vec::with_capacity(ds.len());
+    for d in &ds {
+        rows.push(dossier_row(db, d).await?);
+    }
+    Ok(rows)
+}
+
+/// The counter's code that can be paid now, if any.
+pub async fn current_payable(db: &impl ConnectionTrait, counter_id: i64) -> Result<Option<payment_request::Model>, BackendError> {
+    Ok(payment_request::Entity::find()
+        .filter(payment_request::Column::CounterId.eq(counter_id))
+        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?)
+}

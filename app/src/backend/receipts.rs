@@ -1,0 +1,135 @@
+//! Electronic receipts (biên lai điện tử): numbered without gaps per ward, series and year,
+//! never edited, signed over their canonical content with the ward's key.
+
+use super::entity::{receipt, ward};
+use super::sequences;
+use super::BackendError;
+use crate::domain::payment::PaymentMethod;
+use crate::model::{ReceiptContent, ReceiptDoc, ReceiptRef};
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The series registered as e.g. "26PDM" begins with the two-digit year; a new year
+/// continues with the same letters under the new year's digits and restarts at 1.
+pub fn series_for_year(configured: &str, year: i32) -> String {
+    let yy = format!("{:02}", year.rem_euclid(100));
+    let rest = configured.get(2..).filter(|_| configured.chars().take(2).all(|c| c.is_ascii_digit()));
+    match rest {
+        Some(rest) => format!("{yy}{rest}"),
+        None => format!("{yy}{configured}"),
+    }
+}
+
+pub fn format_number(n: i64) -> String {
+    format!("{n:07}")
+}
+
+fn sign(key_hex: &str, content: &str) -> Result<String, BackendError> {
+    let key = hex::decode(key_hex).map_err(|_| BackendError::invalid("receipt_key", "the ward's receipt key is not hex"))?;
+    let mut mac = HmacSha256::new_from_slice(&key).map_err(|_| BackendError::invalid("receipt_key", "bad key"))?;
+    mac.update(content.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+fn verify(key_hex: &str, content: &str, signature: &str) -> bool {
+    let (Ok(key), Ok(sig)) = (hex::decode(key_hex), hex::decode(signature)) else { return false };
+    let Ok(mut mac) = HmacSha256::new_from_slice(&key) else { return false };
+    mac.update(content.as_bytes());
+    mac.verify_slice(&sig).is_ok()
+}
+
+/// The token that lets a receipt link show the payer's full name (kiosk and officer links carry it).
+pub fn view_token(key_hex: &str, receipt_id: i64) -> String {
+    sign(key_hex, &format!("receipt-view:{receipt_id}")).map(|s| s[..16].to_string()).unwrap_or_default()
+}
+
+pub struct NewReceipt<'a> {
+    pub ward: &'a ward::Model,
+    pub payment_request_id: i64,
+    pub content: ReceiptContent,
+    pub method: PaymentMethod,
+    pub bank_ref: Option<String>,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Allocates the next number and stores the signed receipt, inside the paying transaction.
+pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<receipt::Model, BackendError> {
+    let year = crate::time::to_vn(r.issued_at).format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let series = series_for_year(&r.ward.receipt_series, year);
+    let number = sequences::next_receipt_number(txn, r.ward.id, &series).await?;
+    let mut content = r.content;
+    content.series = series.clone();
+    content.number = format_number(number);
+    let canonical = serde_json::to_string(&content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
+    let signature = sign(&r.ward.receipt_key, &canonical)?;
+    Ok(receipt::ActiveModel {
+        ward_id: Set(r.ward.id),
+        payment_request_id: Set(r.payment_request_id),
+        form: Set(content.form.clone()),
+        series: Set(series),
+        year: Set(year),
+        number: Set(number),
+        payer_name: Set(content.payer_name.clone()),
+        amount: Set(content.total),
+        method: Set(r.method.as_str().into()),
+        bank_ref: Set(r.bank_ref),
+        issued_at: Set(r.issued_at),
+        content: Set(canonical),
+        signature: Set(signature),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
+    ReceiptRef {
+        id: r.id,
+        label: format!("{} {}", r.series, format_number(r.number)),
+        token: view_token(&ward.receipt_key, r.id),
+    }
+}
+
+/// The receipt for its page; the payer's name in full only with the right view token.
+pub async fn load(db: &impl ConnectionTrait, id: i64, token: Option<&str>) -> Result<Option<ReceiptDoc>, BackendError> {
+    let Some(r) = receipt::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let mut content: ReceiptContent =
+        serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
+    let signature_valid = verify(&w.receipt_key, &r.content, &r.signature);
+    let full = token.is_some_and(|t| t == view_token(&w.receipt_key, r.id));
+    if !full {
+        content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
+        content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);
+    }
+    Ok(Some(ReceiptDoc { id: r.id, content, signature: r.signature, signature_valid }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_follows_the_year() {
+        assert_eq!(series_for_year("26PDM", 2026), "26PDM");
+        assert_eq!(series_for_year("26PDM", 2027), "27PDM");
+        assert_eq!(series_for_year("PDM", 2026), "26PDM");
+    }
+
+    #[test]
+    fn signatures_detect_any_change() {
+        let key = "00112233445566778899aabbccddeeff";
+        let sig = sign(key, "{\"total\":50000}").expect("sign");
+        assert!(verify(key, "{\"total\":50000}", &sig));
+        assert!(!verify(key, "{\"total\":50001}", &sig));
+        assert!(!verify("ff112233445566778899aabbccddeeff", "{\"total\":50000}", &sig));
+    }
+
+    #[test]
+    fn numbers_are_zero_padded() {
+        assert_eq!(format_number(12), "0000012");
+    }
+}

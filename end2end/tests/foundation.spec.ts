@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { WardPayServer } from "./support/server";
+import { artifacts, ready } from "./support/pages";
+
+let server: WardPayServer;
+
+test.beforeAll(async () => {
+  server = await WardPayServer.start();
+});
+
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+test("officer and kiosk stay in step, and the kiosk survives a server restart", async ({ browser }) => {
+  const officerCtx = await browser.newContext();
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
+
+  await officer.goto(`${server.url}/`);
+  await kiosk.goto(`${server.url}/kiosk/1`);
+  await ready(officer);
+  await ready(kiosk);
+  await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "idle");
+  await expect(kiosk.getByRole("heading", { name: "Vui lòng chờ" })).toBeVisible();
+
+  // A change on the officer's screen reaches the kiosk without reload.
+  await officer.getByTestId("toggle-counter").click();
+  await expect(officer.locator(".counter-status .badge")).toHaveAttribute("data-status", "paused");
+  await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "paused");
+  await expect(kiosk.getByRole("heading", { name: "Quầy tạm nghỉ" })).toBeVisible();
+  await kiosk.screenshot({ path: `${artifacts}/kiosk-paused.png` });
+
+  // The server goes away: the kiosk says so...
+  await server.stop();
+  await expect(kiosk.locator(".conn")).toHaveAttribute("data-conn", "reconnecting");
+  // ...and comes back: the kiosk reconnects by itself, with no reload, and shows the state
+  // as it is now (changed while the kiosk was away or just after), not what it had before.
+  await server.launch();
+  const r = await fetch(`${server.url}/api/set_counter_status`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "counter_id=1&status=open",
+  });
+  expect(r.status).toBe(200);
+  await expect(kiosk.locator(".conn")).toHaveAttribute("data-conn", "live", { timeout: 20_000 });
+  await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "idle");
+  await expect(officer.locator(".conn")).toHaveAttribute("data-conn", "live", { timeout: 20_000 });
+  await expect(officer.locator(".counter-status .badge")).toHaveAttribute("data-status", "open");
+  await kiosk.screenshot({ path: `${artifacts}/kiosk-idle.png` });
+  await officer.screenshot({ path: `${artifacts}/officer.png` });
+
+  await officerCtx.close();
+  await kioskCtx.close();
+});
+
+test("an unknown counter is a clear 404 page", async ({ page }) => {
+  const resp = await page.goto(`${server.url}/kiosk/999`);
+  expect(resp?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Quầy không tồn tại" })).toBeVisible();
+});
+
+test("the language switch turns the screens to English and is remembered", async ({ page }) => {
+  await page.goto(`${server.url}/stats`);
+  await ready(page);
+  await expect(page.getByRole("heading", { name: "Thống kê phường" })).toBeVisible();
+  await page.locator('.lang-switch button[data-lang="en"]').click();
+  await expect(page.getByRole("heading", { name: "Ward statistics" })).toBeVisible();
+  await page.reload();
+  await ready(page);
+  await expect(page.getByRole("heading", { name: "Ward statistics" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.screenshot({ path: `${artifacts}/stats-en.png` });
+});

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const cacheTarget = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache", "wardpay-target");
+const BIN = process.env.WARDPAY_BIN ?? path.join(cacheTarget, "release", "wardpay");
+const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? path.join(cacheTarget, "site");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real `wardpay` release binary on a free port with its own temporary SQLite database. */
+export class WardPayServer {
+  private proc?: ChildProcess;
+  readonly output: string[] = [];
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly extraEnv: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<WardPayServer> {
+    if (!fs.existsSync(BIN)) throw new Error(`wardpay binary not found at ${BIN}; run make build`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wardpay-e2e-"));
+    const s = new WardPayServer(await freePort(), dir, extraEnv);
+    await s.launch();
+    return s;
+  }
+
+  async launch(): Promise<void> {
+    this.proc = spawn(BIN, ["--demo"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: `sqlite://${path.join(this.dir, "e2e.sqlite")}`,
+        WARDPAY_BIND: `127.0.0.1:${this.port}`,
+        LEPTOS_SITE_ROOT: SITE_ROOT,
+        WARDPAY_LOG: "info,tower_http=warn",
+        ...this.extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const keep = (b: Buffer) => {
+      this.output.push(b.toString());
+      if (this.output.length > 500) this.output.shift();
+    };
+    this.proc.stdout?.on("data", keep);
+    this.proc.stderr?.on("data", keep);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`wardpay exited early:\n${this.output.join("")}`);
+      try {
+        const r = await fetch(`${this.url}/readyz`);
+        if (r.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`wardpay did not become ready:\n${this.output.join("")}`);
+  }
+
+  /** SIGTERM and wait: the graceful path. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise<void>((r) => p.once("exit", () => r()));
+    p.kill("SIGTERM");
+    await exited;
+  }
+
+  /** SIGKILL: the crash path. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise<void>((r) => p.once("exit", () => r()));
+    p.kill("SIGKILL");
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,255 @@
+//! Bank notification intake over HTTP: `POST /api/bank/{sepay,casso,payos}`.
+//!
+//! Order of work for every request: size limit, then the provider's signature over the raw
+//! bytes (before anything from the body is trusted), then a durable commit of the raw body,
+//! headers and parsed transaction, and only then the provider's success answer. Concurrent
+//! notifications share one transaction (group commit), because one fsync per notification
+//! cannot keep up with the disk here; none is acknowledged before its batch is synced.
+
+use crate::state::AppState;
+use app::backend::bank::{self, Incoming, Outcome};
+use app::backend::entity::intake_log;
+use app::backend::{counters, Backend, BackendError};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bankfeed::Provider;
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::SystemTime;
+use tokio::sync::{mpsc, oneshot};
+
+/// At most this many notifications share one commit.
+const MAX_BATCH: usize = 256;
+
+/// Secrets per provider; several at once so that keys can be rotated without downtime.
+#[derive(Clone, Debug, Default)]
+pub struct BankKeys {
+    pub sepay: Vec<String>,
+    pub casso: Vec<String>,
+    pub payos: Vec<String>,
+}
+
+impl BankKeys {
+    pub fn for_provider(&self, p: Provider) -> &[String] {
+        match p {
+            Provider::Sepay => &self.sepay,
+            Provider::Casso => &self.casso,
+            Provider::Payos => &self.payos,
+        }
+    }
+}
+
+type Reply = oneshot::Sender<Result<Outcome, String>>;
+
+/// The single writer that batches notifications into group commits.
+#[derive(Clone)]
+pub struct Intake {
+    tx: mpsc::Sender<(Incoming, Reply)>,
+    pub keys: Arc<BankKeys>,
+}
+
+impl Intake {
+    pub fn start(backend: Backend, keys: BankKeys) -> Intake {
+        let (tx, rx) = mpsc::channel::<(Incoming, Reply)>(4096);
+        tokio::spawn(writer(backend, rx));
+        Intake { tx, keys: Arc::new(keys) }
+    }
+
+    /// Records an authenticated notification; returns once its batch is committed.
+    pub async fn submit(&self, inc: Incoming) -> Result<Outcome, String> {
+        let (reply, wait) = oneshot::channel();
+        self.tx.send((inc, reply)).await.map_err(|_| "intake stopped".to_string())?;
+        wait.await.map_err(|_| "intake stopped".to_string())?
+    }
+}
+
+async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let items = std::mem::take(&mut batch);
+        let (incoming, replies): (Vec<Incoming>, Vec<Reply>) = items.into_iter().unzip();
+        match commit_batch(&backend, &incoming).await {
+            Ok(outcomes) => {
+                let mut counters_touched = Vec::new();
+                let mut wards_touched = Vec::new();
+                for (o, reply) in outcomes.into_iter().zip(replies) {
+                    match &o {
+                        Outcome::Matched { counter_id } => counters_touched.push(*counter_id),
+                        Outcome::Exception { ward_id, counter_id, .. } => {
+                            counters_touched.extend(counter_id);
+                            wards_touched.extend(ward_id);
+                        }
+                        _ => {}
+                    }
+                    let _ = reply.send(Ok(o));
+                }
+                counters_touched.sort_unstable();
+                counters_touched.dedup();
+                for c in counters_touched {
+                    if let Err(e) = counters::push_counter(&backend, c).await {
+                        tracing::warn!(error = %e, "push after payment failed");
+                    }
+                }
+                wards_touched.sort_unstable();
+                wards_touched.dedup();
+                for w in wards_touched {
+                    if let Err(e) = counters::push_ward(&backend, w).await {
+                        tracing::warn!(error = %e, "push after exception failed");
+                    }
+                }
+            }
+            Err(e) => {
+                // Nothing of this batch is acknowledged: the providers retry, and the
+                // unique transaction ids make the retry count once.
+                tracing::error!(error = %e, size = incoming.len(), "intake batch failed");
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+async fn commit_batch(backend: &Backend, incoming: &[Incoming]) -> Result<Vec<Outcome>, BackendError> {
+    let txn = backend.db.begin().await?;
+    let mut outcomes = Vec::with_capacity(incoming.len());
+    for inc in incoming {
+        outcomes.push(bank::record(&txn, inc).await?);
+    }
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+fn provider_of(name: &str) -> Option<Provider> {
+    match name {
+        "sepay" => Some(Provider::Sepay),
+        "casso" => Some(Provider::Casso),
+        "payos" => Some(Provider::Payos),
+        _ => None,
+    }
+}
+
+fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    (status, axum::Json(json!({ "success": false, "error": { "code": code, "message": message } }))).into_response()
+}
+
+async fn log_rejection(backend: &Backend, provider: &str, status: StatusCode, error: &str, body: &[u8]) {
+    let excerpt: String = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
+    let row = intake_log::ActiveModel {
+        provider: Set(provider.into()),
+        received_at: Set(chrono::Utc::now()),
+        status: Set(i32::from(status.as_u16())),
+        error: Set(error.chars().take(500).collect()),
+        body_excerpt: Set(excerpt),
+        ..Default::default()
+    };
+    if let Err(e) = row.insert(&backend.db).await {
+        tracing::error!(error = %e, "could not write the intake log");
+    }
+}
+
+/// The headers worth keeping as evidence (never `Authorization`: it is a secret).
+fn evidence_headers(headers: &HeaderMap) -> String {
+    let keep = ["content-type", "user-agent", "x-sepay-timestamp", "x-sepay-signature", "x-casso-signature", "x-request-id"];
+    let map: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .filter(|(k, _)| keep.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str().to_string(), json!(v.to_str().unwrap_or(""))))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Why a notification was not accepted, with the answer the provider gets.
+pub struct Rejection {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The whole intake path after HTTP: authenticate, persist, match. The HTTP handler and the
+/// demo's simulated payment both go through it.
+pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
+    intake: &Intake,
+    backend: &Backend,
+    provider: Provider,
+    headers: &H,
+    evidence: String,
+    bytes: &[u8],
+) -> Result<Outcome, Rejection> {
+    let notification =
+        match bankfeed::verify_and_parse(provider, bytes, headers, intake.keys.for_provider(provider), SystemTime::now()) {
+            Ok(n) => n,
+            Err(e) => {
+                let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+                tracing::warn!(provider = provider.as_str(), status = status.as_u16(), error = %e, "bank notification rejected");
+                log_rejection(backend, provider.as_str(), status, &e.to_string(), bytes).await;
+                return Err(Rejection { status, code: e.kind(), message: e.to_string() });
+            }
+        };
+    let incoming = Incoming { raw_body: String::from_utf8_lossy(bytes).into_owned(), headers_json: evidence, notification };
+    match intake.submit(incoming).await {
+        Ok(outcome) => {
+            tracing::info!(?outcome, "bank notification recorded");
+            Ok(outcome)
+        }
+        // Storage failed: a 5xx makes the provider retry later.
+        Err(message) => Err(Rejection { status: StatusCode::SERVICE_UNAVAILABLE, code: "storage", message }),
+    }
+}
+
+#[tracing::instrument(name = "bank_intake", skip(state, headers, body))]
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(provider_name): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(provider) = provider_of(&provider_name) else {
+        return error_response(StatusCode::NOT_FOUND, "unknown_provider", format!("no intake for {provider_name:?}"));
+    };
+    let backend = &state.backend;
+    let bytes = match to_bytes(body, bankfeed::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            let msg = format!("body larger than {} bytes", bankfeed::MAX_BODY_BYTES);
+            log_rejection(backend, &provider_name, StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]).await;
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg);
+        }
+    };
+    match accept(&state.intake, backend, provider, &headers, evidence_headers(&headers), &bytes).await {
+        Ok(_) => (StatusCode::OK, [("content-type", "application/json")], bankfeed::SUCCESS_BODY).into_response(),
+        Err(r) => error_response(r.status, r.code, r.message),
+    }
+}
+
+/// Demo mode's "simulate payment": a correctly signed SePay notification for the counter's
+/// current code, with the text mangled the way banks do, through [`accept`].
+pub async fn simulate_payment(intake: &Intake, backend: &Backend, counter_id: i64) -> Result<(), String> {
+    use app::backend::entity::ward;
+    use sea_orm::EntityTrait;
+    let pr = app::backend::payments::current_payable(&backend.db, counter_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("quầy không có mã QR nào đang chờ thanh toán (no payable code at this counter)")?;
+    let w = ward::Entity::find_by_id(pr.ward_id)
+        .one(&backend.db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("ward not found")?;
+    let key = intake.keys.sepay.first().ok_or("no SePay key configured")?;
+    let code: bankfeed::PaymentCode = pr.payment_code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
+    let id = i64::from(rand::random::<u32>()) + 1_000_000_000;
+    let content = bankfeed::sign::mangled_content(&code, bankfeed::sign::Mangle::VcbGlued);
+    let transfer = bankfeed::sign::SimTransfer::new(id, &w.bank_account, pr.amount, &content);
+    let body = bankfeed::sign::sepay_body(&transfer);
+    let req = bankfeed::sign::sepay_hmac(&body, key, chrono::Utc::now().timestamp());
+    let evidence = serde_json::to_string(&req.headers).unwrap_or_default();
+    match accept(intake, backend, Provider::Sepay, &req, evidence, &req.body).await {
+        Ok(Outcome::Matched { .. }) => Ok(()),
+        Ok(other) => Err(format!("the simulated payment was recorded as {other:?}")),
+        Err(r) => Err(r.message),
+    }
+}
