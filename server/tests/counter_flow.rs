@@ -6,9 +6,9 @@ mod common;
 use app::backend::entity::{bank_exception, bank_notification, counter, intake_log, payment_request, receipt};
 use app::backend::{counters, payments, BackendError};
 use app::model::{LineRequest, NewDossier, PaymentMethod, PaymentState, ServerMsg};
-use common::{cleanup, fresh_db, http, start_server, Engine};
+use common::{cleanup, fresh_db, http, Engine};
 use futures_util::StreamExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use server::Server;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -64,6 +64,7 @@ async fn first_counter(srv: &Server) -> i64 {
 async fn request_of(srv: &Server, dossier_id: i64) -> payment_request::Model {
     payment_request::Entity::find()
         .filter(payment_request::Column::DossierId.eq(dossier_id))
+        .order_by_desc(payment_request::Column::Id)
         .one(&srv.backend.db)
         .await
         .expect("query")
@@ -128,7 +129,7 @@ async fn free_dossier_is_recorded_without_a_code(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
-    let item = item_id(&srv, "DEMO-HT01").await; // Đăng ký khai sinh đúng hạn: free
+    let item = item_id(&srv, "DEMO-HT02").await; // Đăng ký khai sinh đúng hạn: free
     let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test")
         .await
         .expect("created");
@@ -355,10 +356,8 @@ async fn concurrent_payments_number_receipts_without_gaps(engine: Engine) {
     }
     let mut tasks = Vec::new();
     for (i, p) in requests.iter().enumerate() {
-        let base = srv.base_url();
         let code = p.payment_code.clone();
         let s = &srv;
-        let _ = base;
         tasks.push(async move { sepay(s, 5_000 + i as i64, "113366668888", 10_000, &code).await.status() });
     }
     for status in futures_util::future::join_all(tasks).await {

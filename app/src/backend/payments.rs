@@ -373,6 +373,20 @@ async fn issue(
     .await
 }
 
+/// Starts a transaction whose first statement locks the request's counter. On SQLite a
+/// transaction that reads before it writes can fail at its first write if another writer
+/// committed in between; writing first makes it wait its turn instead.
+async fn begin_on_counter_of(backend: &Backend, request_id: i64) -> Result<DatabaseTransaction, BackendError> {
+    let counter_id = payment_request::Entity::find_by_id(request_id)
+        .one(&backend.db)
+        .await?
+        .ok_or(BackendError::NotFound("payment request"))?
+        .counter_id;
+    let txn = backend.db.begin().await?;
+    lock_counter(&txn, counter_id).await?;
+    Ok(txn)
+}
+
 async fn load_request(txn: &DatabaseTransaction, id: i64) -> Result<payment_request::Model, BackendError> {
     payment_request::Entity::find_by_id(id).one(txn).await?.ok_or(BackendError::NotFound("payment request"))
 }
@@ -387,9 +401,7 @@ fn check_version(pr: &payment_request::Model, seen: i32) -> Result<(), BackendEr
 }
 
 pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, reason: Option<String>) -> Result<(), BackendError> {
-    let txn = backend.db.begin().await?;
-    let pr = load_request(&txn, id).await?;
-    lock_counter(&txn, pr.counter_id).await?;
+    let txn = begin_on_counter_of(backend, id).await?;
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
     transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
@@ -404,9 +416,7 @@ pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, 
 
 /// A new code for the same dossier: the old one (if still payable) is cancelled first.
 pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str) -> Result<(), BackendError> {
-    let txn = backend.db.begin().await?;
-    let pr = load_request(&txn, id).await?;
-    lock_counter(&txn, pr.counter_id).await?;
+    let txn = begin_on_counter_of(backend, id).await?;
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
     match state_of(&pr)? {
@@ -448,9 +458,7 @@ pub async fn pay_manually(
         }
         _ => {}
     }
-    let txn = backend.db.begin().await?;
-    let pr = load_request(&txn, id).await?;
-    lock_counter(&txn, pr.counter_id).await?;
+    let txn = begin_on_counter_of(backend, id).await?;
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
     settle(&txn, &pr, method, pr.amount, None, reason, actor).await?;
@@ -692,4 +700,16 @@ pub async fn current_payable(db: &impl ConnectionTrait, counter_id: i64) -> Resu
         .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
         .one(db)
         .await?)
+}
+
+/// Draft → QrIssued for a request recorded earlier without a code (the DVC connector's
+/// "confirm"), in the caller's transaction.
+pub async fn issue_draft(
+    txn: &DatabaseTransaction,
+    w: &ward::Model,
+    pr: &payment_request::Model,
+    actor: &str,
+    ttl_secs: i64,
+) -> Result<payment_request::Model, BackendError> {
+    issue(txn, w, pr, actor, ttl_secs).await
 }

@@ -429,7 +429,7 @@ fn DossierForm(catalog: Vec<CatalogEntry>, counter: RwSignal<Option<i64>>) -> im
         >
             <div class="row3">
                 <label>{t(K::ApplicantName)}
-                    <input type="text" data-testid="applicant" autocomplete="off" required
+                    <input type="text" data-testid="applicant" autocomplete="off"
                         prop:value=move || applicant.get() on:input=move |ev| applicant.set(event_target_value(&ev))/>
                 </label>
                 <label>{t(K::IdNumber)}
