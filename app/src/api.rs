@@ -21,7 +21,7 @@ pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, Ser
         Some(id) => id,
         None => crate::backend::counters::default_ward_id(&b.db).await?,
     };
-    Ok(crate::backend::counters::ward_snapshot(&b.db, ward_id).await?)
+    Ok(crate::backend::counters::ward_view(&b, ward_id).await?)
 }
 
 #[server(endpoint = "set_counter_status")]
@@ -84,4 +84,35 @@ pub async fn simulate_payment(counter_id: i64) -> Result<(), ServerFnError> {
 pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptDoc>, ServerFnError> {
     let b = crate::backend::backend()?;
     Ok(crate::backend::receipts::load(&b.db, id, token.as_deref()).await?)
+}
+
+#[server(endpoint = "get_exceptions")]
+pub async fn get_exceptions(ward_id: i64, only_open: bool) -> Result<Vec<crate::model::ExceptionRow>, ServerFnError> {
+    let b = crate::backend::backend()?;
+    Ok(crate::backend::exceptions::list(&b.db, ward_id, only_open).await?)
+}
+
+#[server(endpoint = "resolve_exception", input = server_fn::codec::Json)]
+pub async fn resolve_exception(
+    id: i64,
+    resolution: crate::model::Resolution,
+    note: Option<String>,
+) -> Result<(), ServerFnError> {
+    let b = crate::backend::backend()?;
+    Ok(crate::backend::exceptions::resolve(&b, id, resolution, note, "supervisor").await?)
+}
+
+/// Dossiers that arrived from the DVC portal and wait at this counter, oldest first.
+#[server(endpoint = "get_dvc_pending")]
+pub async fn get_dvc_pending(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError> {
+    let b = crate::backend::backend()?;
+    Ok(crate::backend::dvc::pending_for_counter(&b.db, counter_id).await?)
+}
+
+/// The officer's one-key confirmation of a DVC dossier: issues its code.
+#[server(endpoint = "confirm_dvc")]
+pub async fn confirm_dvc(payment_request_id: i64) -> Result<(), ServerFnError> {
+    let b = crate::backend::backend()?;
+    crate::backend::dvc::confirm(&b, payment_request_id, "officer").await?;
+    Ok(())
 }

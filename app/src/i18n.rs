@@ -184,6 +184,21 @@ pub enum K {
     SignatureValid,
     SignatureInvalid,
     ReceiptNotFound,
+    ExceptionQueue,
+    NoExceptions,
+    ShowResolved,
+    Received,
+    Due,
+    TransferText,
+    AcceptLate,
+    AssignTo,
+    Refund,
+    RefundNote,
+    Resolved,
+    BankSilence,
+    DvcPending,
+    ConfirmDvc,
+    DvcHint,
 }
 
 impl K {
@@ -298,6 +313,21 @@ impl K {
             SignatureValid => ("Chữ ký điện tử hợp lệ", "Electronic signature valid"),
             SignatureInvalid => ("Chữ ký điện tử KHÔNG hợp lệ", "Electronic signature INVALID"),
             ReceiptNotFound => ("Không tìm thấy biên lai", "Receipt not found"),
+            ExceptionQueue => ("Ngoại lệ thanh toán", "Payment exceptions"),
+            NoExceptions => ("Không có ngoại lệ nào cần xử lý.", "No exceptions to resolve."),
+            ShowResolved => ("Hiện cả đã xử lý", "Show resolved"),
+            Received => ("Số tiền nhận", "Received"),
+            Due => ("Phải thu", "Due"),
+            TransferText => ("Nội dung", "Transfer text"),
+            AcceptLate => ("Chấp nhận", "Accept"),
+            AssignTo => ("Gán cho hồ sơ", "Assign to dossier"),
+            Refund => ("Hoàn tiền", "Refund"),
+            RefundNote => ("Ghi chú hoàn tiền", "Refund note"),
+            Resolved => ("Đã xử lý", "Resolved"),
+            BankSilence => ("Không nhận được thông báo ngân hàng trong {} phút trong khi có mã đang chờ", "No bank notification for {} minutes while codes are waiting"),
+            DvcPending => ("Hồ sơ từ Cổng DVC chờ xác nhận", "Dossiers from the DVC portal awaiting confirmation"),
+            ConfirmDvc => ("Xác nhận & tạo QR", "Confirm & create QR"),
+            DvcHint => ("F2: xác nhận hồ sơ DVC đầu tiên", "F2: confirm the first DVC dossier"),
         };
         match lang {
             Lang::Vi => vi,
@@ -337,5 +367,23 @@ mod tests {
         assert_eq!(Lang::from_cookie_header("wardpay_lang=vi"), Lang::Vi);
         assert_eq!(Lang::from_cookie_header(""), Lang::Vi);
         assert_eq!(Lang::from_cookie_header("wardpay_lang=xx"), Lang::Vi);
+    }
+}
+
+/// The reconciliation wording for an exception kind (domain.md: thiếu / thừa / trễ hạn / trùng / không xác định).
+pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match kind {
+        "underpaid" => ("Thiếu tiền", "Underpaid"),
+        "overpaid" => ("Thừa tiền", "Overpaid"),
+        "late" => ("Trễ hạn", "After expiry"),
+        "after_cancel" => ("Sau khi huỷ", "After cancellation"),
+        "already_paid" => ("Trùng (đã thanh toán)", "Duplicate (already paid)"),
+        "unknown_code" => ("Không xác định", "No matching code"),
+        "wrong_account" => ("Sai tài khoản nhận", "Wrong receiving account"),
+        _ => ("Khác", "Other"),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
     }
 }

@@ -24,6 +24,8 @@ use leptos_router::{
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="vi">
@@ -65,3 +67,21 @@ pub fn App() -> impl IntoView {
     }
 }
 
+
+/// Only our own scripts run: the hydration script carries this response's nonce, the wasm
+/// module comes from our origin ('wasm-unsafe-eval' lets the browser compile it), and the
+/// page may talk only to its own origin (HTTP and WebSocket).
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(resp)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; \
+         form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}

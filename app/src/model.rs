@@ -61,6 +61,8 @@ pub struct CounterSnapshot {
     pub current: Option<PaymentView>,
     /// The server runs in demo mode ("simulate payment" is available).
     pub demo: bool,
+    /// Minutes without a bank notification while codes wait (see `backend::stats::bank_silence`).
+    pub bank_silence_mins: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +214,7 @@ pub struct WardSnapshot {
     pub ward: WardInfo,
     pub counters: Vec<CounterInfo>,
     pub today: DayStats,
+    pub bank_silence_mins: Option<i64>,
 }
 
 /// Today's figures for the ward (Vietnam calendar day).
@@ -278,6 +281,50 @@ impl ConnState {
             ConnState::Connecting => "connecting",
             ConnState::Live => "live",
             ConnState::Reconnecting => "reconnecting",
+        }
+    }
+}
+
+/// A bank notification that did not simply pay a code, waiting for a supervisor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionRow {
+    pub id: i64,
+    /// underpaid, overpaid, late, after_cancel, already_paid, unknown_code, wrong_account
+    pub kind: String,
+    pub amount: i64,
+    pub status: String,
+    pub created_at: String,
+    pub provider: String,
+    pub bank_reference: Option<String>,
+    pub content: String,
+    pub account_number: String,
+    pub payment_code: Option<String>,
+    pub dossier_code: Option<String>,
+    pub amount_due: Option<i64>,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+/// What a supervisor decides about an exception.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Resolution {
+    /// The money pays this dossier's latest payment request.
+    AssignToDossier { dossier_code: String },
+    /// The money goes back to the payer; the note says how.
+    Refund,
+    /// Accept the money for the code it named, although it came late.
+    AcceptLate,
+}
+
+impl Resolution {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Resolution::AssignToDossier { .. } => "assigned",
+            Resolution::Refund => "refund",
+            Resolution::AcceptLate => "accepted_late",
         }
     }
 }

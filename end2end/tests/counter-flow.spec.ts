@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { WardPayServer } from "./support/server";
 import { artifacts, ready } from "./support/pages";
 
@@ -6,18 +6,23 @@ import { artifacts, ready } from "./support/pages";
 // 1920×1080 kiosk. Each test gets its own server and database.
 
 let server: WardPayServer;
+const opened: BrowserContext[] = [];
 
 test.beforeEach(async () => {
   server = await WardPayServer.start({ WARDPAY_QR_TTL_SECS: process.env.E2E_QR_TTL ?? "900" });
 });
 
 test.afterEach(async () => {
+  for (const ctx of opened.splice(0)) await ctx.close();
   await server?.dispose();
 });
 
 async function screens(browser: Browser): Promise<{ officer: Page; kiosk: Page }> {
-  const officer = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  const kiosk = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+  const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  opened.push(officerCtx, kioskCtx);
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
   await officer.goto(`${server.url}/`);
   await kiosk.goto(`${server.url}/kiosk/1`);
   await ready(officer);

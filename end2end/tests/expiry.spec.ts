@@ -15,8 +15,10 @@ test.afterAll(async () => {
 
 test("an expired code is never shown as payable", async ({ browser }) => {
   test.setTimeout(90_000);
-  const officer = await (await browser.newContext()).newPage();
-  const kiosk = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+  const officerCtx = await browser.newContext();
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
   await officer.goto(`${server.url}/`);
   await kiosk.goto(`${server.url}/kiosk/1`);
   await ready(officer);
@@ -33,4 +35,6 @@ test("an expired code is never shown as payable", async ({ browser }) => {
   await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "expired");
   // After the notice the kiosk goes back to idle by itself.
   await expect(kiosk.locator(".kiosk-body")).toHaveAttribute("data-kiosk-state", "idle", { timeout: 20_000 });
+  await officerCtx.close();
+  await kioskCtx.close();
 });

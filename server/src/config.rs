@@ -44,10 +44,15 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the web app (the default when no command is given).
     Serve,
+    /// Play a bank-notification provider: send a signed notification to a running WardPay.
+    SimulateBank(crate::simulate_bank::SimulateBankArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create or update the demo ward (idempotent) and exit.
     SeedDemo,
+    /// Play the DVC portal: send a signed payment request for a demo dossier (and, with
+    /// --receive, print the callbacks WardPay sends back).
+    SimulateDvc(crate::dvc::simulate::SimulateDvcArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -80,9 +85,30 @@ pub struct ServeArgs {
     #[arg(long, env = "WARDPAY_PAYOS_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
     pub payos_keys: Vec<String>,
 
+    /// Warn when no bank notification has arrived for this many minutes while codes wait.
+    #[arg(long, env = "WARDPAY_BANK_SILENCE_MINS", default_value_t = 10, global = true)]
+    pub bank_silence_mins: i64,
+
+    /// Opening hours (Vietnam time) during which bank silence is worth a warning, `HH:MM-HH:MM`.
+    #[arg(long, env = "WARDPAY_OPENING_HOURS", default_value = "07:00-18:00", value_parser = parse_hours, global = true)]
+    pub opening_hours: (u32, u32),
+
     /// Public base URL printed at start-up (defaults to http://<bind>).
     #[arg(long, env = "WARDPAY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// DVC portal API keys as `keyid:secret` (secret at least 16 characters),
+    /// comma-separated; several for rotation. Demo mode without keys makes key `demo`.
+    #[arg(long, env = "WARDPAY_DVC_KEYS", value_delimiter = ',', hide_env_values = true, global = true, value_parser = crate::dvc::auth::DvcKeyParser)]
+    pub dvc_keys: Vec<crate::dvc::DvcKey>,
+
+    /// Where signed payment callbacks for DVC dossiers are posted (the portal's endpoint).
+    #[arg(long, env = "WARDPAY_DVC_CALLBACK_URL", global = true)]
+    pub dvc_callback_url: Option<reqwest::Url>,
+
+    /// First retry delay of a failed DVC callback, in milliseconds; doubles per attempt up to an hour.
+    #[arg(long, env = "WARDPAY_DVC_RETRY_BASE_MS", default_value_t = 10_000, global = true)]
+    pub dvc_retry_base_ms: u64,
 }
 
 impl Default for ServeArgs {
@@ -96,6 +122,42 @@ impl Default for ServeArgs {
             sepay_keys: Vec::new(),
             casso_keys: Vec::new(),
             payos_keys: Vec::new(),
+            bank_silence_mins: 10,
+            opening_hours: (7 * 60, 18 * 60),
+            dvc_keys: Vec::new(),
+            dvc_callback_url: None,
+            dvc_retry_base_ms: 10_000,
         }
+    }
+}
+
+/// `"07:30-17:00"` → minutes after midnight of the start and the end.
+pub fn parse_hours(s: &str) -> Result<(u32, u32), String> {
+    let minutes = |hm: &str| -> Result<u32, String> {
+        let (h, m) = hm.trim().split_once(':').ok_or_else(|| format!("{hm:?} is not HH:MM"))?;
+        let (h, m): (u32, u32) = (h.parse().map_err(|_| format!("bad hour in {hm:?}"))?, m.parse().map_err(|_| format!("bad minute in {hm:?}"))?);
+        if h > 23 || m > 59 {
+            return Err(format!("{hm:?} is not a time of day"));
+        }
+        Ok(h * 60 + m)
+    };
+    let (a, b) = s.split_once('-').ok_or("expected HH:MM-HH:MM")?;
+    let (a, b) = (minutes(a)?, minutes(b)?);
+    if a >= b {
+        return Err("opening hours must end after they start".into());
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_hours() {
+        assert_eq!(parse_hours("07:30-17:00"), Ok((450, 1020)));
+        assert!(parse_hours("17:00-07:00").is_err());
+        assert!(parse_hours("25:00-26:00").is_err());
+        assert!(parse_hours("7h-17h").is_err());
     }
 }

@@ -3,10 +3,12 @@
 //! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
 
 pub mod config;
+pub mod dvc;
 pub mod error;
 pub mod health;
 pub mod intake;
 pub mod routes;
+pub mod simulate_bank;
 pub mod state;
 pub mod telemetry;
 pub mod ws;
@@ -101,7 +103,12 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let backend = Backend {
         db,
         hub: Arc::new(LocalHub::default()),
-        settings: Arc::new(Settings { demo: serve.demo, qr_ttl_secs: serve.qr_ttl_secs.max(30) }),
+        settings: Arc::new(Settings {
+            demo: serve.demo,
+            qr_ttl_secs: serve.qr_ttl_secs.max(30),
+            bank_silence_mins: serve.bank_silence_mins.max(1),
+            opening_hours: serve.opening_hours,
+        }),
     };
     let mut keys = intake::BankKeys {
         sepay: clean_keys(&serve.sepay_keys),
@@ -123,6 +130,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let shutdown = CancellationToken::new();
     let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake };
     spawn_expiry_sweeper(backend.clone(), shutdown.clone());
+    dvc::start(&backend, serve, shutdown.clone()).await.map_err(StartError::Seed)?;
     let app = routes::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
@@ -138,10 +146,13 @@ fn clean_keys(keys: &[String]) -> Vec<String> {
     keys.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect()
 }
 
-/// Expires codes when their time is up, so both screens leave the QR at once.
+/// Expires codes when their time is up, so both screens leave the QR at once; and every
+/// half minute, tells the screens when the bank has gone quiet (or is back).
 fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut silence = std::collections::HashMap::<i64, Option<i64>>::new();
+        let mut ticks: u64 = 0;
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -149,6 +160,12 @@ fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
                     if let Err(e) = app::backend::payments::expire_due(&backend).await {
                         tracing::warn!(error = %e, "expiry sweep failed");
                     }
+                    if ticks % 30 == 0 {
+                        if let Err(e) = app::backend::stats::push_silence_changes(&backend, &mut silence).await {
+                            tracing::warn!(error = %e, "bank silence check failed");
+                        }
+                    }
+                    ticks += 1;
                 }
             }
         }

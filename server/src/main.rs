@@ -16,6 +16,14 @@ async fn main() -> ExitCode {
             .map(|_| println!("migrations applied"))
             .map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
+        Command::SimulateBank(args) => match server::simulate_bank::run(&args).await {
+            // The bad-signature scenario succeeds when WardPay refuses it.
+            Ok(statuses) if statuses.iter().all(|s| (200..300).contains(s))
+                || (args.scenario == server::simulate_bank::Scenario::BadSignature && statuses.iter().all(|s| *s == 401)) => Ok(()),
+            Ok(statuses) => Err(format!("unexpected answer {statuses:?}")),
+            Err(e) => Err(e),
+        },
+        Command::SimulateDvc(args) => server::dvc::simulate::run(&cli.common, &args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,13 +4,14 @@ use crate::state::AppState;
 use crate::{health, intake, ws};
 use app::{shell, App};
 use axum::body::Body;
-use axum::http::{HeaderName, Request};
+use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Requests larger than this are refused before anything reads them.
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         }))
     };
     let context = move || {
+        leptos::nonce::provide_nonce();
         provide_context(backend.clone());
         provide_context(simulate.clone());
     };
@@ -37,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/counter/{id}", get(ws::counter))
         .route("/ws/ward/{id}", get(ws::ward))
         .route("/api/bank/{provider}", axum::routing::post(intake::receive))
+        .merge(crate::dvc::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -50,7 +53,15 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+                .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                // Pages set their own policy with a nonce; everything else (JSON, files) gets none at all.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+                )),
         )
         .with_state(state)
 }

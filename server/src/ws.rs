@@ -37,7 +37,7 @@ async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendEr
             .await?
             .map(ServerMsg::Counter)
             .ok_or(BackendError::NotFound("counter")),
-        Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_snapshot(&state.backend.db, id).await?)),
+        Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_view(&state.backend, id).await?)),
     }
 }
 

@@ -25,6 +25,8 @@ db_tests!(
     wrong_amounts_and_unknown_codes_become_exceptions,
     concurrent_payments_number_receipts_without_gaps,
     manual_fallbacks_need_what_the_law_needs,
+    supervisors_resolve_exceptions,
+    bank_silence_is_reported_while_codes_wait,
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -249,7 +251,7 @@ async fn codes_expire(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let mut backend = srv.backend.clone();
-    backend.settings = std::sync::Arc::new(app::backend::Settings { demo: true, qr_ttl_secs: 1 });
+    backend.settings = std::sync::Arc::new(app::backend::Settings { demo: true, qr_ttl_secs: 1, ..Default::default() });
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT02").await;
     let row = payments::create_dossier(&backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
@@ -386,6 +388,68 @@ async fn manual_fallbacks_need_what_the_law_needs(engine: Engine) {
     assert_eq!((pr.state.as_str(), pr.method.as_deref()), ("receipt_issued", Some("cash")));
     let stats = app::backend::stats::day_stats(&t.db, pr.ward_id, chrono::Utc::now()).await.expect("stats");
     assert_eq!((stats.paid_cash, stats.cashless_permille()), (1, Some(0)), "cash counts against the cashless rate");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn supervisors_resolve_exceptions(engine: Engine) {
+    use app::backend::exceptions;
+    use app::model::Resolution;
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let c = first_counter(&srv).await;
+    let item = item_id(&srv, "DEMO-CT02").await;
+    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let p = row.payment.expect("payment");
+    payments::cancel(&srv.backend, p.id, p.version, "officer", None).await.expect("cancelled");
+    // The citizen pays the cancelled code anyway: an exception, not a payment.
+    assert_eq!(sepay(&srv, 42, "113366668888", 10_000, &p.payment_code).await.status(), 200);
+    assert_eq!(request_of(&srv, row.id).await.state, "cancelled");
+    let ward = counters::default_ward_id(&t.db).await.expect("ward");
+    let open = exceptions::list(&t.db, ward, true).await.expect("list");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].kind, "after_cancel");
+    assert_eq!(open[0].dossier_code.as_deref(), Some(row.code.as_str()));
+    // A refund needs a note; nothing changes without one.
+    let refused = exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, None, "sup").await;
+    assert!(matches!(refused, Err(BackendError::Invalid { field: "note", .. })), "{refused:?}");
+    assert_eq!(exceptions::list(&t.db, ward, true).await.expect("list").len(), 1, "still open");
+    // Accepting it settles the dossier with a receipt, once.
+    exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, Some("đã xác nhận với công dân".into()), "sup")
+        .await
+        .expect("accepted");
+    assert_eq!(request_of(&srv, row.id).await.state, "receipt_issued");
+    let again = exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, None, "sup").await;
+    assert!(matches!(again, Err(BackendError::Conflict(_))));
+    let all = exceptions::list(&t.db, ward, false).await.expect("list");
+    assert_eq!((all[0].status.as_str(), all[0].resolved_by.as_deref()), ("resolved", Some("sup")));
+    // An unknown transfer is refunded with a note.
+    assert_eq!(sepay(&srv, 43, "113366668888", 7_000, "tien gi day").await.status(), 200);
+    let open = exceptions::list(&t.db, ward, true).await.expect("list");
+    exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, Some("trả lại qua TK nguồn".into()), "sup")
+        .await
+        .expect("refund recorded");
+    assert!(exceptions::list(&t.db, ward, true).await.expect("list").is_empty());
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
+    use app::backend::{stats::bank_silence, Settings};
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let ward = counters::default_ward_id(&t.db).await.expect("ward");
+    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60) };
+    let now = chrono::Utc::now();
+    assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");
+    let c = first_counter(&srv).await;
+    let item = item_id(&srv, "DEMO-CT02").await;
+    payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let later = chrono::Utc::now() + chrono::Duration::minutes(12);
+    assert_eq!(bank_silence(&t.db, ward, &always_open, later).await.expect("q"), Some(12));
+    let closed = Settings { opening_hours: (0, 1), ..always_open.clone() };
+    let at_noon_vn = chrono::DateTime::parse_from_rfc3339("2026-11-25T05:00:00Z").expect("t").with_timezone(&chrono::Utc);
+    assert_eq!(bank_silence(&t.db, ward, &closed, at_noon_vn).await.expect("q"), None, "outside opening hours");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

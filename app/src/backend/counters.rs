@@ -33,7 +33,7 @@ pub async fn counter_snapshot(db: &impl ConnectionTrait, counter_id: i64) -> Res
     };
     let w = ward::Entity::find_by_id(c.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let current = super::payments::counter_current(db, c.id).await?;
-    Ok(Some(CounterSnapshot { ward: ward_info(&w), counter: counter_info(&c), current, demo: false }))
+    Ok(Some(CounterSnapshot { ward: ward_info(&w), counter: counter_info(&c), current, demo: false, bank_silence_mins: None }))
 }
 
 pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<WardSnapshot, BackendError> {
@@ -44,7 +44,7 @@ pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<Wa
         .all(db)
         .await?;
     let today = super::stats::day_stats(db, ward_id, chrono::Utc::now()).await?;
-    Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect(), today })
+    Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect(), today, bank_silence_mins: None })
 }
 
 /// The ward shown when no one is signed in: the first one (the demo ward on a demo install).
@@ -59,10 +59,17 @@ pub async fn default_ward_id(db: &impl ConnectionTrait) -> Result<i64, BackendEr
 
 /// The snapshot as a screen of this server gets it (with the server's demo flag).
 pub async fn snapshot(backend: &Backend, counter_id: i64) -> Result<Option<CounterSnapshot>, BackendError> {
-    Ok(counter_snapshot(&backend.db, counter_id).await?.map(|mut s| {
-        s.demo = backend.settings.demo;
-        s
-    }))
+    let Some(mut s) = counter_snapshot(&backend.db, counter_id).await? else { return Ok(None) };
+    s.demo = backend.settings.demo;
+    s.bank_silence_mins = super::stats::bank_silence(&backend.db, s.ward.id, &backend.settings, chrono::Utc::now()).await?;
+    Ok(Some(s))
+}
+
+/// The ward snapshot with this server's settings applied.
+pub async fn ward_view(backend: &Backend, ward_id: i64) -> Result<WardSnapshot, BackendError> {
+    let mut w = ward_snapshot(&backend.db, ward_id).await?;
+    w.bank_silence_mins = super::stats::bank_silence(&backend.db, ward_id, &backend.settings, chrono::Utc::now()).await?;
+    Ok(w)
 }
 
 /// Publishes the current state of a counter to its own topic and its ward's.
@@ -70,7 +77,7 @@ pub async fn push_counter(backend: &Backend, counter_id: i64) -> Result<(), Back
     if let Some(snap) = snapshot(backend, counter_id).await? {
         let ward_id = snap.ward.id;
         backend.hub.publish(Topic::Counter(counter_id), &ServerMsg::Counter(snap));
-        let ward = ward_snapshot(&backend.db, ward_id).await?;
+        let ward = ward_view(backend, ward_id).await?;
         backend.hub.publish(Topic::Ward(ward_id), &ServerMsg::Ward(ward));
     }
     Ok(())
@@ -78,7 +85,7 @@ pub async fn push_counter(backend: &Backend, counter_id: i64) -> Result<(), Back
 
 /// Publishes a ward's figures (e.g. after a bank exception that no counter owns).
 pub async fn push_ward(backend: &Backend, ward_id: i64) -> Result<(), BackendError> {
-    let ward = ward_snapshot(&backend.db, ward_id).await?;
+    let ward = ward_view(backend, ward_id).await?;
     backend.hub.publish(Topic::Ward(ward_id), &ServerMsg::Ward(ward));
     Ok(())
 }

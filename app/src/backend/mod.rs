@@ -3,7 +3,9 @@
 pub mod bank;
 pub mod counters;
 pub mod db;
+pub mod dvc;
 pub mod entity;
+pub mod exceptions;
 pub mod error;
 pub mod hub;
 pub mod payments;
@@ -32,11 +34,15 @@ pub struct Settings {
     pub demo: bool,
     /// How long a payment code stays payable.
     pub qr_ttl_secs: i64,
+    /// Minutes without a bank notification, while codes wait, before the screens warn.
+    pub bank_silence_mins: i64,
+    /// Opening hours in minutes after midnight, Vietnam time.
+    pub opening_hours: (u32, u32),
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { demo: false, qr_ttl_secs: 15 * 60 }
+        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60) }
     }
 }
 

@@ -108,6 +108,7 @@ fn event_name(e: PaymentEvent) -> String {
         PaymentEvent::IssueReceipt => "issue_receipt".into(),
         PaymentEvent::Expire => "expire".into(),
         PaymentEvent::Cancel => "cancel".into(),
+        PaymentEvent::AcceptLate => "accept_late".into(),
     }
 }
 
@@ -478,7 +479,12 @@ pub async fn settle(
 ) -> Result<receipt::Model, BackendError> {
     let now = Utc::now();
     let cash_reason = note.clone().filter(|_| method != PaymentMethod::QrTransfer);
-    let paid = transition(txn, pr, PaymentEvent::Pay(method), actor, note, |am| {
+    // Only a person resolving an exception settles an expired or cancelled code.
+    let event = match state_of(pr)? {
+        PaymentState::Expired | PaymentState::Cancelled => PaymentEvent::AcceptLate,
+        _ => PaymentEvent::Pay(method),
+    };
+    let paid = transition(txn, pr, event, actor, note, |am| {
         am.method = Set(Some(method.as_str().into()));
         am.paid_at = Set(Some(now));
         am.bank_ref = Set(bank_ref.clone());
@@ -517,6 +523,8 @@ pub async fn settle(
     )
     .await?;
     transition(txn, &paid, PaymentEvent::IssueReceipt, actor, None, |_| {}).await?;
+    // The portal hears about its own dossiers through the outbox, committed with the payment.
+    super::dvc::enqueue_if_dvc(txn, pr.id, super::dvc::DvcEvent::ReceiptIssued).await?;
     dossier::Entity::update_many()
         .col_expr(dossier::Column::Outcome, Expr::value("paid"))
         .filter(dossier::Column::Id.eq(d.id))

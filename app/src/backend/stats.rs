@@ -1,11 +1,12 @@
 //! The ward's figures for a Vietnam calendar day.
 
-use super::entity::{bank_exception, dossier, payment_request};
-use super::BackendError;
+use super::entity::{bank_exception, bank_notification, counter, dossier, payment_request, ward};
+use super::{counters, Backend, BackendError, Settings};
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use crate::model::DayStats;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
 
 pub async fn day_stats(db: &impl ConnectionTrait, ward_id: i64, now: DateTime<Utc>) -> Result<DayStats, BackendError> {
     let start = crate::time::vn_day_start_utc(now);
@@ -46,4 +47,63 @@ pub async fn day_stats(db: &impl ConnectionTrait, ward_id: i64, now: DateTime<Ut
         .count(db)
         .await? as i64;
     Ok(s)
+}
+
+/// Minutes since the bank last spoke, when that is worth a warning: codes are waiting, it is
+/// opening hours, and neither a notification nor a new code came in the last
+/// `settings.bank_silence_mins` minutes.
+pub async fn bank_silence(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, BackendError> {
+    let minute_of_day = {
+        let local = crate::time::to_vn(now);
+        use chrono::Timelike;
+        local.hour() * 60 + local.minute()
+    };
+    if minute_of_day < settings.opening_hours.0 || minute_of_day >= settings.opening_hours.1 {
+        return Ok(None);
+    }
+    let Some(oldest_waiting) = payment_request::Entity::find()
+        .filter(payment_request::Column::WardId.eq(ward_id))
+        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(payment_request::Column::ExpiresAt.gt(now))
+        .order_by_asc(payment_request::Column::IssuedAt)
+        .one(db)
+        .await?
+        .and_then(|p| p.issued_at)
+    else {
+        return Ok(None);
+    };
+    let Some(w) = ward::Entity::find_by_id(ward_id).one(db).await? else { return Ok(None) };
+    let last_heard = bank_notification::Entity::find()
+        .filter(bank_notification::Column::AccountNumber.eq(w.bank_account))
+        .order_by_desc(bank_notification::Column::ReceivedAt)
+        .one(db)
+        .await?
+        .map(|n| n.received_at);
+    let since = last_heard.map_or(oldest_waiting, |h| h.max(oldest_waiting));
+    let minutes = (now - since).num_minutes();
+    Ok((minutes >= settings.bank_silence_mins).then_some(minutes))
+}
+
+/// Pushes the ward and its counters when a ward's bank silence warning appears, grows or ends.
+pub async fn push_silence_changes(backend: &Backend, last: &mut HashMap<i64, Option<i64>>) -> Result<(), BackendError> {
+    for w in ward::Entity::find().all(&backend.db).await? {
+        let now = bank_silence(&backend.db, w.id, &backend.settings, Utc::now()).await?;
+        // A ward seen for the first time changes nothing on screen unless it is already silent.
+        let changed = match last.insert(w.id, now) {
+            Some(before) => before != now,
+            None => now.is_some(),
+        };
+        if changed {
+            counters::push_ward(backend, w.id).await?;
+            for c in counter::Entity::find().filter(counter::Column::WardId.eq(w.id)).all(&backend.db).await? {
+                counters::push_counter(backend, c.id).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -41,6 +41,8 @@ pub enum PaymentEvent {
     IssueReceipt,
     Expire,
     Cancel,
+    /// A supervisor accepts money that arrived after the code expired or was cancelled.
+    AcceptLate,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -72,11 +74,14 @@ impl PaymentState {
             (S::Paid, E::IssueReceipt) => S::ReceiptIssued,
             (S::QrIssued, E::Expire) => S::Expired,
             (S::Draft | S::QrIssued, E::Cancel) => S::Cancelled,
+            (S::Expired | S::Cancelled, E::AcceptLate) => S::Paid,
             (from, event) => return Err(TransitionError { from, event }),
         };
         Ok(next)
     }
 
+    /// No event of the counter flow moves it any more (a supervisor may still accept a
+    /// late payment for an expired or cancelled code).
     pub fn is_final(self) -> bool {
         matches!(self, PaymentState::ReceiptIssued | PaymentState::Expired | PaymentState::Cancelled)
     }
@@ -162,6 +167,7 @@ mod tests {
     use PaymentState as S;
 
     const EVENTS: [PaymentEvent; 7] = [
+        // AcceptLate is tested on its own below.
         E::Issue,
         E::Pay(PaymentMethod::QrTransfer),
         E::Pay(PaymentMethod::Assisted),
@@ -178,12 +184,21 @@ mod tests {
     }
 
     #[test]
-    fn final_states_accept_nothing() {
+    fn final_states_accept_nothing_of_the_counter_flow() {
         for s in S::ALL.into_iter().filter(|s| s.is_final()) {
             for e in EVENTS {
                 assert!(s.apply(e).is_err(), "{s:?} must refuse {e:?}");
             }
         }
+    }
+
+    #[test]
+    fn only_supervisors_revive_a_dead_code() {
+        assert_eq!(S::Expired.apply(E::AcceptLate), Ok(S::Paid));
+        assert_eq!(S::Cancelled.apply(E::AcceptLate), Ok(S::Paid));
+        assert!(S::QrIssued.apply(E::AcceptLate).is_err());
+        assert!(S::ReceiptIssued.apply(E::AcceptLate).is_err());
+        assert!(S::Expired.apply(E::Pay(PaymentMethod::QrTransfer)).is_err(), "the bank path never pays an expired code");
     }
 
     #[test]

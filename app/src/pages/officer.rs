@@ -2,7 +2,7 @@
 //! payment with its live state (steps 4–6), the fallbacks, and today's queue.
 
 use crate::api::{
-    cancel_payment, create_dossier, get_catalog, get_queue, get_ward_snapshot, pay_manually, reissue_payment,
+    cancel_payment, confirm_dvc, create_dossier, get_dvc_pending, get_catalog, get_queue, get_ward_snapshot, pay_manually, reissue_payment,
     set_counter_status, simulate_payment,
 };
 use crate::components::{mmss, use_seconds_ticker, TopBar};
@@ -82,9 +82,14 @@ fn OfficerDesk(ward: WardSnapshot) -> impl IntoView {
         }
     });
     let catalog = Resource::new(move || ward_id, get_catalog);
+    let lang = use_lang();
     view! {
         <TopBar title=K::OfficerTitle conn=conn/>
         <div class="page officer">
+            {move || snap.get().and_then(|s| s.bank_silence_mins).map(|m| view! {
+                <div class="banner-warn" role="alert" data-testid="bank-silence">{silence_text(m, lang.get())}</div>
+            })}
+            <DvcPending counter=selected pushes=pushes/>
             <div class="officer-grid">
                 <section class="panel form-panel">
                     <h2>{t(K::NewDossier)}</h2>
@@ -142,6 +147,78 @@ fn OfficerDesk(ward: WardSnapshot) -> impl IntoView {
     }
 }
 
+/// Dossiers pushed by the portal wait here; one key (F2, or Enter on the button) issues the
+/// first one's code.
+#[component]
+fn DvcPending(counter: RwSignal<Option<i64>>, pushes: RwSignal<u64>) -> impl IntoView {
+    let confirmed = RwSignal::new(0u64);
+    let rows = Resource::new(
+        move || (counter.get(), pushes.get(), confirmed.get()),
+        |(c, _, _)| async move {
+            match c {
+                Some(c) => get_dvc_pending(c).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let confirm = Action::new(move |id: &i64| {
+        let id = *id;
+        async move { confirm_dvc(id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = confirm.value().get() {
+            confirmed.update(|n| *n += 1);
+        }
+    });
+    let first = move || {
+        rows.get().and_then(|r| r.ok()).and_then(|r| r.first().and_then(|d| d.payment.as_ref().map(|p| p.id)))
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.key() == "F2" {
+                ev.prevent_default();
+                if let Some(id) = first() {
+                    confirm.dispatch(id);
+                }
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    view! {
+        <Transition fallback=|| ()>
+            {move || rows.get().and_then(|r| r.ok()).filter(|r| !r.is_empty()).map(|rows| view! {
+                <section class="panel dvc-panel" data-testid="dvc-pending">
+                    <div class="panel-head">
+                        <h3>{t(K::DvcPending)}</h3>
+                        <span class="muted small">{t(K::DvcHint)}</span>
+                    </div>
+                    <table class="grid">
+                        <tbody>
+                            {rows.into_iter().map(|d| {
+                                let id = d.payment.as_ref().map(|p| p.id);
+                                view! {
+                                    <tr data-dossier=d.code.clone()>
+                                        <td class="mono">{d.code.clone()}</td>
+                                        <td>{d.applicant_name.clone()}</td>
+                                        <td>{d.procedure_name.clone()}</td>
+                                        <td class="num">{format_vnd(d.total)}</td>
+                                        <td class="num">{id.map(|id| view! {
+                                            <button class="btn" type="button" data-testid="confirm-dvc" disabled=move || confirm.pending().get()
+                                                on:click=move |_| { confirm.dispatch(id); }>{t(K::ConfirmDvc)}</button>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {move || confirm.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{readable(&e)}</p> })}
+                </section>
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 fn CounterControls(snap: CounterSnapshot) -> impl IntoView {
     let lang = use_lang();
@@ -179,6 +256,10 @@ fn CounterControls(snap: CounterSnapshot) -> impl IntoView {
             <p class="error" role="alert">{readable(&e)}</p>
         })}
     }
+}
+
+pub fn silence_text(minutes: i64, lang: Lang) -> String {
+    K::BankSilence.text(lang).replace("{}", &minutes.to_string())
 }
 
 fn state_label(s: PaymentState, lang: Lang) -> &'static str {
@@ -421,7 +502,8 @@ fn DossierForm(catalog: Vec<CatalogEntry>, counter: RwSignal<Option<i64>>) -> im
         });
     };
     view! {
-        <form class="dossier-form" data-testid="dossier-form"
+        // novalidate: our own messages, in the page's language, replace the browser's bubbles.
+        <form class="dossier-form" data-testid="dossier-form" novalidate
             on:submit=move |ev| { ev.prevent_default(); on_submit(); }
             on:keydown=move |ev| {
                 if ev.key() == "Enter" && ev.ctrl_key() { ev.prevent_default(); on_submit(); }
@@ -545,11 +627,13 @@ fn LineRow(uid: u32, lines: RwSignal<Vec<Draft>>) -> impl IntoView {
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.reason = v.clone()); }/>
                 </Show>
             </td>
-            <td class="num" data-testid="line-amount">{move || match get().map(|d| d.amount()) {
-                Some(Ok(a)) => format_vnd(a),
-                Some(Err(e)) => e,
-                None => String::new(),
-            }}</td>
+            <td class="num" data-testid="line-amount">
+                {move || match get().map(|d| d.amount()) {
+                    Some(Ok(a)) => view! { <span>{format_vnd(a)}</span> }.into_any(),
+                    Some(Err(e)) => view! { <span class="field-error" title=e.clone()>"—"</span> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </td>
             <td><button type="button" class="link" on:click=move |_| lines.update(|v| v.retain(|d| d.uid != uid))>{t(K::Remove)}</button></td>
         </tr>
     }

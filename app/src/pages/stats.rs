@@ -1,8 +1,10 @@
 //! The supervisor's live ward overview at `/stats`.
 
-use crate::api::get_ward_snapshot;
+use crate::api::{get_exceptions, get_ward_snapshot, resolve_exception};
+use crate::model::{ExceptionRow, Resolution};
+use crate::pages::officer::readable;
 use crate::components::TopBar;
-use crate::i18n::{t, use_lang, K};
+use crate::i18n::{exception_kind_label, t, use_lang, K};
 use crate::live::use_live;
 use crate::model::{CounterStatus, ServerMsg, Topic, WardSnapshot};
 use crate::domain::words::format_vnd;
@@ -30,10 +32,12 @@ pub fn StatsPage() -> impl IntoView {
 fn StatsLive(initial: WardSnapshot) -> impl IntoView {
     let ward_id = initial.ward.id;
     let snap = RwSignal::new(initial);
+    let pushes = RwSignal::new(0u64);
     let conn = use_live(Signal::derive(move || Some(Topic::Ward(ward_id))), move |msg| {
         if let ServerMsg::Ward(w) = msg {
             if w.ward.id == ward_id {
                 snap.set(w);
+                pushes.update(|n| *n += 1);
             }
         }
     });
@@ -41,6 +45,9 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
     view! {
         <TopBar title=K::StatsTitle conn=conn/>
         <div class="page stats">
+            {move || snap.with(|s| s.bank_silence_mins).map(|m| view! {
+                <div class="banner-warn" role="alert" data-testid="bank-silence">{crate::pages::officer::silence_text(m, lang.get())}</div>
+            })}
             <section class="panel">
                 <h2>{move || snap.with(|s| s.ward.name.clone())}</h2>
                 <p class="muted">
@@ -61,6 +68,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     <Kpi label=K::Expired value=Signal::derive(move || snap.with(|s| s.today.expired.to_string())) id="expired"/>
                     <Kpi label=K::Exceptions value=Signal::derive(move || snap.with(|s| s.today.open_exceptions.to_string())) id="exceptions"/>
                 </div>
+                <ExceptionQueue ward_id=ward_id pushes=pushes/>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
                     <thead><tr><th>{t(K::Counter)}</th><th>{t(K::CounterStatus)}</th><th>{t(K::LastChange)}</th></tr></thead>
@@ -89,5 +97,93 @@ fn Kpi(label: K, value: Signal<String>, id: &'static str) -> impl IntoView {
             <div class="kpi-value">{value}</div>
             <div class="kpi-label">{t(label)}</div>
         </div>
+    }
+}
+
+#[component]
+fn ExceptionQueue(ward_id: i64, pushes: RwSignal<u64>) -> impl IntoView {
+    let show_resolved = RwSignal::new(false);
+    let refreshed = RwSignal::new(0u64);
+    let rows = Resource::new(
+        move || (show_resolved.get(), pushes.get(), refreshed.get()),
+        move |(all, _, _)| get_exceptions(ward_id, !all),
+    );
+    view! {
+        <div class="panel-head">
+            <h3>{t(K::ExceptionQueue)}</h3>
+            <label class="inline"><input type="checkbox" prop:checked=move || show_resolved.get()
+                on:change=move |ev| show_resolved.set(event_target_checked(&ev))/>" "{t(K::ShowResolved)}</label>
+        </div>
+        <Transition fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
+            {move || rows.get().map(|r| match r {
+                Ok(rows) if rows.is_empty() => view! { <p class="muted" data-testid="no-exceptions">{t(K::NoExceptions)}</p> }.into_any(),
+                Ok(rows) => view! {
+                    <table class="grid" data-testid="exceptions">
+                        <thead><tr>
+                            <th>{t(K::Time)}</th><th>{t(K::Status)}</th><th class="num">{t(K::Received)}</th><th class="num">{t(K::Due)}</th>
+                            <th>{t(K::TransferText)}</th><th>{t(K::Dossier)}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|e| view! { <ExceptionLine e=e refreshed=refreshed/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ExceptionLine(e: ExceptionRow, refreshed: RwSignal<u64>) -> impl IntoView {
+    let lang = use_lang();
+    let id = e.id;
+    let open = e.status == "open";
+    let can_accept = open && matches!(e.kind.as_str(), "late" | "after_cancel") && e.payment_code.is_some();
+    let assign_to = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let act = Action::new(move |r: &Resolution| {
+        let r = r.clone();
+        let n = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
+        async move { resolve_exception(id, r, n).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = act.value().get() {
+            refreshed.update(|n| *n += 1);
+        }
+    });
+    let kind = e.kind.clone();
+    view! {
+        <tr data-exception=e.id data-kind=e.kind.clone() data-status=e.status.clone()>
+            <td>{format_vn_datetime(&e.created_at)}</td>
+            <td><span class="badge" data-status=if open { "expired" } else { "open" }>{move || exception_kind_label(&kind, lang.get())}</span>
+                {e.resolution.clone().map(|r| view! { <div class="muted small">{t(K::Resolved)}": "{r}{e.note.clone().map(|n| format!(" — {n}"))}</div> })}
+            </td>
+            <td class="num">{format_vnd(e.amount)}</td>
+            <td class="num">{e.amount_due.map(format_vnd).unwrap_or_default()}</td>
+            <td class="mono small">{e.content.clone()}<div class="muted">{e.provider.clone()}" "{e.bank_reference.clone().unwrap_or_default()}</div></td>
+            <td>{e.dossier_code.clone().unwrap_or_default()}<div class="mono small">{e.payment_code.clone().unwrap_or_default()}</div></td>
+            <td class="exception-actions">
+                <Show when=move || open>
+                    <Show when=move || can_accept>
+                        <button class="btn secondary" type="button" data-testid="accept-late" disabled=move || act.pending().get()
+                            on:click=move |_| { act.dispatch(Resolution::AcceptLate); }>{t(K::AcceptLate)}</button>
+                    </Show>
+                    <div class="inline-form">
+                        <input type="text" placeholder=t(K::Code) aria-label=t(K::AssignTo) data-testid="assign-dossier"
+                            prop:value=move || assign_to.get() on:input=move |ev| assign_to.set(event_target_value(&ev))/>
+                        <button class="btn secondary" type="button" data-testid="assign" disabled=move || act.pending().get()
+                            on:click=move |_| { act.dispatch(Resolution::AssignToDossier { dossier_code: assign_to.get_untracked() }); }>{t(K::AssignTo)}</button>
+                    </div>
+                    <div class="inline-form">
+                        <input type="text" placeholder=t(K::RefundNote) aria-label=t(K::RefundNote) data-testid="refund-note"
+                            prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                        <button class="btn danger" type="button" data-testid="refund" disabled=move || act.pending().get()
+                            on:click=move |_| { act.dispatch(Resolution::Refund); }>{t(K::Refund)}</button>
+                    </div>
+                </Show>
+                {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error small" role="alert">{readable(&e)}</p> })}
+            </td>
+        </tr>
     }
 }

@@ -1,0 +1,142 @@
+//! The exception queue: bank notifications that did not simply pay a code. Nothing here is
+//! dropped; a supervisor resolves each one and the resolution is kept with who and when.
+
+use super::entity::{bank_exception, bank_notification, dossier, payment_request};
+use super::{counters, payments, Backend, BackendError};
+use crate::domain::payment::{PaymentMethod, PaymentState};
+use crate::model::{ExceptionRow, Resolution};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+pub async fn list(db: &impl ConnectionTrait, ward_id: i64, only_open: bool) -> Result<Vec<ExceptionRow>, BackendError> {
+    let mut q = bank_exception::Entity::find()
+        .filter(Condition::any().add(bank_exception::Column::WardId.eq(ward_id)).add(bank_exception::Column::WardId.is_null()))
+        .order_by_desc(bank_exception::Column::Id);
+    if only_open {
+        q = q.filter(bank_exception::Column::Status.eq("open"));
+    }
+    let mut rows = Vec::new();
+    for e in q.all(db).await? {
+        let n = bank_notification::Entity::find_by_id(e.notification_id).one(db).await?;
+        let pr = match e.payment_request_id {
+            Some(id) => payment_request::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let d = match &pr {
+            Some(pr) => dossier::Entity::find_by_id(pr.dossier_id).one(db).await?,
+            None => None,
+        };
+        rows.push(ExceptionRow {
+            id: e.id,
+            kind: e.kind,
+            amount: e.amount,
+            status: e.status,
+            created_at: e.created_at.to_rfc3339(),
+            provider: n.as_ref().map(|n| n.provider.clone()).unwrap_or_default(),
+            bank_reference: n.as_ref().and_then(|n| n.bank_reference.clone()),
+            content: n.as_ref().map(|n| n.content.clone()).unwrap_or_default(),
+            account_number: n.as_ref().map(|n| n.account_number.clone()).unwrap_or_default(),
+            payment_code: pr.as_ref().map(|p| p.payment_code.clone()),
+            dossier_code: d.map(|d| d.code),
+            amount_due: pr.map(|p| p.amount),
+            resolution: e.resolution,
+            note: e.note,
+            resolved_by: e.resolved_by,
+            resolved_at: e.resolved_at.map(|t| t.to_rfc3339()),
+        });
+    }
+    Ok(rows)
+}
+
+pub async fn resolve(
+    backend: &Backend,
+    exception_id: i64,
+    resolution: Resolution,
+    note: Option<String>,
+    actor: &str,
+) -> Result<(), BackendError> {
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let txn = backend.db.begin().await?;
+    // Claim the exception first (a write): two supervisors cannot both resolve it.
+    let claimed = bank_exception::Entity::update_many()
+        .col_expr(bank_exception::Column::Status, sea_orm::sea_query::Expr::value("resolved"))
+        .filter(bank_exception::Column::Id.eq(exception_id))
+        .filter(bank_exception::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(match bank_exception::Entity::find_by_id(exception_id).one(&txn).await? {
+            None => BackendError::NotFound("exception"),
+            Some(_) => BackendError::Conflict("ngoại lệ này đã được xử lý (already resolved)".into()),
+        });
+    }
+    let e = bank_exception::Entity::find_by_id(exception_id).one(&txn).await?.ok_or(BackendError::NotFound("exception"))?;
+    let n = bank_notification::Entity::find_by_id(e.notification_id)
+        .one(&txn)
+        .await?
+        .ok_or(BackendError::NotFound("bank notification"))?;
+    let mut touched_counter = None;
+    match &resolution {
+        Resolution::Refund => {
+            if note.is_none() {
+                return Err(BackendError::invalid("note", "hoàn tiền cần ghi chú cách hoàn (a refund needs a note)"));
+            }
+        }
+        Resolution::AcceptLate | Resolution::AssignToDossier { .. } => {
+            let pr = match &resolution {
+                Resolution::AssignToDossier { dossier_code } => {
+                    let d = dossier::Entity::find()
+                        .filter(dossier::Column::Code.eq(dossier_code.trim()))
+                        .one(&txn)
+                        .await?
+                        .ok_or_else(|| BackendError::invalid("dossier_code", format!("không có hồ sơ {dossier_code}")))?;
+                    payment_request::Entity::find()
+                        .filter(payment_request::Column::DossierId.eq(d.id))
+                        .order_by_desc(payment_request::Column::Id)
+                        .one(&txn)
+                        .await?
+                        .ok_or_else(|| BackendError::invalid("dossier_code", "hồ sơ này không có khoản phải thu"))?
+                }
+                _ => {
+                    let id = e.payment_request_id.ok_or_else(|| {
+                        BackendError::invalid("action", "giao dịch không gắn với mã nào; hãy gán cho một hồ sơ")
+                    })?;
+                    payment_request::Entity::find_by_id(id).one(&txn).await?.ok_or(BackendError::NotFound("payment request"))?
+                }
+            };
+            let state = PaymentState::parse(&pr.state).unwrap_or(PaymentState::Draft);
+            if state.is_settled() {
+                return Err(BackendError::Conflict("hồ sơ đã được thanh toán; hãy chọn hoàn tiền (already paid)".into()));
+            }
+            if n.amount != pr.amount {
+                return Err(BackendError::invalid(
+                    "amount",
+                    format!("số tiền nhận {} khác số phải thu {}; hãy chọn hoàn tiền", n.amount, pr.amount),
+                ));
+            }
+            let bank_ref = n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider, n.provider_txn_id)));
+            payments::settle(&txn, &pr, PaymentMethod::QrTransfer, n.amount, bank_ref, note.clone(), actor).await?;
+            let mut nm: bank_notification::ActiveModel = n.into();
+            nm.payment_request_id = Set(Some(pr.id));
+            nm.update(&txn).await?;
+            touched_counter = Some(pr.counter_id);
+        }
+    }
+    let mut am: bank_exception::ActiveModel = e.into();
+    am.resolution = Set(Some(resolution.as_str().into()));
+    am.note = Set(note);
+    am.resolved_by = Set(Some(actor.into()));
+    am.resolved_at = Set(Some(Utc::now()));
+    let e = am.update(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(exception = exception_id, resolution = resolution.as_str(), actor, "exception resolved");
+    if let Some(c) = touched_counter {
+        counters::push_counter(backend, c).await?;
+    } else if let Some(w) = e.ward_id {
+        counters::push_ward(backend, w).await?;
+    }
+    Ok(())
+}

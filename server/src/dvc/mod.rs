@@ -1,0 +1,54 @@
+//! The DVC connector: the versioned REST API through which the city's public-service
+//! portal (DVC Hà Nội) pushes dossiers' payment requests, and the signed callbacks that tell
+//! it when they are paid.
+//!
+//! - `POST /api/dvc/v1/payment-requests` creates or updates (by dossier code) a request,
+//!   recorded as a draft that the officer confirms ([`app::backend::dvc`]);
+//! - `GET  /api/dvc/v1/payment-requests/{dossier_code}` reads its state;
+//! - `POST /api/dvc/v1/payment-requests/{dossier_code}/cancel` withdraws it;
+//! - `GET  /api/dvc/v1/openapi.json` is the OpenAPI 3.1 document.
+//!
+//! Every request is signed ([`auth`]); POSTs carry an `Idempotency-Key`. Callbacks go
+//! through the persistent outbox ([`outbox`]).
+
+pub mod auth;
+pub mod error;
+pub mod handlers;
+pub mod outbox;
+pub mod simulate;
+
+pub use app::backend::dvc::{confirm, enqueue_if_dvc, pending_for_counter, DvcEvent};
+pub use auth::DvcKey;
+pub use error::DvcError;
+
+use crate::config::ServeArgs;
+use crate::state::AppState;
+use app::backend::{Backend, BackendError};
+use axum::routing::{any, get, post};
+use axum::Router;
+use tokio_util::sync::CancellationToken;
+
+/// The OpenAPI 3.1 document of the API, served at `/api/dvc/v1/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/dvc/v1/openapi.json", get(handlers::openapi))
+        .route("/api/dvc/v1/payment-requests", post(handlers::create))
+        .route("/api/dvc/v1/payment-requests/{dossier_code}", get(handlers::read))
+        .route("/api/dvc/v1/payment-requests/{dossier_code}/cancel", post(handlers::cancel))
+        .route("/api/dvc/v1/{*rest}", any(handlers::not_found))
+}
+
+/// Makes the API keys match the configuration and starts the callback worker.
+pub async fn start(backend: &Backend, serve: &ServeArgs, shutdown: CancellationToken) -> Result<(), BackendError> {
+    if let Some(url) = &serve.dvc_callback_url {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(BackendError::invalid("dvc_callback_url", "the DVC callback URL must be http:// or https://"));
+        }
+    }
+    let callback = serve.dvc_callback_url.as_ref().map(|u| u.to_string());
+    auth::sync_clients(&backend.db, &serve.dvc_keys, callback.as_deref(), serve.demo).await?;
+    outbox::spawn(backend.clone(), outbox::OutboxConfig::new(serve.dvc_retry_base_ms), shutdown);
+    Ok(())
+}
