@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -92,6 +92,25 @@ export class WardPayServer {
     const exited = new Promise<void>((r) => p.once("exit", () => r()));
     p.kill("SIGKILL");
     await exited;
+  }
+
+  /** Runs a `wardpay` subcommand against this server's database; returns its output. */
+  cli(args: string[]): string {
+    const r = spawnSync(BIN, args, {
+      env: { ...process.env, DATABASE_URL: `sqlite://${path.join(this.dir, "e2e.sqlite")}`, WARDPAY_LOG: "warn" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (r.status !== 0) throw new Error(`wardpay ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** An underpaid SePay notification (half of `due`) for `code` through `wardpay simulate-bank`. */
+  cliSepay(code: string, secret: string, due: number): string {
+    return this.cli([
+      "simulate-bank", "--url", this.url, "--provider", "sepay", "--secret", secret,
+      "--scenario", "underpaid", "--code", code, "--amount", String(due), "--account", "113366668888",
+    ]);
   }
 
   async restart(): Promise<void> {
