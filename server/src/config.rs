@@ -44,6 +44,11 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the web app (the default when no command is given).
     Serve,
+    /// VietQR payment codes: encode, decode, render.
+    Qr {
+        #[command(subcommand)]
+        command: vietqr::cli::QrCommand,
+    },
     /// Play a bank-notification provider: send a signed notification to a running WardPay.
     SimulateBank(crate::simulate_bank::SimulateBankArgs),
     /// Apply pending database migrations and exit.

@@ -8,6 +8,10 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The codec's command prints its own errors and exits 2 on invalid input.
+    if let Some(Command::Qr { command }) = cli.command {
+        return vietqr::cli::run(command);
+    }
     server::telemetry::init(&cli.common.log_level, cli.common.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.common, &cli.serve).await,
@@ -16,6 +20,7 @@ async fn main() -> ExitCode {
             .map(|_| println!("migrations applied"))
             .map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
+        Command::Qr { .. } => Ok(()),
         Command::SimulateBank(args) => match server::simulate_bank::run(&args).await {
             // The bad-signature scenario succeeds when WardPay refuses it.
             Ok(statuses) if statuses.iter().all(|s| (200..300).contains(s))

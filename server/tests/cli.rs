@@ -49,3 +49,26 @@ fn migrate_and_seed_on_a_new_sqlite_file() {
     let (code, err) = wardpay(&["seed-demo"], &url);
     assert_eq!(code, 0, "seeding twice is harmless: {err}");
 }
+
+#[test]
+fn qr_encode_decode_and_invalid_input() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).output().expect("run");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, payload, err) =
+        run(&["qr", "encode", "--bin", "970436", "--account", "0011001234567", "--amount", "50000", "--purpose", "Lệ phí hộ tịch"]);
+    assert_eq!(code, 0, "{err}");
+    let payload = payload.trim();
+    assert!(payload.starts_with("000201010212"), "{payload}");
+    assert!(payload.contains("Le phi ho tich"), "purpose normalised: {payload}");
+    let (code, fields, _) = run(&["qr", "decode", "--json", payload]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&fields).expect("json");
+    assert_eq!(v.to_string().contains("50000"), true, "{v}");
+    let mut broken = payload.to_string();
+    broken.replace_range(broken.len() - 4.., "0000");
+    let (code, _, err) = run(&["qr", "decode", &broken]);
+    assert_eq!(code, 2);
+    assert!(err.to_lowercase().contains("crc"), "{err}");
+}
