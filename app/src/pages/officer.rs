@@ -170,11 +170,11 @@ fn DvcPending(counter: RwSignal<Option<i64>>, pushes: RwSignal<u64>) -> impl Int
             confirmed.update(|n| *n += 1);
         }
     });
-    let first = move || {
-        rows.get().and_then(|r| r.ok()).and_then(|r| r.first().and_then(|d| d.payment.as_ref().map(|p| p.id)))
-    };
     #[cfg(feature = "hydrate")]
     {
+        let first = move || {
+            rows.get_untracked().and_then(|r| r.ok()).and_then(|r| r.first().and_then(|d| d.payment.as_ref().map(|p| p.id)))
+        };
         let handle = window_event_listener(leptos::ev::keydown, move |ev| {
             if ev.key() == "F2" {
                 ev.prevent_default();
