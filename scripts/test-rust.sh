@@ -17,10 +17,9 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set -o pipefail
-for pkg in "app --features ssr" "bankfeed" "vietqr" "migrations" "server"; do
-  # shellcheck disable=SC2086
-  cargo test -p $pkg 2>&1 | tee -a "$log"
-done
+# One invocation, so that every package sees one feature set and dependencies build once
+# (`app` gets `ssr` through `server`; `vietqr` gets `cli` the same way).
+cargo test -p app -p bankfeed -p vietqr -p migrations -p server 2>&1 | tee -a "$log"
 passed_pg=$(grep -cE '^test postgres::[a-z_:]+ \.\.\. ok$' "$log" || true)
 echo "==> PostgreSQL tests passed: $passed_pg"
 if [ "$passed_pg" -eq 0 ]; then
