@@ -54,7 +54,9 @@ pub struct Intake {
 impl Intake {
     pub fn start(backend: Backend, keys: BankKeys) -> Intake {
         let (tx, rx) = mpsc::channel::<(Incoming, Reply)>(4096);
-        tokio::spawn(writer(backend, rx));
+        let (push_tx, push_rx) = mpsc::unbounded_channel::<Touched>();
+        tokio::spawn(writer(backend.clone(), rx, push_tx));
+        tokio::spawn(pusher(backend, push_rx));
         Intake { tx, keys: Arc::new(keys) }
     }
 
@@ -66,40 +68,58 @@ impl Intake {
     }
 }
 
-async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>) {
+/// Counters and wards whose screens must change after a batch.
+#[derive(Default)]
+struct Touched {
+    counters: Vec<i64>,
+    wards: Vec<i64>,
+}
+
+/// Pushes screens after batches, off the writer's path: the next batch starts while the
+/// snapshots are built, and a burst of batches touching one ward is pushed once.
+async fn pusher(backend: Backend, mut rx: mpsc::UnboundedReceiver<Touched>) {
+    let mut pending = Vec::new();
+    while rx.recv_many(&mut pending, 1024).await > 0 {
+        let mut counters: Vec<i64> = pending.iter().flat_map(|t| t.counters.iter().copied()).collect();
+        let mut wards: Vec<i64> = pending.iter().flat_map(|t| t.wards.iter().copied()).collect();
+        pending.clear();
+        counters.sort_unstable();
+        counters.dedup();
+        wards.sort_unstable();
+        wards.dedup();
+        for c in counters {
+            if let Err(e) = counters::push_counter(&backend, c).await {
+                tracing::warn!(error = %e, "push after payment failed");
+            }
+        }
+        for w in wards {
+            if let Err(e) = counters::push_ward(&backend, w).await {
+                tracing::warn!(error = %e, "push after exception failed");
+            }
+        }
+    }
+}
+
+async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>, push: mpsc::UnboundedSender<Touched>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items = std::mem::take(&mut batch);
         let (incoming, replies): (Vec<Incoming>, Vec<Reply>) = items.into_iter().unzip();
         match commit_batch(&backend, &incoming).await {
             Ok(outcomes) => {
-                let mut counters_touched = Vec::new();
-                let mut wards_touched = Vec::new();
+                let mut touched = Touched::default();
                 for (o, reply) in outcomes.into_iter().zip(replies) {
                     match &o {
-                        Outcome::Matched { counter_id } => counters_touched.push(*counter_id),
+                        Outcome::Matched { counter_id } => touched.counters.push(*counter_id),
                         Outcome::Exception { ward_id, counter_id, .. } => {
-                            counters_touched.extend(counter_id);
-                            wards_touched.extend(ward_id);
+                            touched.counters.extend(counter_id);
+                            touched.wards.extend(ward_id);
                         }
                         _ => {}
                     }
                     let _ = reply.send(Ok(o));
                 }
-                counters_touched.sort_unstable();
-                counters_touched.dedup();
-                for c in counters_touched {
-                    if let Err(e) = counters::push_counter(&backend, c).await {
-                        tracing::warn!(error = %e, "push after payment failed");
-                    }
-                }
-                wards_touched.sort_unstable();
-                wards_touched.dedup();
-                for w in wards_touched {
-                    if let Err(e) = counters::push_ward(&backend, w).await {
-                        tracing::warn!(error = %e, "push after exception failed");
-                    }
-                }
+                let _ = push.send(touched);
             }
             Err(e) => {
                 // Nothing of this batch is acknowledged: the providers retry, and the
