@@ -10,14 +10,14 @@
 //! by the server's outbox worker; [`enqueue_missing`] is the worker's safety net.
 
 use super::entity::{counter, dossier, dvc_outbox, fee_item, fee_line, payment_request, receipt, ward};
-use super::payments::{self, PricedLine, Source};
+use super::payments::{self, Source};
 use super::{counters, receipts, Backend, BackendError};
 use crate::domain::payment::{PaymentEvent, PaymentState};
 use crate::model::{DossierRow, NewDossier, PaymentView};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -120,28 +120,6 @@ pub struct CallbackEvent {
     pub payment_request: PaymentRequestStatus,
 }
 
-/// Makes concurrent writers for a counter queue up (mirrors `payments::lock_counter`): the
-/// first statement of a transaction must be a write, or SQLite may refuse its later writes.
-async fn lock_counter(txn: &DatabaseTransaction, counter_id: i64) -> Result<(), BackendError> {
-    let res = counter::Entity::update_many()
-        .col_expr(counter::Column::Number, Expr::col(counter::Column::Number))
-        .filter(counter::Column::Id.eq(counter_id))
-        .exec(txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(BackendError::invalid("counter_id", format!("counter {counter_id} does not exist")));
-    }
-    Ok(())
-}
-
-fn state_of(pr: &payment_request::Model) -> Result<PaymentState, BackendError> {
-    PaymentState::parse(&pr.state).ok_or_else(|| BackendError::invalid("state", format!("unknown state {:?}", pr.state)))
-}
-
-fn clean_opt(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-}
-
 /// A portal dossier by its code; `None` for unknown codes and for counter dossiers.
 pub async fn find_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<dossier::Model>, BackendError> {
     Ok(dossier::Entity::find()
@@ -157,75 +135,6 @@ async fn latest_request(db: &impl ConnectionTrait, dossier_id: i64) -> Result<Op
         .order_by_desc(payment_request::Column::Id)
         .one(db)
         .await?)
-}
-
-/// A new `Draft` request for the dossier's total (mirrors `payments::new_request`).
-async fn new_draft(
-    txn: &DatabaseTransaction,
-    w: &ward::Model,
-    d: &dossier::Model,
-    actor: &str,
-) -> Result<payment_request::Model, BackendError> {
-    let mut code = None;
-    for _ in 0..8 {
-        let c = bankfeed::code::PaymentCode::generate(&mut rand::rng());
-        let taken = payment_request::Entity::find()
-            .filter(payment_request::Column::PaymentCode.eq(c.as_str()))
-            .one(txn)
-            .await?
-            .is_some();
-        if !taken {
-            code = Some(c);
-            break;
-        }
-    }
-    let code = code.ok_or_else(|| BackendError::Conflict("could not find a free payment code".into()))?;
-    let purpose = format!("{} NOP PHI", code.as_str());
-    let now = Utc::now();
-    Ok(payment_request::ActiveModel {
-        ward_id: Set(w.id),
-        counter_id: Set(d.counter_id),
-        dossier_id: Set(d.id),
-        amount: Set(d.total),
-        payment_code: Set(code.as_str().into()),
-        qr_payload: Set(None),
-        purpose: Set(purpose),
-        state: Set(PaymentState::Draft.as_str().into()),
-        method: Set(None),
-        version: Set(0),
-        issued_at: Set(None),
-        expires_at: Set(None),
-        paid_at: Set(None),
-        state_changed_at: Set(now),
-        cash_reason: Set(None),
-        bank_ref: Set(None),
-        amount_received: Set(None),
-        created_at: Set(now),
-        created_by: Set(actor.into()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?)
-}
-
-async fn insert_lines(txn: &DatabaseTransaction, dossier_id: i64, lines: &[PricedLine]) -> Result<(), BackendError> {
-    for l in lines {
-        fee_line::ActiveModel {
-            dossier_id: Set(dossier_id),
-            fee_item_id: Set(l.item.id),
-            fee_name: Set(l.item.fee_name.clone()),
-            kind: Set(l.item.kind.clone()),
-            budget_subitem: Set(l.item.budget_subitem.clone()),
-            quantity: Set(l.quantity as i32),
-            pages: Set(l.pages.map(|p| p as i32)),
-            amount: Set(l.amount),
-            exempt_reason: Set(l.exempt_reason.clone()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A fee line as compared: fee item, quantity, pages, amount, exemption reason.
@@ -275,12 +184,12 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
         .iter()
         .try_fold(0i64, |acc, l| acc.checked_add(l.amount))
         .ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
-    let procedure_name = clean_opt(&input.procedure_name).unwrap_or_else(|| lines[0].item.procedure_name.clone());
+    let procedure_name = payments::clean_opt(&input.procedure_name).unwrap_or_else(|| lines[0].item.procedure_name.clone());
     let content = Content {
         counter_id: c.id,
         applicant_name: applicant.clone(),
-        id_number: clean_opt(&nd.id_number),
-        phone: clean_opt(&nd.phone),
+        id_number: payments::clean_opt(&nd.id_number),
+        phone: payments::clean_opt(&nd.phone),
         procedure_code: procedure_code.clone(),
         procedure_name: procedure_name.clone(),
         lines: lines
@@ -297,7 +206,7 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
     locks.dedup();
     let txn = db.begin().await?;
     for id in &locks {
-        lock_counter(&txn, *id).await?;
+        payments::lock_counter(&txn, *id).await?;
     }
     let w = ward::Entity::find_by_id(c.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
     let now = Utc::now();
@@ -330,9 +239,9 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
                 }
                 _ => BackendError::Db(e),
             })?;
-            insert_lines(&txn, d.id, &lines).await?;
+            payments::insert_lines(&txn, d.id, &lines).await?;
             if total > 0 {
-                new_draft(&txn, &w, &d, actor).await?;
+                payments::new_request(&txn, &w, &d, actor).await?;
             }
             (UpsertOutcome::Created, d)
         }
@@ -343,7 +252,7 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
                 )));
             }
             let pr = latest_request(&txn, d.id).await?;
-            let pr_state = pr.as_ref().map(state_of).transpose()?;
+            let pr_state = pr.as_ref().map(payments::state_of).transpose()?;
             if pr_state.is_some_and(|s| s.is_settled()) {
                 return Err(BackendError::Conflict(format!("dossier {code} is already paid; its payment request cannot change")));
             }
@@ -389,9 +298,9 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
                 .exec(&txn)
                 .await?;
             let d = dossier::Entity::find_by_id(d.id).one(&txn).await?.ok_or(BackendError::NotFound("dossier"))?;
-            insert_lines(&txn, d.id, &lines).await?;
+            payments::insert_lines(&txn, d.id, &lines).await?;
             if total > 0 {
-                new_draft(&txn, &w, &d, actor).await?;
+                payments::new_request(&txn, &w, &d, actor).await?;
             }
             (UpsertOutcome::Updated, d)
         }
@@ -413,12 +322,12 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
         .ok_or(BackendError::NotFound("payment request"))?
         .counter_id;
     let txn = backend.db.begin().await?;
-    lock_counter(&txn, counter_id).await?;
+    payments::lock_counter(&txn, counter_id).await?;
     let pr = payment_request::Entity::find_by_id(payment_request_id)
         .one(&txn)
         .await?
         .ok_or(BackendError::NotFound("payment request"))?;
-    let state = state_of(&pr)?;
+    let state = payments::state_of(&pr)?;
     if state != PaymentState::Draft {
         return Err(BackendError::Conflict(format!("không thể xác nhận: {} (only a draft can be confirmed)", state.label_vi())));
     }
@@ -475,11 +384,11 @@ pub async fn pending_for_counter(db: &impl ConnectionTrait, counter_id: i64) -> 
 pub async fn cancel_by_code(backend: &Backend, code: &str, actor: &str, reason: Option<String>) -> Result<dossier::Model, BackendError> {
     let d = find_by_code(&backend.db, code).await?.ok_or(BackendError::NotFound("dossier"))?;
     let txn = backend.db.begin().await?;
-    lock_counter(&txn, d.counter_id).await?;
+    payments::lock_counter(&txn, d.counter_id).await?;
     let d = dossier::Entity::find_by_id(d.id).one(&txn).await?.ok_or(BackendError::NotFound("dossier"))?;
-    let reason = clean_opt(&reason).or_else(|| Some("cancelled by the portal".into()));
+    let reason = payments::clean_opt(&reason).or_else(|| Some("cancelled by the portal".into()));
     if let Some(pr) = latest_request(&txn, d.id).await? {
-        match state_of(&pr)? {
+        match payments::state_of(&pr)? {
             PaymentState::Draft | PaymentState::QrIssued => {
                 payments::transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
             }
@@ -547,7 +456,7 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
         updated_at: rfc(d.created_at),
     };
     let Some(pr) = pr else { return Ok(s) };
-    let mut state = state_of(&pr)?;
+    let mut state = payments::state_of(&pr)?;
     if state == PaymentState::QrIssued && pr.expires_at.is_some_and(|e| e <= now) {
         state = PaymentState::Expired;
     }

@@ -37,14 +37,14 @@ impl Source {
     }
 }
 
-fn state_of(pr: &payment_request::Model) -> Result<PaymentState, BackendError> {
+pub(crate) fn state_of(pr: &payment_request::Model) -> Result<PaymentState, BackendError> {
     PaymentState::parse(&pr.state).ok_or_else(|| BackendError::invalid("state", format!("unknown state {:?}", pr.state)))
 }
 
 /// Makes concurrent writers for one counter queue up: the first statement of the
 /// transaction is a write to the counter row (a row lock on PostgreSQL; on SQLite the
 /// write lock), so the checks that follow see a settled counter.
-async fn lock_counter(txn: &DatabaseTransaction, counter_id: i64) -> Result<counter::Model, BackendError> {
+pub(crate) async fn lock_counter(txn: &DatabaseTransaction, counter_id: i64) -> Result<counter::Model, BackendError> {
     let res = counter::Entity::update_many()
         .col_expr(counter::Column::Number, Expr::col(counter::Column::Number))
         .filter(counter::Column::Id.eq(counter_id))
@@ -182,7 +182,7 @@ pub async fn price_lines(
     Ok(out)
 }
 
-fn clean_opt(s: &Option<String>) -> Option<String> {
+pub(crate) fn clean_opt(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
@@ -250,9 +250,22 @@ pub async fn create_dossier(
     }
     .insert(&txn)
     .await?;
-    for l in &lines {
+    insert_lines(&txn, d.id, &lines).await?;
+    if total > 0 {
+        let draft = new_request(&txn, &w, &d, actor).await?;
+        issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(dossier = %d.code, total, source = source.as_str(), "dossier recorded");
+    counters::push_counter(backend, c.id).await?;
+    dossier_row(db, &d).await
+}
+
+/// Stores a dossier's priced lines, with the catalog names and sub-items as they are today.
+pub(crate) async fn insert_lines(txn: &DatabaseTransaction, dossier_id: i64, lines: &[PricedLine]) -> Result<(), BackendError> {
+    for l in lines {
         fee_line::ActiveModel {
-            dossier_id: Set(d.id),
+            dossier_id: Set(dossier_id),
             fee_item_id: Set(l.item.id),
             fee_name: Set(l.item.fee_name.clone()),
             kind: Set(l.item.kind.clone()),
@@ -263,17 +276,10 @@ pub async fn create_dossier(
             exempt_reason: Set(l.exempt_reason.clone()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    if total > 0 {
-        let draft = new_request(&txn, &w, &d, actor).await?;
-        issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
-    }
-    txn.commit().await?;
-    tracing::info!(dossier = %d.code, total, source = source.as_str(), "dossier recorded");
-    counters::push_counter(backend, c.id).await?;
-    dossier_row(db, &d).await
+    Ok(())
 }
 
 /// One payable code per counter: the kiosk shows exactly one.
@@ -311,7 +317,8 @@ async fn unique_code(txn: &DatabaseTransaction) -> Result<bankfeed::code::Paymen
     Err(BackendError::Conflict("could not find a free payment code".into()))
 }
 
-async fn new_request(
+/// A new `Draft` request for the dossier's total, with a fresh payment code.
+pub(crate) async fn new_request(
     txn: &DatabaseTransaction,
     w: &ward::Model,
     d: &dossier::Model,
