@@ -31,9 +31,11 @@ test-rust:
 test-e2e:
 	cd end2end && WARDPAY_BIN='$(BIN)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' npx playwright test
 
+# Figures for docs/benchmarks.md (each prints what it measured; none of them is a test).
 bench: setup
-	cargo bench -p vietqr
-	cargo run --release -p server --bin wardpay-bench
+	cargo bench -p vietqr --bench codec -- --quick
+	cargo run --release -p server --bin wardpay-bench -- push
+	cargo run --release -p server --bin wardpay-bench -- intake --postgres-url '$(TEST_DATABASE_URL)'
 
 clean:
 	rm -rf '$(CARGO_TARGET_DIR)' end2end/test-results
