@@ -10,8 +10,8 @@ use super::{payments, BackendError};
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use bankfeed::{Direction, Notification};
 use chrono::Utc;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 /// One notification to record, with the evidence received.
 pub struct Incoming {
@@ -91,33 +91,32 @@ pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome
         ..Default::default()
     };
     // The unique (provider, transaction id) index decides duplicates, even between two
-    // copies of one notification in flight at once.
+    // copies of one notification in flight at once. One statement: the insert either
+    // returns the new id or inserts nothing.
     let inserted = bank_notification::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([bank_notification::Column::Provider, bank_notification::Column::ProviderTxnId])
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(txn)
-        .await?;
-    if inserted == 0 {
-        return Ok(Outcome::Duplicate);
-    }
-    let stored = bank_notification::Entity::find()
-        .filter(bank_notification::Column::Provider.eq(n.provider.as_str()))
-        .filter(bank_notification::Column::ProviderTxnId.eq(n.provider_txn_id.clone()))
-        .one(txn)
-        .await?
-        .ok_or(BackendError::NotFound("bank notification"))?;
+        .exec(txn)
+        .await;
+    let id = match inserted {
+        Ok(r) => r.last_insert_id,
+        Err(sea_orm::DbErr::RecordNotInserted) => return Ok(Outcome::Duplicate),
+        Err(e) => return Err(e.into()),
+    };
     let (outcome, request_id) = if n.direction == Direction::Out || n.is_test {
         (Outcome::Ignored, None)
     } else {
-        apply(txn, n, stored.id).await?
+        apply(txn, n, id).await?
     };
-    let mut am: bank_notification::ActiveModel = stored.into();
-    am.outcome = Set(outcome.label().into());
-    am.payment_request_id = Set(request_id);
-    am.update(txn).await?;
+    bank_notification::Entity::update_many()
+        .col_expr(bank_notification::Column::Outcome, Expr::value(outcome.label()))
+        .col_expr(bank_notification::Column::PaymentRequestId, Expr::value(request_id))
+        .filter(bank_notification::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
     Ok(outcome)
 }
 
@@ -185,7 +184,7 @@ async fn exception(
     notification_id: i64,
     amount: i64,
 ) -> Result<Outcome, BackendError> {
-    bank_exception::ActiveModel {
+    let row = bank_exception::ActiveModel {
         ward_id: Set(ward_id),
         notification_id: Set(notification_id),
         payment_request_id: Set(pr.map(|p| p.id)),
@@ -194,9 +193,8 @@ async fn exception(
         status: Set("open".into()),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    };
+    bank_exception::Entity::insert(row).exec_without_returning(txn).await?;
     tracing::warn!(kind = kind.as_str(), notification_id, "bank notification needs a person");
     Ok(Outcome::Exception { kind, ward_id, counter_id: pr.map(|p| p.counter_id) })
 }
