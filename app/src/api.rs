@@ -116,3 +116,10 @@ pub async fn confirm_dvc(payment_request_id: i64) -> Result<(), ServerFnError> {
     crate::backend::dvc::confirm(&b, payment_request_id, "officer").await?;
     Ok(())
 }
+
+/// Refused bank notifications (the intake log), newest first.
+#[server(endpoint = "get_intake_log")]
+pub async fn get_intake_log() -> Result<Vec<crate::model::IntakeLogRow>, ServerFnError> {
+    let b = crate::backend::backend()?;
+    Ok(crate::backend::exceptions::intake_log(&b.db, 50).await?)
+}

@@ -199,6 +199,10 @@ pub enum K {
     DvcPending,
     ConfirmDvc,
     DvcHint,
+    IntakeLog,
+    NoIntakeLog,
+    Provider,
+    Reason,
 }
 
 impl K {
@@ -328,6 +332,10 @@ impl K {
             DvcPending => ("Hồ sơ từ Cổng DVC chờ xác nhận", "Dossiers from the DVC portal awaiting confirmation"),
             ConfirmDvc => ("Xác nhận & tạo QR", "Confirm & create QR"),
             DvcHint => ("F2: xác nhận hồ sơ DVC đầu tiên", "F2: confirm the first DVC dossier"),
+            IntakeLog => ("Thông báo ngân hàng bị từ chối", "Refused bank notifications"),
+            NoIntakeLog => ("Chưa có thông báo nào bị từ chối.", "No refused notifications."),
+            Provider => ("Nguồn", "Provider"),
+            Reason => ("Lý do", "Reason"),
         };
         match lang {
             Lang::Vi => vi,

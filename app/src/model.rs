@@ -328,3 +328,13 @@ impl Resolution {
         }
     }
 }
+
+/// A bank notification the intake refused (bad signature, malformed body…), for the supervisor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeLogRow {
+    pub id: i64,
+    pub provider: String,
+    pub received_at: String,
+    pub status: i32,
+    pub error: String,
+}

@@ -312,6 +312,8 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     let err: serde_json::Value = resp.json().await.expect("json error");
     assert!(err["error"]["message"].as_str().is_some());
     assert_eq!(intake_log::Entity::find().count(&t.db).await.expect("count"), 1, "rejections are logged");
+    let log = app::backend::exceptions::intake_log(&t.db, 10).await.expect("intake log");
+    assert_eq!((log[0].provider.as_str(), log[0].status), ("sepay", 401), "the supervisor sees why");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -140,3 +140,23 @@ pub async fn resolve(
     }
     Ok(())
 }
+
+/// The most recent refused bank notifications, newest first.
+pub async fn intake_log(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<crate::model::IntakeLogRow>, BackendError> {
+    use super::entity::intake_log;
+    use sea_orm::QuerySelect;
+    Ok(intake_log::Entity::find()
+        .order_by_desc(intake_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| crate::model::IntakeLogRow {
+            id: r.id,
+            provider: r.provider,
+            received_at: r.received_at.to_rfc3339(),
+            status: r.status,
+            error: r.error,
+        })
+        .collect())
+}

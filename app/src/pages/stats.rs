@@ -1,6 +1,6 @@
 //! The supervisor's live ward overview at `/stats`.
 
-use crate::api::{get_exceptions, get_ward_snapshot, resolve_exception};
+use crate::api::{get_exceptions, get_intake_log, get_ward_snapshot, resolve_exception};
 use crate::model::{ExceptionRow, Resolution};
 use crate::pages::officer::readable;
 use crate::components::TopBar;
@@ -69,6 +69,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     <Kpi label=K::Exceptions value=Signal::derive(move || snap.with(|s| s.today.open_exceptions.to_string())) id="exceptions"/>
                 </div>
                 <ExceptionQueue ward_id=ward_id pushes=pushes/>
+                <IntakeLog pushes=pushes/>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
                     <thead><tr><th>{t(K::Counter)}</th><th>{t(K::CounterStatus)}</th><th>{t(K::LastChange)}</th></tr></thead>
@@ -185,5 +186,35 @@ fn ExceptionLine(e: ExceptionRow, refreshed: RwSignal<u64>) -> impl IntoView {
                 {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error small" role="alert">{readable(&e)}</p> })}
             </td>
         </tr>
+    }
+}
+
+/// What the bank intake refused, so that a wrong key or a broken provider is noticed.
+#[component]
+fn IntakeLog(pushes: RwSignal<u64>) -> impl IntoView {
+    let rows = Resource::new(move || pushes.get(), |_| get_intake_log());
+    view! {
+        <h3>{t(K::IntakeLog)}</h3>
+        <Transition fallback=|| ()>
+            {move || rows.get().map(|r| match r {
+                Ok(rows) if rows.is_empty() => view! { <p class="muted">{t(K::NoIntakeLog)}</p> }.into_any(),
+                Ok(rows) => view! {
+                    <table class="grid" data-testid="intake-log">
+                        <thead><tr><th>{t(K::Time)}</th><th>{t(K::Provider)}</th><th>"HTTP"</th><th>{t(K::Reason)}</th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{format_vn_datetime(&r.received_at)}</td>
+                                    <td>{r.provider}</td>
+                                    <td>{r.status}</td>
+                                    <td class="small">{r.error}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+            })}
+        </Transition>
     }
 }
