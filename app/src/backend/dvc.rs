@@ -168,22 +168,7 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
         return Err(BackendError::invalid("procedure_code", "the procedure code is required"));
     }
     let nd = &input.dossier;
-    let applicant = nd.applicant_name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if applicant.is_empty() {
-        return Err(BackendError::invalid("applicant_name", "cần nhập họ tên người nộp (applicant name is required)"));
-    }
-    if applicant.chars().count() > 120 {
-        return Err(BackendError::invalid("applicant_name", "họ tên quá dài (at most 120 characters)"));
-    }
-    let c = counter::Entity::find_by_id(nd.counter_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| BackendError::invalid("counter_id", format!("counter {} does not exist", nd.counter_id)))?;
-    let lines = payments::price_lines(db, c.ward_id, &nd.lines).await?;
-    let total: i64 = lines
-        .iter()
-        .try_fold(0i64, |acc, l| acc.checked_add(l.amount))
-        .ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
+    let payments::CheckedDossier { applicant, counter: c, lines, total } = payments::check_dossier(db, nd).await?;
     let procedure_name = payments::clean_opt(&input.procedure_name).unwrap_or_else(|| lines[0].item.procedure_name.clone());
     let content = Content {
         counter_id: c.id,

@@ -186,6 +186,35 @@ pub(crate) fn clean_opt(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// A new dossier's input, checked: applicant name tidied, counter found, lines priced.
+pub(crate) struct CheckedDossier {
+    pub applicant: String,
+    pub counter: counter::Model,
+    pub lines: Vec<PricedLine>,
+    pub total: i64,
+}
+
+/// The checks every new dossier passes, whether typed at the counter or sent by the portal.
+pub(crate) async fn check_dossier(db: &impl ConnectionTrait, input: &NewDossier) -> Result<CheckedDossier, BackendError> {
+    let applicant = input.applicant_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if applicant.is_empty() {
+        return Err(BackendError::invalid("applicant_name", "cần nhập họ tên người nộp (applicant name is required)"));
+    }
+    if applicant.chars().count() > 120 {
+        return Err(BackendError::invalid("applicant_name", "họ tên quá dài (at most 120 characters)"));
+    }
+    let counter = counter::Entity::find_by_id(input.counter_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| BackendError::invalid("counter_id", format!("counter {} does not exist", input.counter_id)))?;
+    let lines = price_lines(db, counter.ward_id, &input.lines).await?;
+    let total = lines
+        .iter()
+        .try_fold(0i64, |acc, l| acc.checked_add(l.amount))
+        .ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
+    Ok(CheckedDossier { applicant, counter, lines, total })
+}
+
 /// Steps 2 and 3: records the dossier and, when something is due, issues its code.
 /// A free or fully exempted dossier is recorded as `free`, without a code.
 pub async fn create_dossier(
@@ -201,19 +230,7 @@ pub async fn create_dossier(
             return dossier_row(db, &d).await;
         }
     }
-    let applicant = input.applicant_name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if applicant.is_empty() {
-        return Err(BackendError::invalid("applicant_name", "cần nhập họ tên người nộp (applicant name is required)"));
-    }
-    if applicant.chars().count() > 120 {
-        return Err(BackendError::invalid("applicant_name", "họ tên quá dài (at most 120 characters)"));
-    }
-    let c = counter::Entity::find_by_id(input.counter_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| BackendError::invalid("counter_id", format!("counter {} does not exist", input.counter_id)))?;
-    let lines = price_lines(db, c.ward_id, &input.lines).await?;
-    let total: i64 = lines.iter().try_fold(0i64, |acc, l| acc.checked_add(l.amount)).ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
+    let CheckedDossier { applicant, counter: c, lines, total } = check_dossier(db, &input).await?;
 
     let txn = db.begin().await?;
     lock_counter(&txn, c.id).await?;
