@@ -1,8 +1,9 @@
 //! Pieces shared by the screens.
 
-use crate::i18n::{t, LangSwitch, K};
+use crate::api::{get_me, logout};
+use crate::i18n::{t, tx, LangSwitch, K};
 use crate::live::ConnIndicator;
-use crate::model::ConnState;
+use crate::model::{ConnState, Me, Role};
 use leptos::prelude::*;
 
 #[component]
@@ -11,14 +12,71 @@ pub fn TopBar(title: K, conn: ReadSignal<ConnState>) -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">"WardPay"</a>
             <h1 class="topbar-title">{t(title)}</h1>
-            <nav class="topbar-nav">
-                <a href="/">{t(K::OfficerTitle)}</a>
-                <a href="/stats">{t(K::StatsTitle)}</a>
-            </nav>
+            <UserNav/>
             <ConnIndicator state=conn/>
             <LangSwitch/>
         </header>
     }
+}
+
+/// The screens the signed-in role may open, who is signed in, and the sign-out button.
+#[component]
+pub fn UserNav() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <SignedIn me=me/> }.into_any(),
+                    _ => view! { <nav class="topbar-nav"><a href="/login">{tx("Đăng nhập", "Sign in")}</a></nav> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SignedIn(me: Me) -> impl IntoView {
+    let links: Vec<(&'static str, &'static str, &'static str)> = match me.role {
+        Role::Officer | Role::Support => vec![("/", "Quầy", "Counter")],
+        Role::Supervisor => vec![("/stats", "Thống kê", "Statistics"), ("/audit", "Nhật ký", "Audit log")],
+        Role::Admin => vec![("/admin", "Quản trị", "Set-up"), ("/audit", "Nhật ký", "Audit log")],
+    };
+    let role = role_label(me.role);
+    let sign_out = Action::new_local(|_: &()| async move {
+        let _ = logout().await;
+        go_to("/login");
+    });
+    view! {
+        <nav class="topbar-nav">
+            {links.into_iter().map(|(href, vi, en)| view! { <a href=href>{tx(vi, en)}</a> }).collect_view()}
+        </nav>
+        <span class="whoami" data-testid="whoami" data-role=me.role.as_str()>
+            <strong>{me.display_name.clone()}</strong>" · "{move || role()}
+        </span>
+        <button class="btn small ghost" data-testid="sign-out" on:click=move |_| { sign_out.dispatch(()); }>
+            {tx("Đăng xuất", "Sign out")}
+        </button>
+    }
+}
+
+pub fn role_label(role: Role) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    match role {
+        Role::Admin => tx("Quản trị viên", "Admin"),
+        Role::Officer => tx("Cán bộ một cửa", "Officer"),
+        Role::Supervisor => tx("Trưởng bộ phận", "Supervisor"),
+        Role::Support => tx("Hỗ trợ người dân", "Support staff"),
+    }
+}
+
+/// A full page load of `path` (after signing in or out the server renders for the new person).
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }
 
 /// A ticking "now" in whole seconds since this signal was made, for countdowns. Only

@@ -350,6 +350,16 @@ pub fn t(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || key.text(lang.get())
 }
 
+/// Both texts inline, for the set-up screens' many one-off labels (the counter and kiosk
+/// screens keep theirs in [`K`]).
+pub fn tx(vi: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || match lang.get() {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let lang = use_lang();

@@ -59,6 +59,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::officer::OfficerPage/>
                     <Route path=path!("/stats") view=pages::stats::StatsPage/>
+                    <Route path=path!("/login") view=pages::login::LoginPage/>
+                    <Route path=path!("/admin") view=pages::admin::AdminPage/>
+                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
                     <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
                 </Routes>

@@ -248,6 +248,8 @@ pub enum ServerMsg {
     Ward(WardSnapshot),
     /// The server dropped messages for this client; it must refetch (the socket closes after this).
     Resync,
+    /// This kiosk's pairing was revoked: it must stop showing the counter (the socket closes after this).
+    Revoked,
 }
 
 /// A push topic. Counters and wards are separate so that a kiosk hears only its own counter.
@@ -255,6 +257,8 @@ pub enum ServerMsg {
 pub enum Topic {
     Counter(i64),
     Ward(i64),
+    /// One paired kiosk device: told when it is revoked.
+    Device(i64),
 }
 
 impl Topic {
@@ -263,6 +267,8 @@ impl Topic {
         match self {
             Topic::Counter(id) => format!("/ws/counter/{id}"),
             Topic::Ward(id) => format!("/ws/ward/{id}"),
+            // Not a socket of its own: a kiosk's counter socket also listens to it.
+            Topic::Device(_) => String::new(),
         }
     }
 }
@@ -337,4 +343,147 @@ pub struct IntakeLogRow {
     pub received_at: String,
     pub status: i32,
     pub error: String,
+}
+
+/// What a staff account may do (see `backend::access` for the route table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Ward set-up: accounts, counters, kiosk pairing.
+    Admin,
+    /// Runs the counters of one ward.
+    Officer,
+    /// Reads the whole ward; resolves exceptions, reads reports and the audit log, closes the day.
+    Supervisor,
+    /// Helps citizens without a bank account or phone; records assisted payments.
+    Support,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Officer, Role::Supervisor, Role::Support];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Officer => "officer",
+            Role::Supervisor => "supervisor",
+            Role::Support => "support",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Where this role lands after signing in.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Admin => "/admin",
+            Role::Officer | Role::Support => "/",
+            Role::Supervisor => "/stats",
+        }
+    }
+}
+
+/// The signed-in person, as the screens see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub ward_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub ward_id: Option<i64>,
+    pub active: bool,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub ward_id: Option<i64>,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskDeviceRow {
+    pub id: i64,
+    pub counter_id: i64,
+    pub counter_name: String,
+    pub label: String,
+    pub paired_at: String,
+    pub paired_by: String,
+    pub revoked_at: Option<String>,
+    pub last_seen_at: Option<String>,
+}
+
+/// What an unpaired kiosk shows while it waits for an admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingCode {
+    pub code: String,
+    pub counter_id: i64,
+    pub seconds_left: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairingStatus {
+    /// Still waiting for an admin to enter the code.
+    Waiting,
+    /// Paired: reload to show the counter.
+    Paired,
+    /// The code ran out; ask for a new one.
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub actor: String,
+    pub ward_id: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Entries whose action starts with this ("payment." for all payment changes).
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    /// Vietnam calendar day, YYYY-MM-DD.
+    pub day: Option<String>,
+    /// Only entries older than this number (paging backwards).
+    pub before_seq: Option<i64>,
+}
+
+/// The outcome of walking the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerdict {
+    pub entries: i64,
+    pub head_hash: String,
+    /// `None` when intact; else the first entry found wrong and why.
+    pub broken: Option<(i64, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCloseRow {
+    pub day: String,
+    pub closed_at: String,
+    pub closed_by: String,
+    pub paid: i64,
+    pub paid_amount: i64,
 }

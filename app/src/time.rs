@@ -21,6 +21,18 @@ pub fn vn_day_start_utc(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::<Utc>::from_naive_utc_and_offset(midnight - chrono::Duration::hours(7), Utc)
 }
 
+/// The UTC bounds `[start, end)` of the Vietnam calendar day `YYYY-MM-DD`.
+pub fn vn_day_bounds(day: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()?;
+    let start = DateTime::<Utc>::from_naive_utc_and_offset(date.and_hms_opt(0, 0, 0)? - chrono::Duration::hours(7), Utc);
+    Some((start, start + chrono::Duration::days(1)))
+}
+
+/// Today's Vietnam calendar day as `YYYY-MM-DD`.
+pub fn vn_today(now: DateTime<Utc>) -> String {
+    to_vn(now).format("%Y-%m-%d").to_string()
+}
+
 /// "25/11/2026 17:05" in Vietnam time, from an RFC 3339 string; the input unchanged if it does not parse.
 pub fn format_vn_datetime(rfc3339: &str) -> String {
     match DateTime::parse_from_rfc3339(rfc3339) {
@@ -53,6 +65,14 @@ mod tests {
         assert_eq!(vn_day_start_utc(t).to_rfc3339(), "2026-11-25T17:00:00+00:00");
         let t = DateTime::parse_from_rfc3339("2026-11-25T16:59:00Z").expect("time").with_timezone(&Utc);
         assert_eq!(vn_day_start_utc(t).to_rfc3339(), "2026-11-24T17:00:00+00:00");
+    }
+
+    #[test]
+    fn day_bounds_are_vietnam_midnights() {
+        let (a, b) = vn_day_bounds("2026-11-25").expect("day");
+        assert_eq!(a.to_rfc3339(), "2026-11-24T17:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2026-11-25T17:00:00+00:00");
+        assert!(vn_day_bounds("25/11/2026").is_none());
     }
 
     #[test]

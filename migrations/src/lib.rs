@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_counter_flow;
 mod m20261125_000003_dvc;
+mod m20261125_000004_access;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_counter_flow::Migration),
             Box::new(m20261125_000003_dvc::Migration),
+            Box::new(m20261125_000004_access::Migration),
         ]
     }
 }

@@ -53,8 +53,18 @@ pub enum Command {
     SimulateBank(crate::simulate_bank::SimulateBankArgs),
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create or update the demo ward (idempotent) and exit.
+    /// Create or update the demo ward and its demo accounts (idempotent) and exit.
     SeedDemo,
+    /// Accounts: create the first admin, reset a password.
+    Admin {
+        #[command(subcommand)]
+        command: crate::cli_admin::AdminCommand,
+    },
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: crate::cli_admin::AuditCommand,
+    },
     /// Play the DVC portal: send a signed payment request for a demo dossier (and, with
     /// --receive, print the callbacks WardPay sends back).
     SimulateDvc(crate::dvc::simulate::SimulateDvcArgs),

@@ -2,6 +2,8 @@
 //! The WardPay server: configuration, start-up, HTTP routes and WebSocket push around the
 //! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
 
+pub mod access;
+pub mod cli_admin;
 pub mod config;
 pub mod dvc;
 pub mod error;
@@ -98,7 +100,8 @@ pub async fn start(common: &CommonArgs, serve: &ServeArgs) -> Result<Server, Sta
 
 pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -> Result<Server, StartError> {
     if serve.demo {
-        backend::seed::seed_demo(&db).await.map_err(StartError::Seed)?;
+        let ward = backend::seed::seed_demo(&db).await.map_err(StartError::Seed)?;
+        backend::auth::seed_demo_accounts(&db, ward).await.map_err(StartError::Seed)?;
     }
     let backend = Backend {
         db,
@@ -108,7 +111,9 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             qr_ttl_secs: serve.qr_ttl_secs.max(30),
             bank_silence_mins: serve.bank_silence_mins.max(1),
             opening_hours: serve.opening_hours,
+            secure_cookies: serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         }),
+        login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
     };
     let mut keys = intake::BankKeys {
         sepay: clean_keys(&serve.sepay_keys),
@@ -134,7 +139,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let app = routes::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service())
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move { token.cancelled().await })
             .await
     });

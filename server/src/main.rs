@@ -20,6 +20,18 @@ async fn main() -> ExitCode {
             .map(|_| println!("migrations applied"))
             .map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
+        Command::Admin { command } => match server::open_database(&cli.common).await {
+            Ok(db) => server::cli_admin::admin(&db, &command).await,
+            Err(e) => Err(e.to_string()),
+        },
+        Command::Audit { command } => match server::open_database(&cli.common).await {
+            Ok(db) => match server::cli_admin::audit(&db, &command).await {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::FAILURE,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e.to_string()),
+        },
         Command::Qr { .. } => Ok(()),
         Command::SimulateBank(args) => match server::simulate_bank::run(&args).await {
             // The bad-signature scenario succeeds when WardPay refuses it.
@@ -47,6 +59,16 @@ async fn serve(common: &server::config::CommonArgs, args: &ServeArgs) -> Result<
     println!("  Officer:    {base}/");
     println!("  Kiosk:      {base}/kiosk/{kiosk}");
     println!("  Supervisor: {base}/stats");
+    println!("  Admin:      {base}/admin   (audit log: {base}/audit)");
+    if args.demo {
+        println!("Demo accounts (password \"{}\"):", app::backend::auth::DEMO_PASSWORD);
+        for (user, name, role) in app::backend::auth::DEMO_ACCOUNTS {
+            println!("  {:<11} {user:<9} {name}", format!("{}:", role.as_str()));
+        }
+        println!("A kiosk shows a pairing code; sign in as admin at {base}/admin and enter it.");
+    } else {
+        println!("Create the first admin with: wardpay admin create --username <name>");
+    }
     let token = srv.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -59,6 +81,7 @@ async fn serve(common: &server::config::CommonArgs, args: &ServeArgs) -> Result<
 async fn seed(common: &server::config::CommonArgs) -> Result<(), String> {
     let db = server::open_database(common).await.map_err(|e| e.to_string())?;
     let id = app::backend::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
+    app::backend::auth::seed_demo_accounts(&db, id).await.map_err(|e| e.to_string())?;
     println!("demo ward ready (id {id})");
     Ok(())
 }

@@ -17,6 +17,40 @@ use tower_http::trace::TraceLayer;
 /// Requests larger than this are refused before anything reads them.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+type Handler = axum::routing::MethodRouter<AppState>;
+
+/// The routes besides Leptos pages and server functions: `(method, path, handler)`, the
+/// method as the access rules name it (`*` for any).
+fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
+    let mut v: Vec<(&'static str, &'static str, Handler)> = vec![
+        ("GET", "/healthz", get(health::healthz)),
+        ("GET", "/readyz", get(health::readyz)),
+        ("GET", "/ws/counter/{id}", get(ws::counter)),
+        ("GET", "/ws/ward/{id}", get(ws::ward)),
+        ("POST", "/api/bank/{provider}", axum::routing::post(intake::receive)),
+    ];
+    v.extend(crate::dvc::routes());
+    v
+}
+
+/// Every route the server answers, as `(method, path)`: the explicit ones, each page of
+/// the app and each server function. The access tests walk this list.
+pub fn inventory() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> =
+        explicit_routes().into_iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    for listing in generate_route_list(App) {
+        for method in listing.methods() {
+            all.push((format!("{method:?}").to_uppercase(), listing.path().to_string()));
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        all.push((method.to_string(), path.to_string()));
+    }
+    all.sort();
+    all.dedup();
+    all
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend = state.backend.clone();
@@ -33,17 +67,18 @@ pub fn router(state: AppState) -> Router {
         provide_context(simulate.clone());
     };
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/ws/counter/{id}", get(ws::counter))
-        .route("/ws/ward/{id}", get(ws::ward))
-        .route("/api/bank/{provider}", axum::routing::post(intake::receive))
-        .merge(crate::dvc::router())
+    let mut router = Router::new();
+    for (_, path, handler) in explicit_routes() {
+        router = router.route(path, handler);
+    }
+    router
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        // Every route above, and only those (not the static files of the fallback), passes
+        // the access layer.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(
             ServiceBuilder::new()

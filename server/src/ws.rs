@@ -8,7 +8,9 @@ use crate::state::AppState;
 use app::backend::{counters, BackendError};
 use app::model::{ServerMsg, Topic};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use app::backend::auth::Principal;
 use axum::extract::{Path, State};
+use axum::Extension;
 use axum::response::Response;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -21,14 +23,28 @@ pub async fn counter(
     ws: WebSocketUpgrade,
     Path(id): Path<i64>,
     State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
 ) -> Result<Response, ApiError> {
-    counters::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id))))
+    let c = counters::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
+    let device = match &who {
+        Principal::Staff(s) if s.covers_ward(c.counter.ward_id) => None,
+        Principal::Kiosk(k) if k.counter_id == id => Some(k.device_id),
+        _ => return Err(BackendError::Forbidden("another ward's or counter's screen").into()),
+    };
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id), device)))
 }
 
-pub async fn ward(ws: WebSocketUpgrade, Path(id): Path<i64>, State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn ward(
+    ws: WebSocketUpgrade,
+    Path(id): Path<i64>,
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+) -> Result<Response, ApiError> {
     counters::ward_snapshot(&state.backend.db, id).await?;
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id))))
+    if !matches!(&who, Principal::Staff(s) if s.covers_ward(id)) {
+        return Err(BackendError::Forbidden("another ward").into());
+    }
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id), None)))
 }
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
@@ -38,6 +54,7 @@ async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendEr
             .map(ServerMsg::Counter)
             .ok_or(BackendError::NotFound("counter")),
         Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_view(&state.backend, id).await?)),
+        Topic::Device(_) => Err(BackendError::NotFound("topic")),
     }
 }
 
@@ -45,9 +62,11 @@ fn text(msg: &ServerMsg) -> Option<Message> {
     serde_json::to_string(msg).ok().map(|s| Message::Text(Utf8Bytes::from(s)))
 }
 
+/// `device`: the paired kiosk on the other end, whose revocation ends the socket at once.
 #[tracing::instrument(name = "ws", skip(socket, state), fields(topic = ?topic))]
-async fn session(mut socket: WebSocket, state: AppState, topic: Topic) {
+async fn session(mut socket: WebSocket, state: AppState, topic: Topic, device: Option<i64>) {
     let mut rx = state.backend.hub.subscribe(topic);
+    let mut revoked = device.map(|d| state.backend.hub.subscribe(Topic::Device(d)));
     match snapshot(&state, topic).await {
         Ok(first) => {
             let Some(m) = text(&first) else { return };
@@ -85,6 +104,19 @@ async fn session(mut socket: WebSocket, state: AppState, topic: Topic) {
                 }
                 Err(RecvError::Closed) => break,
             },
+            r = async {
+                match revoked.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                if matches!(r, Ok(_) | Err(RecvError::Closed)) {
+                    if let Some(m) = text(&ServerMsg::Revoked) {
+                        let _ = socket.send(m).await;
+                    }
+                    break;
+                }
+            }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
                 Some(Ok(_)) => {}

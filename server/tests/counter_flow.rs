@@ -88,8 +88,10 @@ async fn tiered_dossier_gets_a_code_and_reaches_the_kiosk(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
-    let ws_base = srv.base_url().replace("http://", "ws://");
-    let (mut kiosk, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{c}")).await.expect("ws");
+    let base = srv.base_url();
+    let admin = common::sign_in(&base, "admin").await;
+    let (kiosk_cookie, _) = common::pair_kiosk(&base, c, &admin).await;
+    let mut kiosk = common::ws_connect(&base, &format!("/ws/counter/{c}"), Some(&kiosk_cookie)).await.expect("ws");
     let _ = kiosk.next().await;
     // domain.md: 3 copies of a 5-page document cost 3 × (2×2.000 + 3×1.000) = 21.000đ.
     let item = item_id(&srv, "DEMO-CT01").await;
@@ -174,7 +176,9 @@ async fn bad_input_is_refused_and_nothing_is_created(engine: Engine) {
         }
     }
     // Over HTTP, through the server function the form uses.
-    let r = http()
+    let officer = common::sign_in(&srv.base_url(), "canbo").await;
+    let r = officer
+        .client
         .post(format!("{}/api/create_dossier", srv.base_url()))
         .json(&serde_json::json!({ "input": dossier(c, item, 0, Some(2)) }))
         .send()
@@ -290,14 +294,31 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     assert_eq!(bank_notification::Entity::find().count(&t.db).await.expect("count"), 1);
     let r = receipt::Entity::find().one(&t.db).await.expect("q").expect("receipt");
     assert_eq!((r.number, r.amount, r.series.as_str()), (1, 50_000, "26PDM"));
-    let doc = app::backend::receipts::load(&t.db, r.id, None).await.expect("load").expect("doc");
+    use app::backend::auth::{Principal, StaffUser};
+    let officer = Principal::Staff(StaffUser {
+        account_id: 1,
+        username: "canbo".into(),
+        display_name: "Cán bộ".into(),
+        role: app::model::Role::Officer,
+        ward_id: Some(r.ward_id),
+        session_id: String::new(),
+    });
+    let doc = app::backend::receipts::load(&t.db, r.id, None, &officer).await.expect("load").expect("doc");
     assert!(doc.signature_valid);
     assert_eq!(doc.content.total_words, "Năm mươi nghìn đồng");
     assert_eq!(doc.content.payer_name, "N. V. An", "without the link's token the name is masked");
-    // The receipt page renders over HTTP.
-    let page = http().get(format!("{}/receipts/{}", srv.base_url(), r.id)).send().await.expect("page");
+    assert!(
+        matches!(app::backend::receipts::load(&t.db, r.id, None, &Principal::Anonymous).await, Err(BackendError::Forbidden(_))),
+        "without the token a stranger sees nothing"
+    );
+    // The receipt page renders over HTTP, with the link's token, the name in full.
+    let w = app::backend::entity::ward::Entity::find_by_id(r.ward_id).one(&t.db).await.expect("q").expect("ward");
+    let token = app::backend::receipts::view_token(&w.receipt_key, r.id);
+    let page = http().get(format!("{}/receipts/{}?k={token}", srv.base_url(), r.id)).send().await.expect("page");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.expect("html").contains("BIÊN LAI THU PHÍ, LỆ PHÍ"));
+    let html = page.text().await.expect("html");
+    assert!(html.contains("BIÊN LAI THU PHÍ, LỆ PHÍ"));
+    assert!(html.contains("Nguyễn Văn An"), "the payer's own link shows the full name");
     // A tampered body reusing the transaction id is rejected, not answered as a duplicate.
     let t2 = bankfeed::sign::SimTransfer::new(777, "113366668888", 50_000, &text);
     let body = bankfeed::sign::sepay_body(&t2);
@@ -441,7 +462,7 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let ward = counters::default_ward_id(&t.db).await.expect("ward");
-    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60) };
+    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false };
     let now = chrono::Utc::now();
     assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");
     let c = first_counter(&srv).await;

@@ -2,6 +2,8 @@
 //! "provider" retry what was not acknowledged: nothing acknowledged is missing and nothing
 //! is counted twice. Runs the real binary on a real SQLite file.
 
+mod common;
+
 use app::backend::entity::{bank_exception, bank_notification, payment_request, receipt};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::collections::BTreeSet;
@@ -64,7 +66,7 @@ async fn kill_nine_mid_stream_loses_nothing_and_counts_nothing_twice() {
     wait_ready(&base).await;
 
     // Three payable codes, one per demo counter, through the officer's server function.
-    let client = reqwest::Client::new();
+    let client = common::sign_in(&base, "canbo").await.client;
     let db = app::backend::db::connect(&db_url, None).await.expect("db");
     let item = app::backend::payments::catalog(&db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
     let mut codes = Vec::new();

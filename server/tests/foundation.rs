@@ -4,7 +4,7 @@ mod common;
 
 use app::backend::{counters, entity, seed};
 use app::model::{CounterStatus, ServerMsg};
-use common::{cleanup, fresh_db, http, start_server, Engine};
+use common::{anonymous, cleanup, fresh_db, http, pair_kiosk, sign_in, start_server, ws_connect, Engine};
 use futures_util::StreamExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::time::Duration;
@@ -54,33 +54,47 @@ async fn health_and_readiness(engine: Engine) {
 async fn pages_render_with_status(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start_server(t.db.clone()).await;
-    let c = http();
+    let base = srv.base_url();
+    let c = anonymous(&base);
     let kiosk_id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
-    let r = c.get(format!("{}/kiosk/{kiosk_id}", srv.base_url())).send().await.expect("kiosk");
+    // An unpaired kiosk shows its pairing code; a paired one its counter.
+    let r = c.get(format!("{base}/kiosk/{kiosk_id}")).send().await.expect("kiosk");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("body").contains("data-testid=\"pairing-code\""), "unpaired kiosk shows a code");
+    let admin = sign_in(&base, "admin").await;
+    let (_, kiosk) = pair_kiosk(&base, kiosk_id, &admin).await;
+    let r = kiosk.get(format!("{base}/kiosk/{kiosk_id}")).send().await.expect("kiosk");
     assert_eq!(r.status(), 200);
     let html = r.text().await.expect("body");
     assert!(html.contains("Vui lòng chờ"), "idle kiosk invites to wait");
     assert!(html.contains("UBND Phường Demo"));
 
     for missing in ["/kiosk/9999", "/kiosk/abc"] {
-        let r = c.get(format!("{}{missing}", srv.base_url())).send().await.expect("kiosk");
+        let r = c.get(format!("{base}{missing}")).send().await.expect("kiosk");
         assert_eq!(r.status(), 404, "{missing}");
         assert!(r.text().await.expect("body").contains("Quầy không tồn tại"));
     }
 
-    let r = c.get(format!("{}/", srv.base_url())).send().await.expect("officer");
+    // Screens send the signed-out to sign in, and render for their roles.
+    let r = c.get(format!("{base}/stats")).send().await.expect("stats");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers().get("location").and_then(|v| v.to_str().ok()), Some("/login?next=/stats"));
+    let officer = sign_in(&base, "canbo").await;
+    let r = officer.client.get(format!("{base}/")).send().await.expect("officer");
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("body").contains("Quầy 1"));
-    let r = c.get(format!("{}/stats", srv.base_url())).send().await.expect("stats");
+    let supervisor = sign_in(&base, "truongbp").await;
+    let r = supervisor.client.get(format!("{base}/stats")).send().await.expect("stats");
     assert_eq!(r.status(), 200);
-    let r = c
-        .get(format!("{}/stats", srv.base_url()))
-        .header("cookie", "wardpay_lang=en")
+    let r = supervisor
+        .client
+        .get(format!("{base}/stats"))
+        .header("cookie", format!("{}; wardpay_lang=en", supervisor.cookie))
         .send()
         .await
         .expect("stats en");
     assert!(r.text().await.expect("body").contains("Ward statistics"), "English on request");
-    let r = c.get(format!("{}/no/such/page", srv.base_url())).send().await.expect("404");
+    let r = c.get(format!("{base}/no/such/page")).send().await.expect("404");
     assert_eq!(r.status(), 404);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -102,9 +116,12 @@ async fn counter_change_reaches_subscribers(engine: Engine) {
     let srv = start_server(t.db.clone()).await;
     let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
     let ward_id = counters::default_ward_id(&t.db).await.expect("ward");
-    let ws_base = srv.base_url().replace("http://", "ws://");
-    let (mut kiosk, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
-    let (mut supervisor, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/ward/{ward_id}")).await.expect("ws");
+    let base = srv.base_url();
+    let admin = sign_in(&base, "admin").await;
+    let (kiosk_cookie, _) = pair_kiosk(&base, id, &admin).await;
+    let boss = sign_in(&base, "truongbp").await;
+    let mut kiosk = ws_connect(&base, &format!("/ws/counter/{id}"), Some(&kiosk_cookie)).await.expect("ws");
+    let mut supervisor = ws_connect(&base, &format!("/ws/ward/{ward_id}"), Some(&boss.cookie)).await.expect("ws");
     match next_msg(&mut kiosk).await {
         ServerMsg::Counter(s) => assert_eq!(s.counter.status, CounterStatus::Open),
         other => panic!("expected a counter snapshot first, got {other:?}"),
@@ -122,7 +139,7 @@ async fn counter_change_reaches_subscribers(engine: Engine) {
     }
     // A reconnecting client gets the current state at once.
     kiosk.close(None).await.ok();
-    let (mut again, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
+    let mut again = ws_connect(&base, &format!("/ws/counter/{id}"), Some(&kiosk_cookie)).await.expect("ws");
     match next_msg(&mut again).await {
         ServerMsg::Counter(s) => assert_eq!(s.counter.status, CounterStatus::Paused),
         other => panic!("unexpected {other:?}"),
@@ -135,7 +152,9 @@ async fn server_function_changes_counter(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start_server(t.db.clone()).await;
     let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
-    let r = http()
+    let officer = sign_in(&srv.base_url(), "canbo").await;
+    let r = officer
+        .client
         .post(format!("{}/api/set_counter_status", srv.base_url()))
         .form(&[("counter_id", id.to_string()), ("status", "paused".into())])
         .send()
@@ -152,8 +171,8 @@ async fn shutdown_closes_sockets_cleanly(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start_server(t.db.clone()).await;
     let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
-    let ws_base = srv.base_url().replace("http://", "ws://");
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/{id}")).await.expect("ws");
+    let officer = sign_in(&srv.base_url(), "canbo").await;
+    let mut ws = ws_connect(&srv.base_url(), &format!("/ws/counter/{id}"), Some(&officer.cookie)).await.expect("ws");
     next_msg(&mut ws).await;
     let stopping = tokio::spawn(srv.shutdown());
     let close = loop {
@@ -172,8 +191,8 @@ async fn shutdown_closes_sockets_cleanly(engine: Engine) {
 async fn unknown_topic_is_404(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start_server(t.db.clone()).await;
-    let ws_base = srv.base_url().replace("http://", "ws://");
-    let err = tokio_tungstenite::connect_async(format!("{ws_base}/ws/counter/424242")).await.expect_err("refused");
+    let officer = sign_in(&srv.base_url(), "canbo").await;
+    let err = ws_connect(&srv.base_url(), "/ws/counter/424242", Some(&officer.cookie)).await.expect_err("refused");
     match err {
         tokio_tungstenite::tungstenite::Error::Http(resp) => assert_eq!(resp.status(), 404),
         other => panic!("expected HTTP 404, got {other:?}"),

@@ -3,7 +3,7 @@
 use super::entity::{counter, ward};
 use super::{Backend, BackendError};
 use crate::model::{CounterInfo, CounterSnapshot, CounterStatus, ServerMsg, Topic, WardInfo, WardSnapshot};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 pub fn ward_info(w: &ward::Model) -> WardInfo {
     WardInfo {
@@ -101,11 +101,20 @@ pub async fn set_status(
         .await?
         .ok_or(BackendError::NotFound("counter"))?;
     if c.status != status.as_str() {
+        let txn = backend.db.begin().await?;
+        let ward_id = c.ward_id;
         let mut am = c.into_active_model();
         am.status = Set(status.as_str().to_string());
         am.status_changed_at = Set(chrono::Utc::now());
         am.status_changed_by = Set(actor.to_string());
-        am.update(&backend.db).await?;
+        am.update(&txn).await?;
+        super::audit::append(
+            &txn,
+            super::audit::Entry::new(actor, Some(ward_id), "counter.status", format!("counter:{counter_id}"))
+                .detail(serde_json::json!({ "status": status.as_str() })),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!(counter_id, status = status.as_str(), actor, "counter status changed");
     }
     push_counter(backend, counter_id).await?;

@@ -8,6 +8,9 @@ pub enum BackendError {
     NotFound(&'static str),
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
+    /// Signed in (or paired), but this belongs to another ward or counter.
+    #[error("không có quyền: {0} (forbidden)")]
+    Forbidden(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("the server is not ready")]
@@ -25,6 +28,7 @@ impl BackendError {
         match self {
             BackendError::NotFound(_) => 404,
             BackendError::Invalid { .. } => 422,
+            BackendError::Forbidden(_) => 403,
             BackendError::Conflict(_) => 409,
             BackendError::Unavailable => 503,
             BackendError::Db(_) => 500,

@@ -51,6 +51,11 @@ pub async fn list(db: &impl ConnectionTrait, ward_id: i64, only_open: bool) -> R
     Ok(rows)
 }
 
+/// The ward an exception belongs to (`None` for money to an account of no ward).
+pub async fn ward_of(db: &impl ConnectionTrait, exception_id: i64) -> Result<Option<i64>, BackendError> {
+    Ok(bank_exception::Entity::find_by_id(exception_id).one(db).await?.ok_or(BackendError::NotFound("exception"))?.ward_id)
+}
+
 pub async fn resolve(
     backend: &Backend,
     exception_id: i64,
@@ -90,6 +95,11 @@ pub async fn resolve(
                 Resolution::AssignToDossier { dossier_code } => {
                     let d = dossier::Entity::find()
                         .filter(dossier::Column::Code.eq(dossier_code.trim()))
+                        // Only a dossier of the exception's own ward.
+                        .filter(match e.ward_id {
+                            Some(w) => dossier::Column::WardId.eq(w),
+                            None => dossier::Column::Id.is_not_null(),
+                        })
                         .one(&txn)
                         .await?
                         .ok_or_else(|| BackendError::invalid("dossier_code", format!("không có hồ sơ {dossier_code}")))?;
@@ -131,6 +141,14 @@ pub async fn resolve(
     am.resolved_by = Set(Some(actor.into()));
     am.resolved_at = Set(Some(Utc::now()));
     let e = am.update(&txn).await?;
+    super::audit::append(
+        &txn,
+        super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{exception_id}")).detail(serde_json::json!({
+            "kind": e.kind, "resolution": resolution.as_str(), "amount": e.amount, "note": e.note,
+            "payment_request_id": touched_counter.and(e.payment_request_id),
+        })),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(exception = exception_id, resolution = resolution.as_str(), actor, "exception resolved");
     if let Some(c) = touched_counter {

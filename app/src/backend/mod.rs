@@ -1,13 +1,18 @@
 //! Server-only code: persistence, services and push. Compiled only with the `ssr` feature.
 
+pub mod access;
+pub mod audit;
+pub mod auth;
 pub mod bank;
 pub mod counters;
+pub mod days;
 pub mod db;
 pub mod dvc;
 pub mod entity;
 pub mod exceptions;
 pub mod error;
 pub mod hub;
+pub mod kiosks;
 pub mod payments;
 pub mod receipts;
 pub mod seed;
@@ -25,6 +30,7 @@ pub struct Backend {
     pub db: sea_orm::DatabaseConnection,
     pub hub: Arc<dyn PushHub>,
     pub settings: Arc<Settings>,
+    pub login_limiter: Arc<auth::LoginLimiter>,
 }
 
 /// Run-time behaviour chosen by configuration.
@@ -38,11 +44,14 @@ pub struct Settings {
     pub bank_silence_mins: i64,
     /// Opening hours in minutes after midnight, Vietnam time.
     pub opening_hours: (u32, u32),
+    /// Cookies get `Secure` on every response (the public URL is https). Behind a TLS proxy
+    /// that sends `X-Forwarded-Proto: https` they get it per request anyway.
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60) }
+        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false }
     }
 }
 

@@ -75,6 +75,7 @@ pub async fn transition(
         ..Default::default()
     };
     changes(&mut am);
+    let note_for_audit = note.clone();
     let res = payment_request::Entity::update_many()
         .set(am)
         .filter(payment_request::Column::Id.eq(pr.id))
@@ -98,7 +99,28 @@ pub async fn transition(
     }
     .insert(txn)
     .await?;
+    super::audit::append(
+        txn,
+        super::audit::Entry::new(actor, Some(pr.ward_id), audit_action(event), format!("payment_request:{}", pr.id)).detail(
+            serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "code": pr.payment_code, "amount": pr.amount, "note": note_for_audit }),
+        ),
+    )
+    .await?;
     payment_request::Entity::find_by_id(pr.id).one(txn).await?.ok_or(BackendError::NotFound("payment request"))
+}
+
+/// Cash and assisted payments get actions of their own so that the audit view can list them.
+fn audit_action(e: PaymentEvent) -> &'static str {
+    match e {
+        PaymentEvent::Issue => "payment.issue",
+        PaymentEvent::Pay(PaymentMethod::QrTransfer) => "payment.pay_qr",
+        PaymentEvent::Pay(PaymentMethod::Assisted) => "payment.pay_assisted",
+        PaymentEvent::Pay(PaymentMethod::Cash) => "payment.pay_cash",
+        PaymentEvent::IssueReceipt => "payment.receipt",
+        PaymentEvent::Expire => "payment.expire",
+        PaymentEvent::Cancel => "payment.cancel",
+        PaymentEvent::AcceptLate => "payment.accept_late",
+    }
 }
 
 fn event_name(e: PaymentEvent) -> String {
@@ -268,6 +290,13 @@ pub async fn create_dossier(
     .insert(&txn)
     .await?;
     insert_lines(&txn, d.id, &lines).await?;
+    super::audit::append(
+        &txn,
+        super::audit::Entry::new(actor, Some(w.id), "dossier.create", format!("dossier:{}", d.code)).detail(serde_json::json!({
+            "counter_id": c.id, "source": source.as_str(), "procedure": d.procedure_code, "total": total,
+        })),
+    )
+    .await?;
     if total > 0 {
         let draft = new_request(&txn, &w, &d, actor).await?;
         issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;

@@ -94,13 +94,24 @@ pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
 }
 
 /// The receipt for its page; the payer's name in full only with the right view token.
-pub async fn load(db: &impl ConnectionTrait, id: i64, token: Option<&str>) -> Result<Option<ReceiptDoc>, BackendError> {
+/// A receipt opens with its link token (the citizen's copy, for anyone holding the link),
+/// or without it for staff of its ward, who see the payer's name masked like any third party.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    id: i64,
+    token: Option<&str>,
+    viewer: &super::auth::Principal,
+) -> Result<Option<ReceiptDoc>, BackendError> {
     let Some(r) = receipt::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let full = token.is_some_and(|t| t == view_token(&w.receipt_key, r.id));
+    let staff = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id));
+    if !full && !staff {
+        return Err(BackendError::Forbidden("biên lai chỉ mở được bằng đường dẫn kèm mã (receipt link token required)"));
+    }
     let mut content: ReceiptContent =
         serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
     let signature_valid = verify(&w.receipt_key, &r.content, &r.signature);
-    let full = token.is_some_and(|t| t == view_token(&w.receipt_key, r.id));
     if !full {
         content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
         content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);

@@ -1,12 +1,12 @@
 //! The citizen's screen at `/kiosk/<counter>`: needs no input, follows the counter live
 //! through idle → QR → paid (receipt) → idle, and says so when a code expires or is cancelled.
 
-use crate::api::get_counter_snapshot;
-use crate::components::{mmss, use_seconds_ticker};
+use crate::api::{kiosk_pairing_start, kiosk_pairing_status, KioskOpen};
+use crate::components::{go_to, mmss, use_seconds_ticker};
 use crate::domain::words::format_vnd;
-use crate::i18n::{t, use_lang, Lang, LangSwitch, K};
+use crate::i18n::{t, tx, use_lang, Lang, LangSwitch, K};
 use crate::live::{use_live, ConnIndicator};
-use crate::model::{CounterSnapshot, CounterStatus, PaymentState, PaymentView, ServerMsg, Topic};
+use crate::model::{CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, ServerMsg, Topic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,7 +17,7 @@ pub fn KioskPage() -> impl IntoView {
     let counter_id = move || params.read().get("counter").and_then(|s| s.parse::<i64>().ok());
     let initial = Resource::new(counter_id, |id| async move {
         match id {
-            Some(id) => get_counter_snapshot(id).await,
+            Some(id) => kiosk_pairing_start(id).await,
             None => Ok(None),
         }
     });
@@ -27,7 +27,8 @@ pub fn KioskPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="kiosk-loading">{t(K::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match initial.await {
-                        Ok(Some(snap)) => view! { <KioskLive initial=snap/> }.into_any(),
+                        Ok(Some(KioskOpen::Live(snap))) => view! { <KioskLive initial=snap/> }.into_any(),
+                        Ok(Some(KioskOpen::Pairing(code))) => view! { <Pairing code=code/> }.into_any(),
                         Ok(None) => view! { <CounterMissing/> }.into_any(),
                         Err(e) => view! {
                             <section class="kiosk-message">
@@ -39,6 +40,51 @@ pub fn KioskPage() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// An unpaired kiosk: shows its one-time code and reloads once an admin has entered it
+/// (or when the code runs out, for a fresh one).
+#[component]
+fn Pairing(code: PairingCode) -> impl IntoView {
+    let ticker = use_seconds_ticker();
+    let left = move || (code.seconds_left - ticker.get()).max(0);
+    #[cfg(feature = "hydrate")]
+    {
+        let poll = Action::new_local(|_: &()| kiosk_pairing_status());
+        if let Ok(handle) = set_interval_with_handle(move || { poll.dispatch(()); }, std::time::Duration::from_secs(2)) {
+            on_cleanup(move || handle.clear());
+        }
+        Effect::new(move |_| {
+            if let Some(Ok(PairingStatus::Paired | PairingStatus::Expired)) = poll.value().get() {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (kiosk_pairing_status, PairingStatus::Waiting);
+    let shown = code.code.chars().enumerate().fold(String::new(), |mut acc, (i, c)| {
+        if i == 3 {
+            acc.push(' ');
+        }
+        acc.push(c);
+        acc
+    });
+    view! {
+        <header class="kiosk-head">
+            <div><div class="kiosk-ward">"WardPay"</div></div>
+            <div class="kiosk-tools"><LangSwitch/></div>
+        </header>
+        <main class="kiosk-body" data-kiosk-state="pairing">
+            <section class="kiosk-message pairing">
+                <h1>{tx("Màn hình này chưa được ghép nối với quầy", "This screen is not paired with a counter yet")}</h1>
+                <p>{tx("Quản trị viên nhập mã sau tại trang Quản trị → Ghép nối kiosk:", "An admin enters this code under Set-up → Pair a kiosk:")}</p>
+                <p class="pairing-code" data-testid="pairing-code" data-code=code.code.clone()>{shown}</p>
+                <p class="muted">{tx("Mã còn hiệu lực ", "Valid for ")}{move || mmss(left())}</p>
+            </section>
+        </main>
     }
 }
 
@@ -104,13 +150,14 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
     let ticker = use_seconds_ticker();
     // Seconds on the ticker when the current snapshot arrived.
     let arrived = RwSignal::new(0i64);
-    let conn = use_live(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| {
-        if let ServerMsg::Counter(s) = msg {
-            if s.counter.id == counter_id {
-                arrived.set(ticker.get_untracked());
-                snap.set(s);
-            }
+    let conn = use_live(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| match msg {
+        ServerMsg::Counter(s) if s.counter.id == counter_id => {
+            arrived.set(ticker.get_untracked());
+            snap.set(s);
         }
+        // Unpaired by an admin: the page reloads into the pairing screen.
+        ServerMsg::Revoked => go_to(&format!("/kiosk/{counter_id}")),
+        _ => {}
     });
     let elapsed = move || ticker.get() - arrived.get();
     let screen = Memo::new(move |_| snap.with(|s| screen_for(s, elapsed())));

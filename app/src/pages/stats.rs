@@ -1,6 +1,7 @@
 //! The supervisor's live ward overview at `/stats`.
 
-use crate::api::{get_exceptions, get_intake_log, get_ward_snapshot, resolve_exception};
+use crate::api::{close_day, get_day_closes, get_exceptions, get_intake_log, get_ward_snapshot, resolve_exception};
+use crate::i18n::tx;
 use crate::model::{ExceptionRow, Resolution};
 use crate::pages::officer::readable;
 use crate::components::TopBar;
@@ -69,6 +70,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     <Kpi label=K::Exceptions value=Signal::derive(move || snap.with(|s| s.today.open_exceptions.to_string())) id="exceptions"/>
                 </div>
                 <ExceptionQueue ward_id=ward_id pushes=pushes/>
+                <DayClose pushes=pushes/>
                 <IntakeLog pushes=pushes/>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
@@ -216,5 +218,48 @@ fn IntakeLog(pushes: RwSignal<u64>) -> impl IntoView {
                 Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// Closing the day: freezes today's figures once no code can still be paid; recent closes below.
+#[component]
+fn DayClose(pushes: RwSignal<u64>) -> impl IntoView {
+    let closed = RwSignal::new(0u32);
+    let list = Resource::new(move || closed.get(), |_| get_day_closes());
+    let close = Action::new_local(|_: &()| close_day(None));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = close.value().get() {
+            closed.update(|n| *n += 1);
+        }
+    });
+    let _ = pushes;
+    view! {
+        <section class="day-close" data-testid="day-close">
+            <h3>{tx("Chốt ngày", "Close the day")}</h3>
+            <p class="muted">{tx(
+                "Chốt số liệu hôm nay khi không còn mã QR nào đang chờ thanh toán. Mỗi ngày chốt một lần; việc chốt được ghi vào nhật ký.",
+                "Freezes today's figures once no code can still be paid. A day closes once; the close is in the audit log.")}</p>
+            <button class="btn primary" data-testid="close-day" disabled=move || close.pending().get()
+                on:click=move |_| { close.dispatch(()); }>{tx("Chốt ngày hôm nay", "Close today")}</button>
+            {move || close.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert" data-testid="close-day-error">{readable(&e)}</p> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let rows = list.await.unwrap_or_default();
+                    view! {
+                        <table class="grid" data-testid="day-close-table">
+                            <thead><tr><th>{tx("Ngày", "Day")}</th><th>{tx("Đã thu", "Paid")}</th><th>{tx("Số tiền", "Amount")}</th><th>{tx("Người chốt", "Closed by")}</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr data-day=r.day.clone()>
+                                        <td>{r.day.clone()}</td><td>{r.paid}</td><td>{format_vnd(r.paid_amount)}</td>
+                                        <td>{r.closed_by.clone()}" · "{format_vn_datetime(&r.closed_at)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

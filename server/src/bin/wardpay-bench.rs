@@ -296,6 +296,23 @@ async fn push(a: PushArgs) -> Result<(), String> {
     let ids = add_counters(&db, a.sockets, 1000).await?;
     let ws_base = format!("ws://{}", srv.addr);
     let client_buffer = a.client_read_buffer.max(256);
+    // Every kiosk is paired with its counter, as in a ward: it connects with its device cookie.
+    let pairer = app::backend::auth::StaffUser {
+        account_id: 0,
+        username: "bench".into(),
+        display_name: "bench".into(),
+        role: app::model::Role::Admin,
+        ward_id: None,
+        session_id: String::new(),
+    };
+    let mut device_cookies = std::collections::HashMap::new();
+    for &id in &ids {
+        let (secret, code) = app::backend::kiosks::start_pairing(&db, id, None).await.map_err(|e| e.to_string())?;
+        app::backend::kiosks::approve(&db, &code.code, None, "", &pairer).await.map_err(|e| e.to_string())?;
+        device_cookies.insert(id, format!("{}={secret}", app::backend::auth::KIOSK_COOKIE));
+    }
+    let device_cookies = std::sync::Arc::new(device_cookies);
+    let origin = format!("http://{}", srv.addr);
 
     let (rss0, _) = rss_kib();
     let fds0 = open_fds();
@@ -306,11 +323,17 @@ async fn push(a: PushArgs) -> Result<(), String> {
     let connected: Vec<Result<_, String>> = futures_util::stream::iter(ids.iter().copied().enumerate())
         .map(|(idx, id)| {
             let url = format!("{ws_base}/ws/counter/{id}");
+            let (cookies, origin) = (device_cookies.clone(), origin.clone());
             async move {
+                use tokio_tungstenite::tungstenite::client::IntoClientRequest;
                 let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
                     .read_buffer_size(client_buffer)
                     .write_buffer_size(0);
-                let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true)
+                let mut req = url.as_str().into_client_request().map_err(|e| e.to_string())?;
+                let cookie = cookies.get(&id).cloned().unwrap_or_default();
+                req.headers_mut().insert("cookie", cookie.parse().map_err(|_| "cookie".to_string())?);
+                req.headers_mut().insert("origin", origin.parse().map_err(|_| "origin".to_string())?);
+                let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), true)
                     .await
                     .map_err(|e| format!("connect {url}: {e}"))?;
                 match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {

@@ -60,6 +60,7 @@ impl From<BackendError> for DvcError {
             BackendError::NotFound(what) => DvcError::not_found(None, format!("{what} not found")),
             BackendError::Invalid { field, message } => DvcError::invalid(api_field(field), message),
             BackendError::Conflict(m) => DvcError::conflict("conflict", None, m),
+            BackendError::Forbidden(m) => DvcError::new(StatusCode::FORBIDDEN, "forbidden", None, m),
             BackendError::Unavailable => {
                 DvcError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the server is not ready")
             }

@@ -24,20 +24,21 @@ pub use error::DvcError;
 use crate::config::ServeArgs;
 use crate::state::AppState;
 use app::backend::{Backend, BackendError};
-use axum::routing::{any, get, post};
-use axum::Router;
+use axum::routing::{any, get, post, MethodRouter};
 use tokio_util::sync::CancellationToken;
 
 /// The OpenAPI 3.1 document of the API, served at `/api/dvc/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/dvc/v1/openapi.json", get(handlers::openapi))
-        .route("/api/dvc/v1/payment-requests", post(handlers::create))
-        .route("/api/dvc/v1/payment-requests/{dossier_code}", get(handlers::read))
-        .route("/api/dvc/v1/payment-requests/{dossier_code}/cancel", post(handlers::cancel))
-        .route("/api/dvc/v1/{*rest}", any(handlers::not_found))
+/// The API's routes as `(method, path, handler)` (see `routes::explicit_routes`).
+pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/api/dvc/v1/openapi.json", get(handlers::openapi)),
+        ("POST", "/api/dvc/v1/payment-requests", post(handlers::create)),
+        ("GET", "/api/dvc/v1/payment-requests/{dossier_code}", get(handlers::read)),
+        ("POST", "/api/dvc/v1/payment-requests/{dossier_code}/cancel", post(handlers::cancel)),
+        ("*", "/api/dvc/v1/{*rest}", any(handlers::not_found)),
+    ]
 }
 
 /// Makes the API keys match the configuration and starts the callback worker.

@@ -117,3 +117,91 @@ macro_rules! db_tests {
         }
     };
 }
+
+/// A signed-in demo account: a client that sends its session cookie and our Origin (as a
+/// browser on our pages would) with every request.
+pub struct Staff {
+    pub client: reqwest::Client,
+    /// `wp_session=…`, for WebSocket handshakes.
+    pub cookie: String,
+    pub base: String,
+}
+
+/// The `name=value` of cookie `name` among a response's `Set-Cookie` headers.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
+        .find(|kv| kv.starts_with(&format!("{name}=")))
+}
+
+fn client_with(base: &str, cookie: Option<&str>) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(reqwest::header::ORIGIN, base.parse().expect("origin"));
+    if let Some(c) = cookie {
+        h.insert(reqwest::header::COOKIE, c.parse().expect("cookie"));
+    }
+    reqwest::Client::builder()
+        .default_headers(h)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A client with our Origin and no cookie (an anonymous browser on our pages).
+pub fn anonymous(base: &str) -> reqwest::Client {
+    client_with(base, None)
+}
+
+/// Signs in as demo account `username` (see `auth::DEMO_ACCOUNTS`).
+pub async fn sign_in(base: &str, username: &str) -> Staff {
+    let r = anonymous(base)
+        .post(format!("{base}/api/login"))
+        .form(&[("username", username), ("password", app::backend::auth::DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 200, "login as {username}");
+    let cookie = set_cookie(&r, app::backend::auth::SESSION_COOKIE).expect("session cookie");
+    Staff { client: client_with(base, Some(&cookie)), cookie, base: base.to_string() }
+}
+
+/// Pairs a new kiosk with `counter_id` through the real flow (code shown, admin enters it);
+/// returns its `wp_kiosk=…` cookie and a client that sends it.
+pub async fn pair_kiosk(base: &str, counter_id: i64, admin: &Staff) -> (String, reqwest::Client) {
+    let r = anonymous(base)
+        .post(format!("{base}/api/kiosk_pairing_start"))
+        .form(&[("counter_id", counter_id.to_string())])
+        .send()
+        .await
+        .expect("pairing start");
+    assert_eq!(r.status(), 200);
+    let cookie = set_cookie(&r, app::backend::auth::KIOSK_COOKIE).expect("kiosk cookie");
+    let body: serde_json::Value = r.json().await.expect("json");
+    let code = body["Pairing"]["code"].as_str().expect("a pairing code").to_string();
+    let r = admin
+        .client
+        .post(format!("{base}/api/admin_pair_kiosk"))
+        .form(&[("code", code.as_str()), ("label", "test kiosk")])
+        .send()
+        .await
+        .expect("pair");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    (cookie.clone(), client_with(base, Some(&cookie)))
+}
+
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a WebSocket at `path` as a browser on our pages would: with our Origin and `cookie`.
+pub async fn ws_connect(base: &str, path: &str, cookie: Option<&str>) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}{path}", base.replace("http://", "ws://"));
+    let mut req = url.into_client_request()?;
+    req.headers_mut().insert("origin", base.parse().expect("origin"));
+    if let Some(c) = cookie {
+        req.headers_mut().insert("cookie", c.parse().expect("cookie"));
+    }
+    Ok(tokio_tungstenite::connect_async(req).await?.0)
+}

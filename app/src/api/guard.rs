@@ -1,0 +1,160 @@
+//! The checks every server function starts with: is the caller allowed this endpoint (the
+//! same rule the server's access layer applies to the route), and does what they ask for
+//! belong to their ward or, for a kiosk, to its counter.
+
+use crate::backend::access::{self, Decision};
+use crate::backend::auth::{Principal, StaffUser};
+use crate::backend::entity::{counter, payment_request};
+use crate::backend::{Backend, BackendError};
+use http::StatusCode;
+use leptos::prelude::*;
+use sea_orm::EntityTrait;
+
+/// Who the current request comes from (set by the server's access layer).
+pub fn principal() -> Principal {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Principal>().cloned())
+        .unwrap_or_default()
+}
+
+/// The request's headers (cookies, client address).
+pub fn parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+/// A refusal with its HTTP status, so that scripts see 401/403 and screens the message.
+pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(status);
+    }
+    ServerFnError::new(message.into())
+}
+
+/// Backend errors keep their status (404, 409, 422, 403…) on the way out.
+pub fn fail(e: BackendError) -> ServerFnError {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "server function failed");
+        return refuse(status, "lỗi máy chủ; vui lòng thử lại (internal error)");
+    }
+    refuse(status, e.to_string())
+}
+
+/// Checks the caller against the rule of `endpoint` (`/api/<endpoint>`).
+pub fn authorize(endpoint: &str) -> Result<Principal, ServerFnError> {
+    let who = principal();
+    let Some(rule) = access::rule_for("POST", &format!("/api/{endpoint}")) else {
+        tracing::error!(endpoint, "server function has no access rule");
+        return Err(refuse(StatusCode::FORBIDDEN, "không có quyền (no access rule)"));
+    };
+    match access::decide(rule, &who) {
+        Decision::Allow => Ok(who),
+        Decision::SignIn => Err(refuse(StatusCode::UNAUTHORIZED, "cần đăng nhập (sign in required)")),
+        Decision::Forbidden => Err(refuse(StatusCode::FORBIDDEN, "tài khoản không có quyền này (not allowed for your role)")),
+    }
+}
+
+/// [`authorize`], for endpoints only staff may call; returns the staff member.
+pub fn staff(endpoint: &str) -> Result<StaffUser, ServerFnError> {
+    match authorize(endpoint)? {
+        Principal::Staff(s) => Ok(s),
+        _ => Err(refuse(StatusCode::UNAUTHORIZED, "cần đăng nhập (sign in required)")),
+    }
+}
+
+fn forbidden_scope() -> ServerFnError {
+    refuse(StatusCode::FORBIDDEN, "thuộc phường hoặc quầy khác (belongs to another ward or counter)")
+}
+
+pub fn ward_scope(who: &Principal, ward_id: i64) -> Result<(), ServerFnError> {
+    match who {
+        Principal::Staff(s) if s.covers_ward(ward_id) => Ok(()),
+        _ => Err(forbidden_scope()),
+    }
+}
+
+/// The counter, if `who` may see it: staff of its ward, or the kiosk paired with it.
+pub async fn counter_scope(b: &Backend, who: &Principal, counter_id: i64) -> Result<counter::Model, ServerFnError> {
+    let c = counter::Entity::find_by_id(counter_id)
+        .one(&b.db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(BackendError::NotFound("counter")))?;
+    match who {
+        Principal::Staff(s) if s.covers_ward(c.ward_id) => Ok(c),
+        Principal::Kiosk(k) if k.counter_id == c.id => Ok(c),
+        _ => Err(forbidden_scope()),
+    }
+}
+
+/// The payment request, if it belongs to `who`'s ward.
+pub async fn payment_scope(b: &Backend, who: &Principal, id: i64) -> Result<payment_request::Model, ServerFnError> {
+    let pr = payment_request::Entity::find_by_id(id)
+        .one(&b.db)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(BackendError::NotFound("payment request")))?;
+    ward_scope(who, pr.ward_id)?;
+    Ok(pr)
+}
+
+/// The ward a staff member works in; an admin of every ward gets the first ward.
+pub async fn home_ward(b: &Backend, s: &StaffUser) -> Result<i64, ServerFnError> {
+    match s.ward_id {
+        Some(w) => Ok(w),
+        None => crate::backend::counters::default_ward_id(&b.db).await.map_err(fail),
+    }
+}
+
+pub fn backend() -> Result<Backend, ServerFnError> {
+    crate::backend::backend().map_err(fail)
+}
+
+/// The value of cookie `name` on this request.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// Whether cookies must carry `Secure`: configured so, or the TLS proxy says the browser
+/// came over https.
+fn secure(b: &Backend) -> bool {
+    b.settings.secure_cookies
+        || parts().is_some_and(|p| {
+            p.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        })
+}
+
+/// Sets an HttpOnly, SameSite=Strict cookie (`max_age` 0 deletes it).
+pub fn set_cookie(b: &Backend, name: &'static str, value: String, max_age: chrono::Duration) {
+    let mut c = cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(max_age.num_seconds()))
+        .secure(secure(b))
+        .build();
+    if max_age.is_zero() {
+        c.make_removal();
+    }
+    if let (Some(resp), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&c.to_string())) {
+        resp.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// The client's address as the socket saw it (set by the server's access layer).
+pub fn client_ip() -> Option<String> {
+    parts().and_then(|p| p.extensions.get::<ClientIp>().map(|ip| ip.0.clone()))
+}
+
+/// The connecting address, put into request extensions by the server.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);

@@ -1,0 +1,155 @@
+//! Server functions: the screens' calls into the backend. Each runs on the server; the
+//! browser gets a generated stub that posts to it. Endpoints are named so that tests and
+//! scripts can call them, and each has a rule in `backend::access::RULES` that it checks
+//! first (see [`guard`]); then it checks the ward or counter of what is asked for.
+
+pub mod admin;
+pub mod session;
+pub mod supervise;
+
+#[cfg(feature = "ssr")]
+pub mod guard;
+
+pub use admin::*;
+pub use session::*;
+pub use supervise::*;
+
+use crate::model::{
+    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptDoc, WardSnapshot,
+};
+use leptos::prelude::*;
+
+#[server(endpoint = "get_counter_snapshot")]
+pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnapshot>, ServerFnError> {
+    use guard::*;
+    let who = authorize("get_counter_snapshot")?;
+    let b = backend()?;
+    counter_scope(&b, &who, counter_id).await?;
+    crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)
+}
+
+/// The ward of the screen; `None` picks the caller's own ward.
+#[server(endpoint = "get_ward_snapshot")]
+pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, ServerFnError> {
+    use guard::*;
+    let me = staff("get_ward_snapshot")?;
+    let b = backend()?;
+    let ward_id = match ward_id {
+        Some(id) => id,
+        None => home_ward(&b, &me).await?,
+    };
+    ward_scope(&principal(), ward_id)?;
+    crate::backend::counters::ward_view(&b, ward_id).await.map_err(fail)
+}
+
+#[server(endpoint = "set_counter_status")]
+pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterSnapshot, ServerFnError> {
+    use guard::*;
+    let who = authorize("set_counter_status")?;
+    let b = backend()?;
+    counter_scope(&b, &who, counter_id).await?;
+    crate::backend::counters::set_status(&b, counter_id, status, &who.actor()).await.map_err(fail)
+}
+
+#[server(endpoint = "get_catalog")]
+pub async fn get_catalog(ward_id: i64) -> Result<Vec<CatalogEntry>, ServerFnError> {
+    use guard::*;
+    let who = authorize("get_catalog")?;
+    ward_scope(&who, ward_id)?;
+    let b = backend()?;
+    crate::backend::payments::catalog(&b.db, ward_id).await.map_err(fail)
+}
+
+#[server(endpoint = "get_queue", input = server_fn::codec::Json)]
+pub async fn get_queue(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError> {
+    use guard::*;
+    let who = authorize("get_queue")?;
+    let b = backend()?;
+    counter_scope(&b, &who, counter_id).await?;
+    crate::backend::payments::queue_today(&b.db, counter_id).await.map_err(fail)
+}
+
+/// Steps 2–3: record the dossier and issue its QR (or record it as free).
+#[server(endpoint = "create_dossier", input = server_fn::codec::Json)]
+pub async fn create_dossier(input: NewDossier) -> Result<DossierRow, ServerFnError> {
+    use guard::*;
+    let who = authorize("create_dossier")?;
+    let b = backend()?;
+    counter_scope(&b, &who, input.counter_id).await?;
+    crate::backend::payments::create_dossier(&b, input, crate::backend::payments::Source::Counter, None, &who.actor())
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "cancel_payment")]
+pub async fn cancel_payment(id: i64, version: i32) -> Result<(), ServerFnError> {
+    use guard::*;
+    let who = authorize("cancel_payment")?;
+    let b = backend()?;
+    payment_scope(&b, &who, id).await?;
+    crate::backend::payments::cancel(&b, id, version, &who.actor(), None).await.map_err(fail)
+}
+
+#[server(endpoint = "reissue_payment")]
+pub async fn reissue_payment(id: i64, version: i32) -> Result<(), ServerFnError> {
+    use guard::*;
+    let who = authorize("reissue_payment")?;
+    let b = backend()?;
+    payment_scope(&b, &who, id).await?;
+    crate::backend::payments::reissue(&b, id, version, &who.actor()).await.map_err(fail)
+}
+
+/// Cash (with its reason) or a payment made with a support officer's help.
+#[server(endpoint = "pay_manually")]
+pub async fn pay_manually(id: i64, version: i32, method: PaymentMethod, reason: Option<String>) -> Result<(), ServerFnError> {
+    use guard::*;
+    let who = authorize("pay_manually")?;
+    let b = backend()?;
+    payment_scope(&b, &who, id).await?;
+    crate::backend::payments::pay_manually(&b, id, version, method, reason, &who.actor()).await.map_err(fail)
+}
+
+/// Demo mode only: pays the counter's current code through the bank intake path.
+#[server(endpoint = "simulate_payment")]
+pub async fn simulate_payment(counter_id: i64) -> Result<(), ServerFnError> {
+    use guard::*;
+    let who = authorize("simulate_payment")?;
+    let b = backend()?;
+    counter_scope(&b, &who, counter_id).await?;
+    let sim = use_context::<crate::backend::SimulatePayment>()
+        .ok_or_else(|| ServerFnError::new("simulation is not available"))?;
+    if !b.settings.demo {
+        return Err(refuse(http::StatusCode::NOT_FOUND, "simulate payment exists only in demo mode"));
+    }
+    (sim.0)(counter_id).await.map_err(ServerFnError::new)
+}
+
+/// A receipt: full with its link token, or (masked) for staff of its ward.
+#[server(endpoint = "get_receipt")]
+pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptDoc>, ServerFnError> {
+    use guard::*;
+    let who = authorize("get_receipt")?;
+    let b = backend()?;
+    crate::backend::receipts::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)
+}
+
+/// Dossiers that arrived from the DVC portal and wait at this counter, oldest first.
+#[server(endpoint = "get_dvc_pending")]
+pub async fn get_dvc_pending(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError> {
+    use guard::*;
+    let who = authorize("get_dvc_pending")?;
+    let b = backend()?;
+    counter_scope(&b, &who, counter_id).await?;
+    crate::backend::dvc::pending_for_counter(&b.db, counter_id).await.map_err(fail)
+}
+
+/// The officer's one-key confirmation of a DVC dossier: issues its code.
+#[server(endpoint = "confirm_dvc")]
+pub async fn confirm_dvc(payment_request_id: i64) -> Result<(), ServerFnError> {
+    use guard::*;
+    let who = authorize("confirm_dvc")?;
+    let b = backend()?;
+    payment_scope(&b, &who, payment_request_id).await?;
+    crate::backend::dvc::confirm(&b, payment_request_id, &who.actor()).await.map_err(fail)?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! Signing in and out, and the kiosk's side of pairing.
+
+use crate::model::{Me, PairingCode, PairingStatus};
+use leptos::prelude::*;
+
+/// Signs in; sets the session cookie and returns where to go next (`next` if the role may
+/// open it, else the role's home screen).
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<String, ServerFnError> {
+    use super::guard::*;
+    use crate::backend::auth::{self, LoginError, SESSION_COOKIE, SESSION_MAX};
+    authorize("login")?;
+    let b = backend()?;
+    let ua = parts().and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string));
+    match auth::login(&b.db, &b.login_limiter, &username, &password, client_ip(), ua).await.map_err(fail)? {
+        Ok(ok) => {
+            set_cookie(&b, SESSION_COOKIE, ok.token, SESSION_MAX);
+            let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//"));
+            Ok(match next {
+                Some(n) if crate::backend::access::may_open(ok.user.role, n.split('?').next().unwrap_or("/")) && n != "/login" => n,
+                _ => ok.user.role.home().to_string(),
+            })
+        }
+        Err(e @ LoginError::Wrong) => Err(refuse(http::StatusCode::UNAUTHORIZED, e.to_string())),
+        Err(e @ LoginError::Throttled(secs)) => {
+            if let (Some(resp), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&secs.to_string())) {
+                resp.insert_header(http::header::RETRY_AFTER, v);
+            }
+            Err(refuse(http::StatusCode::TOO_MANY_REQUESTS, e.to_string()))
+        }
+    }
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use super::guard::*;
+    use crate::backend::auth::{Principal, SESSION_COOKIE};
+    let who = authorize("logout")?;
+    let b = backend()?;
+    if let Principal::Staff(s) = &who {
+        crate::backend::auth::logout(&b.db, s).await.map_err(fail)?;
+    }
+    set_cookie(&b, SESSION_COOKIE, String::new(), chrono::Duration::zero());
+    Ok(())
+}
+
+/// The signed-in staff member, if any.
+#[server(endpoint = "get_me")]
+pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
+    use super::guard::*;
+    use crate::backend::auth::Principal;
+    Ok(match authorize("get_me")? {
+        Principal::Staff(s) => Some(s.me()),
+        _ => None,
+    })
+}
+
+/// What a kiosk screen opens with.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum KioskOpen {
+    /// Paired with this counter (or a staff member looking): the live screen.
+    Live(crate::model::CounterSnapshot),
+    /// Not paired: show this code until an admin enters it.
+    Pairing(PairingCode),
+}
+
+/// Starts the kiosk at `counter_id`: its live state when this browser is paired with it,
+/// otherwise a pairing code (and the secret cookie the pairing will turn into its token).
+#[server(endpoint = "kiosk_pairing_start")]
+pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, ServerFnError> {
+    use super::guard::*;
+    use crate::backend::auth::{Principal, KIOSK_COOKIE};
+    use crate::backend::BackendError;
+    let who = authorize("kiosk_pairing_start")?;
+    let b = backend()?;
+    let live = match &who {
+        Principal::Kiosk(k) => k.counter_id == counter_id,
+        Principal::Staff(_) => counter_scope(&b, &who, counter_id).await.is_ok(),
+        Principal::Anonymous => false,
+    };
+    if live {
+        return Ok(crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)?.map(KioskOpen::Live));
+    }
+    match crate::backend::kiosks::start_pairing(&b.db, counter_id, cookie(KIOSK_COOKIE).as_deref()).await {
+        Ok((secret, code)) => {
+            // Long-lived: it becomes the device token; revoking it is done on the server.
+            set_cookie(&b, KIOSK_COOKIE, secret, chrono::Duration::days(400));
+            Ok(Some(KioskOpen::Pairing(code)))
+        }
+        Err(BackendError::NotFound(_)) => Ok(None),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// The waiting kiosk asks whether an admin has entered its code yet.
+#[server(endpoint = "kiosk_pairing_status")]
+pub async fn kiosk_pairing_status() -> Result<PairingStatus, ServerFnError> {
+    use super::guard::*;
+    authorize("kiosk_pairing_status")?;
+    let b = backend()?;
+    match cookie(crate::backend::auth::KIOSK_COOKIE) {
+        Some(claim) => crate::backend::kiosks::pairing_status(&b.db, &claim).await.map_err(fail),
+        None => Ok(PairingStatus::Expired),
+    }
+}

@@ -1,0 +1,71 @@
+//! The supervisor's calls: exceptions, the intake log, closing the day, the audit log.
+
+use crate::model::{AuditFilter, AuditRow, AuditVerdict, DayCloseRow, ExceptionRow, IntakeLogRow, Resolution};
+use leptos::prelude::*;
+
+#[server(endpoint = "get_exceptions")]
+pub async fn get_exceptions(ward_id: i64, only_open: bool) -> Result<Vec<ExceptionRow>, ServerFnError> {
+    use super::guard::*;
+    let who = authorize("get_exceptions")?;
+    ward_scope(&who, ward_id)?;
+    let b = backend()?;
+    crate::backend::exceptions::list(&b.db, ward_id, only_open).await.map_err(fail)
+}
+
+#[server(endpoint = "resolve_exception", input = server_fn::codec::Json)]
+pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<String>) -> Result<(), ServerFnError> {
+    use super::guard::*;
+    let who = authorize("resolve_exception")?;
+    let b = backend()?;
+    // Money that reached no ward's account is every supervisor's to sort out.
+    if let Some(w) = crate::backend::exceptions::ward_of(&b.db, id).await.map_err(fail)? {
+        ward_scope(&who, w)?;
+    }
+    crate::backend::exceptions::resolve(&b, id, resolution, note, &who.actor()).await.map_err(fail)
+}
+
+/// Refused bank notifications (the intake log), newest first.
+#[server(endpoint = "get_intake_log")]
+pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, ServerFnError> {
+    use super::guard::*;
+    authorize("get_intake_log")?;
+    let b = backend()?;
+    crate::backend::exceptions::intake_log(&b.db, 50).await.map_err(fail)
+}
+
+/// Closes the supervisor's ward for `day` (today when `None`).
+#[server(endpoint = "close_day")]
+pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, ServerFnError> {
+    use super::guard::*;
+    let me = staff("close_day")?;
+    let b = backend()?;
+    let ward = home_ward(&b, &me).await?;
+    crate::backend::days::close(&b.db, ward, day, &me).await.map_err(fail)
+}
+
+#[server(endpoint = "get_day_closes")]
+pub async fn get_day_closes() -> Result<Vec<DayCloseRow>, ServerFnError> {
+    use super::guard::*;
+    let me = staff("get_day_closes")?;
+    let b = backend()?;
+    let ward = home_ward(&b, &me).await?;
+    crate::backend::days::recent(&b.db, ward, 14).await.map_err(fail)
+}
+
+/// The newest audit entries of the caller's ward (every ward for an admin of all), filtered.
+#[server(endpoint = "get_audit", input = server_fn::codec::Json)]
+pub async fn get_audit(filter: AuditFilter) -> Result<Vec<AuditRow>, ServerFnError> {
+    use super::guard::*;
+    let me = staff("get_audit")?;
+    let b = backend()?;
+    crate::backend::audit::list(&b.db, me.ward_id, &filter, 200).await.map_err(fail)
+}
+
+/// Walks the whole chain (every ward: one chain) and says whether it is intact.
+#[server(endpoint = "verify_audit")]
+pub async fn verify_audit() -> Result<AuditVerdict, ServerFnError> {
+    use super::guard::*;
+    staff("verify_audit")?;
+    let b = backend()?;
+    crate::backend::audit::verify(&b.db).await.map_err(fail)
+}

@@ -1,0 +1,77 @@
+//! Closing a day: the supervisor confirms the ward's figures for a Vietnam calendar day.
+//! The figures are frozen in `day_close` and the close is in the audit log; a day closes
+//! once, and not while a code of that day can still be paid.
+
+use super::audit::{self, Entry};
+use super::auth::StaffUser;
+use super::entity::day_close;
+use super::{stats, BackendError};
+use crate::model::DayCloseRow;
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+
+fn row(m: day_close::Model) -> DayCloseRow {
+    DayCloseRow { day: m.day, closed_at: m.closed_at.to_rfc3339(), closed_by: m.closed_by, paid: m.paid, paid_amount: m.paid_amount }
+}
+
+/// Closes `day` (today when `None`) for `ward_id`.
+pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, by: &StaffUser) -> Result<DayCloseRow, BackendError> {
+    let now = Utc::now();
+    let today = crate::time::vn_today(now);
+    let day = day.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or(today.clone());
+    let (start, end) = crate::time::vn_day_bounds(&day).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))?;
+    if start > now {
+        return Err(BackendError::invalid("day", "không thể chốt một ngày chưa đến (that day has not come yet)"));
+    }
+    // Today's figures as of now; a past day's as of its last second.
+    let at = if end > now { now } else { end - Duration::seconds(1) };
+    let s = stats::day_stats(db, ward_id, at).await?;
+    if day == today && s.awaiting > 0 {
+        return Err(BackendError::Conflict(format!(
+            "còn {} mã QR đang chờ thanh toán; huỷ hoặc chờ hết hạn rồi chốt ngày ({} codes can still be paid)",
+            s.awaiting, s.awaiting
+        )));
+    }
+    let paid = s.paid_qr + s.paid_assisted + s.paid_cash;
+    let summary = serde_json::json!({
+        "dossiers": s.dossiers, "free": s.free, "paid_qr": s.paid_qr, "paid_assisted": s.paid_assisted,
+        "paid_cash": s.paid_cash, "collected": s.collected, "expired": s.expired, "cancelled": s.cancelled,
+        "open_exceptions": s.open_exceptions,
+    });
+    let txn = db.begin().await?;
+    let exists = day_close::Entity::find()
+        .filter(day_close::Column::WardId.eq(ward_id))
+        .filter(day_close::Column::Day.eq(day.clone()))
+        .one(&txn)
+        .await?;
+    if let Some(c) = exists {
+        return Err(BackendError::Conflict(format!("ngày {day} đã được chốt bởi {} (already closed)", c.closed_by)));
+    }
+    let m = day_close::ActiveModel {
+        ward_id: Set(ward_id),
+        day: Set(day.clone()),
+        closed_at: Set(now),
+        closed_by: Set(by.username.clone()),
+        paid: Set(paid),
+        paid_amount: Set(s.collected),
+        summary: Set(summary.to_string()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(&txn, Entry::new(&by.username, Some(ward_id), "day.close", format!("day:{day}")).detail(summary)).await?;
+    txn.commit().await?;
+    Ok(row(m))
+}
+
+pub async fn recent(db: &DatabaseConnection, ward_id: i64, limit: u64) -> Result<Vec<DayCloseRow>, BackendError> {
+    Ok(day_close::Entity::find()
+        .filter(day_close::Column::WardId.eq(ward_id))
+        .order_by_desc(day_close::Column::Day)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect())
+}

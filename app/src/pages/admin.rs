@@ -1,0 +1,260 @@
+//! `/admin`: pairing kiosks with counters and managing the ward's accounts.
+
+use crate::api::{
+    admin_create_account, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_set_account_active, admin_setup,
+    SetupView,
+};
+use crate::components::{role_label, UserNav};
+use crate::i18n::{tx, LangSwitch};
+use crate::model::{AccountRow, NewAccount, Role};
+use crate::pages::officer::readable;
+use crate::time::format_vn_datetime;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    // Bumped after every change so that the lists reload.
+    let version = RwSignal::new(0u32);
+    let setup = Resource::new(move || version.get(), |_| admin_setup());
+    view! {
+        <Title text="WardPay — Quản trị"/>
+        <header class="topbar">
+            <a class="brand" href="/admin">"WardPay"</a>
+            <h1 class="topbar-title">{tx("Quản trị phường", "Ward set-up")}</h1>
+            <UserNav/>
+            <LangSwitch/>
+        </header>
+        <div class="page admin">
+            <Transition fallback=move || view! { <p class="loading">"…"</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(s) => view! {
+                            <div class="admin-grid">
+                                <PairKiosk setup=s.clone() version=version/>
+                                <Accounts setup=s version=version/>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn PairKiosk(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let counter = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let pair = Action::new_local(move |(c, n, l): &(String, Option<i64>, String)| {
+        let (c, n, l) = (c.clone(), *n, l.clone());
+        async move { admin_pair_kiosk(c, n, l).await }
+    });
+    let revoke = Action::new_local(|id: &i64| {
+        let id = *id;
+        async move { admin_revoke_kiosk(id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = pair.value().get() {
+            code.set(String::new());
+            label.set(String::new());
+            version.update(|v| *v += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let counters = setup.counters.clone();
+    let kiosks = setup.kiosks.clone();
+    view! {
+        <section class="panel" data-testid="pair-kiosk">
+            <h2>{tx("Ghép nối kiosk với quầy", "Pair a kiosk with a counter")}</h2>
+            <p class="muted">{tx(
+                "Mở /kiosk/<số quầy> trên máy kiosk; màn hình hiện một mã 6 ký tự. Nhập mã đó vào đây.",
+                "Open /kiosk/<counter> on the kiosk; it shows a 6-character code. Type that code here.")}</p>
+            <form class="form-row" on:submit=move |ev| {
+                ev.prevent_default();
+                let n = counter.get_untracked().parse::<i64>().ok();
+                pair.dispatch((code.get_untracked(), n, label.get_untracked()));
+            }>
+                <label>
+                    <span>{tx("Mã ghép nối", "Pairing code")}</span>
+                    <input class="code-input" data-testid="pair-code" maxlength="9" autocomplete="off" required
+                        prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+                </label>
+                <label>
+                    <span>{tx("Quầy", "Counter")}</span>
+                    <select data-testid="pair-counter" on:change=move |ev| counter.set(event_target_value(&ev))>
+                        <option value="">{tx("Quầy mà kiosk yêu cầu", "The counter the kiosk asked for")}</option>
+                        {counters.iter().map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{tx("Tên máy (tuỳ chọn)", "Device name (optional)")}</span>
+                    <input maxlength="60" prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev))/>
+                </label>
+                <button class="btn primary" type="submit" data-testid="pair-submit" disabled=move || pair.pending().get()>
+                    {tx("Ghép nối", "Pair")}
+                </button>
+            </form>
+            {move || match pair.value().get() {
+                Some(Ok(d)) => view! { <p class="notice ok" role="status" data-testid="pair-ok">{tx("Đã ghép nối: ", "Paired: ")}{d.label}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert" data-testid="pair-error">{readable(&e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+            <h3>{tx("Kiosk đã ghép nối", "Paired kiosks")}</h3>
+            <table class="grid" data-testid="kiosk-table">
+                <thead><tr>
+                    <th>{tx("Máy", "Device")}</th><th>{tx("Quầy", "Counter")}</th><th>{tx("Ghép lúc", "Paired")}</th>
+                    <th>{tx("Lần cuối", "Last seen")}</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {kiosks.into_iter().map(|k| {
+                        let id = k.id;
+                        let revoked = k.revoked_at.is_some();
+                        view! {
+                            <tr data-kiosk-id=id data-revoked=revoked.to_string()>
+                                <td>{k.label.clone()}</td>
+                                <td>{k.counter_name.clone()}</td>
+                                <td>{format_vn_datetime(&k.paired_at)}" · "{k.paired_by.clone()}</td>
+                                <td>{k.last_seen_at.as_deref().map(format_vn_datetime).unwrap_or_else(|| "—".into())}</td>
+                                <td>{if revoked {
+                                    view! { <span class="badge">{tx("Đã thu hồi", "Revoked")}</span> }.into_any()
+                                } else {
+                                    view! { <button class="btn small danger" data-testid="revoke-kiosk"
+                                        on:click=move |_| { revoke.dispatch(id); }>{tx("Thu hồi", "Revoke")}</button> }.into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn Accounts(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Officer);
+    let password = RwSignal::new(String::new());
+    let default_ward = setup.wards.first().map(|w| w.id);
+    let ward = RwSignal::new(default_ward);
+    let create = Action::new_local(|input: &NewAccount| {
+        let input = input.clone();
+        async move { admin_create_account(input).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            username.set(String::new());
+            name.set(String::new());
+            password.set(String::new());
+            version.update(|v| *v += 1);
+        }
+    });
+    let wards = setup.wards.clone();
+    let ward_name = {
+        let wards = setup.wards.clone();
+        move |id: Option<i64>| match id {
+            Some(id) => wards.iter().find(|w| w.id == id).map(|w| w.name.clone()).unwrap_or_default(),
+            None => "—".into(),
+        }
+    };
+    view! {
+        <section class="panel" data-testid="accounts">
+            <h2>{tx("Tài khoản", "Accounts")}</h2>
+            <table class="grid" data-testid="account-table">
+                <thead><tr>
+                    <th>{tx("Tên đăng nhập", "Username")}</th><th>{tx("Họ tên", "Name")}</th><th>{tx("Vai trò", "Role")}</th>
+                    <th>{tx("Phường", "Ward")}</th><th>{tx("Trạng thái", "Status")}</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {setup.accounts.iter().cloned().map(|a| view! { <AccountLine a=a.clone() ward=ward_name(a.ward_id) version=version/> }).collect_view()}
+                </tbody>
+            </table>
+            <h3>{tx("Tạo tài khoản", "New account")}</h3>
+            <form class="form-grid" data-testid="new-account" on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(NewAccount {
+                    username: username.get_untracked(),
+                    display_name: name.get_untracked(),
+                    role: role.get_untracked(),
+                    ward_id: ward.get_untracked(),
+                    password: password.get_untracked(),
+                });
+            }>
+                <label><span>{tx("Tên đăng nhập", "Username")}</span>
+                    <input name="new-username" required autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/></label>
+                <label><span>{tx("Họ tên", "Full name")}</span>
+                    <input name="new-name" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label><span>{tx("Vai trò", "Role")}</span>
+                    <select name="new-role" on:change=move |ev| { if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) } }>
+                        {[Role::Officer, Role::Supervisor, Role::Support, Role::Admin].into_iter().map(|r| {
+                            let label = role_label(r);
+                            view! { <option value=r.as_str() selected=r == Role::Officer>{move || label()}</option> }
+                        }).collect_view()}
+                    </select></label>
+                <label><span>{tx("Phường", "Ward")}</span>
+                    <select name="new-ward" on:change=move |ev| ward.set(event_target_value(&ev).parse().ok())>
+                        {wards.iter().map(|w| view! { <option value=w.id.to_string()>{w.name.clone()}</option> }).collect_view()}
+                    </select></label>
+                <label><span>{tx("Mật khẩu ban đầu (≥ 10 ký tự)", "Initial password (≥ 10 characters)")}</span>
+                    <input name="new-password" type="password" autocomplete="new-password" required minlength="10"
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/></label>
+                <button class="btn primary" type="submit" disabled=move || create.pending().get()>{tx("Tạo tài khoản", "Create account")}</button>
+            </form>
+            {move || match create.value().get() {
+                Some(Ok(a)) => view! { <p class="notice ok" role="status" data-testid="account-ok">{tx("Đã tạo: ", "Created: ")}{a.username}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert" data-testid="account-error">{readable(&e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AccountLine(a: AccountRow, ward: String, version: RwSignal<u32>) -> impl IntoView {
+    let id = a.id;
+    let active = a.active;
+    let toggle = Action::new_local(move |_: &()| async move { admin_set_account_active(id, !active).await });
+    let new_password = RwSignal::new(String::new());
+    let reset = Action::new_local(move |p: &String| {
+        let p = p.clone();
+        async move { admin_reset_password(id, p).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = toggle.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let role = role_label(a.role);
+    let error = move || {
+        toggle.value().get().and_then(|r| r.err()).or_else(|| reset.value().get().and_then(|r| r.err())).map(|e| readable(&e))
+    };
+    view! {
+        <tr data-username=a.username.clone() data-active=active.to_string()>
+            <td>{a.username.clone()}</td>
+            <td>{a.display_name.clone()}</td>
+            <td>{move || role()}</td>
+            <td>{ward}</td>
+            <td>{if active { tx("Đang dùng", "Active") } else { tx("Đã khoá", "Disabled") }}</td>
+            <td class="actions">
+                <button class="btn small" on:click=move |_| { toggle.dispatch(()); }>
+                    {if active { tx("Khoá", "Disable") } else { tx("Mở khoá", "Enable") }}
+                </button>
+                <input class="small" type="password" autocomplete="new-password" placeholder=move || tx("Mật khẩu mới", "New password")()
+                    prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev))/>
+                <button class="btn small" on:click=move |_| { reset.dispatch(new_password.get_untracked()); }>
+                    {tx("Đặt lại", "Reset")}
+                </button>
+                {move || matches!(reset.value().get(), Some(Ok(()))).then(|| view! { <span class="ok">"✓"</span> })}
+                {move || error().map(|e| view! { <span class="error">{e}</span> })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,173 @@
+//! The access layer in front of every matched route: who is asking (session cookie or
+//! kiosk device cookie), whether a state-changing request really comes from our own pages
+//! (CSRF), and whether the route's rule (`app::backend::access::RULES`) lets them in.
+//! A route without a rule is refused, so a new route cannot ship open by accident.
+
+use crate::state::AppState;
+use app::api::guard::ClientIp;
+use app::backend::access::{self, Decision, Rule};
+use app::backend::auth::{self, Principal};
+use app::backend::{kiosks, Backend};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde_json::json;
+use std::net::SocketAddr;
+
+fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message, "field": null } }))).into_response()
+}
+
+/// The value of cookie `name`.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// Who sent these headers. A database error counts as nobody (the request is then refused
+/// or sent to sign in, never let through).
+pub async fn resolve(backend: &Backend, headers: &HeaderMap) -> Principal {
+    if let Some(token) = cookie(headers, auth::SESSION_COOKIE) {
+        match auth::resolve_session(&backend.db, &token).await {
+            Ok(Some(user)) => return Principal::Staff(user),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "session lookup failed"),
+        }
+    }
+    if let Some(token) = cookie(headers, auth::KIOSK_COOKIE) {
+        match kiosks::resolve_device(&backend.db, &token).await {
+            Ok(Some(k)) => return Principal::Kiosk(k),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "kiosk lookup failed"),
+        }
+    }
+    Principal::Anonymous
+}
+
+/// Whether the request comes from a page of this site: the browser's Fetch Metadata says
+/// so, or, where it sends none, its Origin names this host. A request with neither is
+/// refused: every browser sends one of them on a POST and on a WebSocket handshake.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin";
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers.get(header::UPGRADE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A plain page for a screen the signed-in person may not open.
+fn forbidden_page(home: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>WardPay — Không có quyền</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/wardpay.css\"></head><body><main class=\"page narrow\">\
+         <h1>Tài khoản của bạn không mở được trang này</h1><p class=\"muted\">Your account cannot open this page.</p>\
+         <p><a class=\"btn\" href=\"{home}\">Về trang của bạn (your page)</a></p></main></body></html>"
+    );
+    let mut r = (StatusCode::FORBIDDEN, axum::response::Html(body)).into_response();
+    r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'self'"));
+    r
+}
+
+fn sign_in_redirect(req: &Request<Body>) -> Response {
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let next: String = url_escape(target);
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    let Some(path) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()) else {
+        return next.run(req).await;
+    };
+    let method = req.method().clone();
+    let Some(rule) = access::rule_for(method.as_str(), &path) else {
+        tracing::error!(%method, path, "route has no access rule; refused");
+        return json_error(StatusCode::FORBIDDEN, "no_rule", "this route has no access rule");
+    };
+    if rule == Rule::Signed {
+        return next.run(req).await;
+    }
+    let who = resolve(&state.backend, req.headers()).await;
+    let cross_site = !same_origin(req.headers());
+    if cross_site && (changes_state(&method) || (is_websocket(req.headers()) && who != Principal::Anonymous)) {
+        tracing::warn!(%method, path, "cross-site request refused");
+        return json_error(StatusCode::FORBIDDEN, "cross_site", "request refused: it did not come from a WardPay page (CSRF)");
+    }
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    if let Some(ip) = ip {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    let decision = access::decide(rule, &who);
+    let page = matches!(rule, Rule::Page(_));
+    match decision {
+        Decision::Allow => {
+            req.extensions_mut().insert(who);
+            next.run(req).await
+        }
+        Decision::SignIn if page => sign_in_redirect(&req),
+        Decision::SignIn => json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in required"),
+        Decision::Forbidden if page => forbidden_page(who.role().map_or("/login", |r| r.home())),
+        Decision::Forbidden => json_error(StatusCode::FORBIDDEN, "forbidden", "not allowed for your role"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).expect("header"));
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_needs_fetch_metadata_or_a_matching_origin() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://a:1"), ("host", "a:1")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+        assert!(!same_origin(&headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
+        assert!(!same_origin(&headers(&[("host", "127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn next_is_escaped() {
+        assert_eq!(url_escape("/stats?x=1&y=2"), "/stats%3Fx%3D1%26y%3D2");
+    }
+}
