@@ -72,3 +72,39 @@ fn qr_encode_decode_and_invalid_input() {
     assert_eq!(code, 2);
     assert!(err.to_lowercase().contains("crc"), "{err}");
 }
+
+fn wardpay_env(args: &[&str], db: &str, env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wardpay"));
+    cmd.args(args).env("DATABASE_URL", db).env("WARDPAY_LOG", "warn").env_remove("WARDPAY_ADMIN_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.stdin(std::process::Stdio::null()).output().expect("run wardpay");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_first_admin_is_created_from_the_command_line_and_the_log_verifies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}", dir.path().join("admin.sqlite").display());
+    let secret = "correct horse battery staple";
+    let (code, out, err) = wardpay_env(&["admin", "create", "--username", "Root"], &db, &[("WARDPAY_ADMIN_PASSWORD", secret)]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("admin account root created"), "{out}");
+    assert!(!out.contains(secret) && !err.contains(secret), "the password is never printed");
+    // The same name again, or a short password, is one readable line and exit 1.
+    let (code, _, err) = wardpay_env(&["admin", "create", "--username", "root"], &db, &[("WARDPAY_ADMIN_PASSWORD", secret)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("username"), "{err}");
+    let pw = dir.path().join("pw.txt");
+    std::fs::write(&pw, "short\n").expect("write");
+    let (code, _, err) = wardpay_env(&["admin", "create", "--username", "other", "--password-file", pw.to_str().expect("path")], &db, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("10"), "{err}");
+    // No password from anywhere (empty standard input) is refused too.
+    let (code, _, _) = wardpay_env(&["admin", "create", "--username", "third"], &db, &[]);
+    assert_eq!(code, 1);
+    let (code, out, _) = wardpay_env(&["audit", "verify"], &db, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("audit log intact: 1 entries"), "{out}");
+}
