@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, ready } from "./support/pages";
+import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
 
 let server: WardPayServer;
 
@@ -15,6 +15,8 @@ test.afterAll(async () => {
 test("a dossier from the DVC portal waits on the dashboard and one key issues its code", async ({ browser }) => {
   const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await pairKiosk(kioskCtx, server.url, 1);
   const officer = await officerCtx.newPage();
   const kiosk = await kioskCtx.newPage();
   await officer.goto(`${server.url}/`);
@@ -37,6 +39,8 @@ test("a dossier from the DVC portal waits on the dashboard and one key issues it
 test("an underpaid transfer shows up as an exception the supervisor resolves", async ({ browser }) => {
   const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const supervisorCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await signIn(supervisorCtx, server.url, USERS.supervisor);
   const officer = await officerCtx.newPage();
   const supervisor = await supervisorCtx.newPage();
   await officer.goto(`${server.url}/`);

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, ready } from "./support/pages";
+import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
 
 // Codes live 30 s here (the shortest the server allows) so the test sees one expire.
 let server: WardPayServer;
@@ -17,6 +17,8 @@ test("an expired code is never shown as payable", async ({ browser }) => {
   test.setTimeout(90_000);
   const officerCtx = await browser.newContext();
   const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await pairKiosk(kioskCtx, server.url, 1);
   const officer = await officerCtx.newPage();
   const kiosk = await kioskCtx.newPage();
   await officer.goto(`${server.url}/`);

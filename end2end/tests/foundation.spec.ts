@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, ready } from "./support/pages";
+import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
 
 let server: WardPayServer;
 
@@ -15,6 +15,8 @@ test.afterAll(async () => {
 test("officer and kiosk stay in step, and the kiosk survives a server restart", async ({ browser }) => {
   const officerCtx = await browser.newContext();
   const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await pairKiosk(kioskCtx, server.url, 1);
   const officer = await officerCtx.newPage();
   const kiosk = await kioskCtx.newPage();
 
@@ -38,12 +40,12 @@ test("officer and kiosk stay in step, and the kiosk survives a server restart", 
   // ...and comes back: the kiosk reconnects by itself, with no reload, and shows the state
   // as it is now (changed while the kiosk was away or just after), not what it had before.
   await server.launch();
-  const r = await fetch(`${server.url}/api/set_counter_status`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "counter_id=1&status=open",
+  // Sessions and kiosk pairings are stored: both survive the restart.
+  const r = await officerCtx.request.post(`${server.url}/api/set_counter_status`, {
+    form: { counter_id: "1", status: "open" },
+    headers: { Origin: server.url },
   });
-  expect(r.status).toBe(200);
+  expect(r.status()).toBe(200);
   await expect(kiosk.locator(".conn")).toHaveAttribute("data-conn", "live", { timeout: 20_000 });
   await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "idle");
   await expect(officer.locator(".conn")).toHaveAttribute("data-conn", "live", { timeout: 20_000 });
@@ -61,7 +63,8 @@ test("an unknown counter is a clear 404 page", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Quầy không tồn tại" })).toBeVisible();
 });
 
-test("the language switch turns the screens to English and is remembered", async ({ page }) => {
+test("the language switch turns the screens to English and is remembered", async ({ page, context }) => {
+  await signIn(context, server.url, USERS.supervisor);
   await page.goto(`${server.url}/stats`);
   await ready(page);
   await expect(page.getByRole("heading", { name: "Thống kê phường" })).toBeVisible();

@@ -22,13 +22,16 @@ const COUNTER_KEY: &str = "wardpay.counter";
 
 #[component]
 pub fn OfficerPage() -> impl IntoView {
-    let ward = Resource::new(|| (), |_| get_ward_snapshot(None));
+    let ward = Resource::new(|| (), |_| async move {
+        let me = crate::api::get_me().await?;
+        Ok::<_, ServerFnError>((get_ward_snapshot(None).await?, me.map(|m| m.role)))
+    });
     view! {
         <Title text="WardPay — Cán bộ"/>
         <Suspense fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match ward.await {
-                    Ok(w) => view! { <OfficerDesk ward=w/> }.into_any(),
+                    Ok((w, role)) => view! { <OfficerDesk ward=w role=role/> }.into_any(),
                     Err(e) => view! { <p class="error">{t(K::LoadError)}": "{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -58,7 +61,9 @@ fn new_request_key() -> String {
 }
 
 #[component]
-fn OfficerDesk(ward: WardSnapshot) -> impl IntoView {
+fn OfficerDesk(ward: WardSnapshot, role: Option<crate::model::Role>) -> impl IntoView {
+    // Support staff record assisted and cash payments; dossiers are the officer's.
+    let issues = role != Some(crate::model::Role::Support);
     let counters = ward.counters.clone();
     let ward_id = ward.ward.id;
     let selected = RwSignal::new(counters.first().map(|c| c.id));
@@ -93,14 +98,24 @@ fn OfficerDesk(ward: WardSnapshot) -> impl IntoView {
             <div class="officer-grid">
                 <section class="panel form-panel">
                     <h2>{t(K::NewDossier)}</h2>
-                    <Suspense fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
-                        {move || Suspend::new(async move {
-                            match catalog.await {
-                                Ok(c) => view! { <DossierForm catalog=c counter=selected/> }.into_any(),
-                                Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    {if issues {
+                        view! {
+                            <Suspense fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
+                                {move || Suspend::new(async move {
+                                    match catalog.await {
+                                        Ok(c) => view! { <DossierForm catalog=c counter=selected/> }.into_any(),
+                                        Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+                                    }
+                                })}
+                            </Suspense>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="notice" data-testid="support-note">{crate::i18n::tx(
+                                "Tài khoản hỗ trợ: chọn quầy của người dân cần giúp, rồi ghi nhận thanh toán có hỗ trợ hoặc tiền mặt (kèm lý do) ở khoản đang chờ bên phải. Hồ sơ mới do cán bộ một cửa tạo.",
+                                "Support account: pick the counter of the citizen you help, then record an assisted or cash payment (with its reason) on the waiting payment on the right. New dossiers are entered by the officer.")}</p>
+                        }.into_any()
+                    }}
                 </section>
                 <div class="side">
                     <section class="panel counter-panel">
