@@ -134,6 +134,14 @@ mod client {
                         me.attempt.set(0);
                         me.connect();
                     }
+                    Ok(ServerMsg::Revoked) => {
+                        // Signed out, disabled or unpaired: the server renders what comes next
+                        // (the sign-in page, or the kiosk's pairing code).
+                        me.stopped.set(true);
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }
                     Ok(msg) => (me.on_msg)(msg),
                     Err(e) => leptos::logging::warn!("ignoring unreadable push message: {e}"),
                 }
@@ -144,8 +152,12 @@ mod client {
                     return;
                 }
                 let _ = ev.dyn_ref::<CloseEvent>().map(|c| c.code());
+                let was_open = me.connected.get();
                 me.connected.set(false);
                 me.set_state.set(ConnState::Reconnecting);
+                if !was_open && me.attempt.get() >= 2 {
+                    check_access();
+                }
                 me.schedule_reconnect(gen);
             });
             ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -232,6 +244,30 @@ mod client {
                 let _ = target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
             }
         }
+    }
+
+    /// The socket keeps being refused. If the server itself answers, the refusal is about
+    /// access (session ended, kiosk unpaired): reload, and the server shows the sign-in page
+    /// or the pairing code. At most once a minute, so a proxy that blocks WebSockets cannot
+    /// put the page in a reload loop.
+    fn check_access() {
+        const KEY: &str = "wardpay.access-reload";
+        leptos::task::spawn_local(async move {
+            if crate::api::get_me().await.is_err() {
+                return;
+            }
+            let Some(window) = web_sys::window() else { return };
+            let storage = window.session_storage().ok().flatten();
+            let now = js_sys::Date::now();
+            let last = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|v| v.parse::<f64>().ok());
+            if last.is_some_and(|t| now - t < 60_000.0) {
+                return;
+            }
+            if let Some(s) = storage {
+                let _ = s.set_item(KEY, &now.to_string());
+            }
+            let _ = window.location().reload();
+        });
     }
 
     fn ws_url(path: &str) -> Option<String> {

@@ -26,12 +26,15 @@ pub async fn counter(
     Extension(who): Extension<Principal>,
 ) -> Result<Response, ApiError> {
     let c = counters::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
-    let device = match &who {
-        Principal::Staff(s) if s.covers_ward(c.counter.ward_id) => None,
-        Principal::Kiosk(k) if k.counter_id == id => Some(k.device_id),
-        _ => return Err(BackendError::Forbidden("another ward's or counter's screen").into()),
+    let allowed = match &who {
+        Principal::Staff(s) => s.covers_ward(c.counter.ward_id),
+        Principal::Kiosk(k) => k.counter_id == id,
+        Principal::Anonymous => false,
     };
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id), device)))
+    if !allowed {
+        return Err(BackendError::Forbidden("another ward's or counter's screen").into());
+    }
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id), who)))
 }
 
 pub async fn ward(
@@ -44,7 +47,7 @@ pub async fn ward(
     if !matches!(&who, Principal::Staff(s) if s.covers_ward(id)) {
         return Err(BackendError::Forbidden("another ward").into());
     }
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id), None)))
+    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id), who)))
 }
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
@@ -62,10 +65,26 @@ fn text(msg: &ServerMsg) -> Option<Message> {
     serde_json::to_string(msg).ok().map(|s| Message::Text(Utf8Bytes::from(s)))
 }
 
-/// `device`: the paired kiosk on the other end, whose revocation ends the socket at once.
-#[tracing::instrument(name = "ws", skip(socket, state), fields(topic = ?topic))]
-async fn session(mut socket: WebSocket, state: AppState, topic: Topic, device: Option<i64>) {
+/// Whether who opened the socket may still have it: the session has not ended, the
+/// kiosk is still paired. Checked at every ping, so a disabled account's screen goes dark
+/// within one ping interval (a revoked kiosk's at once, through its device topic).
+async fn still_allowed(state: &AppState, who: &Principal) -> bool {
+    let db = &state.backend.db;
+    match who {
+        Principal::Staff(s) => app::backend::auth::session_alive_by_id(db, &s.session_id).await.unwrap_or(true),
+        Principal::Kiosk(k) => app::backend::kiosks::still_paired(db, k.device_id).await.unwrap_or(true),
+        Principal::Anonymous => false,
+    }
+}
+
+/// `who`: the person or paired kiosk on the other end.
+#[tracing::instrument(name = "ws", skip(socket, state, who), fields(topic = ?topic, who = %who.actor()))]
+async fn session(mut socket: WebSocket, state: AppState, topic: Topic, who: Principal) {
     let mut rx = state.backend.hub.subscribe(topic);
+    let device = match &who {
+        Principal::Kiosk(k) => Some(k.device_id),
+        _ => None,
+    };
     let mut revoked = device.map(|d| state.backend.hub.subscribe(Topic::Device(d)));
     match snapshot(&state, topic).await {
         Ok(first) => {
@@ -122,6 +141,12 @@ async fn session(mut socket: WebSocket, state: AppState, topic: Topic, device: O
                 Some(Ok(_)) => {}
             },
             _ = ping.tick() => {
+                if !still_allowed(&state, &who).await {
+                    if let Some(m) = text(&ServerMsg::Revoked) {
+                        let _ = socket.send(m).await;
+                    }
+                    break;
+                }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     break;
                 }

@@ -373,6 +373,14 @@ pub async fn resolve_session(db: &DatabaseConnection, token: &str) -> Result<Opt
     Ok(Some(StaffUser { account_id: a.id, username: a.username, display_name: a.display_name, role, ward_id: a.ward_id, session_id: id }))
 }
 
+/// Whether session `id` (the token's hash) is still good, for long-lived sockets.
+pub async fn session_alive_by_id(db: &DatabaseConnection, id: &str) -> Result<bool, BackendError> {
+    let Some(s) = session::Entity::find_by_id(id.to_string()).one(db).await? else { return Ok(false) };
+    // A screen that only listens does not make requests; its socket keeps the session in use.
+    let alive = s.expires_at > Utc::now();
+    Ok(alive && account::Entity::find_by_id(s.account_id).one(db).await?.is_some_and(|a| a.active))
+}
+
 fn session_alive(s: &session::Model, now: DateTime<Utc>) -> bool {
     s.expires_at > now && now - s.last_seen_at < SESSION_IDLE
 }

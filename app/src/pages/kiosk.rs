@@ -2,7 +2,7 @@
 //! through idle → QR → paid (receipt) → idle, and says so when a code expires or is cancelled.
 
 use crate::api::{kiosk_pairing_start, kiosk_pairing_status, KioskOpen};
-use crate::components::{go_to, mmss, use_seconds_ticker};
+use crate::components::{mmss, use_seconds_ticker};
 use crate::domain::words::format_vnd;
 use crate::i18n::{t, tx, use_lang, Lang, LangSwitch, K};
 use crate::live::{use_live, ConnIndicator};
@@ -155,8 +155,6 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
             arrived.set(ticker.get_untracked());
             snap.set(s);
         }
-        // Unpaired by an admin: the page reloads into the pairing screen.
-        ServerMsg::Revoked => go_to(&format!("/kiosk/{counter_id}")),
         _ => {}
     });
     let elapsed = move || ticker.get() - arrived.get();
