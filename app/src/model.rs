@@ -487,3 +487,28 @@ pub struct DayCloseRow {
     pub paid: i64,
     pub paid_amount: i64,
 }
+
+/// A ward's set-up as the admin edits it (`id` `None` creates a ward).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardForm {
+    pub id: Option<i64>,
+    /// Agency code as the portal writes it, e.g. `000.00.01.H26`; prefixes dossier codes.
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub tax_code: String,
+    /// Budget relation code (mã QHNS, 7 digits).
+    pub budget_code: String,
+    pub bank_bin: String,
+    pub bank_account: String,
+    pub bank_account_name: String,
+    pub receipt_form: String,
+    pub receipt_series: String,
+}
+
+/// A bank of the NAPAS directory, for the collection-account picker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankChoice {
+    pub bin: String,
+    pub short_name: String,
+}

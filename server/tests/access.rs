@@ -89,6 +89,8 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/api/get_audit", "/api/get_audit", "{\"filter\":{}}", &[Who::Supervisor, Who::Admin]),
         ("POST", "/api/verify_audit", "/api/verify_audit", "", &[Who::Supervisor, Who::Admin]),
         ("POST", "/api/admin_setup", "/api/admin_setup", "", ADMIN),
+        ("POST", "/api/admin_save_ward", "/api/admin_save_ward", "{}", ADMIN),
+        ("POST", "/api/admin_add_counter", "/api/admin_add_counter", "ward_id=1&name=", ADMIN),
         ("POST", "/api/admin_create_account", "/api/admin_create_account", "{}", ADMIN),
         ("POST", "/api/admin_set_account_active", "/api/admin_set_account_active", "id=999&active=false", ADMIN),
         ("POST", "/api/admin_reset_password", "/api/admin_reset_password", "id=999&password=0123456789ab", ADMIN),

@@ -1,13 +1,19 @@
 //! Ward set-up by an admin: accounts and kiosk pairing. An admin of one ward manages only
 //! that ward; the first admin (made by `wardpay admin create`) manages every ward.
 
-use crate::model::{AccountRow, CounterInfo, KioskDeviceRow, NewAccount, WardInfo};
+use crate::model::{AccountRow, BankChoice, CounterInfo, KioskDeviceRow, NewAccount, WardForm, WardInfo};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupView {
     pub wards: Vec<WardInfo>,
+    /// The same wards, every field, for editing.
+    pub ward_forms: Vec<WardForm>,
+    /// The NAPAS directory, for the collection account's bank.
+    pub banks: Vec<BankChoice>,
+    /// Whether this admin may create wards (an admin of every ward).
+    pub can_create_wards: bool,
     pub counters: Vec<CounterInfo>,
     pub accounts: Vec<AccountRow>,
     pub kiosks: Vec<KioskDeviceRow>,
@@ -30,6 +36,9 @@ pub async fn admin_setup() -> Result<SetupView, ServerFnError> {
     let counters = cq.all(&b.db).await.map_err(|e| fail(e.into()))?;
     Ok(SetupView {
         wards: wards.iter().map(crate::backend::counters::ward_info).collect(),
+        ward_forms: wards.iter().map(crate::backend::wards::form_of).collect(),
+        banks: crate::backend::wards::banks(),
+        can_create_wards: me.ward_id.is_none(),
         counters: counters.iter().map(crate::backend::counters::counter_info).collect(),
         accounts: crate::backend::auth::list_accounts(&b.db, me.ward_id).await.map_err(fail)?,
         kiosks: crate::backend::kiosks::list(&b.db, me.ward_id).await.map_err(fail)?,
@@ -96,4 +105,24 @@ pub async fn admin_revoke_kiosk(id: i64) -> Result<(), ServerFnError> {
     crate::backend::kiosks::revoke(&b.db, id, &me).await.map_err(fail)?;
     b.hub.publish(crate::model::Topic::Device(id), &crate::model::ServerMsg::Revoked);
     Ok(())
+}
+
+/// Creates (`id` `None`) or updates a ward: identity, collection account, receipt numbering.
+#[server(endpoint = "admin_save_ward", input = server_fn::codec::Json)]
+pub async fn admin_save_ward(input: WardForm) -> Result<WardInfo, ServerFnError> {
+    use super::guard::*;
+    let me = staff("admin_save_ward")?;
+    let b = backend()?;
+    crate::backend::wards::save(&b.db, input, &me).await.map_err(fail)
+}
+
+#[server(endpoint = "admin_add_counter")]
+pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo, ServerFnError> {
+    use super::guard::*;
+    let me = staff("admin_add_counter")?;
+    let b = backend()?;
+    let c = crate::backend::wards::add_counter(&b.db, ward_id, &name, &me).await.map_err(fail)?;
+    // The supervisor's ward view lists counters.
+    let _ = crate::backend::counters::push_ward(&b, ward_id).await;
+    Ok(c)
 }

@@ -94,6 +94,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/verify_audit", api(&[Supervisor, Admin])),
     // Ward set-up.
     ("POST", "/api/admin_setup", api(&[Admin])),
+    ("POST", "/api/admin_save_ward", api(&[Admin])),
+    ("POST", "/api/admin_add_counter", api(&[Admin])),
     ("POST", "/api/admin_create_account", api(&[Admin])),
     ("POST", "/api/admin_set_account_active", api(&[Admin])),
     ("POST", "/api/admin_reset_password", api(&[Admin])),

@@ -18,6 +18,7 @@ pub mod receipts;
 pub mod seed;
 pub mod stats;
 pub mod sequences;
+pub mod wards;
 
 use std::sync::Arc;
 

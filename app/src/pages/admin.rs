@@ -1,12 +1,12 @@
 //! `/admin`: pairing kiosks with counters and managing the ward's accounts.
 
 use crate::api::{
-    admin_create_account, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_set_account_active, admin_setup,
-    SetupView,
+    admin_add_counter, admin_create_account, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_save_ward,
+    admin_set_account_active, admin_setup, SetupView,
 };
 use crate::components::{role_label, UserNav};
 use crate::i18n::{tx, LangSwitch};
-use crate::model::{AccountRow, NewAccount, Role};
+use crate::model::{AccountRow, NewAccount, Role, WardForm};
 use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
@@ -32,8 +32,9 @@ pub fn AdminPage() -> impl IntoView {
                         Ok(s) => view! {
                             <div class="admin-grid">
                                 <PairKiosk setup=s.clone() version=version/>
-                                <Accounts setup=s version=version/>
+                                <Accounts setup=s.clone() version=version/>
                             </div>
+                            <WardSetup setup=s version=version/>
                         }.into_any(),
                         Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
                     }
@@ -256,5 +257,113 @@ fn AccountLine(a: AccountRow, ward: String, version: RwSignal<u32>) -> impl Into
                 {move || error().map(|e| view! { <span class="error">{e}</span> })}
             </td>
         </tr>
+    }
+}
+
+/// The ward's identity, collection account, receipt numbering and counters.
+#[component]
+fn WardSetup(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+    let forms = setup.ward_forms.clone();
+    // Which ward is being edited: its index in `forms`, or `None` for a new one.
+    let chosen = RwSignal::new(if forms.is_empty() { None } else { Some(0usize) });
+    let form = RwSignal::new(forms.first().cloned().unwrap_or_default());
+    let save = Action::new_local(|f: &WardForm| {
+        let f = f.clone();
+        async move { admin_save_ward(f).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let new_counter = RwSignal::new(String::new());
+    let add = Action::new_local(|(w, n): &(i64, String)| {
+        let (w, n) = (*w, n.clone());
+        async move { admin_add_counter(w, n).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let counters = setup.counters.clone();
+    let banks = setup.banks.clone();
+    let pick = {
+        let forms = forms.clone();
+        move |v: String| match v.parse::<usize>() {
+            Ok(i) => {
+                chosen.set(Some(i));
+                form.set(forms.get(i).cloned().unwrap_or_default());
+            }
+            Err(_) => {
+                chosen.set(None);
+                form.set(WardForm::default());
+            }
+        }
+    };
+    // A text field bound to one member of the form.
+    let field = move |label: (&'static str, &'static str), name: &'static str, get: fn(&WardForm) -> String, set: fn(&mut WardForm, String)| {
+        view! {
+            <label><span>{tx(label.0, label.1)}</span>
+                <input name=name prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
+            </label>
+        }
+    };
+    view! {
+        <section class="panel" data-testid="ward-setup">
+            <div class="panel-head">
+                <h2>{tx("Phường và tài khoản thu", "Ward and collection account")}</h2>
+                {(forms.len() > 1 || setup.can_create_wards).then(|| view! {
+                    <select data-testid="ward-pick" on:change=move |ev| pick(event_target_value(&ev))>
+                        {forms.iter().enumerate().map(|(i, f)| view! { <option value=i.to_string()>{f.name.clone()}</option> }).collect_view()}
+                        {setup.can_create_wards.then(|| view! { <option value="new">{tx("+ Phường mới", "+ New ward")}</option> })}
+                    </select>
+                })}
+            </div>
+            <form class="form-grid three" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
+                {field(("Mã cơ quan (như trên Cổng DVC)", "Agency code (as on the DVC portal)"), "ward-code", |f| f.code.clone(), |f, v| f.code = v)}
+                {field(("Tên phường, xã", "Ward name"), "ward-name", |f| f.name.clone(), |f, v| f.name = v)}
+                {field(("Địa chỉ", "Address"), "ward-address", |f| f.address.clone(), |f, v| f.address = v)}
+                {field(("Mã số thuế", "Tax code"), "ward-tax", |f| f.tax_code.clone(), |f, v| f.tax_code = v)}
+                {field(("Mã quan hệ ngân sách", "Budget relation code"), "ward-budget", |f| f.budget_code.clone(), |f, v| f.budget_code = v)}
+                <label><span>{tx("Ngân hàng nhận", "Receiving bank")}</span>
+                    <select name="ward-bank" prop:value=move || form.with(|f| f.bank_bin.clone())
+                        on:change=move |ev| form.update(|f| f.bank_bin = event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {banks.iter().map(|b| view! { <option value=b.bin.clone()>{format!("{} ({})", b.short_name, b.bin)}</option> }).collect_view()}
+                    </select>
+                </label>
+                {field(("Số tài khoản thu", "Collection account number"), "ward-account", |f| f.bank_account.clone(), |f, v| f.bank_account = v)}
+                {field(("Tên chủ tài khoản (viết hoa, không dấu)", "Account holder (upper case, no diacritics)"), "ward-account-name", |f| f.bank_account_name.clone(), |f, v| f.bank_account_name = v)}
+                {field(("Mẫu số biên lai", "Receipt form"), "ward-receipt-form", |f| f.receipt_form.clone(), |f, v| f.receipt_form = v)}
+                {field(("Ký hiệu biên lai", "Receipt series"), "ward-receipt-series", |f| f.receipt_series.clone(), |f, v| f.receipt_series = v)}
+                <button class="btn primary" type="submit" data-testid="ward-save" disabled=move || save.pending().get()>
+                    {move || if chosen.get().is_some() { tx("Lưu thay đổi", "Save changes")() } else { tx("Tạo phường", "Create ward")() }}
+                </button>
+            </form>
+            <p class="muted small">{tx(
+                "Đổi tài khoản thu chỉ được khi không còn mã QR nào đang chờ thanh toán; mọi thay đổi được ghi vào nhật ký (cả tài khoản cũ và mới).",
+                "The collection account can change only while no code can still be paid; every change is in the audit log (old and new account).")}</p>
+            {move || match save.value().get() {
+                Some(Ok(w)) => view! { <p class="notice ok" role="status" data-testid="ward-ok">{tx("Đã lưu: ", "Saved: ")}{w.name}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert" data-testid="ward-error">{readable(&e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+            {move || chosen.get().and_then(|_| form.with(|f| f.id)).map(|ward_id| {
+                let mine: Vec<_> = counters.iter().filter(|c| c.ward_id == ward_id).cloned().collect();
+                view! {
+                    <h3>{tx("Quầy", "Counters")}</h3>
+                    <ul class="counter-list" data-testid="counter-list">
+                        {mine.into_iter().map(|c| view! { <li>{c.name.clone()}" · "<a href=format!("/kiosk/{}", c.id)>{format!("/kiosk/{}", c.id)}</a></li> }).collect_view()}
+                    </ul>
+                    <form class="form-row" on:submit=move |ev| { ev.prevent_default(); add.dispatch((ward_id, new_counter.get_untracked())); }>
+                        <label><span>{tx("Tên quầy mới (tuỳ chọn)", "New counter name (optional)")}</span>
+                            <input data-testid="new-counter" maxlength="40" prop:value=move || new_counter.get() on:input=move |ev| new_counter.set(event_target_value(&ev))/></label>
+                        <button class="btn" type="submit" data-testid="add-counter">{tx("Thêm quầy", "Add counter")}</button>
+                    </form>
+                    {move || add.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{readable(&e)}</p> })}
+                }
+            })}
+        </section>
     }
 }

@@ -1,0 +1,93 @@
+//! Ward set-up by admins over HTTP: the ward's details, its collection account (guarded
+//! and audited), new wards and counters.
+
+mod common;
+
+use app::backend::{audit, auth, payments};
+use app::model::{AuditFilter, LineRequest, NewAccount, NewDossier, Role, WardForm};
+use common::{cleanup, fresh_db, sign_in, start_server, Engine};
+
+db_tests!(admins_set_up_wards_and_the_collection_account_is_guarded);
+
+fn form_of(v: &serde_json::Value) -> WardForm {
+    serde_json::from_value(v["ward_forms"][0].clone()).expect("ward form")
+}
+
+async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let base = srv.base_url();
+    let admin = sign_in(&base, "admin").await;
+    let setup: serde_json::Value = admin.client.post(format!("{base}/api/admin_setup")).send().await.expect("setup").json().await.expect("json");
+    let demo = form_of(&setup);
+    assert!(setup["banks"].as_array().is_some_and(|b| b.len() > 30), "the NAPAS directory is offered");
+    assert_eq!(setup["can_create_wards"], false, "the demo admin manages one ward");
+
+    let save = |f: WardForm| admin.client.post(format!("{base}/api/admin_save_ward")).json(&serde_json::json!({ "input": f })).send();
+    // A bad field is named, and nothing changes.
+    let r = save(WardForm { bank_bin: "123456".into(), ..demo.clone() }).await.expect("save");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("bank_bin"));
+    // A plain edit.
+    let r = save(WardForm { address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+
+    // The collection account cannot change under a payable code…
+    let item = payments::catalog(&t.db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
+    let input = NewDossier {
+        counter_id: 1,
+        applicant_name: "Bùi Văn Khoa".into(),
+        id_number: None,
+        phone: None,
+        lines: vec![LineRequest { fee_item_id: item.id, quantity: 1, pages: None, exempt_reason: None }],
+        request_key: None,
+    };
+    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("p");
+    let moved = WardForm { bank_bin: "970436".into(), bank_account: "0011009999999".into(), ..demo.clone() };
+    let r = save(moved.clone()).await.expect("save");
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("body").contains("đang chờ thanh toán"));
+    // …and once none is left, it changes, with the old and the new account in the log.
+    payments::cancel(&srv.backend, p.id, p.version, "canbo", None).await.expect("cancel");
+    let r = save(moved).await.expect("save");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let log = audit::list(&t.db, Some(1), &AuditFilter { action: Some("ward.bank_account".into()), ..Default::default() }, 5).await.expect("audit");
+    assert_eq!(log.len(), 1);
+    assert!(log[0].detail.contains("113366668888") && log[0].detail.contains("0011009999999"), "{}", log[0].detail);
+    assert_eq!(log[0].actor, "admin");
+
+    // A ward's admin creates no wards and touches no other ward's counters.
+    let r = save(WardForm { id: None, code: "000.00.09.H26".into(), ..demo.clone() }).await.expect("save");
+    assert_eq!(r.status(), 403);
+
+    // An admin of every ward (the command line's kind) creates a ward and its first counter.
+    let root = NewAccount { username: "root".into(), display_name: "Root".into(), role: Role::Admin, ward_id: None, password: auth::DEMO_PASSWORD.into() };
+    auth::create_account(&t.db, root, "cli").await.expect("root");
+    let root = sign_in(&base, "root").await;
+    let new_ward = WardForm {
+        id: None,
+        code: "000.00.09.H26".into(),
+        name: "UBND Xã Chín".into(),
+        address: "9 Đường Chín".into(),
+        tax_code: "0100000009".into(),
+        budget_code: "1000009".into(),
+        bank_bin: "970418".into(),
+        bank_account: "9900990099".into(),
+        bank_account_name: "UBND XA CHIN".into(),
+        receipt_form: "01BLP0-001".into(),
+        receipt_series: "26XCH".into(),
+    };
+    let r = root.client.post(format!("{base}/api/admin_save_ward")).json(&serde_json::json!({ "input": new_ward })).send().await.expect("create");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let ward: app::model::WardInfo = r.json().await.expect("json");
+    assert_eq!(ward.bank_name, "BIDV");
+    let r = root.client.post(format!("{base}/api/admin_add_counter")).form(&[("ward_id", ward.id.to_string()), ("name", String::new())]).send().await.expect("add");
+    assert_eq!(r.status(), 200);
+    let c: app::model::CounterInfo = r.json().await.expect("json");
+    assert_eq!((c.number, c.name.as_str()), (1, "Quầy 1"));
+    let r = admin.client.post(format!("{base}/api/admin_add_counter")).form(&[("ward_id", ward.id.to_string()), ("name", "x".into())]).send().await.expect("add");
+    assert_eq!(r.status(), 403);
+    assert_eq!(audit::verify(&t.db).await.expect("verify").broken, None);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
