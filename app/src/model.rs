@@ -512,3 +512,28 @@ pub struct BankChoice {
     pub bin: String,
     pub short_name: String,
 }
+
+/// A fee item as the admin sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeItemRow {
+    pub id: i64,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub fee_name: String,
+    pub kind: String,
+    /// The amount rule in words (amounts follow the law and are not edited here).
+    pub rule_vi: String,
+    pub legal_basis: String,
+    pub budget_subitem: String,
+    pub active: bool,
+}
+
+/// What the admin may change on a fee item: the national TTHC code, the budget sub-item
+/// the ward's accountant uses, and whether the counter offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeItemEdit {
+    pub id: i64,
+    pub procedure_code: String,
+    pub budget_subitem: String,
+    pub active: bool,
+}

@@ -87,6 +87,35 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     assert_eq!((c.number, c.name.as_str()), (1, "Quầy 1"));
     let r = admin.client.post(format!("{base}/api/admin_add_counter")).form(&[("ward_id", ward.id.to_string()), ("name", "x".into())]).send().await.expect("add");
     assert_eq!(r.status(), 403);
+
+    // The new ward's catalog: empty, then the standard one, once.
+    let items = |c: &reqwest::Client, w: i64| c.post(format!("{base}/api/admin_fee_items")).form(&[("ward_id", w.to_string())]).send();
+    let none: Vec<app::model::FeeItemRow> = items(&root.client, ward.id).await.expect("items").json().await.expect("json");
+    assert!(none.is_empty());
+    let import = || root.client.post(format!("{base}/api/admin_import_catalog")).form(&[("ward_id", ward.id.to_string())]).send();
+    let r = import().await.expect("import");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<usize>().await.expect("json"), 14);
+    assert_eq!(import().await.expect("import").status(), 409);
+    assert_eq!(items(&admin.client, ward.id).await.expect("items").status(), 403, "not the demo admin's ward");
+
+    // Codes and sub-items as the ward's accountant sets them; a withdrawn procedure leaves the form.
+    let mine: Vec<app::model::FeeItemRow> = items(&admin.client, 1).await.expect("items").json().await.expect("json");
+    let first = &mine[0];
+    let second = &mine[1];
+    let edit = |e: serde_json::Value| admin.client.post(format!("{base}/api/admin_update_fee_item")).json(&serde_json::json!({ "edit": e })).send();
+    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": second.procedure_code, "budget_subitem": "2751", "active": true })).await.expect("edit");
+    assert_eq!(r.status(), 422, "two items cannot share a code");
+    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": "1.001234", "budget_subitem": "2751", "active": false })).await.expect("edit");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let offered = payments::catalog(&t.db, 1).await.expect("catalog");
+    assert!(offered.iter().all(|c| c.id != first.id), "a withdrawn procedure is not offered");
+    let log = audit::list(&t.db, Some(1), &AuditFilter { action: Some("fee.update".into()), ..Default::default() }, 5).await.expect("audit");
+    assert!(log[0].detail.contains("1.001234") && log[0].detail.contains(&first.procedure_code), "{}", log[0].detail);
+    // The demo seed at the next start leaves the edited catalog alone.
+    app::backend::seed::seed_demo(&t.db).await.expect("seed again");
+    assert_eq!(payments::catalog(&t.db, 1).await.expect("catalog").len(), offered.len());
+
     assert_eq!(audit::verify(&t.db).await.expect("verify").broken, None);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;

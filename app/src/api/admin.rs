@@ -126,3 +126,30 @@ pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo
     let _ = crate::backend::counters::push_ward(&b, ward_id).await;
     Ok(c)
 }
+
+/// Every fee item of a ward, offered or not.
+#[server(endpoint = "admin_fee_items")]
+pub async fn admin_fee_items(ward_id: i64) -> Result<Vec<crate::model::FeeItemRow>, ServerFnError> {
+    use super::guard::*;
+    let who = authorize("admin_fee_items")?;
+    ward_scope(&who, ward_id)?;
+    let b = backend()?;
+    crate::backend::fee_catalog::list(&b.db, ward_id).await.map_err(fail)
+}
+
+#[server(endpoint = "admin_update_fee_item", input = server_fn::codec::Json)]
+pub async fn admin_update_fee_item(edit: crate::model::FeeItemEdit) -> Result<crate::model::FeeItemRow, ServerFnError> {
+    use super::guard::*;
+    let me = staff("admin_update_fee_item")?;
+    let b = backend()?;
+    crate::backend::fee_catalog::update(&b.db, edit, &me).await.map_err(fail)
+}
+
+/// Gives a ward without a catalog the standard one.
+#[server(endpoint = "admin_import_catalog")]
+pub async fn admin_import_catalog(ward_id: i64) -> Result<usize, ServerFnError> {
+    use super::guard::*;
+    let me = staff("admin_import_catalog")?;
+    let b = backend()?;
+    crate::backend::fee_catalog::import_standard(&b.db, ward_id, &me).await.map_err(fail)
+}

@@ -10,6 +10,7 @@ pub mod db;
 pub mod dvc;
 pub mod entity;
 pub mod exceptions;
+pub mod fee_catalog;
 pub mod error;
 pub mod hub;
 pub mod kiosks;

@@ -1,10 +1,11 @@
 //! The demo ward: a ward, three counters, its collection account and the fee catalog of
-//! `domain::fees::demo_catalog`. Idempotent: running it again changes nothing.
+//! `domain::fees::demo_catalog` (only while the ward has no fee items, so the admin's edits
+//! stay). Idempotent: running it again changes nothing.
 
 use super::entity::{counter, fee_item, ward};
 use super::BackendError;
 use crate::model::CounterStatus;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 pub const DEMO_WARD_CODE: &str = "000.00.01.H26";
 
@@ -55,16 +56,19 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
             .await?;
         }
     }
-    for item in crate::domain::fees::demo_catalog() {
-        let exists = fee_item::Entity::find()
-            .filter(fee_item::Column::WardId.eq(ward_id))
-            .filter(fee_item::Column::ProcedureCode.eq(item.procedure_code.clone()))
-            .one(&txn)
-            .await?
-            .is_some();
-        if exists {
-            continue;
-        }
+    insert_standard_catalog(&txn, ward_id).await?;
+    txn.commit().await?;
+    Ok(ward_id)
+}
+
+/// Gives a ward without any fee item the standard catalog (`domain::fees::demo_catalog`);
+/// a ward that has items keeps them, edited codes included. Returns how many were added.
+pub async fn insert_standard_catalog(txn: &impl ConnectionTrait, ward_id: i64) -> Result<usize, BackendError> {
+    if fee_item::Entity::find().filter(fee_item::Column::WardId.eq(ward_id)).one(txn).await?.is_some() {
+        return Ok(0);
+    }
+    let items = crate::domain::fees::demo_catalog();
+    for item in &items {
         let rule = serde_json::to_string(&item.rule).map_err(|e| BackendError::invalid("rule", e.to_string()))?;
         fee_item::ActiveModel {
             ward_id: Set(ward_id),
@@ -78,11 +82,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
             active: Set(true),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
-    Ok(ward_id)
+    Ok(items.len())
 }
 
 /// 32 random bytes, hex: the ward's receipt-signing key.

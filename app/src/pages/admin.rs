@@ -1,12 +1,12 @@
 //! `/admin`: pairing kiosks with counters and managing the ward's accounts.
 
 use crate::api::{
-    admin_add_counter, admin_create_account, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_save_ward,
+    admin_add_counter, admin_create_account, admin_fee_items, admin_import_catalog, admin_update_fee_item, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_save_ward,
     admin_set_account_active, admin_setup, SetupView,
 };
 use crate::components::{role_label, UserNav};
 use crate::i18n::{tx, LangSwitch};
-use crate::model::{AccountRow, NewAccount, Role, WardForm};
+use crate::model::{AccountRow, FeeItemEdit, FeeItemRow, NewAccount, Role, WardForm};
 use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
@@ -34,7 +34,8 @@ pub fn AdminPage() -> impl IntoView {
                                 <PairKiosk setup=s.clone() version=version/>
                                 <Accounts setup=s.clone() version=version/>
                             </div>
-                            <WardSetup setup=s version=version/>
+                            <WardSetup setup=s.clone() version=version/>
+                            <FeeCatalog setup=s/>
                         }.into_any(),
                         Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
                     }
@@ -365,5 +366,96 @@ fn WardSetup(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The ward's fee catalog: TTHC codes, budget sub-items, which procedures are offered.
+#[component]
+fn FeeCatalog(setup: SetupView) -> impl IntoView {
+    let ward = RwSignal::new(setup.wards.first().map(|w| w.id));
+    let reload = RwSignal::new(0u32);
+    let items = Resource::new(move || (ward.get(), reload.get()), |(w, _)| async move {
+        match w {
+            Some(w) => admin_fee_items(w).await,
+            None => Ok(Vec::new()),
+        }
+    });
+    let import = Action::new_local(|w: &i64| admin_import_catalog(*w));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = import.value().get() {
+            reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <section class="panel" data-testid="fee-catalog">
+            <div class="panel-head">
+                <h2>{tx("Danh mục phí, lệ phí", "Fee catalog")}</h2>
+                {(setup.wards.len() > 1).then(|| view! {
+                    <select on:change=move |ev| ward.set(event_target_value(&ev).parse().ok())>
+                        {setup.wards.iter().map(|w| view! { <option value=w.id.to_string()>{w.name.clone()}</option> }).collect_view()}
+                    </select>
+                })}
+            </div>
+            <p class="muted small">{tx(
+                "Mức thu theo Thông tư của Bộ Tài chính và Nghị quyết HĐND thành phố đi kèm danh mục. Tại đây: mã thủ tục (theo CSDL quốc gia về TTHC), tiểu mục ngân sách và thủ tục nào quầy đang thu.",
+                "Amounts follow the Ministry of Finance circulars and the city council's resolutions and come with the catalog. Here: the procedure code (national TTHC database), the budget sub-item, and which procedures the counter offers.")}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match items.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p>{tx("Phường chưa có danh mục.", "This ward has no catalog yet.")}" "
+                                <button class="btn" data-testid="import-catalog" on:click=move |_| { if let Some(w) = ward.get_untracked() { import.dispatch(w); } }>
+                                    {tx("Nhập danh mục chuẩn của Hà Nội", "Import the standard Hà Nội catalog")}
+                                </button>
+                            </p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="grid fee-table">
+                                <thead><tr>
+                                    <th>{tx("Mã thủ tục", "Procedure code")}</th><th>{tx("Thủ tục / khoản thu", "Procedure / fee")}</th>
+                                    <th>{tx("Mức thu", "Amount")}</th><th>{tx("Căn cứ", "Legal basis")}</th>
+                                    <th>{tx("Tiểu mục", "Sub-item")}</th><th>{tx("Đang thu", "Offered")}</th><th></th>
+                                </tr></thead>
+                                <tbody>{rows.into_iter().map(|r| view! { <FeeLine r=r/> }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || import.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{readable(&e)}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn FeeLine(r: FeeItemRow) -> impl IntoView {
+    let id = r.id;
+    let code = RwSignal::new(r.procedure_code.clone());
+    let subitem = RwSignal::new(r.budget_subitem.clone());
+    let active = RwSignal::new(r.active);
+    let save = Action::new_local(|e: &FeeItemEdit| {
+        let e = e.clone();
+        async move { admin_update_fee_item(e).await }
+    });
+    view! {
+        <tr data-fee-id=id>
+            <td><input class="small" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/></td>
+            <td><strong>{r.procedure_name.clone()}</strong><br/><span class="muted small">{r.fee_name.clone()}</span></td>
+            <td class="small">{r.rule_vi.clone()}</td>
+            <td class="small">{r.legal_basis.clone()}</td>
+            <td><input class="small" prop:value=move || subitem.get() on:input=move |ev| subitem.set(event_target_value(&ev))/></td>
+            <td><input type="checkbox" prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev))/></td>
+            <td>
+                <button class="btn small" on:click=move |_| {
+                    save.dispatch(FeeItemEdit { id, procedure_code: code.get_untracked(), budget_subitem: subitem.get_untracked(), active: active.get_untracked() });
+                }>{tx("Lưu", "Save")}</button>
+                {move || match save.value().get() {
+                    Some(Ok(_)) => view! { <span class="ok small">"✓"</span> }.into_any(),
+                    Some(Err(e)) => view! { <span class="error small">{readable(&e)}</span> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </td>
+        </tr>
     }
 }
