@@ -71,6 +71,13 @@ test("the officer signs in, an admin pairs the kiosk by its code, and revoking i
   await expect(admin.getByTestId("kiosk-table").locator('tr[data-revoked="true"]')).toHaveCount(1);
   await expect(kiosk.locator(".kiosk-body")).toHaveAttribute("data-kiosk-state", "pairing", { timeout: 15_000 });
 
+  // Ward set-up: a new counter joins the list, with its kiosk address.
+  await admin.getByTestId("new-counter").fill("Quầy Tư pháp");
+  await admin.getByTestId("add-counter").click();
+  await expect(admin.getByTestId("counter-list").locator("li")).toHaveCount(4);
+  await expect(admin.getByTestId("counter-list")).toContainText("Quầy Tư pháp");
+  await admin.screenshot({ path: `${artifacts}/admin-setup.png`, fullPage: true });
+
   // The officer may not open the supervisor's screens.
   const resp = await officer.goto(`${server.url}/stats`);
   expect(resp?.status()).toBe(403);
