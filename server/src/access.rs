@@ -125,7 +125,16 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
         tracing::warn!(%method, path, "cross-site request refused");
         return json_error(StatusCode::FORBIDDEN, "cross_site", "request refused: it did not come from a WardPay page (CSRF)");
     }
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = state
+        .backend
+        .settings
+        .trust_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.rsplit(',').next())
+        .map(|ip| ip.trim().to_string())
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    let ip = forwarded.or_else(|| req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()));
     if let Some(ip) = ip {
         req.extensions_mut().insert(ClientIp(ip));
     }

@@ -70,7 +70,12 @@ impl PasswordSource {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute every entry's hash and the chain's links; exit 1 if anything was changed or removed.
-    Verify,
+    Verify {
+        /// `SEQ:HASH` printed by an earlier run (kept outside the database): that entry must
+        /// still be there, unchanged. Catches a tail cut and a rewritten head.
+        #[arg(long)]
+        anchor: Vec<String>,
+    },
 }
 
 pub async fn admin(db: &DatabaseConnection, cmd: &AdminCommand) -> Result<(), String> {
@@ -112,11 +117,20 @@ pub async fn admin(db: &DatabaseConnection, cmd: &AdminCommand) -> Result<(), St
 /// Prints the verdict; `Ok(false)` when the chain is broken.
 pub async fn audit(db: &DatabaseConnection, cmd: &AuditCommand) -> Result<bool, String> {
     match cmd {
-        AuditCommand::Verify => {
+        AuditCommand::Verify { anchor } => {
             let v = audit::verify(db).await.map_err(|e| e.to_string())?;
+            for a in anchor {
+                let (seq, hash) = a.split_once(':').ok_or_else(|| format!("--anchor {a}: expected SEQ:HASH"))?;
+                let seq: i64 = seq.trim().parse().map_err(|_| format!("--anchor {a}: SEQ is a number"))?;
+                if let Some(why) = audit::check_anchor(db, seq, hash).await.map_err(|e| e.to_string())? {
+                    println!("audit log BROKEN at entry {seq}: {why}");
+                    return Ok(false);
+                }
+            }
             match v.broken {
                 None => {
                     println!("audit log intact: {} entries, head {}", v.entries, v.head_hash);
+                    println!("anchor for a later check: --anchor {}:{}", v.entries, v.head_hash);
                     Ok(true)
                 }
                 Some((seq, why)) => {

@@ -112,6 +112,11 @@ pub struct ServeArgs {
     #[arg(long, env = "WARDPAY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For`
+    /// entry (sign-in throttling per address, audit log). Only with a proxy that sets it.
+    #[arg(long, env = "WARDPAY_TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
+
     /// DVC portal API keys as `keyid:secret` (secret at least 16 characters),
     /// comma-separated; several for rotation. Demo mode without keys makes key `demo`.
     #[arg(long, env = "WARDPAY_DVC_KEYS", value_delimiter = ',', hide_env_values = true, global = true, value_parser = crate::dvc::auth::DvcKeyParser)]
@@ -133,6 +138,7 @@ impl Default for ServeArgs {
             demo: false,
             site_root: PathBuf::from("target/site"),
             public_url: None,
+            trust_proxy: false,
             qr_ttl_secs: 900,
             sepay_keys: Vec::new(),
             casso_keys: Vec::new(),

@@ -112,6 +112,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             bank_silence_mins: serve.bank_silence_mins.max(1),
             opening_hours: serve.opening_hours,
             secure_cookies: serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            trust_proxy: serve.trust_proxy,
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
     };

@@ -107,4 +107,11 @@ fn the_first_admin_is_created_from_the_command_line_and_the_log_verifies() {
     let (code, out, _) = wardpay_env(&["audit", "verify"], &db, &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("audit log intact: 1 entries"), "{out}");
+    // The printed anchor checks later; a wrong one fails.
+    let anchor = out.lines().find_map(|l| l.strip_prefix("anchor for a later check: --anchor ")).expect("anchor line").to_string();
+    assert_eq!(wardpay_env(&["audit", "verify", "--anchor", &anchor], &db, &[]).0, 0);
+    let wrong = format!("1:{}", "0".repeat(64));
+    let (code, out, _) = wardpay_env(&["audit", "verify", "--anchor", &wrong], &db, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no longer has the anchored hash"), "{out}");
 }

@@ -27,6 +27,7 @@ db_tests!(
     manual_fallbacks_need_what_the_law_needs,
     supervisors_resolve_exceptions,
     bank_silence_is_reported_while_codes_wait,
+    money_to_no_ward_is_assigned_only_within_the_resolvers_ward,
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -434,22 +435,22 @@ async fn supervisors_resolve_exceptions(engine: Engine) {
     assert_eq!(open[0].kind, "after_cancel");
     assert_eq!(open[0].dossier_code.as_deref(), Some(row.code.as_str()));
     // A refund needs a note; nothing changes without one.
-    let refused = exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, None, "sup").await;
+    let refused = exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, None, "sup", None).await;
     assert!(matches!(refused, Err(BackendError::Invalid { field: "note", .. })), "{refused:?}");
     assert_eq!(exceptions::list(&t.db, ward, true).await.expect("list").len(), 1, "still open");
     // Accepting it settles the dossier with a receipt, once.
-    exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, Some("đã xác nhận với công dân".into()), "sup")
+    exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, Some("đã xác nhận với công dân".into()), "sup", None)
         .await
         .expect("accepted");
     assert_eq!(request_of(&srv, row.id).await.state, "receipt_issued");
-    let again = exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, None, "sup").await;
+    let again = exceptions::resolve(&srv.backend, open[0].id, Resolution::AcceptLate, None, "sup", None).await;
     assert!(matches!(again, Err(BackendError::Conflict(_))));
     let all = exceptions::list(&t.db, ward, false).await.expect("list");
     assert_eq!((all[0].status.as_str(), all[0].resolved_by.as_deref()), ("resolved", Some("sup")));
     // An unknown transfer is refunded with a note.
     assert_eq!(sepay(&srv, 43, "113366668888", 7_000, "tien gi day").await.status(), 200);
     let open = exceptions::list(&t.db, ward, true).await.expect("list");
-    exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, Some("trả lại qua TK nguồn".into()), "sup")
+    exceptions::resolve(&srv.backend, open[0].id, Resolution::Refund, Some("trả lại qua TK nguồn".into()), "sup", None)
         .await
         .expect("refund recorded");
     assert!(exceptions::list(&t.db, ward, true).await.expect("list").is_empty());
@@ -462,7 +463,7 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let ward = counters::default_ward_id(&t.db).await.expect("ward");
-    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false };
+    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false, trust_proxy: false };
     let now = chrono::Utc::now();
     assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");
     let c = first_counter(&srv).await;
@@ -473,6 +474,34 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
     let closed = Settings { opening_hours: (0, 1), ..always_open.clone() };
     let at_noon_vn = chrono::DateTime::parse_from_rfc3339("2026-11-25T05:00:00Z").expect("t").with_timezone(&chrono::Utc);
     assert_eq!(bank_silence(&t.db, ward, &closed, at_noon_vn).await.expect("q"), None, "outside opening hours");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn money_to_no_ward_is_assigned_only_within_the_resolvers_ward(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let c = first_counter(&srv).await;
+    let item = item_id(&srv, "DEMO-CT02").await;
+    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test").await.expect("dossier");
+    // A transfer to an account of no ward, with no code: nobody's exception.
+    let r = sepay(&srv, 4242, "000011112222", row.total, "chuyen tien").await;
+    assert_eq!(r.status(), 200);
+    let open = app::backend::exceptions::list(&t.db, 1, true).await.expect("list");
+    let e = open.iter().find(|e| e.kind == "unknown_code").expect("exception");
+    assert_eq!(app::backend::exceptions::ward_of(&t.db, e.id).await.expect("ward"), None);
+    let assign = app::model::Resolution::AssignToDossier { dossier_code: row.code.clone() };
+    // A supervisor of another ward cannot pay this ward's dossier with it.
+    let other = app::backend::exceptions::resolve(&srv.backend, e.id, assign.clone(), None, "sup2", Some(999)).await;
+    assert!(matches!(other, Err(BackendError::Invalid { field: "dossier_code", .. })), "{other:?}");
+    assert_eq!(request_of(&srv, row.id).await.state, "qr_issued", "nothing was settled");
+    // This ward's supervisor can, and the log files it under the ward.
+    app::backend::exceptions::resolve(&srv.backend, e.id, assign, Some("đã gọi xác nhận".into()), "sup", Some(1)).await.expect("assign");
+    assert_eq!(request_of(&srv, row.id).await.state, "receipt_issued");
+    let log = app::backend::audit::list(&t.db, Some(1), &app::model::AuditFilter { action: Some("exception.".into()), ..Default::default() }, 5)
+        .await
+        .expect("audit");
+    assert_eq!(log.len(), 1);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -135,10 +135,19 @@ fn secure(b: &Backend) -> bool {
 
 /// Sets an HttpOnly, SameSite=Strict cookie (`max_age` 0 deletes it).
 pub fn set_cookie(b: &Backend, name: &'static str, value: String, max_age: chrono::Duration) {
+    put_cookie(b, name, value, max_age, cookie::SameSite::Strict);
+}
+
+/// The kiosk's device cookie: HttpOnly, SameSite=Lax, 400 days (browsers' maximum).
+pub fn set_kiosk_cookie(b: &Backend, value: String) {
+    put_cookie(b, crate::backend::auth::KIOSK_COOKIE, value, chrono::Duration::days(400), cookie::SameSite::Lax);
+}
+
+fn put_cookie(b: &Backend, name: &'static str, value: String, max_age: chrono::Duration, same_site: cookie::SameSite) {
     let mut c = cookie::Cookie::build((name, value))
         .path("/")
         .http_only(true)
-        .same_site(cookie::SameSite::Strict)
+        .same_site(same_site)
         .max_age(cookie::time::Duration::seconds(max_age.num_seconds()))
         .secure(secure(b))
         .build();

@@ -14,6 +14,10 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let ua = parts().and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string));
     match auth::login(&b.db, &b.login_limiter, &username, &password, client_ip(), ua).await.map_err(fail)? {
         Ok(ok) => {
+            // A session this browser still carries (someone else's, at a shared PC) ends here.
+            if let Some(old) = cookie(SESSION_COOKIE) {
+                let _ = auth::end_session(&b.db, &old).await;
+            }
             set_cookie(&b, SESSION_COOKIE, ok.token, SESSION_MAX);
             let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//"));
             Ok(match next {
@@ -84,7 +88,9 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
     match crate::backend::kiosks::start_pairing(&b.db, counter_id, cookie(KIOSK_COOKIE).as_deref()).await {
         Ok((secret, code)) => {
             // Long-lived: it becomes the device token; revoking it is done on the server.
-            set_cookie(&b, KIOSK_COOKIE, secret, chrono::Duration::days(400));
+            // Lax, not Strict: a kiosk opened from a link elsewhere must still be itself, not
+            // start over (it only reads; its one write, this call, is origin-checked).
+            set_kiosk_cookie(&b, secret);
             Ok(Some(KioskOpen::Pairing(code)))
         }
         Err(BackendError::NotFound(_)) => Ok(None),

@@ -21,7 +21,11 @@ pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<Str
     if let Some(w) = crate::backend::exceptions::ward_of(&b.db, id).await.map_err(fail)? {
         ward_scope(&who, w)?;
     }
-    crate::backend::exceptions::resolve(&b, id, resolution, note, &who.actor()).await.map_err(fail)
+    let caller_ward = match &who {
+        crate::backend::auth::Principal::Staff(s) => s.ward_id,
+        _ => None,
+    };
+    crate::backend::exceptions::resolve(&b, id, resolution, note, &who.actor(), caller_ward).await.map_err(fail)
 }
 
 /// Refused bank notifications (the intake log), newest first.

@@ -109,6 +109,16 @@ pub async fn record(db: &DatabaseConnection, entry: Entry) -> Result<i64, Backen
     Ok(seq)
 }
 
+/// Checks that entry `seq` still has `hash`: a head noted outside the database (printed by
+/// `wardpay audit verify`, kept in the day's report) catches even a rewritten tail.
+pub async fn check_anchor(db: &impl ConnectionTrait, seq: i64, hash: &str) -> Result<Option<String>, BackendError> {
+    Ok(match audit_log::Entity::find_by_id(seq).one(db).await? {
+        None => Some(format!("entry {seq} named by the anchor is gone")),
+        Some(r) if r.hash != hash.trim().to_lowercase() => Some(format!("entry {seq} no longer has the anchored hash")),
+        Some(_) => None,
+    })
+}
+
 /// Walks the whole chain in order, in pages, and says where it first breaks.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<AuditVerdict, BackendError> {
     const PAGE: u64 = 2_000;
@@ -117,8 +127,10 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<AuditVerdict, BackendEr
     let mut prev = GENESIS.to_string();
     let broken = |seq: i64, why: String| Ok(AuditVerdict { entries: seq - 1, head_hash: head.hash.clone(), broken: Some((seq, why)) });
     loop {
+        // Entries appended while we walk (after the head was read) are not ours to judge.
         let rows = audit_log::Entity::find()
             .filter(audit_log::Column::Seq.gte(expected_seq))
+            .filter(audit_log::Column::Seq.lte(head.seq))
             .order_by_asc(audit_log::Column::Seq)
             .limit(PAGE)
             .all(db)
@@ -138,7 +150,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<AuditVerdict, BackendEr
             prev = r.hash;
             expected_seq += 1;
         }
-        if n < PAGE {
+        if n < PAGE || expected_seq > head.seq {
             break;
         }
     }

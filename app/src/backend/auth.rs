@@ -280,9 +280,14 @@ pub async fn login(
 ) -> Result<Result<LoginOk, LoginError>, BackendError> {
     let username = username.trim().to_lowercase();
     let keys = [format!("user:{username}"), format!("ip:{}", ip.as_deref().unwrap_or("-"))];
-    if let Some(wait) = limiter.blocked(&keys) {
-        return Ok(Err(LoginError::Throttled(wait)));
-    }
+    // The attempt counts from here, so a burst of parallel tries gets no more guesses than
+    // a sequence would.
+    let _attempt = match limiter.begin(&keys) {
+        Ok(a) => a,
+        Err(wait) => return Ok(Err(LoginError::Throttled(wait))),
+    };
+    // argon2id takes ~19 MiB per check: a handful at a time, whoever sends how many.
+    let _hashing = limiter.hashing.acquire().await.map_err(|_| BackendError::Unavailable)?;
     let found = account::Entity::find().filter(account::Column::Username.eq(username.clone())).one(db).await?;
     let phc = match &found {
         Some(a) => a.password_hash.clone(),
@@ -349,6 +354,12 @@ pub async fn logout(db: &DatabaseConnection, user: &StaffUser) -> Result<(), Bac
     Ok(())
 }
 
+/// Ends the session of this cookie token, if there is one (no audit entry: nobody asked).
+pub async fn end_session(db: &DatabaseConnection, token: &str) -> Result<(), BackendError> {
+    session::Entity::delete_by_id(token_hash(token)).exec(db).await?;
+    Ok(())
+}
+
 /// The staff member a session cookie belongs to, if the session is still good.
 pub async fn resolve_session(db: &DatabaseConnection, token: &str) -> Result<Option<StaffUser>, BackendError> {
     let id = token_hash(token);
@@ -394,6 +405,30 @@ pub struct LoginLimiter {
     per_user: usize,
     per_ip: usize,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Attempts being checked right now, per key.
+    in_flight: Mutex<HashMap<String, usize>>,
+    /// Password checks running at once.
+    pub hashing: tokio::sync::Semaphore,
+}
+
+/// One sign-in attempt under way; dropping it ends it.
+pub struct Attempt<'a> {
+    limiter: &'a LoginLimiter,
+    keys: Vec<String>,
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let mut map = self.limiter.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        for k in &self.keys {
+            if let Some(n) = map.get_mut(k) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(k);
+                }
+            }
+        }
+    }
 }
 
 impl Default for LoginLimiter {
@@ -404,7 +439,37 @@ impl Default for LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(window: StdDuration, per_user: usize, per_ip: usize) -> Self {
-        LoginLimiter { window, per_user, per_ip, failures: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            window,
+            per_user,
+            per_ip,
+            failures: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
+            hashing: tokio::sync::Semaphore::new(4),
+        }
+    }
+
+    /// Starts an attempt unless failures plus attempts under way already reach a limit;
+    /// otherwise the seconds to wait.
+    pub fn begin(&self, keys: &[String]) -> Result<Attempt<'_>, u64> {
+        let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let busy = keys.iter().find(|k| {
+            let failed = self.recent_failures(k);
+            failed + flying.get(*k).copied().unwrap_or(0) >= self.limit(k)
+        });
+        if busy.is_some() {
+            return Err(self.blocked(keys).unwrap_or(1));
+        }
+        for k in keys {
+            *flying.entry(k.clone()).or_default() += 1;
+        }
+        Ok(Attempt { limiter: self, keys: keys.to_vec() })
+    }
+
+    fn recent_failures(&self, key: &str) -> usize {
+        let now = Instant::now();
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key).map_or(0, |q| q.iter().filter(|t| now.duration_since(**t) < self.window).count())
     }
 
     fn limit(&self, key: &str) -> usize {
@@ -491,6 +556,20 @@ mod tests {
         assert_eq!(l.blocked(&["user:b".to_string(), "ip:1".to_string()]), None);
         l.succeeded("user:a");
         assert_eq!(l.blocked(&keys), None);
+    }
+
+    #[test]
+    fn parallel_attempts_count_before_they_finish() {
+        let l = LoginLimiter::new(StdDuration::from_secs(60), 2, 20);
+        let keys = ["user:a".to_string(), "ip:1".to_string()];
+        let first = l.begin(&keys).expect("first");
+        let second = l.begin(&keys).expect("second");
+        assert!(l.begin(&keys).is_err(), "a third parallel try waits");
+        drop(first);
+        l.failed(&keys);
+        assert!(l.begin(&keys).is_err(), "one failure and one under way still make two");
+        drop(second);
+        assert!(l.begin(&keys).is_ok());
     }
 
     #[test]

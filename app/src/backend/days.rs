@@ -4,11 +4,12 @@
 
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
-use super::entity::day_close;
+use super::entity::{day_close, payment_request};
+use crate::domain::payment::PaymentState;
 use super::{stats, BackendError};
 use crate::model::DayCloseRow;
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 
 fn row(m: day_close::Model) -> DayCloseRow {
     DayCloseRow { day: m.day, closed_at: m.closed_at.to_rfc3339(), closed_by: m.closed_by, paid: m.paid, paid_amount: m.paid_amount }
@@ -18,7 +19,10 @@ fn row(m: day_close::Model) -> DayCloseRow {
 pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, by: &StaffUser) -> Result<DayCloseRow, BackendError> {
     let now = Utc::now();
     let today = crate::time::vn_today(now);
-    let day = day.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or(today.clone());
+    let day = day.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or(today);
+    let date = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| BackendError::invalid("day", "expected YYYY-MM-DD"))?;
+    // One spelling per day ("2026-12-5" is "2026-12-05"), so the unique index sees repeats.
+    let day = date.format("%Y-%m-%d").to_string();
     let (start, end) = crate::time::vn_day_bounds(&day).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))?;
     if start > now {
         return Err(BackendError::invalid("day", "không thể chốt một ngày chưa đến (that day has not come yet)"));
@@ -26,10 +30,18 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
     // Today's figures as of now; a past day's as of its last second.
     let at = if end > now { now } else { end - Duration::seconds(1) };
     let s = stats::day_stats(db, ward_id, at).await?;
-    if day == today && s.awaiting > 0 {
+    // Codes issued that day that can still be paid, now (a code from 23:55 lives past midnight).
+    let live = payment_request::Entity::find()
+        .filter(payment_request::Column::WardId.eq(ward_id))
+        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(payment_request::Column::CreatedAt.gte(start))
+        .filter(payment_request::Column::CreatedAt.lt(end))
+        .filter(payment_request::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?;
+    if live > 0 {
         return Err(BackendError::Conflict(format!(
-            "còn {} mã QR đang chờ thanh toán; huỷ hoặc chờ hết hạn rồi chốt ngày ({} codes can still be paid)",
-            s.awaiting, s.awaiting
+            "còn {live} mã QR đang chờ thanh toán; huỷ hoặc chờ hết hạn rồi chốt ngày ({live} codes can still be paid)"
         )));
     }
     let paid = s.paid_qr + s.paid_assisted + s.paid_cash;

@@ -290,6 +290,17 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
             (UpsertOutcome::Updated, d)
         }
     };
+    super::audit::append(
+        &txn,
+        super::audit::Entry::new(
+            actor,
+            Some(w.id),
+            if outcome == UpsertOutcome::Created { "dossier.create" } else { "dossier.update" },
+            format!("dossier:{}", d.code),
+        )
+        .detail(serde_json::json!({ "counter_id": d.counter_id, "source": "dvc", "procedure": d.procedure_code, "total": total })),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(dossier = %d.code, total, outcome = ?outcome, "portal payment request recorded");
     for id in locks {

@@ -62,6 +62,7 @@ pub async fn resolve(
     resolution: Resolution,
     note: Option<String>,
     actor: &str,
+    caller_ward: Option<i64>,
 ) -> Result<(), BackendError> {
     let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let txn = backend.db.begin().await?;
@@ -84,6 +85,7 @@ pub async fn resolve(
         .await?
         .ok_or(BackendError::NotFound("bank notification"))?;
     let mut touched_counter = None;
+    let mut touched_ward = None;
     match &resolution {
         Resolution::Refund => {
             if note.is_none() {
@@ -95,8 +97,9 @@ pub async fn resolve(
                 Resolution::AssignToDossier { dossier_code } => {
                     let d = dossier::Entity::find()
                         .filter(dossier::Column::Code.eq(dossier_code.trim()))
-                        // Only a dossier of the exception's own ward.
-                        .filter(match e.ward_id {
+                        // Only a dossier of the exception's own ward, or (for money that reached
+                        // no ward's account) of the resolving supervisor's ward.
+                        .filter(match e.ward_id.or(caller_ward) {
                             Some(w) => dossier::Column::WardId.eq(w),
                             None => dossier::Column::Id.is_not_null(),
                         })
@@ -133,6 +136,7 @@ pub async fn resolve(
             nm.payment_request_id = Set(Some(pr.id));
             nm.update(&txn).await?;
             touched_counter = Some(pr.counter_id);
+            touched_ward = Some(pr.ward_id);
         }
     }
     let mut am: bank_exception::ActiveModel = e.into();
@@ -143,7 +147,7 @@ pub async fn resolve(
     let e = am.update(&txn).await?;
     super::audit::append(
         &txn,
-        super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{exception_id}")).detail(serde_json::json!({
+        super::audit::Entry::new(actor, e.ward_id.or(touched_ward), "exception.resolve", format!("exception:{exception_id}")).detail(serde_json::json!({
             "kind": e.kind, "resolution": resolution.as_str(), "amount": e.amount, "note": e.note,
             "payment_request_id": touched_counter.and(e.payment_request_id),
         })),

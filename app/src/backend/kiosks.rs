@@ -13,7 +13,7 @@ use super::BackendError;
 use crate::model::{KioskDeviceRow, PairingCode, PairingStatus};
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 
@@ -21,8 +21,8 @@ pub const PAIRING_TTL: Duration = Duration::minutes(10);
 /// Unambiguous on a screen and on a keyboard: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 const CODE_LEN: usize = 6;
-/// Waiting pairings beyond this are refused, so that anonymous requests cannot fill the table.
-const MAX_WAITING: u64 = 200;
+/// Waiting pairings kept per counter (the newest).
+const MAX_WAITING_PER_COUNTER: u64 = 20;
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 fn new_code() -> String {
@@ -57,8 +57,19 @@ pub async fn start_pairing(
             return Ok((claim.to_string(), code));
         }
     }
-    if kiosk_pairing::Entity::find().count(db).await? >= MAX_WAITING {
-        return Err(BackendError::Conflict("quá nhiều kiosk đang chờ ghép nối (too many kiosks waiting)".into()));
+    // Anyone can ask, so a flood must not lock the table: each counter keeps its newest
+    // waiting pairings and drops the oldest.
+    let waiting = kiosk_pairing::Entity::find()
+        .filter(kiosk_pairing::Column::CounterId.eq(counter_id))
+        .order_by_desc(kiosk_pairing::Column::Id)
+        .offset(MAX_WAITING_PER_COUNTER - 1)
+        // SQLite takes no OFFSET without a LIMIT.
+        .limit(10_000)
+        .all(db)
+        .await?;
+    if !waiting.is_empty() {
+        let ids: Vec<i64> = waiting.iter().map(|p| p.id).collect();
+        kiosk_pairing::Entity::delete_many().filter(kiosk_pairing::Column::Id.is_in(ids)).exec(db).await?;
     }
     let secret = new_token();
     // A clash of two random codes is rare; the unique index catches it and we draw again.
@@ -121,7 +132,7 @@ pub async fn approve(
     let counter_id = counter_id.unwrap_or(p.counter_id);
     let c = counter::Entity::find_by_id(counter_id).one(&txn).await?.ok_or(BackendError::invalid("counter_id", "no such counter"))?;
     if !by.covers_ward(c.ward_id) {
-        return Err(BackendError::invalid("counter_id", "quầy thuộc phường khác (counter of another ward)"));
+        return Err(BackendError::Forbidden("quầy thuộc phường khác (counter of another ward)"));
     }
     let label = match label.trim() {
         "" => format!("Kiosk {}", c.name),

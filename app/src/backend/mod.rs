@@ -49,11 +49,14 @@ pub struct Settings {
     /// Cookies get `Secure` on every response (the public URL is https). Behind a TLS proxy
     /// that sends `X-Forwarded-Proto: https` they get it per request anyway.
     pub secure_cookies: bool,
+    /// A reverse proxy in front sets `X-Forwarded-For`: the client's address (for sign-in
+    /// throttling and the audit log) is its last entry, not the proxy's.
+    pub trust_proxy: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false }
+        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false, trust_proxy: false }
     }
 }
 

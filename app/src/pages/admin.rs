@@ -17,6 +17,36 @@ pub fn AdminPage() -> impl IntoView {
     // Bumped after every change so that the lists reload.
     let version = RwSignal::new(0u32);
     let setup = Resource::new(move || version.get(), |_| admin_setup());
+    // The actions live here, above the lists that reload after each of them, so that their
+    // outcome (the "paired" notice, an error) stays on screen.
+    let acts = AdminActions {
+        pair: Action::new_local(|(c, n, l): &(String, Option<i64>, String)| {
+            let (c, n, l) = (c.clone(), *n, l.clone());
+            async move { admin_pair_kiosk(c, n, l).await }
+        }),
+        revoke: Action::new_local(|id: &i64| {
+            let id = *id;
+            async move { admin_revoke_kiosk(id).await }
+        }),
+        create: Action::new_local(|input: &NewAccount| {
+            let input = input.clone();
+            async move { admin_create_account(input).await }
+        }),
+        save_ward: Action::new_local(|f: &WardForm| {
+            let f = f.clone();
+            async move { admin_save_ward(f).await }
+        }),
+        add_counter: Action::new_local(|(w, n): &(i64, String)| {
+            let (w, n) = (*w, n.clone());
+            async move { admin_add_counter(w, n).await }
+        }),
+    };
+    let bump = move || version.update(|v| *v += 1);
+    Effect::new(move |_| if matches!(acts.pair.value().get(), Some(Ok(_))) { bump() });
+    Effect::new(move |_| if matches!(acts.revoke.value().get(), Some(Ok(_))) { bump() });
+    Effect::new(move |_| if matches!(acts.create.value().get(), Some(Ok(_))) { bump() });
+    Effect::new(move |_| if matches!(acts.save_ward.value().get(), Some(Ok(_))) { bump() });
+    Effect::new(move |_| if matches!(acts.add_counter.value().get(), Some(Ok(_))) { bump() });
     view! {
         <Title text="WardPay — Quản trị"/>
         <header class="topbar">
@@ -31,10 +61,10 @@ pub fn AdminPage() -> impl IntoView {
                     match setup.await {
                         Ok(s) => view! {
                             <div class="admin-grid">
-                                <PairKiosk setup=s.clone() version=version/>
-                                <Accounts setup=s.clone() version=version/>
+                                <PairKiosk setup=s.clone() acts=acts/>
+                                <Accounts setup=s.clone() acts=acts version=version/>
                             </div>
-                            <WardSetup setup=s.clone() version=version/>
+                            <WardSetup setup=s.clone() acts=acts/>
                             <FeeCatalog setup=s/>
                         }.into_any(),
                         Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
@@ -45,31 +75,23 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
+type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+
+#[derive(Clone, Copy)]
+struct AdminActions {
+    pair: Act<(String, Option<i64>, String), crate::model::KioskDeviceRow>,
+    revoke: Act<i64, ()>,
+    create: Act<NewAccount, AccountRow>,
+    save_ward: Act<WardForm, crate::model::WardInfo>,
+    add_counter: Act<(i64, String), crate::model::CounterInfo>,
+}
+
 #[component]
-fn PairKiosk(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+fn PairKiosk(setup: SetupView, acts: AdminActions) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let counter = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
-    let pair = Action::new_local(move |(c, n, l): &(String, Option<i64>, String)| {
-        let (c, n, l) = (c.clone(), *n, l.clone());
-        async move { admin_pair_kiosk(c, n, l).await }
-    });
-    let revoke = Action::new_local(|id: &i64| {
-        let id = *id;
-        async move { admin_revoke_kiosk(id).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = pair.value().get() {
-            code.set(String::new());
-            label.set(String::new());
-            version.update(|v| *v += 1);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = revoke.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
+    let (pair, revoke) = (acts.pair, acts.revoke);
     let counters = setup.counters.clone();
     let kiosks = setup.kiosks.clone();
     view! {
@@ -140,25 +162,14 @@ fn PairKiosk(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn Accounts(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+fn Accounts(setup: SetupView, acts: AdminActions, version: RwSignal<u32>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Officer);
     let password = RwSignal::new(String::new());
     let default_ward = setup.wards.first().map(|w| w.id);
     let ward = RwSignal::new(default_ward);
-    let create = Action::new_local(|input: &NewAccount| {
-        let input = input.clone();
-        async move { admin_create_account(input).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            username.set(String::new());
-            name.set(String::new());
-            password.set(String::new());
-            version.update(|v| *v += 1);
-        }
-    });
+    let create = acts.create;
     let wards = setup.wards.clone();
     let ward_name = {
         let wards = setup.wards.clone();
@@ -263,30 +274,13 @@ fn AccountLine(a: AccountRow, ward: String, version: RwSignal<u32>) -> impl Into
 
 /// The ward's identity, collection account, receipt numbering and counters.
 #[component]
-fn WardSetup(setup: SetupView, version: RwSignal<u32>) -> impl IntoView {
+fn WardSetup(setup: SetupView, acts: AdminActions) -> impl IntoView {
     let forms = setup.ward_forms.clone();
     // Which ward is being edited: its index in `forms`, or `None` for a new one.
     let chosen = RwSignal::new(if forms.is_empty() { None } else { Some(0usize) });
     let form = RwSignal::new(forms.first().cloned().unwrap_or_default());
-    let save = Action::new_local(|f: &WardForm| {
-        let f = f.clone();
-        async move { admin_save_ward(f).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
+    let (save, add) = (acts.save_ward, acts.add_counter);
     let new_counter = RwSignal::new(String::new());
-    let add = Action::new_local(|(w, n): &(i64, String)| {
-        let (w, n) = (*w, n.clone());
-        async move { admin_add_counter(w, n).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
     let counters = setup.counters.clone();
     let banks = setup.banks.clone();
     let pick = {
