@@ -38,7 +38,7 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
 pub fn inventory() -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> =
         explicit_routes().into_iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
-    for listing in generate_route_list(App) {
+    for listing in page_routes() {
         for method in listing.methods() {
             all.push((format!("{method:?}").to_uppercase(), listing.path().to_string()));
         }
@@ -51,8 +51,17 @@ pub fn inventory() -> Vec<(String, String)> {
     all
 }
 
+/// The app's pages, listed once per process. Listing runs the app with resource loading
+/// suppressed through a process-wide flag (leptos issue #4773): a page rendered by another
+/// server in the same process at that moment would wait forever. Tests start many servers
+/// in one process; listing once, before the first server exists, rules that out.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let backend = state.backend.clone();
     let simulate = {
         let (intake, backend) = (state.intake.clone(), state.backend.clone());
