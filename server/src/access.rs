@@ -21,29 +21,17 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": { "code": code, "message": message, "field": null } }))).into_response()
 }
 
-/// The value of cookie `name`.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-}
-
 /// Who sent these headers. A database error counts as nobody (the request is then refused
 /// or sent to sign in, never let through).
 pub async fn resolve(backend: &Backend, headers: &HeaderMap) -> Principal {
-    if let Some(token) = cookie(headers, auth::SESSION_COOKIE) {
+    if let Some(token) = auth::cookie_value(headers, auth::SESSION_COOKIE) {
         match auth::resolve_session(&backend.db, &token).await {
             Ok(Some(user)) => return Principal::Staff(user),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "session lookup failed"),
         }
     }
-    if let Some(token) = cookie(headers, auth::KIOSK_COOKIE) {
+    if let Some(token) = auth::cookie_value(headers, auth::KIOSK_COOKIE) {
         match kiosks::resolve_device(&backend.db, &token).await {
             Ok(Some(k)) => return Principal::Kiosk(k),
             Ok(None) => {}

@@ -112,16 +112,7 @@ pub fn backend() -> Result<Backend, ServerFnError> {
 
 /// The value of cookie `name` on this request.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
+    crate::backend::auth::cookie_value(&parts()?.headers, name)
 }
 
 /// Whether cookies must carry `Secure`: configured so, or the TLS proxy says the browser
