@@ -10,7 +10,7 @@ use common::{cleanup, fresh_db, sign_in, start_server, Engine};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryOrder, Statement};
 use std::process::Command;
 
-db_tests!(records_changes_and_catches_tampering, supervisors_filter_it_and_close_the_day_once);
+db_tests!(records_changes_and_catches_tampering, supervisors_filter_it_and_close_the_day_once, two_supervisors_closing_at_once_close_once);
 
 async fn exec(db: &sea_orm::DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr> {
     db.execute_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await.map(|_| ())
@@ -177,6 +177,31 @@ async fn supervisors_filter_it_and_close_the_day_once(engine: Engine) {
     assert_eq!(entries[1].subject, format!("day:{today}"));
     let head = audit_head::Entity::find_by_id(1).one(&t.db).await.expect("q").expect("head");
     assert_eq!(audit::verify(&t.db).await.expect("verify").entries, head.seq);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn two_supervisors_closing_at_once_close_once(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let me = |u: &str| app::backend::auth::StaffUser {
+        account_id: 0,
+        username: u.into(),
+        display_name: u.into(),
+        role: app::model::Role::Supervisor,
+        ward_id: Some(1),
+        session_id: String::new(),
+    };
+    let (a, b) = (me("truongbp"), me("phobp"));
+    let (ra, rb) = tokio::join!(
+        app::backend::days::close(&t.db, 1, Some("2021-03-04".into()), &a),
+        app::backend::days::close(&t.db, 1, Some("2021-03-04".into()), &b),
+    );
+    let oks = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(oks, 1, "{ra:?} {rb:?}");
+    for r in [ra, rb] {
+        assert!(!matches!(r, Err(app::backend::BackendError::Db(_))), "the loser gets a clear answer, not a database error: {r:?}");
+    }
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -208,7 +208,12 @@ pub async fn create_account(db: &DatabaseConnection, input: NewAccount, by: &str
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Created a moment ago by someone else (the unique index decided).
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::invalid("username", "tên đăng nhập đã có (username taken)"),
+        _ => BackendError::Db(e),
+    })?;
     audit::append(
         &txn,
         Entry::new(by, input.ward_id, "account.create", format!("account:{username}"))

@@ -50,15 +50,9 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
         "paid_cash": s.paid_cash, "collected": s.collected, "expired": s.expired, "cancelled": s.cancelled,
         "open_exceptions": s.open_exceptions,
     });
+    // The insert comes first: it takes the write lock (SQLite) and the unique index decides
+    // between two supervisors closing at once.
     let txn = db.begin().await?;
-    let exists = day_close::Entity::find()
-        .filter(day_close::Column::WardId.eq(ward_id))
-        .filter(day_close::Column::Day.eq(day.clone()))
-        .one(&txn)
-        .await?;
-    if let Some(c) = exists {
-        return Err(BackendError::Conflict(format!("ngày {day} đã được chốt bởi {} (already closed)", c.closed_by)));
-    }
     let m = day_close::ActiveModel {
         ward_id: Set(ward_id),
         day: Set(day.clone()),
@@ -70,7 +64,11 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::Conflict(format!("ngày {day} đã được chốt (already closed)")),
+        _ => BackendError::Db(e),
+    })?;
     audit::append(&txn, Entry::new(&by.username, Some(ward_id), "day.close", format!("day:{day}")).detail(summary)).await?;
     txn.commit().await?;
     Ok(row(m))
