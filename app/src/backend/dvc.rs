@@ -348,19 +348,22 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
     payments::payment_view(&backend.db, &issued, Utc::now()).await
 }
 
+/// The ids of dossiers that came from the portal, as a subquery.
+fn portal_dossier_ids() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(dossier::Column::Id)
+        .from(dossier::Entity)
+        .and_where(Expr::col(dossier::Column::Source).eq(Source::Dvc.as_str()))
+        .to_owned()
+}
+
 /// Portal dossiers at a counter that wait for the officer's confirmation, oldest first.
 pub async fn pending_for_counter(db: &impl ConnectionTrait, counter_id: i64) -> Result<Vec<DossierRow>, BackendError> {
     let drafts = payment_request::Entity::find()
         .filter(payment_request::Column::CounterId.eq(counter_id))
         .filter(payment_request::Column::State.eq(PaymentState::Draft.as_str()))
         .filter(
-            payment_request::Column::DossierId.in_subquery(
-                Query::select()
-                    .column(dossier::Column::Id)
-                    .from(dossier::Entity)
-                    .and_where(Expr::col(dossier::Column::Source).eq(Source::Dvc.as_str()))
-                    .to_owned(),
-            ),
+            payment_request::Column::DossierId.in_subquery(portal_dossier_ids()),
         )
         .order_by_asc(payment_request::Column::CreatedAt)
         .order_by_asc(payment_request::Column::Id)
@@ -533,13 +536,7 @@ pub async fn enqueue_missing(db: &sea_orm::DatabaseConnection, since: DateTime<U
         .filter(payment_request::Column::State.eq(PaymentState::ReceiptIssued.as_str()))
         .filter(payment_request::Column::StateChangedAt.gte(since))
         .filter(
-            payment_request::Column::DossierId.in_subquery(
-                Query::select()
-                    .column(dossier::Column::Id)
-                    .from(dossier::Entity)
-                    .and_where(Expr::col(dossier::Column::Source).eq(Source::Dvc.as_str()))
-                    .to_owned(),
-            ),
+            payment_request::Column::DossierId.in_subquery(portal_dossier_ids()),
         )
         .filter(
             payment_request::Column::Id.not_in_subquery(

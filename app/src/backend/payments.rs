@@ -56,6 +56,17 @@ pub(crate) async fn lock_counter(txn: &DatabaseTransaction, counter_id: i64) -> 
     counter::Entity::find_by_id(counter_id).one(txn).await?.ok_or(BackendError::NotFound("counter"))
 }
 
+/// [`lock_counter`] for every counter of a ward at once: waits out every code being issued
+/// in the ward (each is issued under its counter's lock), and later issuances wait for us.
+pub(crate) async fn lock_ward_counters(txn: &DatabaseTransaction, ward_id: i64) -> Result<(), BackendError> {
+    counter::Entity::update_many()
+        .col_expr(counter::Column::Number, Expr::col(counter::Column::Number))
+        .filter(counter::Column::WardId.eq(ward_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Applies `event` to `pr`, with the fields `changes` sets, if `pr` is still at `pr.version`.
 pub async fn transition(
     txn: &DatabaseTransaction,

@@ -146,14 +146,8 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
             let old = ward::Entity::find_by_id(id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
             let account_changes = old.bank_bin != f.bank_bin || old.bank_account != f.bank_account;
             if account_changes {
-                // Every code is issued under its counter's row lock (`payments::lock_counter`):
-                // taking all of them waits out issuances in flight, and later ones read the
-                // new account.
-                counter::Entity::update_many()
-                    .col_expr(counter::Column::Number, sea_orm::sea_query::Expr::col(counter::Column::Number))
-                    .filter(counter::Column::WardId.eq(id))
-                    .exec(&txn)
-                    .await?;
+                // Issuances in flight finish first; later ones read the new account.
+                super::payments::lock_ward_counters(&txn, id).await?;
                 let payable = payment_request::Entity::find()
                     .filter(payment_request::Column::WardId.eq(id))
                     .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
