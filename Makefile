@@ -8,18 +8,26 @@ DATABASE_URL ?= sqlite://data/wardpay.sqlite
 WARDPAY_BIND ?= 127.0.0.1:3000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: setup build run test test-rust test-e2e bench clean
+.PHONY: setup build build-dev run dev test test-rust test-e2e bench clean
 
 setup:
 	@bash scripts/setup.sh
 
-# Release build of the wasm (wasm-opt) and the server, through cargo-leptos.
+# Release build of the wasm (wasm-opt) and the server; reruns nothing without new input.
 build: setup
-	@bash scripts/leptos.sh build --release
+	@bash scripts/build.sh --release
+
+build-dev: setup
+	@bash scripts/build.sh --dev
 
 run: build
 	DATABASE_URL='$(DATABASE_URL)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' WARDPAY_BIND='$(WARDPAY_BIND)' \
 	  '$(BIN)' --demo
+
+# The dev loop: a debug build served on SQLite, rebuilt and restarted when a source file
+# changes (scripts/dev.sh).
+dev: setup
+	@DATABASE_URL='$(DATABASE_URL)' WARDPAY_BIND='$(WARDPAY_BIND)' bash scripts/dev.sh
 
 test: build
 	@$(MAKE) --no-print-directory test-rust test-e2e

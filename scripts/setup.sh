@@ -2,10 +2,9 @@
 # Idempotent set-up for building, running and testing WardPay on Debian 12 (x86_64, root).
 # Installs only what is missing; when everything is present it only checks versions (seconds).
 # Network: only the package registries (crates, npm, Debian) are reachable, so every tool
-# comes from one of them and cargo-leptos is built never to download anything.
+# comes from one of them. The project builds itself (scripts/build.sh): no cargo-leptos.
 set -euo pipefail
 
-CARGO_LEPTOS_VERSION=0.3.10     # 0.3.11 --locked needs rustc 1.96
 BINARYEN_NPM_VERSION=132.0.0    # wasm-opt; Debian's binaryen 108 breaks hydration
 APT_PACKAGES=(chromium build-essential pkg-config)
 FALLBACK_APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
@@ -49,13 +48,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 echo "$WASM_FALLBACK" > "$ROOT/.wasm-fallback"
 
-# 3. cargo-leptos, built so that it never tries to download tools.
-if [ "$(cargo-leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-  log "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 12-20 min on 2 cores, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --force
-fi
-
-# 4. wasm-bindgen CLI equal to the wasm-bindgen crate in Cargo.lock (it rejects other versions).
+# 3. wasm-bindgen CLI equal to the wasm-bindgen crate in Cargo.lock (it rejects other versions).
 WB_VERSION=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")
 [ -n "$WB_VERSION" ] || { echo "setup: wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]; then
@@ -65,13 +58,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSIO
     cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
 fi
 
-# 5. wasm-opt for release builds: binaryen's Node build from npm.
+# 4. wasm-opt for release builds: binaryen's Node build from npm.
 if [ "$(wasm-opt --version 2>/dev/null || true)" != "wasm-opt version ${BINARYEN_NPM_VERSION%%.*} (version_${BINARYEN_NPM_VERSION%%.*})" ]; then
   log "npm install -g binaryen@$BINARYEN_NPM_VERSION"
   npm install -g --no-fund --no-audit "binaryen@$BINARYEN_NPM_VERSION" >/dev/null
 fi
 
-# 6. Playwright from the lockfile; it never downloads a browser (tests use Debian's chromium).
+# 5. Playwright from the lockfile; it never downloads a browser (tests use Debian's chromium).
 cd "$ROOT/end2end"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci in end2end/"

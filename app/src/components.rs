@@ -102,3 +102,40 @@ pub fn mmss(secs: i64) -> String {
     let s = secs.max(0);
     format!("{:02}:{:02}", s / 60, s % 60)
 }
+
+/// Refused sign-ins of the last day, per name and address (supervisor and admin screens).
+#[component]
+pub fn LoginAttempts() -> impl IntoView {
+    let rows = Resource::new(|| (), |_| crate::api::get_login_attempts());
+    view! {
+        <section class="panel" data-testid="login-attempts">
+            <h3>{tx("Đăng nhập bị từ chối (24 giờ)", "Refused sign-ins (24 hours)")}</h3>
+            <Transition fallback=|| ()>
+                {move || rows.get().map(|r| match r {
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted">{tx("Không có.", "None.")}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="grid">
+                            <thead><tr>
+                                <th>{tx("Tài khoản", "Account")}</th><th>{tx("Địa chỉ", "Address")}</th>
+                                <th class="num">{tx("Sai mật khẩu", "Wrong password")}</th><th class="num">{tx("Bị chặn tạm", "Throttled")}</th>
+                                <th>{tx("Lần cuối", "Last")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr data-account=r.account.clone()>
+                                        <td class="mono">{r.account.trim_start_matches("account:").to_string()}</td>
+                                        <td class="mono">{r.ip}</td>
+                                        <td class="num">{r.failures}</td>
+                                        <td class="num">{r.throttled}</td>
+                                        <td>{crate::time::format_vn_datetime(&r.last_at)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error">{crate::pages::officer::readable(&e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -73,18 +73,32 @@ pub fn App() -> impl IntoView {
 
 /// Only our own scripts run: the hydration script carries this response's nonce, the wasm
 /// module comes from our origin ('wasm-unsafe-eval' lets the browser compile it), and the
-/// page may talk only to its own origin (HTTP and WebSocket).
+/// page may talk only to its own origin: HTTP, and WebSockets to this very host (named,
+/// since not every browser counts ws: as 'self').
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     let (Some(nonce), Some(resp)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
         return;
     };
+    let sockets = own_host().map(|h| format!(" ws://{h} wss://{h}")).unwrap_or_default();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; \
+         img-src 'self' data:; connect-src 'self'{sockets}; frame-ancestors 'none'; base-uri 'self'; \
          form-action 'self'; object-src 'none'"
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// The host the browser asked for (the proxy's `X-Forwarded-Host` behind `--trust-proxy`),
+/// if it is a plain host name or address with an optional port.
+#[cfg(feature = "ssr")]
+fn own_host() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let trust_proxy = use_context::<backend::Backend>().is_some_and(|b| b.settings.trust_proxy);
+    let forwarded = if trust_proxy { parts.headers.get("x-forwarded-host") } else { None };
+    let host = forwarded.or_else(|| parts.headers.get(http::header::HOST))?.to_str().ok()?;
+    let plain = !host.is_empty() && host.len() <= 255 && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    plain.then(|| host.to_ascii_lowercase())
 }

@@ -80,7 +80,8 @@ pub struct ReceiptRef {
     pub id: i64,
     /// Series and number as printed, e.g. "26PDM 0000012".
     pub label: String,
-    /// Lets the link show the payer's full name (see `backend::receipts::view_token`).
+    /// The public link's token: opens the receipt with the payer masked (see
+    /// `backend::receipts::public_token`); staff of the ward see it whole without it.
     pub token: String,
 }
 
@@ -335,14 +336,37 @@ impl Resolution {
     }
 }
 
-/// A bank notification the intake refused (bad signature, malformed body…), for the supervisor.
+/// Bank notifications the intake refused (bad signature, malformed body…), counted per
+/// provider, reason, ward and hour, for the supervisor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeLogRow {
     pub id: i64,
     pub provider: String,
-    pub received_at: String,
+    /// The refusal's kind (`bad_signature`, `malformed_json`, `stale_timestamp`…).
+    pub reason: String,
+    /// The ward whose account the (unverified) body named; `None` when it named none.
+    pub ward_id: Option<i64>,
+    pub count: i64,
+    /// RFC 3339 UTC.
+    pub first_at: String,
+    pub last_at: String,
     pub status: i32,
+    /// The first refusal's message, as a sample.
     pub error: String,
+}
+
+/// Refused sign-ins of one name from one address, for the supervisor and the admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginAttemptRow {
+    /// `account:<name>`, or `account:(unknown)` for names that do not exist.
+    pub account: String,
+    pub ip: String,
+    /// Wrong passwords (or disabled or unknown accounts).
+    pub failures: i64,
+    /// Refusals by the throttle (reported at most once a minute each).
+    pub throttled: i64,
+    /// RFC 3339 UTC.
+    pub last_at: String,
 }
 
 /// What a staff account may do (see `backend::access` for the route table).

@@ -59,6 +59,13 @@ test("the six steps: dossier, QR on both screens, simulated bank payment, receip
   const payload = await kiosk.getByTestId("kiosk-qr").getAttribute("data-payload");
   expect(payload).toMatch(/^000201010212/);
   expect(payload).toContain("5405" + "21000");
+  // Step 4 on both screens: the officer's PC shows the same scannable symbol, from the same payload.
+  const officerQr = officer.getByTestId("officer-qr");
+  await expect(officerQr.locator("svg")).toBeVisible();
+  expect(await officerQr.getAttribute("data-payload")).toEqual(payload);
+  const box = await officerQr.locator("svg").boundingBox();
+  expect(box?.width ?? 0).toBeGreaterThanOrEqual(180);
+  expect(await officerQr.locator("svg").innerHTML()).toEqual(await kiosk.getByTestId("kiosk-qr").locator("svg").innerHTML());
   await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
   const code = (await officer.getByTestId("officer-code").textContent())?.trim() ?? "";
   expect(code).toMatch(/^WP[0-9A-Z]{9}$/);

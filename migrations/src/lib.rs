@@ -9,6 +9,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_counter_flow;
 mod m20261125_000003_dvc;
 mod m20261125_000004_access;
+mod m20261130_000005_abuse;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_counter_flow::Migration),
             Box::new(m20261125_000003_dvc::Migration),
             Box::new(m20261125_000004_access::Migration),
+            Box::new(m20261130_000005_abuse::Migration),
         ]
     }
 }

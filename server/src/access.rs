@@ -44,13 +44,15 @@ pub async fn resolve(backend: &Backend, headers: &HeaderMap) -> Principal {
 /// Whether the request comes from a page of this site: the browser's Fetch Metadata says
 /// so, or, where it sends none, its Origin names this host. A request with neither is
 /// refused: every browser sends one of them on a POST and on a WebSocket handshake.
-pub fn same_origin(headers: &HeaderMap) -> bool {
+/// `X-Forwarded-Host` names the host only behind a trusted proxy (`--trust-proxy`);
+/// otherwise anyone could send it to match their own Origin.
+pub fn same_origin(headers: &HeaderMap, trust_proxy: bool) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return site == "same-origin";
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
-    let host = headers
-        .get("x-forwarded-host")
+    let forwarded = if trust_proxy { headers.get("x-forwarded-host") } else { None };
+    let host = forwarded
         .or_else(|| headers.get(header::HOST))
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
@@ -108,7 +110,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
         return next.run(req).await;
     }
     let who = resolve(&state.backend, req.headers()).await;
-    let cross_site = !same_origin(req.headers());
+    let cross_site = !same_origin(req.headers(), state.backend.settings.trust_proxy);
     if cross_site && (changes_state(&method) || (is_websocket(req.headers()) && who != Principal::Anonymous)) {
         tracing::warn!(%method, path, "cross-site request refused");
         return json_error(StatusCode::FORBIDDEN, "cross_site", "request refused: it did not come from a WardPay page (CSRF)");
@@ -131,13 +133,39 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
     match decision {
         Decision::Allow => {
             req.extensions_mut().insert(who);
-            next.run(req).await
+            let server_fn = path.starts_with("/api/") && method == Method::POST;
+            let resp = next.run(req).await;
+            if server_fn {
+                return bad_arguments_are_4xx(resp).await;
+            }
+            resp
         }
         Decision::SignIn if page => sign_in_redirect(&req),
         Decision::SignIn => json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in required"),
         Decision::Forbidden if page => forbidden_page(who.role().map_or("/login", |r| r.home())),
         Decision::Forbidden => json_error(StatusCode::FORBIDDEN, "forbidden", "not allowed for your role"),
     }
+}
+
+/// A server function whose arguments do not decode (invalid JSON or form data, invalid
+/// UTF-8, a number out of range) never ran: that is the caller's mistake, answered 400 with
+/// the usual JSON error body, not the 500 the server-function layer gives it.
+async fn bad_arguments_are_4xx(resp: Response) -> Response {
+    if resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error");
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    for prefix in ["Args|", "Deserialization|"] {
+        if let Some(detail) = text.strip_prefix(prefix) {
+            let detail: String = detail.chars().take(300).collect();
+            return json_error(StatusCode::BAD_REQUEST, "bad_request", &format!("dữ liệu gửi lên không đọc được (malformed request): {detail}"));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]
@@ -154,13 +182,21 @@ mod tests {
 
     #[test]
     fn same_origin_needs_fetch_metadata_or_a_matching_origin() {
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://a:1"), ("host", "a:1")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(!same_origin(&headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")])));
-        assert!(!same_origin(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
-        assert!(!same_origin(&headers(&[("host", "127.0.0.1:3000")])));
+        let same = |h: &[(&'static str, &str)]| same_origin(&headers(h), false);
+        assert!(same(&[("sec-fetch-site", "same-origin")]));
+        assert!(!same(&[("sec-fetch-site", "cross-site"), ("origin", "http://a:1"), ("host", "a:1")]));
+        assert!(!same(&[("sec-fetch-site", "same-site")]));
+        assert!(same(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]));
+        assert!(!same(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]));
+        assert!(!same(&[("origin", "null"), ("host", "127.0.0.1:3000")]));
+        assert!(!same(&[("host", "127.0.0.1:3000")]));
+    }
+
+    #[test]
+    fn x_forwarded_host_counts_only_behind_a_trusted_proxy() {
+        let h = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000"), ("x-forwarded-host", "evil.example")]);
+        assert!(!same_origin(&h, false), "anyone can send X-Forwarded-Host");
+        assert!(same_origin(&h, true), "the trusted proxy names the public host");
     }
 
     #[test]

@@ -129,6 +129,11 @@ pub struct ServeArgs {
     /// First retry delay of a failed DVC callback, in milliseconds; doubles per attempt up to an hour.
     #[arg(long, env = "WARDPAY_DVC_RETRY_BASE_MS", default_value_t = 10_000, global = true)]
     pub dvc_retry_base_ms: u64,
+
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open): slow or silent connections are closed after it.
+    #[arg(long, env = "WARDPAY_HEADER_TIMEOUT_SECS", default_value_t = 15, global = true)]
+    pub header_timeout_secs: u64,
 }
 
 impl Default for ServeArgs {
@@ -148,6 +153,7 @@ impl Default for ServeArgs {
             dvc_keys: Vec::new(),
             dvc_callback_url: None,
             dvc_retry_base_ms: 10_000,
+            header_timeout_secs: 15,
         }
     }
 }

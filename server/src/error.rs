@@ -22,6 +22,7 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(*field))
             }
             ApiError::Backend(BackendError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
+            ApiError::Backend(BackendError::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, "throttled", None),
             ApiError::Backend(BackendError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", None),
             ApiError::Backend(BackendError::Unavailable) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Backend(BackendError::Db(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),

@@ -8,14 +8,17 @@
 
 use crate::state::AppState;
 use app::backend::bank::{self, Incoming, Outcome};
-use app::backend::entity::intake_log;
+use app::backend::entity::{intake_rejection, ward};
 use app::backend::{counters, Backend, BackendError};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bankfeed::Provider;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{EntityTrait, Set, TransactionTrait};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -49,15 +52,23 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 pub struct Intake {
     tx: mpsc::Sender<(Incoming, Reply)>,
     pub keys: Arc<BankKeys>,
+    rejections: Arc<Rejections>,
 }
 
 impl Intake {
     pub fn start(backend: Backend, keys: BankKeys) -> Intake {
         let (tx, rx) = mpsc::channel::<(Incoming, Reply)>(4096);
         let (push_tx, push_rx) = mpsc::unbounded_channel::<Touched>();
+        let rejections = Arc::new(Rejections::default());
         tokio::spawn(writer(backend.clone(), rx, push_tx));
-        tokio::spawn(pusher(backend, push_rx));
-        Intake { tx, keys: Arc::new(keys) }
+        tokio::spawn(pusher(backend.clone(), push_rx));
+        tokio::spawn(flush_rejections(backend, rejections.clone()));
+        Intake { tx, keys: Arc::new(keys), rejections }
+    }
+
+    /// Writes the refusals counted so far (the background task does it every second).
+    pub async fn flush_rejections(&self, backend: &Backend) -> Result<(), BackendError> {
+        self.rejections.flush(backend).await
     }
 
     /// Records an authenticated notification; returns once its batch is committed.
@@ -156,19 +167,146 @@ fn error_response(status: StatusCode, code: &str, message: String) -> Response {
     (status, axum::Json(json!({ "success": false, "error": { "code": code, "message": message } }))).into_response()
 }
 
-async fn log_rejection(backend: &Backend, provider: &str, status: StatusCode, error: &str, body: &[u8]) {
-    let excerpt: String = String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned();
-    let row = intake_log::ActiveModel {
-        provider: Set(provider.into()),
-        received_at: Set(chrono::Utc::now()),
-        status: Set(i32::from(status.as_u16())),
-        error: Set(error.chars().take(500).collect()),
-        body_excerpt: Set(excerpt),
-        ..Default::default()
-    };
-    if let Err(e) = row.insert(&backend.db).await {
-        tracing::error!(error = %e, "could not write the intake log");
+/// One bucket of refusals: provider, reason, the account the (unverified) body named, hour.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct RejectionKey {
+    provider: String,
+    reason: &'static str,
+    account: Option<String>,
+    hour: i64,
+}
+
+struct RejectionCount {
+    count: i64,
+    first_at: chrono::DateTime<chrono::Utc>,
+    last_at: chrono::DateTime<chrono::Utc>,
+    status: u16,
+    sample_error: String,
+    sample_excerpt: String,
+}
+
+/// Refused notifications are counted in memory and written once a second, one upsert per
+/// bucket: a flood of forged requests costs a counter increment each, not a row each, and
+/// every kind of refusal keeps its own row, so a real "wrong key" alarm stays in view.
+#[derive(Default)]
+struct Rejections {
+    pending: Mutex<HashMap<RejectionKey, RejectionCount>>,
+}
+
+/// More distinct buckets than this within one second go into one "overflow" bucket.
+const MAX_PENDING_BUCKETS: usize = 1_000;
+
+impl Rejections {
+    fn count(&self, provider: &str, reason: &'static str, status: StatusCode, error: &str, body: &[u8]) {
+        let now = chrono::Utc::now();
+        let mut key = RejectionKey {
+            provider: provider.chars().take(20).collect(),
+            reason,
+            account: claimed_account(body),
+            hour: now.timestamp().div_euclid(3600),
+        };
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.len() >= MAX_PENDING_BUCKETS && !pending.contains_key(&key) {
+            key = RejectionKey { provider: "*".into(), reason: "overflow", account: None, hour: key.hour };
+        }
+        let entry = pending.entry(key).or_insert_with(|| RejectionCount {
+            count: 0,
+            first_at: now,
+            last_at: now,
+            status: status.as_u16(),
+            sample_error: error.chars().take(500).collect(),
+            sample_excerpt: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(),
+        });
+        entry.count += 1;
+        entry.last_at = now;
     }
+
+    async fn flush(&self, backend: &Backend) -> Result<(), BackendError> {
+        let batch: Vec<(RejectionKey, RejectionCount)> = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            pending.drain().collect()
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let wards: HashMap<String, i64> =
+            ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| (w.bank_account, w.id)).collect();
+        for (k, c) in batch {
+            let ward_id = k.account.as_ref().and_then(|a| wards.get(a)).copied().unwrap_or(0);
+            let bucket = chrono::DateTime::from_timestamp(k.hour * 3600, 0).unwrap_or(c.first_at);
+            let row = intake_rejection::ActiveModel {
+                provider: Set(k.provider),
+                reason: Set(k.reason.into()),
+                ward_id: Set(ward_id),
+                bucket_start: Set(bucket),
+                count: Set(c.count),
+                first_at: Set(c.first_at),
+                last_at: Set(c.last_at),
+                status: Set(i32::from(c.status)),
+                sample_error: Set(c.sample_error),
+                sample_excerpt: Set(c.sample_excerpt),
+                ..Default::default()
+            };
+            intake_rejection::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        intake_rejection::Column::Provider,
+                        intake_rejection::Column::Reason,
+                        intake_rejection::Column::WardId,
+                        intake_rejection::Column::BucketStart,
+                    ])
+                    .value(intake_rejection::Column::Count, Expr::cust("intake_rejection.count + excluded.count"))
+                    .value(intake_rejection::Column::LastAt, Expr::cust("excluded.last_at"))
+                    .to_owned(),
+                )
+                .exec_without_returning(&backend.db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn flush_rejections(backend: Backend, rejections: Arc<Rejections>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = rejections.flush(&backend).await {
+            tracing::error!(error = %e, "could not write the intake log");
+        }
+        // The intake is gone (server stopped): one last flush above, then stop.
+        if Arc::strong_count(&rejections) == 1 {
+            break;
+        }
+    }
+}
+
+/// The collection account a refused body claims to be about, to file the refusal under a
+/// ward. Unverified by definition: used only to group counts, never to book anything.
+fn claimed_account(body: &[u8]) -> Option<String> {
+    fn find(v: &serde_json::Value, depth: u8) -> Option<String> {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, val) in m {
+                    let k = k.to_ascii_lowercase();
+                    if matches!(k.as_str(), "accountnumber" | "account_number" | "bank_sub_acc_id" | "subaccount") {
+                        let text = match val {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Number(n) => n.to_string(),
+                            _ => continue,
+                        };
+                        let account: String = text.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
+                        if !account.is_empty() {
+                            return Some(account);
+                        }
+                    }
+                }
+                (depth < 3).then(|| m.values().find_map(|x| find(x, depth + 1))).flatten()
+            }
+            serde_json::Value::Array(a) if depth < 3 => a.iter().take(4).find_map(|x| find(x, depth + 1)),
+            _ => None,
+        }
+    }
+    find(&serde_json::from_slice(body).ok()?, 0)
 }
 
 /// The headers worth keeping as evidence (never `Authorization`: it is a secret).
@@ -193,7 +331,6 @@ pub struct Rejection {
 /// demo's simulated payment both go through it.
 pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
     intake: &Intake,
-    backend: &Backend,
     provider: Provider,
     headers: &H,
     evidence: String,
@@ -205,7 +342,7 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
             Err(e) => {
                 let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
                 tracing::warn!(provider = provider.as_str(), status = status.as_u16(), error = %e, "bank notification rejected");
-                log_rejection(backend, provider.as_str(), status, &e.to_string(), bytes).await;
+                intake.rejections.count(provider.as_str(), e.kind(), status, &e.to_string(), bytes);
                 return Err(Rejection { status, code: e.kind(), message: e.to_string() });
             }
         };
@@ -230,16 +367,15 @@ pub async fn receive(
     let Some(provider) = provider_of(&provider_name) else {
         return error_response(StatusCode::NOT_FOUND, "unknown_provider", format!("no intake for {provider_name:?}"));
     };
-    let backend = &state.backend;
     let bytes = match to_bytes(body, bankfeed::MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
             let msg = format!("body larger than {} bytes", bankfeed::MAX_BODY_BYTES);
-            log_rejection(backend, &provider_name, StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]).await;
+            state.intake.rejections.count(&provider_name, "body_too_large", StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]);
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg);
         }
     };
-    match accept(&state.intake, backend, provider, &headers, evidence_headers(&headers), &bytes).await {
+    match accept(&state.intake, provider, &headers, evidence_headers(&headers), &bytes).await {
         Ok(_) => (StatusCode::OK, [("content-type", "application/json")], bankfeed::SUCCESS_BODY).into_response(),
         Err(r) => error_response(r.status, r.code, r.message),
     }
@@ -267,7 +403,7 @@ pub async fn simulate_payment(intake: &Intake, backend: &Backend, counter_id: i6
     let body = bankfeed::sign::sepay_body(&transfer);
     let req = bankfeed::sign::sepay_hmac(&body, key, chrono::Utc::now().timestamp());
     let evidence = serde_json::to_string(&req.headers).unwrap_or_default();
-    match accept(intake, backend, Provider::Sepay, &req, evidence, &req.body).await {
+    match accept(intake, Provider::Sepay, &req, evidence, &req.body).await {
         Ok(Outcome::Matched { .. }) => Ok(()),
         Ok(other) => Err(format!("the simulated payment was recorded as {other:?}")),
         Err(r) => Err(r.message),

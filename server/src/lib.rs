@@ -9,6 +9,7 @@ pub mod dvc;
 pub mod error;
 pub mod health;
 pub mod intake;
+pub mod listen;
 pub mod routes;
 pub mod simulate_bank;
 pub mod state;
@@ -68,11 +69,17 @@ pub fn leptos_options(serve: &ServeArgs) -> LeptosOptions {
 pub struct Server {
     pub addr: SocketAddr,
     pub backend: Backend,
+    intake: intake::Intake,
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl Server {
+    /// The bank intake of this server (tests flush its counted refusals).
+    pub fn intake(&self) -> &intake::Intake {
+        &self.intake
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -134,18 +141,15 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let mut options = leptos_options(serve);
     options.site_addr = addr;
     let shutdown = CancellationToken::new();
-    let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake };
+    let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake: intake.clone() };
     spawn_expiry_sweeper(backend.clone(), shutdown.clone());
     dvc::start(&backend, serve, shutdown.clone()).await.map_err(StartError::Seed)?;
     let app = routes::router(state);
     let token = shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-    });
+    let header_timeout = std::time::Duration::from_secs(serve.header_timeout_secs.max(1));
+    let task = tokio::spawn(listen::serve(listener, app, token, header_timeout));
     tracing::info!(%addr, demo = serve.demo, "listening");
-    Ok(Server { addr, backend, shutdown, task })
+    Ok(Server { addr, backend, intake, shutdown, task })
 }
 
 fn clean_keys(keys: &[String]) -> Vec<String> {

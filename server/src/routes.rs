@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         // the access layer.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), response_headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -108,4 +109,24 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// Headers every answer gets: pages and data (which carry personal data) are never stored
+/// by a browser or proxy cache, only the built front end under `/pkg/` is; and when the
+/// public URL is https, browsers are told to use nothing else (HSTS).
+async fn response_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cacheable = req.uri().path().starts_with("/pkg/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.backend.settings.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    resp
 }

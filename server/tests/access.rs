@@ -83,6 +83,7 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/api/get_exceptions", "/api/get_exceptions", "ward_id=1&only_open=true", SUPERVISOR),
         ("POST", "/api/resolve_exception", "/api/resolve_exception", "{\"id\":999,\"resolution\":\"accept_late\",\"note\":null}", SUPERVISOR),
         ("POST", "/api/get_intake_log", "/api/get_intake_log", "", SUPERVISOR),
+        ("POST", "/api/get_login_attempts", "/api/get_login_attempts", "", &[Who::Supervisor, Who::Admin]),
         ("POST", "/api/close_day", "/api/close_day", "day=2020-01-01", SUPERVISOR),
         ("POST", "/api/get_day_closes", "/api/get_day_closes", "", SUPERVISOR),
         ("POST", "/api/get_audit", "/api/get_audit", "{\"filter\":{}}", &[Who::Supervisor, Who::Admin]),
@@ -287,9 +288,20 @@ async fn sign_in_cookies_rate_limit_and_sign_out(engine: Engine) {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<String>().await.expect("json"), "/stats", "a supervisor lands on the statistics");
     let r = login("truongbp", auth::DEMO_PASSWORD).await.expect("login");
-    let raw = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("set-cookie").to_string();
-    assert!(raw.starts_with("wp_session="), "{raw}");
+    let raw_cookie = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+            .expect("set-cookie")
+    };
+    let raw = raw_cookie(&r, "wp_session");
     assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Strict") && !raw.contains("Secure"), "{raw}");
+    // The known-device cookie (sign-in throttling) is as private as the session's.
+    let device = raw_cookie(&r, "wp_device");
+    assert!(device.contains("HttpOnly") && device.contains("SameSite=Strict"), "{device}");
     let r = c
         .post(format!("{base}/api/login"))
         .header("x-forwarded-proto", "https")
@@ -297,7 +309,7 @@ async fn sign_in_cookies_rate_limit_and_sign_out(engine: Engine) {
         .send()
         .await
         .expect("login");
-    let raw = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("set-cookie").to_string();
+    let raw = raw_cookie(&r, "wp_session");
     assert!(raw.contains("Secure"), "behind TLS the cookie is Secure: {raw}");
 
     // Wrong passwords: 401 with a message, then 429 with Retry-After, even for the right one.

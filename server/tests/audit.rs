@@ -39,7 +39,7 @@ async fn issue_and_pay_cash(srv: &server::Server) -> i64 {
     };
     let row = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier");
     let p = row.payment.expect("payment");
-    payments::pay_manually(&srv.backend, p.id, p.version, PaymentMethod::Cash, Some("người dân không có tài khoản ngân hàng".into()), "canbo")
+    payments::pay_manually(&srv.backend, p.id, p.version, PaymentMethod::Cash, Some("người dân không có tài khoản ngân hàng".into()), None, "canbo")
         .await
         .expect("cash");
     p.id
@@ -168,13 +168,18 @@ async fn supervisors_filter_it_and_close_the_day_once(engine: Engine) {
     assert_eq!(close().await.expect("close").status(), 409, "a day closes once");
     let r = boss.client.post(format!("{base}/api/close_day")).form(&[("day", "2999-01-01")]).send().await.expect("future");
     assert_eq!(r.status(), 422);
-    // A past day, spelled two ways, is still one day.
+    // A past day of the ward's life, spelled two ways, is still one day.
     let past = |d: &'static str| boss.client.post(format!("{base}/api/close_day")).form(&[("day", d)]).send();
+    assert_eq!(past("2020-01-05").await.expect("close").status(), 422, "the ward did not exist yet");
+    ward_exists_since_2020(&t.db).await;
     assert_eq!(past("2020-01-05").await.expect("close").status(), 200);
     assert_eq!(past("2020-1-5").await.expect("close").status(), 409);
-    let entries = audit::list(&t.db, Some(1), &AuditFilter { action: Some("day.".into()), ..Default::default() }, 10).await.expect("list");
-    assert_eq!(entries.len(), 2);
-    assert_eq!(entries[1].subject, format!("day:{today}"));
+    let entries = audit::list(&t.db, Some(1), &AuditFilter { action: Some("day.".into()), ..Default::default() }, 20).await.expect("list");
+    let closes: Vec<_> = entries.iter().filter(|e| e.action == "day.close").collect();
+    assert_eq!(closes.len(), 2);
+    assert_eq!(closes[1].subject, format!("day:{today}"));
+    // Each refusal (codes still payable, closed twice, the future, before the ward) is audited too.
+    assert_eq!(entries.iter().filter(|e| e.action == "day.close_refused").count(), 5);
     let head = audit_head::Entity::find_by_id(1).one(&t.db).await.expect("q").expect("head");
     assert_eq!(audit::verify(&t.db).await.expect("verify").entries, head.seq);
     srv.shutdown().await.expect("shutdown");
@@ -193,6 +198,7 @@ async fn two_supervisors_closing_at_once_close_once(engine: Engine) {
         session_id: String::new(),
     };
     let (a, b) = (me("truongbp"), me("phobp"));
+    ward_exists_since_2020(&t.db).await;
     let (ra, rb) = tokio::join!(
         app::backend::days::close(&t.db, 1, Some("2021-03-04".into()), &a),
         app::backend::days::close(&t.db, 1, Some("2021-03-04".into()), &b),
@@ -204,4 +210,16 @@ async fn two_supervisors_closing_at_once_close_once(engine: Engine) {
     }
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
+}
+
+/// The demo ward as if set up in 2020, so that past days of its life can be closed.
+async fn ward_exists_since_2020(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let since = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).expect("date").and_utc();
+    app::backend::entity::ward::Entity::update_many()
+        .col_expr(app::backend::entity::ward::Column::CreatedAt, sea_orm::sea_query::Expr::value(since))
+        .filter(app::backend::entity::ward::Column::Id.eq(1))
+        .exec(db)
+        .await
+        .expect("backdate the ward");
 }

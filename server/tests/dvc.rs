@@ -360,21 +360,25 @@ async fn resending_a_dossier_updates_it(engine: Engine) {
     assert_eq!(count().await, 2, "the old draft is cancelled, a new one waits");
     assert_eq!(service::pending_for_counter(&t.db, c).await.expect("pending").len(), 1);
 
-    // A code already on the kiosk is cancelled, never edited.
+    // A code already on the kiosk is cancelled, never edited, and the officer had confirmed
+    // the dossier: the new content gets its own code at once, so the screens go from the
+    // old code to the new one.
     let pr = latest_request(&srv, CODE).await;
     service::confirm(&srv.backend, pr.id, "officer").await.expect("confirm");
     let mut renamed = fewer.clone();
     renamed["applicant_name"] = json!("Nguyễn Văn Bình");
     let r = post(&srv, CREATE, &renamed, &new_key()).await;
-    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("draft")), "{:#}", r.body);
+    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("qr_issued")), "{:#}", r.body);
     assert_eq!(r.body["applicant_name"], "Nguyễn Văn Bình");
     let old = payment_request::Entity::find_by_id(pr.id).one(&t.db).await.expect("q").expect("old");
     assert_eq!(old.state, "cancelled");
-    assert!(payments::counter_current(&t.db, c).await.expect("current").is_none_or(|v| v.state != PaymentState::QrIssued));
+    let shown = payments::counter_current(&t.db, c).await.expect("current").expect("shown");
+    assert_eq!(shown.state, PaymentState::QrIssued);
+    assert_ne!(shown.payment_code, old.payment_code, "a new code, never the old one edited");
 
     // Paid: nothing can change any more.
     let pr = latest_request(&srv, CODE).await;
-    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Assisted, None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
     let r = post(&srv, CREATE, &request(CODE), &new_key()).await;
     assert_error(&r, 409, "conflict", None);
     assert_eq!(get(&srv, &status_path(CODE)).await.body["state"], "receipt_issued");
@@ -581,7 +585,7 @@ async fn callbacks_are_retried_and_survive_a_restart(engine: Engine) {
     assert_eq!(post(&srv, CREATE, &request(CODE), &new_key()).await.status, 201);
     let pr = latest_request(&srv, CODE).await;
     // Cash straight from the draft (allowed by the state machine), then the paying path's hook.
-    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("Người cao tuổi".into()), "officer")
+    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("Người cao tuổi".into()), None, "officer")
         .await
         .expect("paid");
     assert!(service::enqueue_if_dvc(&t.db, pr.id, DvcEvent::ReceiptIssued).await.expect("enqueue"));
@@ -608,7 +612,7 @@ async fn callbacks_are_retried_and_survive_a_restart(engine: Engine) {
     let code2 = "000.00.01.H26-241124-0002";
     assert_eq!(post(&srv, CREATE, &request(code2), &new_key()).await.status, 201);
     let pr2 = latest_request(&srv, code2).await;
-    payments::pay_manually(&srv.backend, pr2.id, pr2.version, PaymentMethod::Assisted, None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr2.id, pr2.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
     eventually("a failed attempt", async || {
         dvc_outbox::Entity::find()
             .filter(dvc_outbox::Column::PaymentRequestId.eq(pr2.id))
@@ -660,7 +664,7 @@ async fn the_portal_can_cancel(engine: Engine) {
     assert_eq!((r.status, r.body["state"].as_str()), (200, Some("draft")), "{:#}", r.body);
     // Paid dossiers stay paid; unknown ones are 404.
     let pr = latest_request(&srv, CODE).await;
-    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Assisted, None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
     assert_error(&post(&srv, &cancel, &json!({}), &new_key()).await, 409, "conflict", None);
     let unknown = format!("{}/cancel", status_path("000.00.01.H26-241124-0077"));
     assert_error(&post(&srv, &unknown, &json!({}), &new_key()).await, 404, "not_found", Some("dossier_code"));
@@ -725,6 +729,7 @@ async fn demo_mode_has_a_demo_key_and_the_simulator_uses_it(engine: Engine) {
         secret: (engine == Engine::Postgres).then(|| demo.secret.clone()),
         counter: 2,
         dossier_code: Some(CODE.into()),
+        copies: 3,
         receive: false,
         listen: "127.0.0.1:0".parse().expect("addr"),
         wait_secs: 1,

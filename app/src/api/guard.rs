@@ -40,6 +40,31 @@ pub fn fail(e: BackendError) -> ServerFnError {
     refuse(status, e.to_string())
 }
 
+/// A person's refused attempt at something that books money or closes a day goes to the
+/// audit log (what, on what, why), then to the caller as its 4xx. Nothing else changed:
+/// the refused transaction was rolled back.
+pub async fn audit_refusal<T>(
+    b: &Backend,
+    who: &Principal,
+    ward_id: Option<i64>,
+    action: &'static str,
+    subject: String,
+    result: Result<T, BackendError>,
+) -> Result<T, ServerFnError> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) if (400..500).contains(&e.status()) => {
+            let entry = crate::backend::audit::Entry::new(&who.actor(), ward_id, action, subject)
+                .detail(serde_json::json!({ "refused": e.to_string(), "status": e.status() }));
+            if let Err(a) = crate::backend::audit::record(&b.db, entry).await {
+                tracing::error!(error = %a, "could not audit a refusal");
+            }
+            Err(fail(e))
+        }
+        Err(e) => Err(fail(e)),
+    }
+}
+
 /// Checks the caller against the rule of `endpoint` (`/api/<endpoint>`).
 pub fn authorize(endpoint: &str) -> Result<Principal, ServerFnError> {
     let who = principal();

@@ -99,14 +99,22 @@ pub async fn reissue_payment(id: i64, version: i32) -> Result<(), ServerFnError>
     crate::backend::payments::reissue(&b, id, version, &who.actor()).await.map_err(fail)
 }
 
-/// Cash (with its reason) or a payment made with a support officer's help.
+/// Cash (with its reason) or a transfer support staff made for the citizen (naming its bank
+/// transaction, which must have reached the ward's account). Only for a code still payable.
 #[server(endpoint = "pay_manually")]
-pub async fn pay_manually(id: i64, version: i32, method: PaymentMethod, reason: Option<String>) -> Result<(), ServerFnError> {
+pub async fn pay_manually(
+    id: i64,
+    version: i32,
+    method: PaymentMethod,
+    reason: Option<String>,
+    bank_ref: Option<String>,
+) -> Result<(), ServerFnError> {
     use guard::*;
     let who = authorize("pay_manually")?;
     let b = backend()?;
-    payment_scope(&b, &who, id).await?;
-    crate::backend::payments::pay_manually(&b, id, version, method, reason, &who.actor()).await.map_err(fail)
+    let pr = payment_scope(&b, &who, id).await?;
+    let done = crate::backend::payments::pay_manually(&b, id, version, method, reason, bank_ref, &who.actor()).await;
+    audit_refusal(&b, &who, Some(pr.ward_id), "payment.refused", format!("payment_request:{id}"), done).await
 }
 
 /// Demo mode only: pays the counter's current code through the bank intake path.

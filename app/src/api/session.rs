@@ -8,12 +8,16 @@ use leptos::prelude::*;
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<String, ServerFnError> {
     use super::guard::*;
-    use crate::backend::auth::{self, LoginError, SESSION_COOKIE, SESSION_MAX};
+    use crate::backend::auth::{self, LoginError, KNOWN_DEVICE_COOKIE, SESSION_COOKIE, SESSION_MAX};
     authorize("login")?;
     let b = backend()?;
     let ua = parts().and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string));
-    match auth::login(&b.db, &b.login_limiter, &username, &password, client_ip(), ua).await.map_err(fail)? {
+    let device = cookie(KNOWN_DEVICE_COOKIE);
+    match auth::login(&b.db, &b.login_limiter, &username, &password, client_ip(), ua, device.as_deref()).await.map_err(fail)? {
         Ok(ok) => {
+            if let Some(t) = ok.device_token.clone() {
+                set_cookie(&b, KNOWN_DEVICE_COOKIE, t, chrono::Duration::days(400));
+            }
             // A session this browser still carries (someone else's, at a shared PC) ends here.
             if let Some(old) = cookie(SESSION_COOKIE) {
                 let _ = auth::end_session(&b.db, &old).await;
@@ -66,6 +70,10 @@ pub enum KioskOpen {
     Live(crate::model::CounterSnapshot),
     /// Not paired: show this code until an admin enters it.
     Pairing(PairingCode),
+    /// This browser is a kiosk paired with another counter: it stays so, and says which.
+    PairedElsewhere(crate::model::CounterInfo),
+    /// Too many pairing codes were asked for from here or for this counter: wait.
+    PairingBusy { retry_after_secs: u64 },
 }
 
 /// Starts the kiosk at `counter_id`: its live state when this browser is paired with it,
@@ -78,14 +86,25 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
     let who = authorize("kiosk_pairing_start")?;
     let b = backend()?;
     let live = match &who {
-        Principal::Kiosk(k) => k.counter_id == counter_id,
+        Principal::Kiosk(k) if k.counter_id != counter_id => {
+            // A paired kiosk sent to another counter's page (a link, a typo, a cross-site
+            // navigation) keeps its pairing: nothing here may replace its device cookie.
+            use sea_orm::EntityTrait;
+            let own = crate::backend::entity::counter::Entity::find_by_id(k.counter_id)
+                .one(&b.db)
+                .await
+                .map_err(|e| fail(e.into()))?
+                .ok_or_else(|| fail(BackendError::NotFound("counter")))?;
+            return Ok(Some(KioskOpen::PairedElsewhere(crate::backend::counters::counter_info(&own))));
+        }
+        Principal::Kiosk(_) => true,
         Principal::Staff(_) => counter_scope(&b, &who, counter_id).await.is_ok(),
         Principal::Anonymous => false,
     };
     if live {
         return Ok(crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)?.map(KioskOpen::Live));
     }
-    match crate::backend::kiosks::start_pairing(&b.db, counter_id, cookie(KIOSK_COOKIE).as_deref()).await {
+    match crate::backend::kiosks::start_pairing(&b.db, counter_id, cookie(KIOSK_COOKIE).as_deref(), client_ip().as_deref()).await {
         Ok((secret, code)) => {
             // Long-lived: it becomes the device token; revoking it is done on the server.
             // Lax, not Strict: a kiosk opened from a link elsewhere must still be itself, not
@@ -94,6 +113,7 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
             Ok(Some(KioskOpen::Pairing(code)))
         }
         Err(BackendError::NotFound(_)) => Ok(None),
+        Err(BackendError::Throttled { retry_after_secs, .. }) => Ok(Some(KioskOpen::PairingBusy { retry_after_secs })),
         Err(e) => Err(fail(e)),
     }
 }

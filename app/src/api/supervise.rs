@@ -25,16 +25,28 @@ pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<Str
         crate::backend::auth::Principal::Staff(s) => s.ward_id,
         _ => None,
     };
-    crate::backend::exceptions::resolve(&b, id, resolution, note, &who.actor(), caller_ward).await.map_err(fail)
+    let done = crate::backend::exceptions::resolve(&b, id, resolution, note, &who.actor(), caller_ward).await;
+    audit_refusal(&b, &who, caller_ward, "exception.refused", format!("exception:{id}"), done).await
 }
 
-/// Refused bank notifications (the intake log), newest first.
+/// Refused bank notifications of the last day (the intake log), counted per provider,
+/// reason and hour: the caller's ward's and those that named no ward.
 #[server(endpoint = "get_intake_log")]
 pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, ServerFnError> {
     use super::guard::*;
-    authorize("get_intake_log")?;
+    let me = staff("get_intake_log")?;
     let b = backend()?;
-    crate::backend::exceptions::intake_log(&b.db, 50).await.map_err(fail)
+    crate::backend::exceptions::intake_log(&b.db, me.ward_id, 24).await.map_err(fail)
+}
+
+/// Refused sign-ins of the last day per name and address (the caller's ward's accounts;
+/// every one for an admin of all wards).
+#[server(endpoint = "get_login_attempts")]
+pub async fn get_login_attempts() -> Result<Vec<crate::model::LoginAttemptRow>, ServerFnError> {
+    use super::guard::*;
+    let me = staff("get_login_attempts")?;
+    let b = backend()?;
+    crate::backend::auth::recent_attempts(&b.db, me.ward_id, 24).await.map_err(fail)
 }
 
 /// Closes the supervisor's ward for `day` (today when `None`).
@@ -44,7 +56,9 @@ pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, ServerFnError
     let me = staff("close_day")?;
     let b = backend()?;
     let ward = home_ward(&b, &me).await?;
-    crate::backend::days::close(&b.db, ward, day, &me).await.map_err(fail)
+    let subject = format!("day:{}", day.as_deref().unwrap_or("today"));
+    let done = crate::backend::days::close(&b.db, ward, day, &me).await;
+    audit_refusal(&b, &principal(), Some(ward), "day.close_refused", subject, done).await
 }
 
 #[server(endpoint = "get_day_closes")]

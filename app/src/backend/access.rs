@@ -88,6 +88,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/get_exceptions", api(&[Supervisor])),
     ("POST", "/api/resolve_exception", api(&[Supervisor])),
     ("POST", "/api/get_intake_log", api(&[Supervisor])),
+    ("POST", "/api/get_login_attempts", api(&[Supervisor, Admin])),
     ("POST", "/api/close_day", api(&[Supervisor])),
     ("POST", "/api/get_day_closes", api(&[Supervisor])),
     ("POST", "/api/get_audit", api(&[Supervisor, Admin])),
@@ -106,8 +107,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/admin_revoke_kiosk", api(&[Admin])),
 ];
 
-/// The rule for a matched route, if there is one.
+/// The rule for a matched route, if there is one. `HEAD` is `GET` without the body (load
+/// balancers ask it), so it follows the `GET` rule.
 pub fn rule_for(method: &str, path: &str) -> Option<Rule> {
+    let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
     RULES.iter().find(|(m, p, _)| (*m == "*" || m.eq_ignore_ascii_case(method)) && *p == path).map(|(_, _, r)| *r)
 }
 

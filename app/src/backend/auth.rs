@@ -5,7 +5,7 @@
 //! nothing. Sessions end 12 hours after sign-in or 2 hours after the last request.
 
 use super::audit::{self, Entry};
-use super::entity::{account, session};
+use super::entity::{account, known_device, session};
 use super::BackendError;
 use crate::model::{AccountRow, Me, NewAccount, Role};
 use chrono::{DateTime, Duration, Utc};
@@ -20,6 +20,9 @@ use std::time::{Duration as StdDuration, Instant};
 
 pub const SESSION_COOKIE: &str = "wp_session";
 pub const KIOSK_COOKIE: &str = "wp_kiosk";
+/// A browser an account signed in from before: its sign-in attempts for that account are
+/// throttled on their own (see [`LoginLimiter`]).
+pub const KNOWN_DEVICE_COOKIE: &str = "wp_device";
 pub const SESSION_MAX: Duration = Duration::hours(12);
 pub const SESSION_IDLE: Duration = Duration::hours(2);
 /// A session's last-seen time is written at most this often (not on every request).
@@ -284,9 +287,20 @@ pub enum LoginError {
 pub struct LoginOk {
     pub token: String,
     pub user: StaffUser,
+    /// A new known-device token for the browser's `wp_device` cookie (none when it had one).
+    pub device_token: Option<String>,
 }
 
-/// Checks the password and opens a session. Every outcome is in the audit log.
+/// The account a known-device cookie belongs to, if it is one.
+async fn known_device_account(db: &DatabaseConnection, token: Option<&str>) -> Result<Option<(String, i64)>, BackendError> {
+    let Some(token) = token.filter(|t| t.len() == 64) else { return Ok(None) };
+    let hash = token_hash(token);
+    Ok(known_device::Entity::find_by_id(hash.clone()).one(db).await?.map(|d| (hash, d.account_id)))
+}
+
+/// Checks the password and opens a session. Every outcome is in the audit log (refusals by
+/// the throttle at most once a minute per name and address). `device` is the browser's
+/// known-device cookie, if it sent one.
 pub async fn login(
     db: &DatabaseConnection,
     limiter: &LoginLimiter,
@@ -294,18 +308,43 @@ pub async fn login(
     password: &str,
     ip: Option<String>,
     user_agent: Option<String>,
+    device: Option<&str>,
 ) -> Result<Result<LoginOk, LoginError>, BackendError> {
     let username = username.trim().to_lowercase();
-    let keys = [format!("user:{username}"), format!("ip:{}", ip.as_deref().unwrap_or("-"))];
+    if username.len() > 100 || password.len() > 1024 {
+        return Ok(Err(LoginError::Wrong));
+    }
+    let claimed = account::Entity::find().filter(account::Column::Username.eq(username.clone())).one(db).await?;
+    let known = known_device_account(db, device).await?;
+    // A browser this very account signed in from is throttled on its own.
+    let trusted = match (&known, &claimed) {
+        (Some((hash, acc)), Some(a)) if *acc == a.id => Some(hash.clone()),
+        _ => None,
+    };
+    let keys = login_keys(&username, ip.as_deref(), trusted.as_deref());
     // The attempt counts from here, so a burst of parallel tries gets no more guesses than
     // a sequence would.
     let _attempt = match limiter.begin(&keys) {
         Ok(a) => a,
-        Err(wait) => return Ok(Err(LoginError::Throttled(wait))),
+        Err(wait) => {
+            if limiter.should_report(&keys) {
+                let subject = match &claimed {
+                    Some(a) => format!("account:{}", a.username),
+                    None => "account:(unknown)".into(),
+                };
+                audit::record(
+                    db,
+                    Entry::new("anonymous", claimed.as_ref().and_then(|a| a.ward_id), "auth.login_throttled", subject)
+                        .detail(serde_json::json!({ "ip": ip, "retry_after": wait })),
+                )
+                .await?;
+            }
+            return Ok(Err(LoginError::Throttled(wait)));
+        }
     };
     // argon2id takes ~19 MiB per check: a handful at a time, whoever sends how many.
     let _hashing = limiter.hashing.acquire().await.map_err(|_| BackendError::Unavailable)?;
-    let found = account::Entity::find().filter(account::Column::Username.eq(username.clone())).one(db).await?;
+    let found = claimed;
     let phc = match &found {
         Some(a) => a.password_hash.clone(),
         None => dummy_hash().await,
@@ -332,7 +371,7 @@ pub async fn login(
             return Ok(Err(LoginError::Wrong));
         }
     };
-    limiter.succeeded(&keys[0]);
+    limiter.succeeded(&keys);
     let role = Role::parse(&account.role).ok_or_else(|| BackendError::invalid("role", "unknown role"))?;
     let token = new_token();
     let id = token_hash(&token);
@@ -351,6 +390,29 @@ pub async fn login(
     .await?;
     audit::append(&txn, Entry::new(&account.username, account.ward_id, "auth.login", format!("account:{}", account.username)).detail(serde_json::json!({ "ip": ip })))
         .await?;
+    // Remember this browser for this account (a new token when it had none for it).
+    let device_token = match &trusted {
+        Some(hash) => {
+            known_device::Entity::update_many()
+                .col_expr(known_device::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(known_device::Column::TokenHash.eq(hash.clone()))
+                .exec(&txn)
+                .await?;
+            None
+        }
+        None => {
+            let t = new_token();
+            known_device::ActiveModel {
+                token_hash: Set(token_hash(&t)),
+                account_id: Set(account.id),
+                created_at: Set(now),
+                last_used_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            Some(t)
+        }
+    };
     txn.commit().await?;
     let user = StaffUser {
         account_id: account.id,
@@ -360,7 +422,7 @@ pub async fn login(
         ward_id: account.ward_id,
         session_id: id,
     };
-    Ok(Ok(LoginOk { token, user }))
+    Ok(Ok(LoginOk { token, user, device_token }))
 }
 
 pub async fn logout(db: &DatabaseConnection, user: &StaffUser) -> Result<(), BackendError> {
@@ -413,20 +475,35 @@ fn session_alive(s: &session::Model, now: DateTime<Utc>) -> bool {
     s.expires_at > now && now - s.last_seen_at < SESSION_IDLE
 }
 
-/// Failed sign-ins per username and per address in a sliding window. Five wrong passwords
-/// for a name, or twenty from one address, in 15 minutes block further tries until the
-/// oldest failure leaves the window. Kept in memory: a restart forgets, which only helps
-/// someone who can restart the server anyway.
+/// Failed sign-ins in a 15-minute sliding window, counted so that an attacker is slowed
+/// and the rightful user is not locked out:
+///
+/// - per **name and address** (`pair:`): five failures, then one try after a wait that
+///   doubles with each further failure (30 s, 1 min, 2 min… at most the window);
+/// - per **address** (`ip:`, 100) and per **name** from any address (`user:`, 50), with the
+///   same backoff, against sprays across names or from many addresses;
+/// - a browser the account signed in from before (its `wp_device` cookie, see
+///   [`KNOWN_DEVICE_COOKIE`]) is counted on its own (`dev:`) and never by the address or
+///   name-wide counts: a stranger's failures, or a colleague's behind the same NAT, never
+///   lock the owner out of their own PC.
+///
+/// Kept in memory: a restart forgets, which only helps someone who can restart the server.
 pub struct LoginLimiter {
     window: StdDuration,
-    per_user: usize,
+    per_pair: usize,
     per_ip: usize,
+    per_user: usize,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
     /// Attempts being checked right now, per key.
     in_flight: Mutex<HashMap<String, usize>>,
+    /// When each key's throttling was last reported to the audit log.
+    reported: Mutex<HashMap<String, Instant>>,
     /// Password checks running at once.
     pub hashing: tokio::sync::Semaphore,
 }
+
+/// The first wait after a key reaches its limit; it doubles with every further failure.
+const BACKOFF_BASE: StdDuration = StdDuration::from_secs(30);
 
 /// One sign-in attempt under way; dropping it ends it.
 pub struct Attempt<'a> {
@@ -450,32 +527,85 @@ impl Drop for Attempt<'_> {
 
 impl Default for LoginLimiter {
     fn default() -> Self {
-        LoginLimiter::new(StdDuration::from_secs(15 * 60), 5, 20)
+        LoginLimiter::new(StdDuration::from_secs(15 * 60), 5, 100, 50)
+    }
+}
+
+/// The keys an attempt counts under (see [`LoginLimiter`]).
+pub fn login_keys(username: &str, ip: Option<&str>, known_device: Option<&str>) -> Vec<String> {
+    let ip = ip.unwrap_or("-");
+    match known_device {
+        Some(device) => vec![format!("dev:{device}|{username}")],
+        None => vec![format!("pair:{username}|{ip}"), format!("ip:{ip}"), format!("user:{username}")],
     }
 }
 
 impl LoginLimiter {
-    pub fn new(window: StdDuration, per_user: usize, per_ip: usize) -> Self {
+    pub fn new(window: StdDuration, per_pair: usize, per_ip: usize, per_user: usize) -> Self {
         LoginLimiter {
             window,
-            per_user,
+            per_pair,
             per_ip,
+            per_user,
             failures: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
+            reported: Mutex::new(HashMap::new()),
             hashing: tokio::sync::Semaphore::new(4),
         }
     }
 
-    /// Starts an attempt unless failures plus attempts under way already reach a limit;
-    /// otherwise the seconds to wait.
+    fn limit(&self, key: &str) -> usize {
+        if key.starts_with("ip:") {
+            self.per_ip
+        } else if key.starts_with("user:") {
+            self.per_user
+        } else {
+            self.per_pair
+        }
+    }
+
+    /// Seconds `key` must still wait, given its failures in the window and tries under way.
+    fn wait(&self, key: &str, failures: &VecDeque<Instant>, flying: usize, now: Instant) -> Option<u64> {
+        let limit = self.limit(key);
+        let n = failures.len();
+        if n + flying < limit {
+            return None;
+        }
+        if n < limit || flying > 0 {
+            // Parallel tries past the limit: they wait for the ones under way.
+            return Some(1);
+        }
+        let doublings = u32::try_from(n - limit).unwrap_or(u32::MAX).min(16);
+        let backoff = BACKOFF_BASE.saturating_mul(1 << doublings).min(self.window);
+        let last = failures.back().copied().unwrap_or(now);
+        let until = last + backoff;
+        // Whole seconds, rounded up: a client that waits what it is told is let in.
+        (until > now).then(|| {
+            let left = until - now;
+            (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1)
+        })
+    }
+
+    /// Starts an attempt, or says how many seconds to wait.
     pub fn begin(&self, keys: &[String]) -> Result<Attempt<'_>, u64> {
+        let now = Instant::now();
         let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        let busy = keys.iter().find(|k| {
-            let failed = self.recent_failures(k);
-            failed + flying.get(*k).copied().unwrap_or(0) >= self.limit(k)
-        });
-        if busy.is_some() {
-            return Err(self.blocked(keys).unwrap_or(1));
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let empty = VecDeque::new();
+        let wait = keys
+            .iter()
+            .filter_map(|k| {
+                if let Some(q) = failures.get_mut(k) {
+                    while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                        q.pop_front();
+                    }
+                }
+                let q = failures.get(k).unwrap_or(&empty);
+                self.wait(k, q, flying.get(k).copied().unwrap_or(0), now)
+            })
+            .max();
+        if let Some(w) = wait {
+            return Err(w);
         }
         for k in keys {
             *flying.entry(k.clone()).or_default() += 1;
@@ -483,33 +613,9 @@ impl LoginLimiter {
         Ok(Attempt { limiter: self, keys: keys.to_vec() })
     }
 
-    fn recent_failures(&self, key: &str) -> usize {
-        let now = Instant::now();
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(key).map_or(0, |q| q.iter().filter(|t| now.duration_since(**t) < self.window).count())
-    }
-
-    fn limit(&self, key: &str) -> usize {
-        if key.starts_with("ip:") {
-            self.per_ip
-        } else {
-            self.per_user
-        }
-    }
-
-    /// Seconds to wait, if any of `keys` is over its limit.
+    /// Seconds to wait, if any of `keys` is throttled now (no attempt is started).
     pub fn blocked(&self, keys: &[String]) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|k| {
-                let q = map.get_mut(k)?;
-                while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                    q.pop_front();
-                }
-                (q.len() >= self.limit(k)).then(|| q.front().map_or(1, |t| (self.window - now.duration_since(*t)).as_secs().max(1)))
-            })
-            .max()
+        self.begin(keys).err()
     }
 
     pub fn failed(&self, keys: &[String]) {
@@ -523,9 +629,71 @@ impl LoginLimiter {
         }
     }
 
-    pub fn succeeded(&self, user_key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(user_key);
+    /// The right password: the name's own counts (with this address or browser) start over;
+    /// the address- and name-wide counts stay, they are about other people's tries.
+    pub fn succeeded(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys.iter().filter(|k| k.starts_with("pair:") || k.starts_with("dev:")) {
+            map.remove(k);
+        }
     }
+
+    /// Whether a refusal for `keys` should go to the audit log: once a minute per key set,
+    /// so a flood of refused tries is seen without writing a row for each.
+    pub fn should_report(&self, keys: &[String]) -> bool {
+        let now = Instant::now();
+        let key = keys.join(" ");
+        let mut map = self.reported.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, t| now.duration_since(*t) < StdDuration::from_secs(60));
+        }
+        match map.get(&key) {
+            Some(t) if now.duration_since(*t) < StdDuration::from_secs(60) => false,
+            _ => {
+                map.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
+/// Refused sign-ins of the last `hours`, per name and address, most recent first: those
+/// of `ward_id`'s accounts, or every one (names that do not exist too) for `None`.
+pub async fn recent_attempts(
+    db: &DatabaseConnection,
+    ward_id: Option<i64>,
+    hours: i64,
+) -> Result<Vec<crate::model::LoginAttemptRow>, BackendError> {
+    use super::entity::audit_log;
+    use sea_orm::QuerySelect;
+    let mut q = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.is_in(["auth.login_failed", "auth.login_throttled"]))
+        .filter(audit_log::Column::At.gte(Utc::now() - Duration::hours(hours)));
+    if let Some(w) = ward_id {
+        q = q.filter(audit_log::Column::WardId.eq(w));
+    }
+    let mut rows: Vec<crate::model::LoginAttemptRow> = Vec::new();
+    for e in q.order_by_desc(audit_log::Column::Seq).limit(5_000).all(db).await? {
+        let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+        let ip = detail.get("ip").and_then(|v| v.as_str()).unwrap_or("-").to_string();
+        let throttled = e.action == "auth.login_throttled";
+        if let Some(r) = rows.iter_mut().find(|r| r.account == e.subject && r.ip == ip) {
+            r.failures += i64::from(!throttled);
+            r.throttled += i64::from(throttled);
+            continue;
+        }
+        match rows.len() {
+            n if n < 200 => rows.push(crate::model::LoginAttemptRow {
+                account: e.subject,
+                ip,
+                failures: i64::from(!throttled),
+                throttled: i64::from(throttled),
+                last_at: e.at.to_rfc3339(),
+            }),
+            _ => break,
+        }
+    }
+    Ok(rows)
 }
 
 /// Demo accounts (demo mode only): one per role, all with [`DEMO_PASSWORD`].
@@ -559,26 +727,59 @@ pub async fn seed_demo_accounts(db: &DatabaseConnection, ward_id: i64) -> Result
 mod tests {
     use super::*;
 
+    fn keys(user: &str, ip: &str) -> Vec<String> {
+        login_keys(user, Some(ip), None)
+    }
+
     #[test]
-    fn five_failures_block_a_name_and_success_clears_it() {
-        let l = LoginLimiter::new(StdDuration::from_secs(60), 5, 20);
-        let keys = ["user:a".to_string(), "ip:1".to_string()];
-        for _ in 0..4 {
-            l.failed(&keys);
-            assert_eq!(l.blocked(&keys), None);
+    fn five_failures_slow_a_name_at_one_address_only() {
+        let l = LoginLimiter::default();
+        for _ in 0..5 {
+            assert_eq!(l.blocked(&keys("a", "1")), None);
+            l.failed(&keys("a", "1"));
         }
-        l.failed(&keys);
-        assert!(l.blocked(&keys).is_some_and(|s| s <= 60));
-        // Another name from the same address is not blocked until the address's own limit.
-        assert_eq!(l.blocked(&["user:b".to_string(), "ip:1".to_string()]), None);
-        l.succeeded("user:a");
-        assert_eq!(l.blocked(&keys), None);
+        let wait = l.blocked(&keys("a", "1")).expect("the sixth try from that address waits");
+        assert!((1..=30).contains(&wait), "{wait}");
+        assert_eq!(l.blocked(&keys("a", "2")), None, "the owner at another address is not locked out");
+        assert_eq!(l.blocked(&keys("b", "1")), None, "another name behind the same address is not locked out");
+        assert_eq!(l.blocked(&login_keys("a", Some("1"), Some("dev"))), None, "the owner's known browser is not locked out");
+        l.succeeded(&keys("a", "1"));
+        assert_eq!(l.blocked(&keys("a", "1")), None);
+    }
+
+    #[test]
+    fn the_wait_doubles_with_each_further_failure() {
+        let l = LoginLimiter::default();
+        let k = keys("a", "1");
+        let f = |n: usize| {
+            let q: VecDeque<Instant> = std::iter::repeat_n(Instant::now(), n).collect();
+            l.wait(&k[0], &q, 0, Instant::now())
+        };
+        assert_eq!(f(4), None);
+        assert_eq!(f(5), Some(30));
+        assert_eq!(f(6), Some(60));
+        assert_eq!(f(7), Some(120));
+        assert_eq!(f(30), Some(15 * 60), "never more than the window");
+    }
+
+    #[test]
+    fn a_spray_from_one_address_is_slowed_but_a_nat_office_is_not_locked() {
+        let l = LoginLimiter::default();
+        for i in 0..20 {
+            l.failed(&keys(&format!("user{i}"), "10.0.0.1"));
+        }
+        assert_eq!(l.blocked(&keys("canbo", "10.0.0.1")), None, "twenty failures behind one address lock no one");
+        for i in 20..100 {
+            l.failed(&keys(&format!("user{i}"), "10.0.0.1"));
+        }
+        assert!(l.blocked(&keys("someone", "10.0.0.1")).is_some(), "a hundred slow the address down");
+        assert_eq!(l.blocked(&login_keys("canbo", Some("10.0.0.1"), Some("known"))), None, "known browsers still get in");
     }
 
     #[test]
     fn parallel_attempts_count_before_they_finish() {
-        let l = LoginLimiter::new(StdDuration::from_secs(60), 2, 20);
-        let keys = ["user:a".to_string(), "ip:1".to_string()];
+        let l = LoginLimiter::new(StdDuration::from_secs(60), 2, 100, 50);
+        let keys = keys("a", "1");
         let first = l.begin(&keys).expect("first");
         let second = l.begin(&keys).expect("second");
         assert!(l.begin(&keys).is_err(), "a third parallel try waits");
@@ -591,12 +792,20 @@ mod tests {
 
     #[test]
     fn failures_leave_the_window() {
-        let l = LoginLimiter::new(StdDuration::from_millis(30), 1, 20);
-        let keys = ["user:a".to_string()];
+        let l = LoginLimiter::new(StdDuration::from_millis(30), 1, 100, 50);
+        let keys = keys("a", "1");
         l.failed(&keys);
         assert!(l.blocked(&keys).is_some());
         std::thread::sleep(StdDuration::from_millis(40));
         assert_eq!(l.blocked(&keys), None);
+    }
+
+    #[test]
+    fn throttling_is_reported_once_a_minute() {
+        let l = LoginLimiter::default();
+        assert!(l.should_report(&keys("a", "1")));
+        assert!(!l.should_report(&keys("a", "1")));
+        assert!(l.should_report(&keys("a", "2")));
     }
 
     #[test]

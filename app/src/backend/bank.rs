@@ -153,7 +153,8 @@ async fn apply(txn: &DatabaseTransaction, n: &Notification, notification_id: i64
         let o = exception(txn, kind, Some(pr.ward_id), Some(&pr), notification_id, n.amount_vnd).await?;
         return Ok((o, Some(pr.id)));
     }
-    match payments::settle(txn, &pr, PaymentMethod::QrTransfer, n.amount_vnd, bank_ref(n), None, "bank").await {
+    let pay = crate::domain::payment::PaymentEvent::Pay(PaymentMethod::QrTransfer);
+    match payments::settle(txn, &pr, pay, PaymentMethod::QrTransfer, n.amount_vnd, bank_ref(n), None, "bank").await {
         Ok(_) => Ok((Outcome::Matched { counter_id: pr.counter_id }, Some(pr.id))),
         // An officer changed the request a moment before: record it for people to look at.
         Err(BackendError::Conflict(_)) => {
@@ -197,4 +198,105 @@ async fn exception(
     bank_exception::Entity::insert(row).exec_without_returning(txn).await?;
     tracing::warn!(kind = kind.as_str(), notification_id, "bank notification needs a person");
     Ok(Outcome::Exception { kind, ward_id, counter_id: pr.map(|p| p.counter_id) })
+}
+
+/// The bank notification that proves an assisted payment for `pr`: the transfer named
+/// `reference` (the bank's reference or the provider's transaction id) reached the ward's
+/// collection account, for exactly the amount due, and is not booked to anything yet (it
+/// matched no code, or waits in the exception queue).
+pub async fn evidence_for_assisted(
+    txn: &DatabaseTransaction,
+    pr: &payment_request::Model,
+    reference: &str,
+) -> Result<bank_notification::Model, BackendError> {
+    let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    let candidates = bank_notification::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(bank_notification::Column::BankReference.eq(reference))
+                .add(bank_notification::Column::ProviderTxnId.eq(reference)),
+        )
+        .filter(bank_notification::Column::AccountNumber.eq(w.bank_account.clone()))
+        .all(txn)
+        .await?;
+    if candidates.is_empty() {
+        return Err(BackendError::invalid(
+            "bank_ref",
+            format!(
+                "tài khoản thu của phường chưa nhận giao dịch {reference}; chờ ngân hàng báo rồi ghi nhận lại (no transfer with this reference has reached the ward's account yet)"
+            ),
+        ));
+    }
+    let mut booked = false;
+    for n in candidates {
+        if n.outcome == "ignored" || n.outcome == "matched" || n.outcome == "assisted" {
+            booked |= n.outcome != "ignored";
+            continue;
+        }
+        let open = bank_exception::Entity::find()
+            .filter(bank_exception::Column::NotificationId.eq(n.id))
+            .filter(bank_exception::Column::Status.eq("open"))
+            .one(txn)
+            .await?;
+        if open.is_none() {
+            booked = true;
+            continue;
+        }
+        if n.amount != pr.amount {
+            return Err(BackendError::invalid(
+                "bank_ref",
+                format!(
+                    "giao dịch {reference} chuyển {} đ, khác số phải thu {} đ (the transfer's amount differs from the amount due)",
+                    n.amount, pr.amount
+                ),
+            ));
+        }
+        return Ok(n);
+    }
+    Err(if booked {
+        BackendError::Conflict(format!("giao dịch {reference} đã được ghi nhận cho khoản khác (that transfer is already booked)"))
+    } else {
+        BackendError::invalid("bank_ref", format!("giao dịch {reference} không phải tiền vào tài khoản thu (not a credit to the ward)"))
+    })
+}
+
+/// Books notification `n` to request `request_id` as an assisted payment, and closes the
+/// exception it waited in (with who did it).
+pub async fn book_to(
+    txn: &DatabaseTransaction,
+    n: &bank_notification::Model,
+    request_id: i64,
+    actor: &str,
+) -> Result<(), BackendError> {
+    bank_notification::Entity::update_many()
+        .col_expr(bank_notification::Column::Outcome, Expr::value("assisted"))
+        .col_expr(bank_notification::Column::PaymentRequestId, Expr::value(Some(request_id)))
+        .filter(bank_notification::Column::Id.eq(n.id))
+        .exec(txn)
+        .await?;
+    let now = Utc::now();
+    for e in bank_exception::Entity::find()
+        .filter(bank_exception::Column::NotificationId.eq(n.id))
+        .filter(bank_exception::Column::Status.eq("open"))
+        .all(txn)
+        .await?
+    {
+        bank_exception::Entity::update_many()
+            .col_expr(bank_exception::Column::Status, Expr::value("resolved"))
+            .col_expr(bank_exception::Column::Resolution, Expr::value(Some("assisted")))
+            .col_expr(bank_exception::Column::Note, Expr::value(Some(format!("ghi nhận là chuyển khoản có hỗ trợ cho khoản {request_id}"))))
+            .col_expr(bank_exception::Column::ResolvedBy, Expr::value(Some(actor.to_string())))
+            .col_expr(bank_exception::Column::ResolvedAt, Expr::value(Some(now)))
+            .filter(bank_exception::Column::Id.eq(e.id))
+            .exec(txn)
+            .await?;
+        super::audit::append(
+            txn,
+            super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{}", e.id)).detail(serde_json::json!({
+                "kind": e.kind, "resolution": "assisted", "amount": e.amount, "payment_request_id": request_id,
+            })),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -27,6 +27,10 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
     if start > now {
         return Err(BackendError::invalid("day", "không thể chốt một ngày chưa đến (that day has not come yet)"));
     }
+    let ward = super::entity::ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    if end <= ward.created_at {
+        return Err(BackendError::invalid("day", "phường chưa được lập vào ngày đó (the ward did not exist on that day)"));
+    }
     // Today's figures as of now; a past day's as of its last second.
     let at = if end > now { now } else { end - Duration::seconds(1) };
     let s = stats::day_stats(db, ward_id, at).await?;

@@ -4,8 +4,10 @@
 //! waits on the officer's dashboard, "ready to confirm" ([`pending_for_counter`]). The
 //! officer's one key ([`confirm`]) issues the VietQR code. The portal may send the same
 //! dossier again ([`upsert`], keyed by the portal's dossier code): unchanged content
-//! changes nothing; changed content replaces the lines and the unpaid request (a code
-//! already shown is cancelled, never edited). When a DVC dossier is paid, a callback
+//! changes nothing; changed content replaces the lines and the unpaid request. A code
+//! already shown is cancelled, never edited, and the new amount gets its code at once, so
+//! the citizen's screen goes from the old code to the new one (the officer had already
+//! confirmed the dossier). A paid dossier cannot change (409). When a DVC dossier is paid, a callback
 //! for the portal is queued in the same transaction ([`enqueue_if_dvc`]) and delivered
 //! by the server's outbox worker; [`enqueue_missing`] is the worker's safety net.
 
@@ -265,6 +267,9 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
                 txn.rollback().await?;
                 return Ok((UpsertOutcome::Unchanged, d));
             }
+            // A code the citizen may be looking at right now: replaced by a new one at once
+            // (below), so the screens go from the old code to the new, never to nothing.
+            let code_was_live = matches!((&pr, pr_state), (Some(p), Some(PaymentState::QrIssued)) if p.expires_at.is_some_and(|e| e > now));
             if let (Some(p), Some(PaymentState::Draft | PaymentState::QrIssued)) = (&pr, pr_state) {
                 payments::transition(&txn, p, PaymentEvent::Cancel, actor, Some("updated by the portal".into()), |_| {}).await?;
             }
@@ -285,7 +290,12 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
             let d = dossier::Entity::find_by_id(d.id).one(&txn).await?.ok_or(BackendError::NotFound("dossier"))?;
             payments::insert_lines(&txn, d.id, &lines).await?;
             if total > 0 {
-                payments::new_request(&txn, &w, &d, actor).await?;
+                let draft = payments::new_request(&txn, &w, &d, actor).await?;
+                // The officer had confirmed this dossier: its new amount gets a code straight
+                // away, if the (possibly new) counter shows no other payable code.
+                if code_was_live && payments::ensure_counter_free(&txn, c.id).await.is_ok() {
+                    payments::issue_draft(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+                }
             }
             (UpsertOutcome::Updated, d)
         }

@@ -13,6 +13,9 @@ pub enum BackendError {
     Forbidden(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too many of these from this caller or for this target; try again after the wait.
+    #[error("{message}")]
+    Throttled { retry_after_secs: u64, message: String },
     #[error("the server is not ready")]
     Unavailable,
     #[error("database error: {0}")]
@@ -30,6 +33,7 @@ impl BackendError {
             BackendError::Invalid { .. } => 422,
             BackendError::Forbidden(_) => 403,
             BackendError::Conflict(_) => 409,
+            BackendError::Throttled { .. } => 429,
             BackendError::Unavailable => 503,
             BackendError::Db(_) => 500,
         }

@@ -131,7 +131,8 @@ pub async fn resolve(
                 ));
             }
             let bank_ref = n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider, n.provider_txn_id)));
-            payments::settle(&txn, &pr, PaymentMethod::QrTransfer, n.amount, bank_ref, note.clone(), actor).await?;
+            let event = payments::resolution_event(&pr)?;
+            payments::settle(&txn, &pr, event, PaymentMethod::QrTransfer, n.amount, bank_ref, note.clone(), actor).await?;
             let mut nm: bank_notification::ActiveModel = n.into();
             nm.payment_request_id = Set(Some(pr.id));
             nm.update(&txn).await?;
@@ -163,22 +164,36 @@ pub async fn resolve(
     Ok(())
 }
 
-/// The most recent refused bank notifications, newest first.
-pub async fn intake_log(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<crate::model::IntakeLogRow>, BackendError> {
-    use super::entity::intake_log;
+/// Refused bank notifications of the last `hours`, one row per provider, reason, ward and
+/// hour, most recent first: those of `ward_id` and those that named no ward (`None`: every
+/// ward, for an admin of all). Every kind of refusal keeps its own row, so a flood of one
+/// kind cannot push another out of view.
+pub async fn intake_log(
+    db: &impl ConnectionTrait,
+    ward_id: Option<i64>,
+    hours: i64,
+) -> Result<Vec<crate::model::IntakeLogRow>, BackendError> {
+    use super::entity::intake_rejection;
     use sea_orm::QuerySelect;
-    Ok(intake_log::Entity::find()
-        .order_by_desc(intake_log::Column::Id)
-        .limit(limit)
+    let mut q = intake_rejection::Entity::find().filter(intake_rejection::Column::LastAt.gte(Utc::now() - chrono::Duration::hours(hours)));
+    if let Some(w) = ward_id {
+        q = q.filter(intake_rejection::Column::WardId.is_in([w, 0]));
+    }
+    Ok(q.order_by_desc(intake_rejection::Column::LastAt)
+        .limit(200)
         .all(db)
         .await?
         .into_iter()
         .map(|r| crate::model::IntakeLogRow {
             id: r.id,
             provider: r.provider,
-            received_at: r.received_at.to_rfc3339(),
+            reason: r.reason,
+            ward_id: (r.ward_id != 0).then_some(r.ward_id),
+            count: r.count,
+            first_at: r.first_at.to_rfc3339(),
+            last_at: r.last_at.to_rfc3339(),
             status: r.status,
-            error: r.error,
+            error: r.sample_error,
         })
         .collect())
 }

@@ -12,16 +12,13 @@ use super::entity::{counter, kiosk_device, kiosk_pairing};
 use super::BackendError;
 use crate::model::{KioskDeviceRow, PairingCode, PairingStatus};
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 pub const PAIRING_TTL: Duration = Duration::minutes(10);
 /// Unambiguous on a screen and on a keyboard: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 const CODE_LEN: usize = 6;
-/// Waiting pairings kept per counter (the newest).
+/// Codes that may wait for one counter at once; more are refused, none is evicted.
 const MAX_WAITING_PER_COUNTER: u64 = 20;
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
@@ -36,12 +33,19 @@ pub fn normalize_code(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// Starts (or resumes) a pairing for the kiosk holding `claim` at `counter_id`.
-/// Returns the secret to keep in the kiosk's cookie and the code to show.
+/// New pairing codes one address may ask for within [`PAIRING_TTL`].
+const MAX_CODES_PER_ADDRESS: u64 = 10;
+
+/// Starts (or resumes) a pairing for the kiosk holding `claim` at `counter_id`, asked for
+/// from address `ip`. Returns the secret to keep in the kiosk's cookie and the code to show.
+///
+/// Anyone can open a kiosk page, so creating codes is limited per address and per counter,
+/// and a flood is refused rather than allowed to push out the code a real kiosk is showing.
 pub async fn start_pairing(
     db: &DatabaseConnection,
     counter_id: i64,
     claim: Option<&str>,
+    ip: Option<&str>,
 ) -> Result<(String, PairingCode), BackendError> {
     counter::Entity::find_by_id(counter_id).one(db).await?.ok_or(BackendError::NotFound("counter"))?;
     let now = Utc::now();
@@ -57,19 +61,26 @@ pub async fn start_pairing(
             return Ok((claim.to_string(), code));
         }
     }
-    // Anyone can ask, so a flood must not lock the table: each counter keeps its newest
-    // waiting pairings and drops the oldest.
-    let waiting = kiosk_pairing::Entity::find()
-        .filter(kiosk_pairing::Column::CounterId.eq(counter_id))
-        .order_by_desc(kiosk_pairing::Column::Id)
-        .offset(MAX_WAITING_PER_COUNTER - 1)
-        // SQLite takes no OFFSET without a LIMIT.
-        .limit(10_000)
-        .all(db)
-        .await?;
-    if !waiting.is_empty() {
-        let ids: Vec<i64> = waiting.iter().map(|p| p.id).collect();
-        kiosk_pairing::Entity::delete_many().filter(kiosk_pairing::Column::Id.is_in(ids)).exec(db).await?;
+    // Every code still waiting was created within the last PAIRING_TTL (older ones were
+    // just deleted), so counting the waiting ones is counting recent requests.
+    let oldest_wait = |rows: &[kiosk_pairing::Model]| {
+        rows.iter().map(|p| (p.expires_at - now).num_seconds()).min().unwrap_or(60).max(1) as u64
+    };
+    if let Some(ip) = ip {
+        let mine = kiosk_pairing::Entity::find().filter(kiosk_pairing::Column::RequestedIp.eq(ip)).all(db).await?;
+        if mine.len() as u64 >= MAX_CODES_PER_ADDRESS {
+            return Err(BackendError::Throttled {
+                retry_after_secs: oldest_wait(&mine),
+                message: "quá nhiều mã ghép nối từ địa chỉ này; thử lại sau (too many pairing codes from this address)".into(),
+            });
+        }
+    }
+    let waiting = kiosk_pairing::Entity::find().filter(kiosk_pairing::Column::CounterId.eq(counter_id)).all(db).await?;
+    if waiting.len() as u64 >= MAX_WAITING_PER_COUNTER {
+        return Err(BackendError::Throttled {
+            retry_after_secs: oldest_wait(&waiting),
+            message: "quầy này đang có quá nhiều mã ghép nối chờ; thử lại sau (too many pairing codes wait for this counter)".into(),
+        });
     }
     let secret = new_token();
     // A clash of two random codes is rare; the unique index catches it and we draw again.
@@ -81,6 +92,7 @@ pub async fn start_pairing(
             counter_id: Set(counter_id),
             created_at: Set(now),
             expires_at: Set(now + PAIRING_TTL),
+            requested_ip: Set(ip.map(|i| i.chars().take(64).collect())),
             ..Default::default()
         };
         if am.insert(db).await.is_ok() {

@@ -260,6 +260,11 @@ pub async fn create_dossier(
     let db = &backend.db;
     if let Some(key) = clean_opt(&input.request_key) {
         if let Some(d) = dossier::Entity::find().filter(dossier::Column::RequestKey.eq(key)).one(db).await? {
+            // The same form sent twice finds its dossier; a key used elsewhere (another
+            // counter, another ward) reveals nothing of it.
+            if d.counter_id != input.counter_id {
+                return Err(BackendError::Conflict("mã yêu cầu đã được dùng; hãy gửi lại biểu mẫu (request key already used)".into()));
+            }
             return dossier_row(db, &d).await;
         }
     }
@@ -340,7 +345,7 @@ pub(crate) async fn insert_lines(txn: &DatabaseTransaction, dossier_id: i64, lin
 }
 
 /// One payable code per counter: the kiosk shows exactly one.
-async fn ensure_counter_free(txn: &DatabaseTransaction, counter_id: i64) -> Result<(), BackendError> {
+pub(crate) async fn ensure_counter_free(txn: &DatabaseTransaction, counter_id: i64) -> Result<(), BackendError> {
     let active = payment_request::Entity::find()
         .filter(payment_request::Column::CounterId.eq(counter_id))
         .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
@@ -505,36 +510,85 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
     counters::push_counter(backend, pr.counter_id).await
 }
 
-/// The two fallbacks: support staff helped, or cash (reason required). Both are counted
-/// against the cashless rate.
+/// The two fallbacks at the desk, both counted against the cashless rate:
+/// - **assisted**: support staff transferred the money for a citizen without an account or
+///   phone. It names that bank transaction (`bank_ref`), which must already have reached the
+///   ward's collection account for the amount due and not be booked elsewhere: the bank's
+///   notification is the evidence, so nobody books money on their own word;
+/// - **cash**: the reason is required.
+///
+/// Only a code that can still be paid takes either: reviving an expired or cancelled code
+/// is a supervisor's resolution of a bank exception (`exceptions::resolve`), never this.
 pub async fn pay_manually(
     backend: &Backend,
     id: i64,
     seen_version: i32,
     method: PaymentMethod,
     reason: Option<String>,
+    bank_ref: Option<String>,
     actor: &str,
 ) -> Result<(), BackendError> {
     let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let bank_ref = bank_ref.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
     match method {
         PaymentMethod::QrTransfer => return Err(BackendError::invalid("method", "QR transfers come from the bank")),
         PaymentMethod::Cash if reason.is_none() => {
             return Err(BackendError::invalid("reason", "thu tiền mặt cần ghi lý do (cash needs a reason)"))
         }
+        PaymentMethod::Assisted if bank_ref.is_none() => {
+            return Err(BackendError::invalid(
+                "bank_ref",
+                "chuyển khoản có hỗ trợ cần mã giao dịch ngân hàng của lần chuyển đó (an assisted payment names its bank transaction)",
+            ))
+        }
         _ => {}
+    }
+    if bank_ref.as_ref().is_some_and(|r| r.chars().count() > 64) {
+        return Err(BackendError::invalid("bank_ref", "mã giao dịch quá dài (at most 64 characters)"));
     }
     let txn = begin_on_counter_of(backend, id).await?;
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
-    settle(&txn, &pr, method, pr.amount, None, reason, actor).await?;
+    match state_of(&pr)? {
+        PaymentState::QrIssued | PaymentState::Draft => {}
+        s => {
+            return Err(BackendError::Conflict(format!(
+                "không thể ghi nhận thanh toán: {} — mã đã huỷ hoặc hết hạn chỉ được trưởng bộ phận chấp nhận qua xử lý ngoại lệ có giao dịch ngân hàng (only a payable code takes a desk payment)",
+                s.label_vi()
+            )))
+        }
+    }
+    match (method, bank_ref) {
+        (PaymentMethod::Assisted, Some(r)) => {
+            let n = super::bank::evidence_for_assisted(&txn, &pr, &r).await?;
+            let note = Some(reason.unwrap_or_else(|| "hỗ trợ chuyển khoản".into()));
+            settle(&txn, &pr, PaymentEvent::Pay(method), method, n.amount, Some(r), note, actor).await?;
+            super::bank::book_to(&txn, &n, pr.id, actor).await?;
+        }
+        _ => {
+            settle(&txn, &pr, PaymentEvent::Pay(method), method, pr.amount, None, reason, actor).await?;
+        }
+    }
     txn.commit().await?;
     counters::push_counter(backend, pr.counter_id).await
 }
 
-/// QrIssued/Draft → Paid → ReceiptIssued, in the caller's transaction.
+/// The event that books money received for `pr` when a supervisor resolves an exception:
+/// a plain payment while the code is payable, else the revival of an expired or cancelled one.
+pub fn resolution_event(pr: &payment_request::Model) -> Result<PaymentEvent, BackendError> {
+    Ok(match state_of(pr)? {
+        PaymentState::Expired | PaymentState::Cancelled => PaymentEvent::AcceptLate,
+        _ => PaymentEvent::Pay(PaymentMethod::QrTransfer),
+    })
+}
+
+/// `event` (a payment or a supervisor's revival) → Paid → ReceiptIssued, in the caller's
+/// transaction. The state machine refuses an event the request's state does not take.
+#[allow(clippy::too_many_arguments)]
 pub async fn settle(
     txn: &DatabaseTransaction,
     pr: &payment_request::Model,
+    event: PaymentEvent,
     method: PaymentMethod,
     amount_received: i64,
     bank_ref: Option<String>,
@@ -543,11 +597,6 @@ pub async fn settle(
 ) -> Result<receipt::Model, BackendError> {
     let now = Utc::now();
     let cash_reason = note.clone().filter(|_| method != PaymentMethod::QrTransfer);
-    // Only a person resolving an exception settles an expired or cancelled code.
-    let event = match state_of(pr)? {
-        PaymentState::Expired | PaymentState::Cancelled => PaymentEvent::AcceptLate,
-        _ => PaymentEvent::Pay(method),
-    };
     let paid = transition(txn, pr, event, actor, note, |am| {
         am.method = Set(Some(method.as_str().into()));
         am.paid_at = Set(Some(now));
@@ -706,10 +755,22 @@ pub async fn payment_view(
 
 /// What the counter's screens show now: the payable code, or a finished payment for a
 /// short while, or nothing (idle).
+///
+/// A code that can still be paid always wins: a change to another request of the counter
+/// (a portal update cancelling a draft nobody saw, say) never hides it. Requests the
+/// screens never showed (drafts cancelled before they got a code) are not shown either.
 pub async fn counter_current(db: &impl ConnectionTrait, counter_id: i64) -> Result<Option<PaymentView>, BackendError> {
+    if let Some(live) = current_payable(db, counter_id).await? {
+        return Ok(Some(payment_view(db, &live, Utc::now()).await?));
+    }
     let Some(pr) = payment_request::Entity::find()
         .filter(payment_request::Column::CounterId.eq(counter_id))
         .filter(payment_request::Column::State.ne(PaymentState::Draft.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(payment_request::Column::IssuedAt.is_not_null())
+                .add(payment_request::Column::PaidAt.is_not_null()),
+        )
         .order_by_desc(payment_request::Column::StateChangedAt)
         .order_by_desc(payment_request::Column::Id)
         .one(db)

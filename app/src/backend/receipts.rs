@@ -41,9 +41,16 @@ fn verify(key_hex: &str, content: &str, signature: &str) -> bool {
     mac.verify_slice(&sig).is_ok()
 }
 
-/// The token that lets a receipt link show the payer's full name (kiosk and officer links carry it).
-pub fn view_token(key_hex: &str, receipt_id: i64) -> String {
-    sign(key_hex, &format!("receipt-view:{receipt_id}")).map(|s| s[..16].to_string()).unwrap_or_default()
+/// The token of a receipt's public link (the copy a kiosk or a citizen may hold). It opens
+/// the receipt with the payer's name and ID masked, never more: a link that could reveal
+/// personal data would have to expire, and this one is meant to be kept.
+pub fn public_token(key_hex: &str, receipt_id: i64) -> String {
+    sign(key_hex, &format!("receipt-public:{receipt_id}")).map(|s| s[..32].to_string()).unwrap_or_default()
+}
+
+/// Compares in constant time: a token is a secret.
+fn token_matches(expected: &str, given: &str) -> bool {
+    expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 pub struct NewReceipt<'a> {
@@ -89,13 +96,13 @@ pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
     ReceiptRef {
         id: r.id,
         label: format!("{} {}", r.series, format_number(r.number)),
-        token: view_token(&ward.receipt_key, r.id),
+        token: public_token(&ward.receipt_key, r.id),
     }
 }
 
-/// The receipt for its page; the payer's name in full only with the right view token.
-/// A receipt opens with its link token (the citizen's copy, for anyone holding the link),
-/// or without it for staff of its ward, who see the payer's name masked like any third party.
+/// The receipt for its page. Staff of its ward (a signed-in session, which expires) see it
+/// whole; anyone holding its public link sees it with the payer's name and ID masked;
+/// nobody else sees it at all.
 pub async fn load(
     db: &impl ConnectionTrait,
     id: i64,
@@ -104,11 +111,12 @@ pub async fn load(
 ) -> Result<Option<ReceiptDoc>, BackendError> {
     let Some(r) = receipt::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
-    let full = token.is_some_and(|t| t == view_token(&w.receipt_key, r.id));
     let staff = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id));
-    if !full && !staff {
+    let public = token.is_some_and(|t| token_matches(&public_token(&w.receipt_key, r.id), t));
+    if !public && !staff {
         return Err(BackendError::Forbidden("biên lai chỉ mở được bằng đường dẫn kèm mã (receipt link token required)"));
     }
+    let full = staff;
     let mut content: ReceiptContent =
         serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
     let signature_valid = verify(&w.receipt_key, &r.content, &r.signature);

@@ -66,6 +66,7 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                             <WardSetup setup=s.clone() acts=acts/>
                             <FeeCatalog setup=s/>
+                            <crate::components::LoginAttempts/>
                         }.into_any(),
                         Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
                     }

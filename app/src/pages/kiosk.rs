@@ -29,6 +29,14 @@ pub fn KioskPage() -> impl IntoView {
                     match initial.await {
                         Ok(Some(KioskOpen::Live(snap))) => view! { <KioskLive initial=snap/> }.into_any(),
                         Ok(Some(KioskOpen::Pairing(code))) => view! { <Pairing code=code/> }.into_any(),
+                        Ok(Some(KioskOpen::PairedElsewhere(own))) => view! { <PairedElsewhere own=own/> }.into_any(),
+                        Ok(Some(KioskOpen::PairingBusy { retry_after_secs })) => view! {
+                            <section class="kiosk-message" data-kiosk-state="pairing-busy">
+                                <h1>{tx("Tạm thời chưa tạo được mã ghép nối", "No pairing code for now")}</h1>
+                                <p>{tx("Có quá nhiều yêu cầu ghép nối. Vui lòng thử lại sau ", "Too many pairing requests. Please try again in ")}
+                                    {mmss(retry_after_secs as i64)}</p>
+                            </section>
+                        }.into_any(),
                         Ok(None) => view! { <CounterMissing/> }.into_any(),
                         Err(e) => view! {
                             <section class="kiosk-message">
@@ -83,6 +91,24 @@ fn Pairing(code: PairingCode) -> impl IntoView {
                 <p>{tx("Quản trị viên nhập mã sau tại trang Quản trị → Ghép nối kiosk:", "An admin enters this code under Set-up → Pair a kiosk:")}</p>
                 <p class="pairing-code" data-testid="pairing-code" data-code=code.code.clone()>{shown}</p>
                 <p class="muted">{tx("Mã còn hiệu lực ", "Valid for ")}{move || mmss(left())}</p>
+            </section>
+        </main>
+    }
+}
+
+/// A paired kiosk opened at another counter's address: it stays paired with its own
+/// counter and says so, with the way back.
+#[component]
+fn PairedElsewhere(own: crate::model::CounterInfo) -> impl IntoView {
+    let href = format!("/kiosk/{}", own.id);
+    view! {
+        <main class="kiosk-body" data-kiosk-state="paired-elsewhere">
+            <section class="kiosk-message">
+                <h1>{tx("Màn hình này đã ghép nối với quầy khác", "This screen is paired with another counter")}</h1>
+                <p data-testid="own-counter" data-counter-id=own.id>
+                    {tx("Quầy của màn hình này: ", "This screen's counter: ")}<strong>{own.name.clone()}</strong>
+                </p>
+                <p><a class="btn big" href=href data-testid="own-counter-link">{tx("Về màn hình của quầy này", "Back to this screen's counter")}</a></p>
             </section>
         </main>
     }

@@ -296,14 +296,19 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
             match what {
                 Act::Cancel => cancel_payment(id, version).await,
                 Act::Reissue => reissue_payment(id, version).await,
-                Act::Assisted => pay_manually(id, version, PaymentMethod::Assisted, None).await,
-                Act::Cash(reason) => pay_manually(id, version, PaymentMethod::Cash, Some(reason)).await,
+                Act::Assisted { bank_ref, reason } => {
+                    pay_manually(id, version, PaymentMethod::Assisted, Some(reason), Some(bank_ref)).await
+                }
+                Act::Cash(reason) => pay_manually(id, version, PaymentMethod::Cash, Some(reason), None).await,
                 Act::Simulate => simulate_payment(counter_id).await,
             }
         }
     });
     let cash_reason = RwSignal::new(String::new());
     let show_cash = RwSignal::new(false);
+    let assist_ref = RwSignal::new(String::new());
+    let assist_reason = RwSignal::new(String::new());
+    let show_assist = RwSignal::new(false);
     let payable = state == PaymentState::QrIssued;
     let finished = matches!(state, PaymentState::Expired | PaymentState::Cancelled);
     view! {
@@ -312,6 +317,15 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
                 <span class="badge" data-status=state.as_str() data-testid="payment-badge">{move || state_label(state, lang.get())}</span>
                 <span class="current-amount">{format_vnd(p.amount)}</span>
             </div>
+            // Step 4 on this screen too: the same symbol as the kiosk's, from the same payload,
+            // for a citizen whose kiosk is broken or out of reach.
+            {p.qr_svg.clone().filter(|_| payable).map(|svg| view! {
+                <figure class="officer-qr">
+                    <div class="qr-box small" data-testid="officer-qr" data-payload=p.qr_payload.clone().unwrap_or_default()
+                        role="img" aria-label=t(K::ScanToPay) inner_html=svg></div>
+                    <figcaption class="muted small">{t(K::ScanToPay)}</figcaption>
+                </figure>
+            })}
             <dl class="facts small">
                 <dt>{t(K::Dossier)}</dt><dd>{p.dossier_code.clone()}</dd>
                 <dt>{t(K::Procedure)}</dt><dd>{p.procedure_name.clone()}</dd>
@@ -328,8 +342,8 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
                 <Show when=move || payable>
                     <button class="btn danger" type="button" data-testid="cancel-payment" disabled=move || act.pending().get()
                         on:click=move |_| { act.dispatch(Act::Cancel); }>{t(K::Cancel)}</button>
-                    <button class="btn secondary" type="button" data-testid="assisted-payment" disabled=move || act.pending().get()
-                        on:click=move |_| { act.dispatch(Act::Assisted); }>{t(K::PaidAssisted)}</button>
+                    <button class="btn secondary" type="button" data-testid="assisted-payment"
+                        on:click=move |_| show_assist.update(|v| *v = !*v)>{t(K::PaidAssisted)}</button>
                     <button class="btn secondary" type="button" data-testid="cash-payment"
                         on:click=move |_| show_cash.update(|v| *v = !*v)>{t(K::PaidCash)}</button>
                 </Show>
@@ -342,6 +356,20 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
                         on:click=move |_| { act.dispatch(Act::Simulate); }>{t(K::SimulatePayment)}</button>
                 </Show>
             </div>
+            <Show when=move || show_assist.get() && payable>
+                <form class="cash-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    act.dispatch(Act::Assisted { bank_ref: assist_ref.get_untracked(), reason: assist_reason.get_untracked() });
+                }>
+                    <input type="text" data-testid="assisted-ref" placeholder=t(K::AssistedRef) aria-label=t(K::AssistedRef)
+                        prop:value=move || assist_ref.get()
+                        on:input=move |ev| assist_ref.set(event_target_value(&ev))/>
+                    <input type="text" data-testid="assisted-reason" placeholder=t(K::AssistedReason) aria-label=t(K::AssistedReason)
+                        prop:value=move || assist_reason.get()
+                        on:input=move |ev| assist_reason.set(event_target_value(&ev))/>
+                    <button class="btn" type="submit" data-testid="assisted-confirm" disabled=move || act.pending().get()>{t(K::PaidAssisted)}</button>
+                </form>
+            </Show>
             <Show when=move || show_cash.get() && payable>
                 <form class="cash-form" on:submit=move |ev| {
                     ev.prevent_default();
@@ -364,7 +392,7 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
 enum Act {
     Cancel,
     Reissue,
-    Assisted,
+    Assisted { bank_ref: String, reason: String },
     Cash(String),
     Simulate,
 }

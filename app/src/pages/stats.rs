@@ -72,6 +72,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                 <ExceptionQueue ward_id=ward_id pushes=pushes/>
                 <DayClose pushes=pushes/>
                 <IntakeLog pushes=pushes/>
+                <crate::components::LoginAttempts/>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
                     <thead><tr><th>{t(K::Counter)}</th><th>{t(K::CounterStatus)}</th><th>{t(K::LastChange)}</th></tr></thead>
@@ -202,16 +203,21 @@ fn IntakeLog(pushes: RwSignal<u64>) -> impl IntoView {
                 Ok(rows) if rows.is_empty() => view! { <p class="muted">{t(K::NoIntakeLog)}</p> }.into_any(),
                 Ok(rows) => view! {
                     <table class="grid" data-testid="intake-log">
-                        <thead><tr><th>{t(K::Time)}</th><th>{t(K::Provider)}</th><th>"HTTP"</th><th>{t(K::Reason)}</th></tr></thead>
+                        <thead><tr>
+                            <th>{tx("Lần cuối", "Last")}</th><th>{t(K::Provider)}</th><th>{tx("Loại", "Kind")}</th>
+                            <th class="num">{tx("Số lần", "Count")}</th><th>"HTTP"</th><th>{t(K::Reason)}</th>
+                        </tr></thead>
                         <tbody>
-                            {rows.into_iter().map(|r| view! {
-                                <tr>
-                                    <td>{format_vn_datetime(&r.received_at)}</td>
+                            {rows.into_iter().map(|r| { let (reason, provider) = (r.reason.clone(), r.provider.clone()); view! {
+                                <tr data-reason=reason data-provider=provider>
+                                    <td>{format_vn_datetime(&r.last_at)}</td>
                                     <td>{r.provider}</td>
+                                    <td class="mono">{r.reason}{r.ward_id.is_none().then(|| view! { <span class="muted small">{tx(" · không rõ phường", " · no ward")}</span> })}</td>
+                                    <td class="num" data-testid="intake-count">{r.count}</td>
                                     <td>{r.status}</td>
                                     <td class="small">{r.error}</td>
                                 </tr>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </tbody>
                     </table>
                 }.into_any(),

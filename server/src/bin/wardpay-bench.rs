@@ -307,7 +307,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
     };
     let mut device_cookies = std::collections::HashMap::new();
     for &id in &ids {
-        let (secret, code) = app::backend::kiosks::start_pairing(&db, id, None).await.map_err(|e| e.to_string())?;
+        let (secret, code) = app::backend::kiosks::start_pairing(&db, id, None, None).await.map_err(|e| e.to_string())?;
         app::backend::kiosks::approve(&db, &code.code, None, "", &pairer).await.map_err(|e| e.to_string())?;
         device_cookies.insert(id, format!("{}={secret}", app::backend::auth::KIOSK_COOKIE));
     }

@@ -61,6 +61,7 @@ impl From<BackendError> for DvcError {
             BackendError::Invalid { field, message } => DvcError::invalid(api_field(field), message),
             BackendError::Conflict(m) => DvcError::conflict("conflict", None, m),
             BackendError::Forbidden(m) => DvcError::new(StatusCode::FORBIDDEN, "forbidden", None, m),
+            BackendError::Throttled { message, .. } => DvcError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", None, message),
             BackendError::Unavailable => {
                 DvcError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the server is not ready")
             }

@@ -30,9 +30,13 @@ pub struct SimulateDvcArgs {
     /// The counter the dossier goes to.
     #[arg(long, default_value_t = 1)]
     pub counter: i32,
-    /// The dossier code (MaHoSo); a new demo code by default.
+    /// The dossier code (MaHoSo); a new demo code by default. Sending a code again with
+    /// other `--copies` plays the portal updating that dossier.
     #[arg(long)]
     pub dossier_code: Option<String>,
+    /// Certified copies of the 5-page demo document (7.000đ each).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub copies: u32,
     /// Start a callback receiver and print the callbacks. When the secret came from the
     /// database and the key has no callback URL, the key's callback URL is pointed at it.
     #[arg(long, default_value_t = false)]
@@ -61,6 +65,12 @@ impl std::fmt::Debug for SimulateDvcArgs {
 
 /// The demo dossier: 3 certified copies of a 5-page document (21.000đ, domain.md).
 pub fn demo_request(dossier_code: &str, counter: i32) -> serde_json::Value {
+    demo_request_with(dossier_code, counter, 3)
+}
+
+/// The demo dossier with `copies` certified copies of the 5-page document (7.000đ each).
+pub fn demo_request_with(dossier_code: &str, counter: i32, copies: u32) -> serde_json::Value {
+    let amount = 7_000 * i64::from(copies);
     serde_json::json!({
         "dossier_code": dossier_code,
         "procedure_code": "DEMO-CT01",
@@ -70,8 +80,8 @@ pub fn demo_request(dossier_code: &str, counter: i32) -> serde_json::Value {
         "id_number": "001088012345",
         "phone": "0912345678",
         "counter_number": counter,
-        "lines": [{ "catalog_code": "DEMO-CT01", "quantity": 3, "pages": 5, "amount": 21000 }],
-        "total": 21000
+        "lines": [{ "catalog_code": "DEMO-CT01", "quantity": copies, "pages": 5, "amount": amount }],
+        "total": amount
     })
 }
 
@@ -197,7 +207,7 @@ pub async fn run(common: &CommonArgs, args: &SimulateDvcArgs) -> Result<(), Stri
     }
     let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build().map_err(|e| e.to_string())?;
     let code = args.dossier_code.clone().unwrap_or_else(demo_dossier_code);
-    let body = demo_request(&code, args.counter);
+    let body = demo_request_with(&code, args.counter, args.copies);
     let idem = uuid::Uuid::new_v4().to_string();
     let (status, resp) = send_signed(
         &http,

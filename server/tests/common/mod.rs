@@ -150,6 +150,11 @@ fn client_with(base: &str, cookie: Option<&str>) -> reqwest::Client {
         .expect("client")
 }
 
+/// A client with our Origin that sends `cookie` (`name=value`).
+pub fn client_with_cookie(base: &str, cookie: &str) -> reqwest::Client {
+    client_with(base, Some(cookie))
+}
+
 /// A client with our Origin and no cookie (an anonymous browser on our pages).
 pub fn anonymous(base: &str) -> reqwest::Client {
     client_with(base, None)

@@ -12,6 +12,8 @@ pub struct Model {
     pub counter_id: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// The address that asked for the code (creation is limited per address).
+    pub requested_ip: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

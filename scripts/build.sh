@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds WardPay: the server with cargo, the front end with cargo for wasm32 then
+# wasm-bindgen (and wasm-opt in release), and the stylesheet. Nothing reruns that has no new
+# input, and the site folder a running server serves is only touched where a file changed
+# (each file replaced by a rename, never half-written).
+#
+#   scripts/build.sh            release: optimised wasm and server (what `make run`/`make test` use)
+#   scripts/build.sh --dev      debug wasm and server, for the dev loop (`make dev`)
+#
+# Output: $CARGO_TARGET_DIR/{release,debug}/wardpay and the site at $CARGO_TARGET_DIR/site
+# (release) or $CARGO_TARGET_DIR/site-dev (dev).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wardpay-target}"
+
+MODE=release
+case "${1:-}" in
+  ""|--release) ;;
+  --dev) MODE=dev ;;
+  *) echo "usage: scripts/build.sh [--release|--dev]" >&2; exit 2 ;;
+esac
+
+if [ "$MODE" = release ]; then
+  WASM_PROFILE=wasm-release; SERVER_PROFILE_ARGS=(--release); SITE="$CARGO_TARGET_DIR/site"
+else
+  WASM_PROFILE=dev; SERVER_PROFILE_ARGS=(); SITE="$CARGO_TARGET_DIR/site-dev"
+fi
+WASM_DIR_PROFILE=$([ "$WASM_PROFILE" = dev ] && echo debug || echo "$WASM_PROFILE")
+PKG="$SITE/pkg"
+STAMP="$SITE/.wasm-input.sha256"
+mkdir -p "$PKG"
+
+log() { printf '==> %s\n' "$*"; }
+
+# 1. The front end's wasm. When rustup could not fetch the wasm32 standard library, setup
+#    installed Debian's web toolchain, which builds std itself.
+log "front end (wasm32, $WASM_PROFILE)"
+if [ "$(cat .wasm-fallback 2>/dev/null || echo 0)" = 1 ]; then
+  PATH=/usr/bin:/bin:$HOME/.cargo/bin RUSTC_BOOTSTRAP=1 \
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" \
+    -Zbuild-std=std,panic_abort
+else
+  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE"
+fi
+WASM_IN="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR_PROFILE/frontend.wasm"
+
+# 2. wasm-bindgen (and wasm-opt) only when the wasm changed since the last run.
+sum=$( { sha256sum "$WASM_IN" | cut -d' ' -f1; echo "$MODE"; wasm-bindgen --version; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$sum" ] || [ ! -f "$PKG/wardpay.js" ] || [ ! -f "$PKG/wardpay_bg.wasm" ]; then
+  log "wasm-bindgen$([ "$MODE" = release ] && echo ' + wasm-opt')"
+  tmp=$(mktemp -d "$SITE/.build.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  # The server's hydration script loads /pkg/wardpay.js and /pkg/wardpay_bg.wasm.
+  wasm-bindgen --target web --no-typescript --out-name wardpay --out-dir "$tmp" "$WASM_IN"
+  if [ "$MODE" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$tmp/wardpay_bg.wasm" -o "$tmp/wardpay_bg.opt.wasm"
+    mv "$tmp/wardpay_bg.opt.wasm" "$tmp/wardpay_bg.wasm"
+  fi
+  # The wasm first, then the script that loads it: a page loaded in between gets the old
+  # script with the new wasm at worst for one request, never a truncated file.
+  mv "$tmp/wardpay_bg.wasm" "$PKG/wardpay_bg.wasm"
+  mv "$tmp/wardpay.js" "$PKG/wardpay.js"
+  if [ -d "$tmp/snippets" ]; then rm -rf "$PKG/snippets"; mv "$tmp/snippets" "$PKG/snippets"; fi
+  echo "$sum" > "$STAMP"
+fi
+
+# 3. The stylesheet (plain CSS, copied when it differs).
+if ! cmp -s style/main.css "$PKG/wardpay.css"; then
+  cp style/main.css "$PKG/.wardpay.css.new" && mv "$PKG/.wardpay.css.new" "$PKG/wardpay.css"
+fi
+
+# 4. The server. It must not see the front end's `hydrate` feature: its own invocation.
+log "server ($MODE)"
+cargo build -p server --bin wardpay "${SERVER_PROFILE_ARGS[@]}"
