@@ -71,6 +71,11 @@ impl Intake {
         self.rejections.flush(backend).await
     }
 
+    /// Re-reads which collection account is whose (the background task does it every 30 s).
+    pub async fn refresh_ward_accounts(&self, backend: &Backend) -> Result<(), BackendError> {
+        self.rejections.refresh_accounts(backend).await
+    }
+
     /// Records an authenticated notification; returns once its batch is committed.
     pub async fn submit(&self, inc: Incoming) -> Result<Outcome, String> {
         let (reply, wait) = oneshot::channel();
@@ -167,12 +172,14 @@ fn error_response(status: StatusCode, code: &str, message: String) -> Response {
     (status, axum::Json(json!({ "success": false, "error": { "code": code, "message": message } }))).into_response()
 }
 
-/// One bucket of refusals: provider, reason, the account the (unverified) body named, hour.
+/// One bucket of refusals: provider, reason, the ward whose account the (unverified) body
+/// named (0 for none), hour. The key space is providers × reasons × (wards + 1) per hour,
+/// whatever the senders put in their bodies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct RejectionKey {
-    provider: String,
+    provider: &'static str,
     reason: &'static str,
-    account: Option<String>,
+    ward_id: i64,
     hour: i64,
 }
 
@@ -185,30 +192,32 @@ struct RejectionCount {
     sample_excerpt: String,
 }
 
+impl RejectionCount {
+    fn merge(&mut self, other: RejectionCount) {
+        self.count += other.count;
+        self.first_at = self.first_at.min(other.first_at);
+        self.last_at = self.last_at.max(other.last_at);
+    }
+}
+
 /// Refused notifications are counted in memory and written once a second, one upsert per
 /// bucket: a flood of forged requests costs a counter increment each, not a row each, and
 /// every kind of refusal keeps its own row, so a real "wrong key" alarm stays in view.
 #[derive(Default)]
 struct Rejections {
     pending: Mutex<HashMap<RejectionKey, RejectionCount>>,
+    /// Collection account → ward, refreshed by the flush task.
+    accounts: std::sync::RwLock<HashMap<String, i64>>,
 }
 
-/// More distinct buckets than this within one second go into one "overflow" bucket.
-const MAX_PENDING_BUCKETS: usize = 1_000;
-
 impl Rejections {
-    fn count(&self, provider: &str, reason: &'static str, status: StatusCode, error: &str, body: &[u8]) {
+    fn count(&self, provider: Provider, reason: &'static str, status: StatusCode, error: &str, body: &[u8]) {
         let now = chrono::Utc::now();
-        let mut key = RejectionKey {
-            provider: provider.chars().take(20).collect(),
-            reason,
-            account: claimed_account(body),
-            hour: now.timestamp().div_euclid(3600),
-        };
+        let ward_id = claimed_account(body)
+            .and_then(|a| self.accounts.read().unwrap_or_else(|p| p.into_inner()).get(&a).copied())
+            .unwrap_or(0);
+        let key = RejectionKey { provider: provider.as_str(), reason, ward_id, hour: now.timestamp().div_euclid(3600) };
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        if pending.len() >= MAX_PENDING_BUCKETS && !pending.contains_key(&key) {
-            key = RejectionKey { provider: "*".into(), reason: "overflow", account: None, hour: key.hour };
-        }
         let entry = pending.entry(key).or_insert_with(|| RejectionCount {
             count: 0,
             first_at: now,
@@ -221,57 +230,83 @@ impl Rejections {
         entry.last_at = now;
     }
 
+    async fn refresh_accounts(&self, backend: &Backend) -> Result<(), BackendError> {
+        let map: HashMap<String, i64> =
+            ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| (w.bank_account, w.id)).collect();
+        *self.accounts.write().unwrap_or_else(|p| p.into_inner()) = map;
+        Ok(())
+    }
+
     async fn flush(&self, backend: &Backend) -> Result<(), BackendError> {
-        let batch: Vec<(RejectionKey, RejectionCount)> = {
+        let mut batch: Vec<(RejectionKey, RejectionCount)> = {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             pending.drain().collect()
         };
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let wards: HashMap<String, i64> =
-            ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| (w.bank_account, w.id)).collect();
-        for (k, c) in batch {
-            let ward_id = k.account.as_ref().and_then(|a| wards.get(a)).copied().unwrap_or(0);
-            let bucket = chrono::DateTime::from_timestamp(k.hour * 3600, 0).unwrap_or(c.first_at);
-            let row = intake_rejection::ActiveModel {
-                provider: Set(k.provider),
-                reason: Set(k.reason.into()),
-                ward_id: Set(ward_id),
-                bucket_start: Set(bucket),
-                count: Set(c.count),
-                first_at: Set(c.first_at),
-                last_at: Set(c.last_at),
-                status: Set(i32::from(c.status)),
-                sample_error: Set(c.sample_error),
-                sample_excerpt: Set(c.sample_excerpt),
-                ..Default::default()
-            };
-            intake_rejection::Entity::insert(row)
-                .on_conflict(
-                    OnConflict::columns([
-                        intake_rejection::Column::Provider,
-                        intake_rejection::Column::Reason,
-                        intake_rejection::Column::WardId,
-                        intake_rejection::Column::BucketStart,
-                    ])
-                    .value(intake_rejection::Column::Count, Expr::cust("intake_rejection.count + excluded.count"))
-                    .value(intake_rejection::Column::LastAt, Expr::cust("excluded.last_at"))
-                    .to_owned(),
-                )
-                .exec_without_returning(&backend.db)
-                .await?;
+        while let Some((k, c)) = batch.pop() {
+            if let Err(e) = upsert_rejections(backend, &k, &c).await {
+                // Not written: back into the buffer (merged with what came since), for the next flush.
+                let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                for (k, c) in batch.into_iter().chain(std::iter::once((k, c))) {
+                    match pending.get_mut(&k) {
+                        Some(existing) => existing.merge(c),
+                        None => {
+                            pending.insert(k, c);
+                        }
+                    }
+                }
+                return Err(e);
+            }
         }
         Ok(())
     }
 }
 
+async fn upsert_rejections(backend: &Backend, k: &RejectionKey, c: &RejectionCount) -> Result<(), BackendError> {
+    let bucket = chrono::DateTime::from_timestamp(k.hour * 3600, 0).unwrap_or(c.first_at);
+    let row = intake_rejection::ActiveModel {
+        provider: Set(k.provider.into()),
+        reason: Set(k.reason.into()),
+        ward_id: Set(k.ward_id),
+        bucket_start: Set(bucket),
+        count: Set(c.count),
+        first_at: Set(c.first_at),
+        last_at: Set(c.last_at),
+        status: Set(i32::from(c.status)),
+        sample_error: Set(c.sample_error.clone()),
+        sample_excerpt: Set(c.sample_excerpt.clone()),
+        ..Default::default()
+    };
+    intake_rejection::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                intake_rejection::Column::Provider,
+                intake_rejection::Column::Reason,
+                intake_rejection::Column::WardId,
+                intake_rejection::Column::BucketStart,
+            ])
+            .value(intake_rejection::Column::Count, Expr::cust("intake_rejection.count + excluded.count"))
+            .value(intake_rejection::Column::LastAt, Expr::cust("excluded.last_at"))
+            .to_owned(),
+        )
+        .exec_without_returning(&backend.db)
+        .await?;
+    Ok(())
+}
+
 async fn flush_rejections(backend: Backend, rejections: Arc<Rejections>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
+        // Wards and their accounts change rarely: re-read them every half minute.
+        if ticks % 30 == 0 {
+            if let Err(e) = rejections.refresh_accounts(&backend).await {
+                tracing::warn!(error = %e, "could not read the wards' accounts for the intake log");
+            }
+        }
+        ticks += 1;
         if let Err(e) = rejections.flush(&backend).await {
-            tracing::error!(error = %e, "could not write the intake log");
+            tracing::error!(error = %e, "could not write the intake log; kept for the next try");
         }
         // The intake is gone (server stopped): one last flush above, then stop.
         if Arc::strong_count(&rejections) == 1 {
@@ -342,7 +377,7 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
             Err(e) => {
                 let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
                 tracing::warn!(provider = provider.as_str(), status = status.as_u16(), error = %e, "bank notification rejected");
-                intake.rejections.count(provider.as_str(), e.kind(), status, &e.to_string(), bytes);
+                intake.rejections.count(provider, e.kind(), status, &e.to_string(), bytes);
                 return Err(Rejection { status, code: e.kind(), message: e.to_string() });
             }
         };
@@ -371,7 +406,7 @@ pub async fn receive(
         Ok(b) => b,
         Err(_) => {
             let msg = format!("body larger than {} bytes", bankfeed::MAX_BODY_BYTES);
-            state.intake.rejections.count(&provider_name, "body_too_large", StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]);
+            state.intake.rejections.count(provider, "body_too_large", StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]);
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg);
         }
     };

@@ -13,6 +13,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::Service;
 
+/// HTTP connections open at once (an upgraded WebSocket leaves the count: its task lives on
+/// and is bounded by the push hub, not by this).
+pub const MAX_CONNECTIONS: usize = 20_000;
+
 /// Serves `app` on `listener` until `shutdown` is cancelled, then waits (at most 30 s) for
 /// the requests in flight. WebSocket connections close themselves on the same token.
 pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationToken, header_timeout: Duration) -> std::io::Result<()> {
@@ -21,7 +25,17 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationTok
     // HTTP/1.1 only: TLS and HTTP/2 end at the reverse proxy in front (see the README).
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    // Each connection holds a permit: past the cap, new connections wait in the kernel's
+    // backlog instead of exhausting file descriptors and memory.
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let permit = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
         let (stream, remote) = tokio::select! {
             _ = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
@@ -38,6 +52,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationTok
         let mut conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).with_upgrades();
         let stop = shutdown.clone();
         connections.spawn(async move {
+            let _permit = permit;
             let ended = tokio::select! {
                 r = &mut conn => r,
                 _ = stop.cancelled() => {

@@ -16,6 +16,8 @@ use tower_http::trace::TraceLayer;
 
 /// Requests larger than this are refused before anything reads them.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// A request body must arrive within this time.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 type Handler = axum::routing::MethodRouter<AppState>;
 
@@ -99,6 +101,8 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                // A body sent a byte a minute would hold its connection and task for ever.
+                .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
                 .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

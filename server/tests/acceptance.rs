@@ -18,6 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 db_tests!(
     a_cancelled_or_expired_code_takes_no_desk_payment,
     an_assisted_payment_names_a_transfer_that_reached_the_ward,
+    one_transfer_named_at_two_desks_at_once_pays_once,
     a_portal_update_never_hides_the_payable_code,
     a_portal_update_of_a_live_code_replaces_it_at_once,
     the_kiosk_gets_no_token_that_opens_personal_data,
@@ -186,7 +187,45 @@ async fn an_assisted_payment_names_a_transfer_that_reached_the_ward(engine: Engi
     let third = third.expect("third");
     let pr3 = latest_request(&srv, third.id).await;
     let again = payments::pay_manually(&srv.backend, pr3.id, pr3.version, PaymentMethod::Assisted, None, Some(reference.clone()), "hotro").await;
-    assert!(matches!(again, Err(BackendError::Conflict(_))), "{again:?}");
+    assert!(matches!(again, Err(BackendError::Invalid { field: "bank_ref", .. })), "{again:?}");
+    // A transfer tied to another request (here: paid after that code was cancelled) is a
+    // supervisor's to resolve, never a desk's evidence.
+    payments::cancel(&srv.backend, pr2.id, pr2.version, "canbo", None).await.expect("cancel");
+    assert_eq!(sepay(&srv, 4343, pr3.amount, &format!("{} NOP PHI", pr2.payment_code)).await.status(), 200);
+    let late_ref = bank_notification::Entity::find()
+        .filter(bank_notification::Column::ProviderTxnId.eq("4343"))
+        .one(&t.db)
+        .await
+        .expect("q")
+        .and_then(|n| n.bank_reference)
+        .expect("late transfer");
+    let taken = payments::pay_manually(&srv.backend, pr3.id, pr3.version, PaymentMethod::Assisted, None, Some(late_ref), "hotro").await;
+    assert!(matches!(taken, Err(BackendError::Invalid { field: "bank_ref", .. })), "{taken:?}");
+    assert_eq!(latest_request(&srv, third.id).await.state, "qr_issued");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn one_transfer_named_at_two_desks_at_once_pays_once(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let cs = counters_of(&srv).await;
+    let item = item_id(&srv, "DEMO-CT02").await;
+    let a = payments::create_dossier(&srv.backend, dossier(cs[0], item, 1), payments::Source::Counter, None, "canbo").await.expect("a");
+    let b = payments::create_dossier(&srv.backend, dossier(cs[1], item, 1), payments::Source::Counter, None, "canbo").await.expect("b");
+    let (pa, pb) = (latest_request(&srv, a.id).await, latest_request(&srv, b.id).await);
+    assert_eq!(sepay(&srv, 5151, pa.amount, "CHUYEN TIEN HO").await.status(), 200);
+    let reference = bank_notification::Entity::find().one(&t.db).await.expect("q").and_then(|n| n.bank_reference).expect("reference");
+    let (ra, rb) = tokio::join!(
+        payments::pay_manually(&srv.backend, pa.id, pa.version, PaymentMethod::Assisted, None, Some(reference.clone()), "hotro"),
+        payments::pay_manually(&srv.backend, pb.id, pb.version, PaymentMethod::Assisted, None, Some(reference.clone()), "hotro2"),
+    );
+    assert_eq!([&ra, &rb].iter().filter(|r| r.is_ok()).count(), 1, "one transfer books one payment: {ra:?} / {rb:?}");
+    for r in [&ra, &rb] {
+        assert!(!matches!(r, Err(BackendError::Db(_))), "the loser gets a clear answer: {r:?}");
+    }
+    let paid = payment_request::Entity::find().filter(payment_request::Column::State.eq("receipt_issued")).count(&t.db).await.expect("count");
+    assert_eq!(paid, 1);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }
@@ -392,6 +431,7 @@ async fn refused_bank_notifications_are_counted_not_stored_each(engine: Engine) 
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let base = srv.base_url();
+    srv.intake().refresh_ward_accounts(&srv.backend).await.expect("accounts");
     let forged = |i: i64| {
         let tr = bankfeed::sign::SimTransfer::new(i, WARD_ACCOUNT, 10_000, "WP FORGED");
         let body = bankfeed::sign::sepay_body(&tr);
@@ -407,7 +447,19 @@ async fn refused_bank_notifications_are_counted_not_stored_each(engine: Engine) 
         }
         sends.push(r.send());
     }
-    for r in futures_util::future::join_all(sends).await {
+    // And forged bodies naming two thousand made-up accounts.
+    for i in 0..2_000 {
+        let tr = bankfeed::sign::SimTransfer::new(10_000 + i, &format!("9{i:011}"), 10_000, "WP FORGED");
+        let req = bankfeed::sign::sepay_hmac(&bankfeed::sign::sepay_body(&tr), "not-our-key", chrono::Utc::now().timestamp());
+        let mut r = http().post(format!("{base}/api/bank/sepay")).body(req.body.clone());
+        for (k, v) in &req.headers {
+            r = r.header(k, v);
+        }
+        sends.push(r.send());
+    }
+    use futures_util::StreamExt;
+    let answers: Vec<_> = futures_util::stream::iter(sends).buffer_unordered(64).collect().await;
+    for r in answers {
         assert_eq!(r.expect("post").status(), 401);
     }
     let stale = {
@@ -421,13 +473,16 @@ async fn refused_bank_notifications_are_counted_not_stored_each(engine: Engine) 
     assert_eq!(stale.status(), 401);
     srv.intake().flush_rejections(&srv.backend).await.expect("flush");
     let rows = intake_rejection::Entity::find().count(&t.db).await.expect("count");
-    assert!(rows <= 4, "401 refusals take {rows} rows, not one each");
+    assert!(rows <= 6, "2,401 refusals take {rows} rows, not one each");
     let w = ward::Entity::find().one(&t.db).await.expect("q").expect("ward");
     let log = app::backend::exceptions::intake_log(&t.db, Some(w.id), 24).await.expect("log");
     let bad: i64 = log.iter().filter(|r| r.reason == "bad_signature").map(|r| r.count).sum();
-    assert_eq!(bad, 400, "every refusal is counted");
+    assert_eq!(bad, 2_400, "every refusal is counted");
     assert!(log.iter().any(|r| r.reason == "stale_timestamp" && r.count == 1), "the other alarm is not pushed out of view: {log:?}");
-    assert!(log.iter().all(|r| r.ward_id == Some(w.id)), "filed under the ward the bodies named");
+    let ours: i64 = log.iter().filter(|r| r.reason == "bad_signature" && r.ward_id == Some(w.id)).map(|r| r.count).sum();
+    assert_eq!(ours, 400, "filed under the ward the bodies named, whatever else floods in");
+    let elsewhere: i64 = log.iter().filter(|r| r.ward_id.is_none()).map(|r| r.count).sum();
+    assert_eq!(elsewhere, 2_000, "bodies naming no ward's account are counted apart");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -321,6 +321,7 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     assert!(html.contains("BIÊN LAI THU PHÍ, LỆ PHÍ"));
     assert!(html.contains("N. V. An") && !html.contains("Nguyễn Văn An"), "the public link never shows the full name");
     // A tampered body reusing the transaction id is rejected, not answered as a duplicate.
+    srv.intake().refresh_ward_accounts(&srv.backend).await.expect("accounts");
     let t2 = bankfeed::sign::SimTransfer::new(777, "113366668888", 50_000, &text);
     let body = bankfeed::sign::sepay_body(&t2);
     let req = bankfeed::sign::sepay_hmac(&body, SEPAY_KEY, chrono::Utc::now().timestamp());

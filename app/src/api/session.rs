@@ -74,6 +74,9 @@ pub enum KioskOpen {
     PairedElsewhere(crate::model::CounterInfo),
     /// Too many pairing codes were asked for from here or for this counter: wait.
     PairingBusy { retry_after_secs: u64 },
+    /// Opened from another site (a link, an embedded image): no code is made for that; a
+    /// kiosk opens its page directly (typed, bookmarked, or at start-up).
+    OpenDirectly,
 }
 
 /// Starts the kiosk at `counter_id`: its live state when this browser is paired with it,
@@ -103,6 +106,12 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
     };
     if live {
         return Ok(crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)?.map(KioskOpen::Live));
+    }
+    let cross_site = parts()
+        .and_then(|p| p.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(|v| v == "cross-site" || v == "same-site"))
+        .unwrap_or(false);
+    if cross_site {
+        return Ok(Some(KioskOpen::OpenDirectly));
     }
     match crate::backend::kiosks::start_pairing(&b.db, counter_id, cookie(KIOSK_COOKIE).as_deref(), client_ip().as_deref()).await {
         Ok((secret, code)) => {

@@ -56,7 +56,7 @@ pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, ServerFnError
     let me = staff("close_day")?;
     let b = backend()?;
     let ward = home_ward(&b, &me).await?;
-    let subject = format!("day:{}", day.as_deref().unwrap_or("today"));
+    let subject = format!("day:{}", day.as_deref().unwrap_or("today").chars().take(20).collect::<String>());
     let done = crate::backend::days::close(&b.db, ward, day, &me).await;
     audit_refusal(&b, &principal(), Some(ward), "day.close_refused", subject, done).await
 }

@@ -253,6 +253,7 @@ pub async fn set_active(db: &DatabaseConnection, id: i64, active: bool, by: &Sta
     am.update(&txn).await?;
     if !active {
         session::Entity::delete_many().filter(session::Column::AccountId.eq(id)).exec(&txn).await?;
+        known_device::Entity::delete_many().filter(known_device::Column::AccountId.eq(id)).exec(&txn).await?;
     }
     audit::append(&txn, Entry::new(&by.username, ward, if active { "account.enable" } else { "account.disable" }, format!("account:{username}"))).await?;
     txn.commit().await?;
@@ -271,6 +272,8 @@ pub async fn set_password(db: &DatabaseConnection, id: i64, password: String, by
     am.password_changed_at = Set(Utc::now());
     am.update(&txn).await?;
     session::Entity::delete_many().filter(session::Column::AccountId.eq(id)).exec(&txn).await?;
+    // A browser trusted under the old password is not trusted under the new one.
+    known_device::Entity::delete_many().filter(known_device::Column::AccountId.eq(id)).exec(&txn).await?;
     audit::append(&txn, Entry::new(by, ward, "account.password", format!("account:{username}"))).await?;
     txn.commit().await?;
     Ok(())
@@ -291,11 +294,15 @@ pub struct LoginOk {
     pub device_token: Option<String>,
 }
 
-/// The account a known-device cookie belongs to, if it is one.
+/// A browser unused for this long is a stranger again.
+pub const KNOWN_DEVICE_IDLE: Duration = Duration::days(90);
+
+/// The account a known-device cookie belongs to, if it is one and was used lately.
 async fn known_device_account(db: &DatabaseConnection, token: Option<&str>) -> Result<Option<(String, i64)>, BackendError> {
     let Some(token) = token.filter(|t| t.len() == 64) else { return Ok(None) };
     let hash = token_hash(token);
-    Ok(known_device::Entity::find_by_id(hash.clone()).one(db).await?.map(|d| (hash, d.account_id)))
+    let fresh = Utc::now() - KNOWN_DEVICE_IDLE;
+    Ok(known_device::Entity::find_by_id(hash.clone()).one(db).await?.filter(|d| d.last_used_at > fresh).map(|d| (hash, d.account_id)))
 }
 
 /// Checks the password and opens a session. Every outcome is in the audit log (refusals by
@@ -690,7 +697,8 @@ pub async fn recent_attempts(
                 throttled: i64::from(throttled),
                 last_at: e.at.to_rfc3339(),
             }),
-            _ => break,
+            // Enough rows: the rest only add to the counts of rows already listed.
+            _ => {}
         }
     }
     Ok(rows)

@@ -201,14 +201,17 @@ async fn exception(
 }
 
 /// The bank notification that proves an assisted payment for `pr`: the transfer named
-/// `reference` (the bank's reference or the provider's transaction id) reached the ward's
-/// collection account, for exactly the amount due, and is not booked to anything yet (it
-/// matched no code, or waits in the exception queue).
+/// `reference` (the bank's reference or the provider's transaction id) reached this ward's
+/// collection account after the request was made, for exactly the amount due, named no
+/// payment code WardPay knows, and waits unbooked in the exception queue. A transfer tied
+/// to another request (late, after a cancel, a second payment) is never taken here: that
+/// money is a supervisor's to resolve. Every miss gets the same answer, so the refusal
+/// tells nothing about other people's transfers.
 pub async fn evidence_for_assisted(
     txn: &DatabaseTransaction,
     pr: &payment_request::Model,
     reference: &str,
-) -> Result<bank_notification::Model, BackendError> {
+) -> Result<(bank_notification::Model, bank_exception::Model), BackendError> {
     let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
     let candidates = bank_notification::Entity::find()
         .filter(
@@ -217,86 +220,73 @@ pub async fn evidence_for_assisted(
                 .add(bank_notification::Column::ProviderTxnId.eq(reference)),
         )
         .filter(bank_notification::Column::AccountNumber.eq(w.bank_account.clone()))
+        .filter(bank_notification::Column::Outcome.eq(ExceptionKind::UnknownCode.as_str()))
+        .filter(bank_notification::Column::PaymentRequestId.is_null())
+        .filter(bank_notification::Column::ReceivedAt.gte(pr.created_at))
+        .filter(bank_notification::Column::Amount.eq(pr.amount))
         .all(txn)
         .await?;
-    if candidates.is_empty() {
-        return Err(BackendError::invalid(
-            "bank_ref",
-            format!(
-                "tài khoản thu của phường chưa nhận giao dịch {reference}; chờ ngân hàng báo rồi ghi nhận lại (no transfer with this reference has reached the ward's account yet)"
-            ),
-        ));
-    }
-    let mut booked = false;
     for n in candidates {
-        if n.outcome == "ignored" || n.outcome == "matched" || n.outcome == "assisted" {
-            booked |= n.outcome != "ignored";
-            continue;
-        }
         let open = bank_exception::Entity::find()
             .filter(bank_exception::Column::NotificationId.eq(n.id))
+            .filter(bank_exception::Column::WardId.eq(pr.ward_id))
             .filter(bank_exception::Column::Status.eq("open"))
             .one(txn)
             .await?;
-        if open.is_none() {
-            booked = true;
-            continue;
+        if let Some(e) = open {
+            return Ok((n, e));
         }
-        if n.amount != pr.amount {
-            return Err(BackendError::invalid(
-                "bank_ref",
-                format!(
-                    "giao dịch {reference} chuyển {} đ, khác số phải thu {} đ (the transfer's amount differs from the amount due)",
-                    n.amount, pr.amount
-                ),
-            ));
-        }
-        return Ok(n);
     }
-    Err(if booked {
-        BackendError::Conflict(format!("giao dịch {reference} đã được ghi nhận cho khoản khác (that transfer is already booked)"))
-    } else {
-        BackendError::invalid("bank_ref", format!("giao dịch {reference} không phải tiền vào tài khoản thu (not a credit to the ward)"))
-    })
+    Err(BackendError::invalid(
+        "bank_ref",
+        format!(
+            "không có giao dịch {reference} chưa ghi nhận, đúng số tiền phải thu, vào tài khoản thu của phường sau khi mã được tạo (no unbooked transfer with this reference and amount reached the ward's account)"
+        ),
+    ))
 }
 
-/// Books notification `n` to request `request_id` as an assisted payment, and closes the
-/// exception it waited in (with who did it).
+/// Books notification `n` to request `request_id` as an assisted payment and closes the
+/// exception `e` it waited in, with who did it. Both rows are claimed by conditional
+/// updates first: of two desks naming the same transfer at once, one books it and the other
+/// is told (on PostgreSQL a second writer re-checks the condition after the first commits).
 pub async fn book_to(
     txn: &DatabaseTransaction,
     n: &bank_notification::Model,
+    e: &bank_exception::Model,
     request_id: i64,
     actor: &str,
 ) -> Result<(), BackendError> {
-    bank_notification::Entity::update_many()
+    let taken = || BackendError::Conflict("giao dịch này vừa được ghi nhận cho khoản khác (that transfer was just booked)".into());
+    let now = Utc::now();
+    let claimed = bank_exception::Entity::update_many()
+        .col_expr(bank_exception::Column::Status, Expr::value("resolved"))
+        .col_expr(bank_exception::Column::Resolution, Expr::value(Some("assisted")))
+        .col_expr(bank_exception::Column::Note, Expr::value(Some(format!("ghi nhận là chuyển khoản có hỗ trợ cho khoản {request_id}"))))
+        .col_expr(bank_exception::Column::ResolvedBy, Expr::value(Some(actor.to_string())))
+        .col_expr(bank_exception::Column::ResolvedAt, Expr::value(Some(now)))
+        .filter(bank_exception::Column::Id.eq(e.id))
+        .filter(bank_exception::Column::Status.eq("open"))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(taken());
+    }
+    let booked = bank_notification::Entity::update_many()
         .col_expr(bank_notification::Column::Outcome, Expr::value("assisted"))
         .col_expr(bank_notification::Column::PaymentRequestId, Expr::value(Some(request_id)))
         .filter(bank_notification::Column::Id.eq(n.id))
+        .filter(bank_notification::Column::PaymentRequestId.is_null())
         .exec(txn)
         .await?;
-    let now = Utc::now();
-    for e in bank_exception::Entity::find()
-        .filter(bank_exception::Column::NotificationId.eq(n.id))
-        .filter(bank_exception::Column::Status.eq("open"))
-        .all(txn)
-        .await?
-    {
-        bank_exception::Entity::update_many()
-            .col_expr(bank_exception::Column::Status, Expr::value("resolved"))
-            .col_expr(bank_exception::Column::Resolution, Expr::value(Some("assisted")))
-            .col_expr(bank_exception::Column::Note, Expr::value(Some(format!("ghi nhận là chuyển khoản có hỗ trợ cho khoản {request_id}"))))
-            .col_expr(bank_exception::Column::ResolvedBy, Expr::value(Some(actor.to_string())))
-            .col_expr(bank_exception::Column::ResolvedAt, Expr::value(Some(now)))
-            .filter(bank_exception::Column::Id.eq(e.id))
-            .exec(txn)
-            .await?;
-        super::audit::append(
-            txn,
-            super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{}", e.id)).detail(serde_json::json!({
-                "kind": e.kind, "resolution": "assisted", "amount": e.amount, "payment_request_id": request_id,
-            })),
-        )
-        .await?;
+    if booked.rows_affected == 0 {
+        return Err(taken());
     }
+    super::audit::append(
+        txn,
+        super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{}", e.id)).detail(serde_json::json!({
+            "kind": e.kind, "resolution": "assisted", "amount": e.amount, "payment_request_id": request_id,
+        })),
+    )
+    .await?;
     Ok(())
 }

@@ -293,8 +293,18 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
                 let draft = payments::new_request(&txn, &w, &d, actor).await?;
                 // The officer had confirmed this dossier: its new amount gets a code straight
                 // away, if the (possibly new) counter shows no other payable code.
-                if code_was_live && payments::ensure_counter_free(&txn, c.id).await.is_ok() {
-                    payments::issue_draft(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+                if code_was_live {
+                    match payments::ensure_counter_free(&txn, c.id).await {
+                        Ok(()) => {
+                            payments::issue_draft(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
+                        }
+                        // The dossier moved to a counter showing another citizen's code: it
+                        // waits there as a draft for the officer to confirm.
+                        Err(BackendError::Conflict(_)) => {
+                            tracing::info!(dossier = %d.code, counter = c.id, "updated dossier waits: its new counter shows another code");
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
             }
             (UpsertOutcome::Updated, d)

@@ -66,8 +66,9 @@ pub async fn start_pairing(
     let oldest_wait = |rows: &[kiosk_pairing::Model]| {
         rows.iter().map(|p| (p.expires_at - now).num_seconds()).min().unwrap_or(60).max(1) as u64
     };
-    if let Some(ip) = ip {
-        let mine = kiosk_pairing::Entity::find().filter(kiosk_pairing::Column::RequestedIp.eq(ip)).all(db).await?;
+    let ip = ip.map(address_group);
+    if let Some(ip) = &ip {
+        let mine = kiosk_pairing::Entity::find().filter(kiosk_pairing::Column::RequestedIp.eq(ip.as_str())).all(db).await?;
         if mine.len() as u64 >= MAX_CODES_PER_ADDRESS {
             return Err(BackendError::Throttled {
                 retry_after_secs: oldest_wait(&mine),
@@ -92,7 +93,7 @@ pub async fn start_pairing(
             counter_id: Set(counter_id),
             created_at: Set(now),
             expires_at: Set(now + PAIRING_TTL),
-            requested_ip: Set(ip.map(|i| i.chars().take(64).collect())),
+            requested_ip: Set(ip.clone()),
             ..Default::default()
         };
         if am.insert(db).await.is_ok() {
@@ -100,6 +101,19 @@ pub async fn start_pairing(
         }
     }
     Err(BackendError::Conflict("could not draw a free pairing code".into()))
+}
+
+/// The address as counted for the per-address limit: an IPv4 address, or an IPv6 address's
+/// /64 (one subscriber's network, which hands out many addresses).
+fn address_group(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(addr) => addr.to_canonical().to_string(),
+        Err(_) => ip.chars().take(64).collect(),
+    }
 }
 
 /// Where the kiosk holding `claim` stands.
@@ -250,6 +264,14 @@ pub async fn list(db: &DatabaseConnection, ward_id: Option<i64>) -> Result<Vec<K
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_per_64() {
+        assert_eq!(address_group("2001:db8:1:2:aaaa::1"), address_group("2001:db8:1:2:ffff::9"));
+        assert_ne!(address_group("2001:db8:1:2::1"), address_group("2001:db8:1:3::1"));
+        assert_eq!(address_group("::ffff:10.0.0.7"), "10.0.0.7");
+        assert_eq!(address_group("10.0.0.7"), "10.0.0.7");
+    }
 
     #[test]
     fn codes_are_short_and_unambiguous() {

@@ -549,7 +549,13 @@ pub async fn pay_manually(
     let txn = begin_on_counter_of(backend, id).await?;
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
+    let expired = pr.expires_at.is_some_and(|e| e <= Utc::now());
     match state_of(&pr)? {
+        PaymentState::QrIssued if expired => {
+            return Err(BackendError::Conflict(
+                "mã QR đã hết hạn; hãy cấp lại mã (the code has expired; re-issue it)".into(),
+            ))
+        }
         PaymentState::QrIssued | PaymentState::Draft => {}
         s => {
             return Err(BackendError::Conflict(format!(
@@ -560,10 +566,11 @@ pub async fn pay_manually(
     }
     match (method, bank_ref) {
         (PaymentMethod::Assisted, Some(r)) => {
-            let n = super::bank::evidence_for_assisted(&txn, &pr, &r).await?;
+            let (n, e) = super::bank::evidence_for_assisted(&txn, &pr, &r).await?;
+            // Claim the transfer before booking anything on it.
+            super::bank::book_to(&txn, &n, &e, pr.id, actor).await?;
             let note = Some(reason.unwrap_or_else(|| "hỗ trợ chuyển khoản".into()));
             settle(&txn, &pr, PaymentEvent::Pay(method), method, n.amount, Some(r), note, actor).await?;
-            super::bank::book_to(&txn, &n, pr.id, actor).await?;
         }
         _ => {
             settle(&txn, &pr, PaymentEvent::Pay(method), method, pr.amount, None, reason, actor).await?;

@@ -30,6 +30,12 @@ pub fn KioskPage() -> impl IntoView {
                         Ok(Some(KioskOpen::Live(snap))) => view! { <KioskLive initial=snap/> }.into_any(),
                         Ok(Some(KioskOpen::Pairing(code))) => view! { <Pairing code=code/> }.into_any(),
                         Ok(Some(KioskOpen::PairedElsewhere(own))) => view! { <PairedElsewhere own=own/> }.into_any(),
+                        Ok(Some(KioskOpen::OpenDirectly)) => view! {
+                            <section class="kiosk-message" data-kiosk-state="open-directly">
+                                <h1>{tx("Hãy mở trang này trực tiếp trên màn hình kiosk", "Open this page directly on the kiosk screen")}</h1>
+                                <p>{tx("Gõ địa chỉ hoặc dùng dấu trang; trang mở từ một trang web khác không tạo mã ghép nối.", "Type its address or use a bookmark; a page opened from another site makes no pairing code.")}</p>
+                            </section>
+                        }.into_any(),
                         Ok(Some(KioskOpen::PairingBusy { retry_after_secs })) => view! {
                             <section class="kiosk-message" data-kiosk-state="pairing-busy">
                                 <h1>{tx("Tạm thời chưa tạo được mã ghép nối", "No pairing code for now")}</h1>
