@@ -392,7 +392,7 @@ mod tests {
     }
 }
 
-/// The reconciliation wording for an exception kind (domain.md: thiếu / thừa / trễ hạn / trùng / không xác định).
+/// The reconciliation wording for an exception kind (docs/domain.md §10: thiếu / thừa / trễ hạn / trùng / không xác định).
 pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
     let (vi, en) = match kind {
         "underpaid" => ("Thiếu tiền", "Underpaid"),

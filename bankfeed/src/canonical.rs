@@ -114,7 +114,7 @@ pub(crate) fn js_number(n: &Number) -> String {
 }
 
 /// payOS's signed string: `key=value` for every key of `data`, sorted, joined with `&`,
-/// values unescaped (see webhooks.md §3).
+/// values unescaped (payOS signs them so; see tests/payos.rs).
 pub(crate) fn payos_query(data: &Map<String, Value>) -> Result<String, IntakeError> {
     let mut out = String::new();
     for (i, (k, v)) in sorted_entries(data).into_iter().enumerate() {

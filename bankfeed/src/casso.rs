@@ -1,4 +1,4 @@
-//! Casso webhook v2 (webhooks.md §2): HMAC-SHA512 over `t.` + the sorted compact JSON of the
+//! Casso webhook v2 (docs/domain.md §7): HMAC-SHA512 over `t.` + the sorted compact JSON of the
 //! whole body, `t` in milliseconds.
 
 use std::time::SystemTime;
@@ -19,7 +19,7 @@ pub const HEADER_SIGNATURE: &str = "X-Casso-Signature";
 /// Casso's dashboard test call carries this bank reference (and `id` 0).
 pub const TEST_REFERENCE: &str = "MA_GIAO_DICH_THU_NGHIEM";
 
-/// Success answer: HTTP 200 with this body (webhooks.md §2).
+/// Success answer: HTTP 200 with this body (docs/domain.md §7).
 pub const RESPONSE_BODY: &str = r#"{"success": true}"#;
 pub const RESPONSE_STATUS: u16 = 200;
 

@@ -7,7 +7,7 @@
 //!   body is used, several secrets accepted for rotation.
 //! * [`sign`]: the providers' side, for the bank simulator and tests.
 //!
-//! Pure functions only: the server owns HTTP, storage and deduplication (webhooks.md: store
+//! Pure functions only: the server owns HTTP, storage and deduplication (docs/domain.md §7: store
 //! the raw body and headers with the parsed transaction, then answer 2xx).
 
 mod canonical;

@@ -1,4 +1,4 @@
-//! payOS webhooks (webhooks.md §3): HMAC-SHA256 over the sorted `k=v&…` text of `data`,
+//! payOS webhooks (docs/domain.md §7): HMAC-SHA256 over the sorted `k=v&…` text of `data`,
 //! signature in the body. Nothing outside `data` is signed, so nothing outside it is used.
 
 use std::time::SystemTime;
@@ -13,11 +13,11 @@ use crate::headers::HeaderLookup;
 use crate::notification::{parse_vietnam_local, Direction, Notification, Provider};
 
 /// `orderCode` and `description` of the docs' sample data, which the registration test call
-/// resembles (webhooks.md §3).
+/// resembles (docs/domain.md §7).
 pub const TEST_ORDER_CODE: i64 = 123;
 pub const TEST_DESCRIPTION: &str = "VQRIO123";
 
-/// Success answer: HTTP 200 with this body (webhooks.md §3).
+/// Success answer: HTTP 200 with this body (docs/domain.md §7).
 pub const RESPONSE_BODY: &str = r#"{"success": true}"#;
 pub const RESPONSE_STATUS: u16 = 200;
 

@@ -1,4 +1,4 @@
-//! SePay webhooks (webhooks.md §1): API key or HMAC-SHA256 over `timestamp.rawbody`.
+//! SePay webhooks (docs/domain.md §7): API key or HMAC-SHA256 over `timestamp.rawbody`.
 
 use std::time::SystemTime;
 
@@ -93,7 +93,7 @@ fn verify_hmac(
     })?;
     let sig = signature.trim();
     // The prefix is what every integration sends; a bare digest is accepted too because
-    // SePay's own sample code was not available (webhooks.md §1) and the MAC is what matters.
+    // SePay's own sample code was not available (docs/domain.md §7) and the MAC is what matters.
     let hex_part = match sig.get(..SIGNATURE_PREFIX.len()) {
         Some(p) if p.eq_ignore_ascii_case(SIGNATURE_PREFIX) => &sig[SIGNATURE_PREFIX.len()..],
         _ => sig,

@@ -1,4 +1,4 @@
-//! Casso v2: the official vector, the worked example of webhooks.md §2, and failures.
+//! Casso v2: the official vector, a worked example, and failures.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! payOS: the docs' official vector, the worked example of webhooks.md §3, and failures.
+//! payOS: the docs' official vector, a worked example, and failures.
 
 mod common;
 

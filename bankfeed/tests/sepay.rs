@@ -1,4 +1,4 @@
-//! SePay: the worked example of webhooks.md §1 and every way to get it wrong.
+//! SePay: a worked example and every way to get it wrong.
 
 mod common;
 

@@ -48,7 +48,7 @@ test("the six steps: dossier, QR on both screens, simulated bank payment, receip
   await kiosk.screenshot({ path: `${artifacts}/kiosk-1-idle.png` });
 
   await enterDossier(officer, "chung thuc ban sao", "3", "5");
-  // domain.md: 3 copies × 5 pages = 21.000đ, computed live before anything is sent.
+  // docs/domain.md §3: 3 copies × 5 pages = 21.000đ, computed live before anything is sent.
   await expect(officer.getByTestId("form-total")).toHaveText("21.000 đ");
   await officer.getByTestId("create-qr").click();
 

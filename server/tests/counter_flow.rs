@@ -94,7 +94,7 @@ async fn tiered_dossier_gets_a_code_and_reaches_the_kiosk(engine: Engine) {
     let (kiosk_cookie, _) = common::pair_kiosk(&base, c, &admin).await;
     let mut kiosk = common::ws_connect(&base, &format!("/ws/counter/{c}"), Some(&kiosk_cookie)).await.expect("ws");
     let _ = kiosk.next().await;
-    // domain.md: 3 copies of a 5-page document cost 3 × (2×2.000 + 3×1.000) = 21.000đ.
+    // docs/domain.md §3: 3 copies of a 5-page document cost 3 × (2×2.000 + 3×1.000) = 21.000đ.
     let item = item_id(&srv, "DEMO-CT01").await;
     let row = payments::create_dossier(&srv.backend, dossier(c, item, 3, Some(5)), payments::Source::Counter, None, "test")
         .await

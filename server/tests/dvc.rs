@@ -174,7 +174,7 @@ fn status_path(code: &str) -> String {
     format!("{CREATE}/{code}")
 }
 
-/// 3 certified copies of a 5-page document: 21.000đ (domain.md).
+/// 3 certified copies of a 5-page document: 21.000đ (docs/domain.md §3).
 fn request(code: &str) -> Value {
     json!({
         "dossier_code": code,

@@ -1,4 +1,4 @@
-//! Payload → [`VietQr`], following the decoder checklist of vietqr.md §9.
+//! Payload → [`VietQr`], following the rules in the crate README ("Rules worth knowing").
 
 use crate::crc::{crc16, crc_hex};
 use crate::error::DecodeError;

@@ -19,7 +19,7 @@ pub const PURPOSE_MAX_CHARS: usize = 25;
 ///
 /// Why no punctuation: WardPay matches incoming transfers to bills by this message, so it must
 /// reach the ward's statement unchanged whatever bank the payer uses. Which punctuation each bank
-/// app keeps is not documented (vietqr.md §7); vietqr.io and api.vietqr.vn both ask for "no special
+/// app keeps is not documented (see "Rules worth knowing" in the crate README); vietqr.io and api.vietqr.vn both ask for "no special
 /// characters", and a bank that silently strips `/` or `-` would turn `HD-12` into `HD12` on one
 /// statement and leave it on another. Letters, digits and single spaces survive every app. Mapping
 /// punctuation to a space rather than deleting it keeps `T7/2024` readable as `T7 2024`.

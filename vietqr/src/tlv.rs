@@ -13,7 +13,7 @@ pub const AMOUNT_MAX_CHARS: usize = 13;
 /// The largest amount that fits in 13 digits.
 pub const AMOUNT_MAX: u64 = 9_999_999_999_999;
 
-/// Maximum length of a 62 sub-field the spec defines (vietqr.md §4); others are bounded only by
+/// Maximum length of a 62 sub-field the spec defines (EMVCo merchant-presented mode, tag 62); others are bounded only by
 /// the template.
 pub fn additional_max_chars(id: u8) -> Option<usize> {
     match id {

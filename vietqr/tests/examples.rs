@@ -1,4 +1,4 @@
-//! Every payload of vietqr.md §8 plus the published real codes it cites.
+//! Published VietQR payloads (real codes from banks and apps) and worked examples.
 
 use vietqr::{
     crc16, decode, encode, encode_with, DecodeError, EncodeError, EncodeOptions, Field, Initiation,

@@ -1,7 +1,7 @@
 //! Fee rules as data, fee computation, and the demo ward's catalog.
 //!
 //! Every procedure's fee is one of four rule shapes stored with the catalog
-//! item (see `shared/reference/domain.md`, "Fee rules"), so a ward edits its
+//! item (see `docs/domain.md`, §3 "Fee rules as data"), so a ward edits its
 //! catalog without a new build.
 
 use serde::{Deserialize, Serialize};
@@ -315,7 +315,7 @@ pub struct CatalogSeed {
     pub note: Option<String>,
 }
 
-/// The demo ward's catalog from `domain.md`, 14 rows.
+/// The demo ward's catalog (example data, `docs/domain.md` §3), 14 rows.
 ///
 /// Procedure codes (`DEMO-CT..` for chứng thực, `DEMO-HT..` for hộ tịch) are demo
 /// short codes and must be shown as such: a real ward uses the national TTHC

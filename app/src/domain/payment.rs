@@ -142,7 +142,7 @@ impl PaymentMethod {
         [PaymentMethod::QrTransfer, PaymentMethod::Assisted, PaymentMethod::Cash].into_iter().find(|m| m.as_str() == s)
     }
 
-    /// Wording on the receipt (domain.md: chuyển khoản QR / có hỗ trợ / tiền mặt).
+    /// Wording on the receipt (docs/domain.md §4: chuyển khoản QR / có hỗ trợ / tiền mặt).
     pub fn label_vi(self) -> &'static str {
         match self {
             PaymentMethod::QrTransfer => "Chuyển khoản QR",

@@ -1,7 +1,7 @@
 //! Amounts in figures and in words, as printed on receipts and treasury reports.
 //!
 //! The Vietnamese reading follows northern usage as set out in
-//! `shared/reference/domain.md` ("Amount in words"); the English reading is for
+//! `docs/domain.md` (§9 "Amount in words"); the English reading is for
 //! the English UI only and has no legal weight.
 
 const DIGITS_VI: [&str; 10] = [

@@ -63,7 +63,7 @@ impl std::fmt::Debug for SimulateDvcArgs {
     }
 }
 
-/// The demo dossier: 3 certified copies of a 5-page document (21.000đ, domain.md).
+/// The demo dossier: 3 certified copies of a 5-page document (21.000đ, docs/domain.md §3).
 pub fn demo_request(dossier_code: &str, counter: i32) -> serde_json::Value {
     demo_request_with(dossier_code, counter, 3)
 }
