@@ -39,7 +39,12 @@ pub fn UserNav() -> impl IntoView {
 fn SignedIn(me: Me) -> impl IntoView {
     let links: Vec<(&'static str, &'static str, &'static str)> = match me.role {
         Role::Officer | Role::Support => vec![("/", "Quầy", "Counter")],
-        Role::Supervisor => vec![("/stats", "Thống kê", "Statistics"), ("/audit", "Nhật ký", "Audit log")],
+        Role::Supervisor => vec![
+            ("/stats", "Thống kê", "Statistics"),
+            ("/reconciliation", "Đối soát", "Reconciliation"),
+            ("/audit", "Nhật ký", "Audit log"),
+        ],
+        Role::Accountant => vec![("/reconciliation", "Đối soát", "Reconciliation")],
         Role::Admin => vec![("/admin", "Quản trị", "Set-up"), ("/audit", "Nhật ký", "Audit log")],
     };
     let role = role_label(me.role);
@@ -66,6 +71,7 @@ pub fn role_label(role: Role) -> impl Fn() -> &'static str + Copy + Send + Sync 
         Role::Officer => tx("Cán bộ một cửa", "Officer"),
         Role::Supervisor => tx("Trưởng bộ phận", "Supervisor"),
         Role::Support => tx("Hỗ trợ người dân", "Support staff"),
+        Role::Accountant => tx("Kế toán", "Accountant"),
     }
 }
 

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
                     <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
                 </Routes>

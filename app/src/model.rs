@@ -1,6 +1,7 @@
 //! Types shared by the server, the server functions and the browser.
 
 pub use crate::domain::payment::{PaymentMethod, PaymentState};
+pub use crate::domain::reconciliation::RecState;
 use serde::{Deserialize, Serialize};
 
 /// Whether a counter is taking citizens. A paused counter's kiosk says so instead of
@@ -381,10 +382,12 @@ pub enum Role {
     Supervisor,
     /// Helps citizens without a bank account or phone; records assisted payments.
     Support,
+    /// Kế toán: reads all of the ward's money (reconciliation, exceptions); books no dossier.
+    Accountant,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Officer, Role::Supervisor, Role::Support];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Officer, Role::Supervisor, Role::Support, Role::Accountant];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -392,6 +395,7 @@ impl Role {
             Role::Officer => "officer",
             Role::Supervisor => "supervisor",
             Role::Support => "support",
+            Role::Accountant => "accountant",
         }
     }
 
@@ -405,6 +409,7 @@ impl Role {
             Role::Admin => "/admin",
             Role::Officer | Role::Support => "/",
             Role::Supervisor => "/stats",
+            Role::Accountant => "/reconciliation",
         }
     }
 }
@@ -560,4 +565,61 @@ pub struct FeeItemEdit {
     pub procedure_code: String,
     pub budget_subitem: String,
     pub active: bool,
+}
+
+/// One row of the reconciliation report: a payment request (with the notification that paid
+/// it and its receipt), or a bank notification that did not simply pay one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconRow {
+    pub state: RecState,
+    /// `payment_request` or `notification`.
+    pub source: String,
+    /// Vietnam calendar day, YYYY-MM-DD.
+    pub day: String,
+    /// RFC 3339 UTC: when the request was made, or the notification received.
+    pub at: String,
+    pub counter: Option<i32>,
+    pub dossier_code: Option<String>,
+    pub procedure: Option<String>,
+    /// Masked, as on any report that leaves the desk.
+    pub payer: Option<String>,
+    pub payment_code: Option<String>,
+    pub amount_due: i64,
+    pub amount_received: i64,
+    /// Received − due (0 for a row that matches).
+    pub difference: i64,
+    pub method: Option<String>,
+    pub provider: Option<String>,
+    pub bank_reference: Option<String>,
+    /// RFC 3339 UTC, when the money was received.
+    pub received_at: Option<String>,
+    /// Series and number, e.g. "26PDM 0000012".
+    pub receipt: Option<String>,
+    pub officer: Option<String>,
+    pub payment_request_id: Option<i64>,
+    pub notification_id: Option<i64>,
+}
+
+/// Count and amounts of the rows in one state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconTotal {
+    pub state: RecState,
+    pub count: i64,
+    pub amount_due: i64,
+    pub amount_received: i64,
+}
+
+/// The reconciliation of a ward over a range of Vietnam calendar days (both included).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconReport {
+    pub ward_code: String,
+    pub ward_name: String,
+    pub collection_account: String,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<ReconRow>,
+    /// One per state that has rows, in the order of `RecState::ALL`.
+    pub totals: Vec<ReconTotal>,
+    pub total_due: i64,
+    pub total_received: i64,
 }

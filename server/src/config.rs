@@ -68,6 +68,11 @@ pub enum Command {
     /// Play the DVC portal: send a signed payment request for a demo dossier (and, with
     /// --receive, print the callbacks WardPay sends back).
     SimulateDvc(crate::dvc::simulate::SimulateDvcArgs),
+    /// Reports for scripts and scheduled jobs, with the same figures as the pages.
+    Report {
+        #[command(subcommand)]
+        command: crate::reports::ReportCommand,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

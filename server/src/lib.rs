@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod intake;
 pub mod listen;
+pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
 pub mod state;

@@ -41,6 +41,15 @@ async fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::SimulateDvc(args) => server::dvc::simulate::run(&cli.common, &args).await,
+        Command::Report { command } => {
+            return match server::reports::run(&cli.common, &command).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,6 +68,7 @@ async fn serve(common: &server::config::CommonArgs, args: &ServeArgs) -> Result<
     println!("  Officer:    {base}/");
     println!("  Kiosk:      {base}/kiosk/{kiosk}");
     println!("  Supervisor: {base}/stats");
+    println!("  Accountant: {base}/reconciliation");
     println!("  Admin:      {base}/admin   (audit log: {base}/audit)");
     if args.demo {
         println!("Demo accounts (password \"{}\"):", app::backend::auth::DEMO_PASSWORD);

@@ -30,6 +30,7 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
         ("GET", "/ws/counter/{id}", get(ws::counter)),
         ("GET", "/ws/ward/{id}", get(ws::ward)),
         ("POST", "/api/bank/{provider}", axum::routing::post(intake::receive)),
+        ("GET", "/reports/reconciliation.csv", get(crate::reports::reconciliation_csv)),
     ];
     v.extend(crate::dvc::routes());
     v

@@ -32,15 +32,18 @@ enum Who {
     Officer,
     Supervisor,
     Support,
+    Accountant,
 }
 
-const EVERYONE: &[Who] = &[Who::Anonymous, Who::Kiosk, Who::Admin, Who::Officer, Who::Supervisor, Who::Support];
+const EVERYONE: &[Who] = &[Who::Anonymous, Who::Kiosk, Who::Admin, Who::Officer, Who::Supervisor, Who::Support, Who::Accountant];
 const NOBODY: &[Who] = &[];
 const STAFF: &[Who] = &[Who::Officer, Who::Supervisor, Who::Support];
 const DESK: &[Who] = &[Who::Officer, Who::Support];
 const OFFICER: &[Who] = &[Who::Officer];
 const SUPERVISOR: &[Who] = &[Who::Supervisor];
 const ADMIN: &[Who] = &[Who::Admin];
+/// The ward's money: the accountant and the supervisor read it.
+const MONEY: &[Who] = &[Who::Accountant, Who::Supervisor];
 
 /// `(method, route, request path, form body, who is let in)`. Signed routes (bank, DVC) let
 /// nobody in on a cookie: without a valid signature every caller is refused.
@@ -53,6 +56,8 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("GET", "/stats", "/stats", "", SUPERVISOR),
         ("GET", "/audit", "/audit", "", &[Who::Supervisor, Who::Admin]),
         ("GET", "/admin", "/admin", "", ADMIN),
+        ("GET", "/reconciliation", "/reconciliation", "", MONEY),
+        ("GET", "/reports/reconciliation.csv", "/reports/reconciliation.csv?from=2026-11-01&to=2026-11-02", "", MONEY),
         ("GET", "/kiosk/{counter}", "/kiosk/1", "", EVERYONE),
         ("GET", "/receipts/{id}", "/receipts/1", "", EVERYONE),
         ("GET", "/ws/counter/{id}", "/ws/counter/1", "", &[Who::Kiosk, Who::Officer, Who::Supervisor, Who::Support]),
@@ -80,7 +85,8 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/api/simulate_payment", "/api/simulate_payment", "counter_id=3", OFFICER),
         ("POST", "/api/pay_manually", "/api/pay_manually", "id=999&version=1&method=cash&reason=x", DESK),
         ("POST", "/api/get_receipt", "/api/get_receipt", "id=999", EVERYONE),
-        ("POST", "/api/get_exceptions", "/api/get_exceptions", "ward_id=1&only_open=true", SUPERVISOR),
+        ("POST", "/api/get_exceptions", "/api/get_exceptions", "ward_id=1&only_open=true", MONEY),
+        ("POST", "/api/get_reconciliation", "/api/get_reconciliation", "from=2026-11-01&to=2026-11-02", MONEY),
         ("POST", "/api/resolve_exception", "/api/resolve_exception", "{\"id\":999,\"resolution\":\"accept_late\",\"note\":null}", SUPERVISOR),
         ("POST", "/api/get_intake_log", "/api/get_intake_log", "", SUPERVISOR),
         ("POST", "/api/get_login_attempts", "/api/get_login_attempts", "", &[Who::Supervisor, Who::Admin]),
@@ -142,6 +148,7 @@ async fn every_route_answers_each_role_as_the_table_says(engine: Engine) {
         (Who::Officer, sign_in(&base, "canbo").await.client),
         (Who::Supervisor, sign_in(&base, "truongbp").await.client),
         (Who::Support, sign_in(&base, "hotro").await.client),
+        (Who::Accountant, sign_in(&base, "ketoan").await.client),
     ];
     let mut wrong = Vec::new();
     for (method, route, path, body, allowed) in &table {

@@ -87,3 +87,14 @@ pub async fn verify_audit() -> Result<AuditVerdict, ServerFnError> {
     let b = backend()?;
     crate::backend::audit::verify(&b.db).await.map_err(fail)
 }
+
+/// The reconciliation of the caller's ward for the Vietnam days `from`..=`to` (YYYY-MM-DD).
+#[server(endpoint = "get_reconciliation")]
+pub async fn get_reconciliation(from: String, to: String) -> Result<crate::model::ReconReport, ServerFnError> {
+    use super::guard::*;
+    let me = staff("get_reconciliation")?;
+    let b = backend()?;
+    let ward = home_ward(&b, &me).await?;
+    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, chrono::Utc::now()).map_err(fail)?;
+    crate::backend::reconciliation::report(&b.db, ward, range).await.map_err(fail)
+}

@@ -29,10 +29,12 @@ pub enum Decision {
     Forbidden,
 }
 
-use Role::{Admin, Officer, Supervisor, Support};
+use Role::{Accountant, Admin, Officer, Supervisor, Support};
 
 const STAFF: &[Role] = &[Officer, Support, Supervisor];
 const DESK: &[Role] = &[Officer, Support];
+/// Who reads the ward's money: the accountant, and the supervisor.
+const MONEY: &[Role] = &[Accountant, Supervisor];
 
 const fn api(roles: &'static [Role]) -> Rule {
     Rule::Api { roles, kiosk: false }
@@ -55,6 +57,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/", Rule::Page(DESK)),
     ("GET", "/stats", Rule::Page(&[Supervisor])),
     ("GET", "/audit", Rule::Page(&[Supervisor, Admin])),
+    ("GET", "/reconciliation", Rule::Page(MONEY)),
+    // The reconciliation as a file (CSV), for the accountant's spreadsheet.
+    ("GET", "/reports/reconciliation.csv", Rule::Page(MONEY)),
     ("GET", "/admin", Rule::Page(&[Admin])),
     // The kiosk page shows a pairing code until it is paired; its data call checks the device.
     ("GET", "/kiosk/{counter}", Rule::Public),
@@ -85,7 +90,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/pay_manually", api(DESK)),
     ("POST", "/api/get_receipt", Rule::Public),
     // Supervision.
-    ("POST", "/api/get_exceptions", api(&[Supervisor])),
+    ("POST", "/api/get_exceptions", api(MONEY)),
+    ("POST", "/api/get_reconciliation", api(MONEY)),
     ("POST", "/api/resolve_exception", api(&[Supervisor])),
     ("POST", "/api/get_intake_log", api(&[Supervisor])),
     ("POST", "/api/get_login_attempts", api(&[Supervisor, Admin])),

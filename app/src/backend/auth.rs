@@ -705,11 +705,12 @@ pub async fn recent_attempts(
 }
 
 /// Demo accounts (demo mode only): one per role, all with [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
     ("admin", "Quản trị viên (demo)", Role::Admin),
     ("canbo", "Nguyễn Thị Cán Bộ (demo)", Role::Officer),
     ("truongbp", "Trần Văn Trưởng (demo)", Role::Supervisor),
     ("hotro", "Lê Thị Hỗ Trợ (demo)", Role::Support),
+    ("ketoan", "Phạm Thị Kế Toán (demo)", Role::Accountant),
 ];
 pub const DEMO_PASSWORD: &str = "wardpay-demo";
 

@@ -16,6 +16,7 @@ pub mod hub;
 pub mod kiosks;
 pub mod payments;
 pub mod receipts;
+pub mod reconciliation;
 pub mod seed;
 pub mod stats;
 pub mod sequences;

@@ -5,4 +5,5 @@ pub mod dossier_code;
 pub mod fees;
 pub mod mask;
 pub mod payment;
+pub mod reconciliation;
 pub mod words;

@@ -5,4 +5,5 @@ pub mod login;
 pub mod not_found;
 pub mod officer;
 pub mod receipt;
+pub mod reconciliation;
 pub mod stats;

@@ -1,0 +1,189 @@
+//! Reconciliation (đối soát): the state of each row of the report, decided in one place from
+//! what the payment request and the bank's notifications say. Pure: the query that gathers
+//! the facts lives in `backend::reconciliation`.
+
+use serde::{Deserialize, Serialize};
+
+/// How a row of the reconciliation report stands. The JSON names are the machine-readable
+/// states scripts rely on (`matched`, `under`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecState {
+    /// Khớp: the money the request asked for arrived by transfer and paid it.
+    Matched,
+    /// Thiếu: less than the amount due arrived.
+    Under,
+    /// Thừa: more than the amount due arrived.
+    Over,
+    /// Trễ hạn: the money came after the code expired or was cancelled.
+    Late,
+    /// Trùng: a second payment for a request already paid.
+    Duplicate,
+    /// Không xác định: the transfer named no payment code WardPay issued.
+    UnknownCode,
+    /// Sai tài khoản: the transfer named a code but reached another account.
+    WrongAccount,
+    /// Chỉ có trên sao kê: money on the collection account that no notification brought.
+    StatementOnly,
+    /// Chỉ có trong WardPay: a notification the bank statement does not confirm.
+    WardpayOnly,
+    /// Đã hoàn: the money went back to the payer.
+    Refunded,
+    /// Tiền mặt: paid in cash at the desk (no bank movement to match).
+    Cash,
+    /// Chưa thu: the request was never paid (still waiting, expired or cancelled).
+    Unpaid,
+}
+
+impl RecState {
+    pub const ALL: [RecState; 12] = [
+        RecState::Matched,
+        RecState::Under,
+        RecState::Over,
+        RecState::Late,
+        RecState::Duplicate,
+        RecState::UnknownCode,
+        RecState::WrongAccount,
+        RecState::StatementOnly,
+        RecState::WardpayOnly,
+        RecState::Refunded,
+        RecState::Cash,
+        RecState::Unpaid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecState::Matched => "matched",
+            RecState::Under => "under",
+            RecState::Over => "over",
+            RecState::Late => "late",
+            RecState::Duplicate => "duplicate",
+            RecState::UnknownCode => "unknown_code",
+            RecState::WrongAccount => "wrong_account",
+            RecState::StatementOnly => "statement_only",
+            RecState::WardpayOnly => "wardpay_only",
+            RecState::Refunded => "refunded",
+            RecState::Cash => "cash",
+            RecState::Unpaid => "unpaid",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            RecState::Matched => "Khớp",
+            RecState::Under => "Thiếu",
+            RecState::Over => "Thừa",
+            RecState::Late => "Trễ hạn",
+            RecState::Duplicate => "Trùng",
+            RecState::UnknownCode => "Không xác định",
+            RecState::WrongAccount => "Sai tài khoản",
+            RecState::StatementOnly => "Chỉ có trên sao kê",
+            RecState::WardpayOnly => "Chỉ có trong WardPay",
+            RecState::Refunded => "Đã hoàn",
+            RecState::Cash => "Tiền mặt",
+            RecState::Unpaid => "Chưa thu",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RecState::Matched => "Matched",
+            RecState::Under => "Underpaid",
+            RecState::Over => "Overpaid",
+            RecState::Late => "Late",
+            RecState::Duplicate => "Duplicate",
+            RecState::UnknownCode => "Unknown code",
+            RecState::WrongAccount => "Wrong account",
+            RecState::StatementOnly => "Only on the statement",
+            RecState::WardpayOnly => "Only in WardPay",
+            RecState::Refunded => "Refunded",
+            RecState::Cash => "Cash",
+            RecState::Unpaid => "Not paid",
+        }
+    }
+
+    /// Whether the row needs someone's attention (highlighted on the page).
+    pub fn is_difference(self) -> bool {
+        !matches!(self, RecState::Matched | RecState::Cash | RecState::Unpaid)
+    }
+}
+
+/// What is known of a payment request for the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestFacts<'a> {
+    /// Money was booked on it (paid or receipted).
+    pub settled: bool,
+    /// `cash`, `assisted` or `qr_transfer`, once settled.
+    pub method: Option<&'a str>,
+    /// The outcome the bank intake gave the notification that paid it (`matched`,
+    /// `assisted`, or an exception kind a supervisor resolved into it, e.g. `late`).
+    pub paying_outcome: Option<&'a str>,
+}
+
+/// The state of a payment request's row.
+pub fn request_state(f: RequestFacts<'_>) -> RecState {
+    if !f.settled {
+        return RecState::Unpaid;
+    }
+    if f.method == Some("cash") {
+        return RecState::Cash;
+    }
+    match f.paying_outcome {
+        Some("late" | "after_cancel") => RecState::Late,
+        _ => RecState::Matched,
+    }
+}
+
+/// The state of a notification that did not simply pay a request: its exception kind, or
+/// `Refunded` once the money went back.
+pub fn exception_state(kind: &str, resolution: Option<&str>) -> RecState {
+    if resolution == Some("refund") {
+        return RecState::Refunded;
+    }
+    match kind {
+        "underpaid" => RecState::Under,
+        "overpaid" => RecState::Over,
+        "late" | "after_cancel" => RecState::Late,
+        "already_paid" => RecState::Duplicate,
+        "wrong_account" => RecState::WrongAccount,
+        _ => RecState::UnknownCode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_documented_machine_states() {
+        let names: Vec<&str> = RecState::ALL.iter().map(|s| s.as_str()).collect();
+        for required in ["matched", "under", "over", "late", "duplicate", "unknown_code", "wrong_account", "statement_only", "wardpay_only", "refunded"] {
+            assert!(names.contains(&required), "{required}");
+        }
+        for s in RecState::ALL {
+            assert_eq!(serde_json::to_value(s).expect("json"), serde_json::Value::String(s.as_str().into()));
+        }
+    }
+
+    #[test]
+    fn a_request_is_matched_cash_late_or_unpaid() {
+        let f = |settled, method, out| request_state(RequestFacts { settled, method, paying_outcome: out });
+        assert_eq!(f(true, Some("qr_transfer"), Some("matched")), RecState::Matched);
+        assert_eq!(f(true, Some("assisted"), Some("assisted")), RecState::Matched);
+        assert_eq!(f(true, Some("cash"), None), RecState::Cash);
+        assert_eq!(f(true, Some("qr_transfer"), Some("late")), RecState::Late, "accepted late by a supervisor");
+        assert_eq!(f(true, Some("qr_transfer"), Some("after_cancel")), RecState::Late);
+        assert_eq!(f(false, None, None), RecState::Unpaid);
+    }
+
+    #[test]
+    fn exceptions_map_to_their_states_and_refunds_win() {
+        assert_eq!(exception_state("underpaid", None), RecState::Under);
+        assert_eq!(exception_state("overpaid", None), RecState::Over);
+        assert_eq!(exception_state("already_paid", None), RecState::Duplicate);
+        assert_eq!(exception_state("unknown_code", None), RecState::UnknownCode);
+        assert_eq!(exception_state("wrong_account", None), RecState::WrongAccount);
+        assert_eq!(exception_state("overpaid", Some("refund")), RecState::Refunded);
+        assert!(RecState::Under.is_difference() && !RecState::Matched.is_difference());
+    }
+}

@@ -1,0 +1,152 @@
+//! The reconciliation report at `/reconciliation` (accountant and supervisor): a range of
+//! days, totals by state, every row with its differences highlighted, and the CSV file.
+
+use crate::api::get_reconciliation;
+use crate::components::UserNav;
+use crate::domain::words::format_vnd;
+use crate::i18n::{tx, use_lang, Lang, LangSwitch};
+use crate::model::{RecState, ReconReport};
+use crate::pages::officer::readable;
+use crate::time::format_vn_datetime;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn state_label(s: RecState, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => s.label_vi(),
+        Lang::En => s.label_en(),
+    }
+}
+
+/// The first of this month and today, in Vietnam time, as the default range.
+fn default_range() -> (String, String) {
+    use chrono::Datelike;
+    let today = crate::time::to_vn(chrono::Utc::now()).date_naive();
+    let first = today.with_day0(0).unwrap_or(today);
+    (first.format("%Y-%m-%d").to_string(), today.format("%Y-%m-%d").to_string())
+}
+
+#[component]
+pub fn ReconciliationPage() -> impl IntoView {
+    let query = use_query_map();
+    let (def_from, def_to) = default_range();
+    let range = Signal::derive(move || {
+        let q = query.read();
+        (q.get("from").unwrap_or_else(|| def_from.clone()), q.get("to").unwrap_or_else(|| def_to.clone()))
+    });
+    let report = Resource::new(move || range.get(), |(from, to)| get_reconciliation(from, to));
+    view! {
+        <Title text="WardPay — Đối soát"/>
+        <header class="topbar">
+            <a class="brand" href="/reconciliation">"WardPay"</a>
+            <h1 class="topbar-title">{tx("Đối soát", "Reconciliation")}</h1>
+            <UserNav/>
+            <LangSwitch/>
+        </header>
+        <div class="page reconciliation">
+            <RangeForm range=range/>
+            <Suspense fallback=move || view! { <p class="loading">"…"</p> }>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(r) => view! { <Report r=r/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert" data-testid="recon-error">{readable(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// A plain GET form: the range lives in the address, so a report can be bookmarked or sent.
+#[component]
+fn RangeForm(range: Signal<(String, String)>) -> impl IntoView {
+    view! {
+        <form class="panel range-form" method="get" action="/reconciliation" data-testid="recon-range">
+            <label>{tx("Từ ngày", "From")}
+                <input type="date" name="from" data-testid="recon-from" prop:value=move || range.get().0 required/>
+            </label>
+            <label>{tx("Đến ngày", "To")}
+                <input type="date" name="to" data-testid="recon-to" prop:value=move || range.get().1 required/>
+            </label>
+            <button class="btn" type="submit" data-testid="recon-show">{tx("Xem", "Show")}</button>
+            <a class="btn secondary" data-testid="recon-csv"
+                href=move || { let (f, t) = range.get(); format!("/reports/reconciliation.csv?from={f}&to={t}") }>
+                {tx("Tải CSV", "Download CSV")}
+            </a>
+        </form>
+    }
+}
+
+#[component]
+fn Report(r: ReconReport) -> impl IntoView {
+    let lang = use_lang();
+    let totals = r.totals.clone();
+    let rows = r.rows.clone();
+    view! {
+        <section class="panel" data-testid="recon-totals">
+            <h2>{r.ward_name.clone()}</h2>
+            <p class="muted">
+                {tx("Tài khoản thu: ", "Collection account: ")}{r.collection_account.clone()}
+                " · "{r.from.clone()}" → "{r.to.clone()}
+            </p>
+            <table class="grid">
+                <thead><tr>
+                    <th>{tx("Trạng thái", "State")}</th><th class="num">{tx("Số dòng", "Rows")}</th>
+                    <th class="num">{tx("Phải thu", "Due")}</th><th class="num">{tx("Đã nhận", "Received")}</th>
+                </tr></thead>
+                <tbody>
+                    {totals.into_iter().map(|t| view! {
+                        <tr data-state=t.state.as_str() class:diff=t.state.is_difference()>
+                            <td>{move || state_label(t.state, lang.get())}</td>
+                            <td class="num" data-testid="recon-count">{t.count}</td>
+                            <td class="num">{format_vnd(t.amount_due)}</td>
+                            <td class="num" data-testid="recon-received">{format_vnd(t.amount_received)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr>
+                    <th>{tx("Tổng", "Total")}</th><th></th>
+                    <th class="num" data-testid="recon-total-due">{format_vnd(r.total_due)}</th>
+                    <th class="num" data-testid="recon-total-received">{format_vnd(r.total_received)}</th>
+                </tr></tfoot>
+            </table>
+        </section>
+        <section class="panel">
+            <h3>{tx("Chi tiết", "Rows")}</h3>
+            {if rows.is_empty() {
+                view! { <p class="muted" data-testid="recon-empty">{tx("Không có giao dịch nào trong khoảng này.", "Nothing in this range.")}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="grid recon-rows" data-testid="recon-rows">
+                        <thead><tr>
+                            <th>{tx("Thời điểm", "Time")}</th><th>{tx("Trạng thái", "State")}</th><th>{tx("Hồ sơ", "Dossier")}</th>
+                            <th>{tx("Người nộp", "Payer")}</th><th>{tx("Mã thanh toán", "Payment code")}</th>
+                            <th class="num">{tx("Phải thu", "Due")}</th><th class="num">{tx("Đã nhận", "Received")}</th>
+                            <th class="num">{tx("Chênh lệch", "Difference")}</th><th>{tx("Giao dịch", "Transaction")}</th><th>{tx("Biên lai", "Receipt")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| {
+                                let state = row.state;
+                                view! {
+                                    <tr data-state=state.as_str() class:diff=state.is_difference()>
+                                        <td>{format_vn_datetime(&row.at)}</td>
+                                        <td><span class="badge" data-status=state.as_str()>{move || state_label(state, lang.get())}</span></td>
+                                        <td class="mono">{row.dossier_code.unwrap_or_default()}</td>
+                                        <td>{row.payer.unwrap_or_default()}</td>
+                                        <td class="mono">{row.payment_code.unwrap_or_default()}</td>
+                                        <td class="num">{format_vnd(row.amount_due)}</td>
+                                        <td class="num">{format_vnd(row.amount_received)}</td>
+                                        <td class="num">{(row.difference != 0).then(|| format_vnd(row.difference))}</td>
+                                        <td class="mono small">{row.provider.unwrap_or_default()}" "{row.bank_reference.unwrap_or_default()}</td>
+                                        <td class="mono">{row.receipt.unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
