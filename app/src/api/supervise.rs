@@ -88,13 +88,18 @@ pub async fn verify_audit() -> Result<AuditVerdict, ServerFnError> {
     crate::backend::audit::verify(&b.db).await.map_err(fail)
 }
 
-/// The reconciliation of the caller's ward for the Vietnam days `from`..=`to` (YYYY-MM-DD).
+/// The reconciliation of the caller's ward for the Vietnam days `from`..=`to` (YYYY-MM-DD);
+/// without them, this month so far.
 #[server(endpoint = "get_reconciliation")]
-pub async fn get_reconciliation(from: String, to: String) -> Result<crate::model::ReconReport, ServerFnError> {
+pub async fn get_reconciliation(from: Option<String>, to: Option<String>) -> Result<crate::model::ReconReport, ServerFnError> {
     use super::guard::*;
     let me = staff("get_reconciliation")?;
     let b = backend()?;
     let ward = home_ward(&b, &me).await?;
-    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, chrono::Utc::now()).map_err(fail)?;
+    let now = chrono::Utc::now();
+    let (month_start, today) = crate::backend::reconciliation::DayRange::month_so_far(now);
+    let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
+    let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
+    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
     crate::backend::reconciliation::report(&b.db, ward, range).await.map_err(fail)
 }

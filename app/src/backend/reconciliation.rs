@@ -47,6 +47,14 @@ impl DayRange {
         Ok(DayRange { from, to })
     }
 
+    /// The first of this month and today (Vietnam time), as `YYYY-MM-DD`.
+    pub fn month_so_far(now: DateTime<Utc>) -> (String, String) {
+        use chrono::Datelike;
+        let today = crate::time::to_vn(now).date_naive();
+        let first = today.with_day(1).unwrap_or(today);
+        (first.format("%Y-%m-%d").to_string(), today.format("%Y-%m-%d").to_string())
+    }
+
     /// The UTC instants `[start, end)` the range covers.
     pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = |d: NaiveDate| {

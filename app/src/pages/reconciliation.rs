@@ -19,21 +19,14 @@ fn state_label(s: RecState, lang: Lang) -> &'static str {
     }
 }
 
-/// The first of this month and today, in Vietnam time, as the default range.
-fn default_range() -> (String, String) {
-    use chrono::Datelike;
-    let today = crate::time::to_vn(chrono::Utc::now()).date_naive();
-    let first = today.with_day0(0).unwrap_or(today);
-    (first.format("%Y-%m-%d").to_string(), today.format("%Y-%m-%d").to_string())
-}
-
 #[component]
 pub fn ReconciliationPage() -> impl IntoView {
     let query = use_query_map();
-    let (def_from, def_to) = default_range();
+    // No range in the address: the server picks this month so far (the browser's clock is
+    // neither trusted nor needed).
     let range = Signal::derive(move || {
         let q = query.read();
-        (q.get("from").unwrap_or_else(|| def_from.clone()), q.get("to").unwrap_or_else(|| def_to.clone()))
+        (q.get("from"), q.get("to"))
     });
     let report = Resource::new(move || range.get(), |(from, to)| get_reconciliation(from, to));
     view! {
@@ -45,12 +38,20 @@ pub fn ReconciliationPage() -> impl IntoView {
             <LangSwitch/>
         </header>
         <div class="page reconciliation">
-            <RangeForm range=range/>
             <Suspense fallback=move || view! { <p class="loading">"…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
-                        Ok(r) => view! { <Report r=r/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert" data-testid="recon-error">{readable(&e)}</p> }.into_any(),
+                        Ok(r) => view! {
+                            <RangeForm from=r.from.clone() to=r.to.clone()/>
+                            <Report r=r/>
+                        }.into_any(),
+                        Err(e) => {
+                            let (from, to) = range.get_untracked();
+                            view! {
+                                <RangeForm from=from.unwrap_or_default() to=to.unwrap_or_default()/>
+                                <p class="error" role="alert" data-testid="recon-error">{readable(&e)}</p>
+                            }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -60,18 +61,19 @@ pub fn ReconciliationPage() -> impl IntoView {
 
 /// A plain GET form: the range lives in the address, so a report can be bookmarked or sent.
 #[component]
-fn RangeForm(range: Signal<(String, String)>) -> impl IntoView {
+fn RangeForm(from: String, to: String) -> impl IntoView {
+    let csv = format!("/reports/reconciliation.csv?from={from}&to={to}");
     view! {
         <form class="panel range-form" method="get" action="/reconciliation" data-testid="recon-range">
             <label>{tx("Từ ngày", "From")}
-                <input type="date" name="from" data-testid="recon-from" prop:value=move || range.get().0 required/>
+                <input type="date" name="from" data-testid="recon-from" value=from required/>
             </label>
             <label>{tx("Đến ngày", "To")}
-                <input type="date" name="to" data-testid="recon-to" prop:value=move || range.get().1 required/>
+                <input type="date" name="to" data-testid="recon-to" value=to required/>
             </label>
             <button class="btn" type="submit" data-testid="recon-show">{tx("Xem", "Show")}</button>
-            <a class="btn secondary" data-testid="recon-csv"
-                href=move || { let (f, t) = range.get(); format!("/reports/reconciliation.csv?from={f}&to={t}") }>
+            // rel=external and download: a file, not a page for the client-side router.
+            <a class="btn secondary" data-testid="recon-csv" rel="external" download="" href=csv>
                 {tx("Tải CSV", "Download CSV")}
             </a>
         </form>

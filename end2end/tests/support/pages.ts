@@ -11,7 +11,7 @@ export const artifacts = process.env.E2E_ARTIFACTS ?? "test-results/screens";
 export const DEMO_PASSWORD = "wardpay-demo";
 
 /** Demo accounts (see app::backend::auth::DEMO_ACCOUNTS). */
-export const USERS = { admin: "admin", officer: "canbo", supervisor: "truongbp", support: "hotro" } as const;
+export const USERS = { admin: "admin", officer: "canbo", supervisor: "truongbp", support: "hotro", accountant: "ketoan" } as const;
 
 /** Signs `ctx` in as `username` through the sign-in endpoint (the cookie lands in the context). */
 export async function signIn(ctx: BrowserContext | APIRequestContext, url: string, username: string): Promise<void> {
