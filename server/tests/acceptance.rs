@@ -50,14 +50,7 @@ async fn start(db: sea_orm::DatabaseConnection) -> Server {
 }
 
 async fn item_id(srv: &Server, code: &str) -> i64 {
-    let ward = counters::default_ward_id(&srv.backend.db).await.expect("ward");
-    payments::catalog(&srv.backend.db, ward)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|c| c.procedure_code == code)
-        .map(|c| c.id)
-        .expect("catalog item")
+    common::demo_item(srv, code).await
 }
 
 fn dossier(counter_id: i64, fee_item_id: i64, quantity: u32) -> NewDossier {
@@ -88,14 +81,7 @@ async fn latest_request(srv: &Server, dossier_id: i64) -> payment_request::Model
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) -> reqwest::Response {
-    let t = bankfeed::sign::SimTransfer::new(id, WARD_ACCOUNT, amount, content);
-    let body = bankfeed::sign::sepay_body(&t);
-    let req = bankfeed::sign::sepay_hmac(&body, SEPAY_KEY, chrono::Utc::now().timestamp());
-    let mut r = http().post(format!("{}/api/bank/sepay", srv.base_url())).body(req.body.clone());
-    for (k, v) in &req.headers {
-        r = r.header(k, v);
-    }
-    r.send().await.expect("post")
+    common::sepay_to(&srv.base_url(), SEPAY_KEY, id, WARD_ACCOUNT, amount, content).await
 }
 
 /// A form post to a server function as a browser on our pages sends it.

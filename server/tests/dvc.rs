@@ -207,14 +207,7 @@ async fn latest_request(srv: &Server, code: &str) -> payment_request::Model {
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) -> u16 {
-    let t = bankfeed::sign::SimTransfer::new(id, "113366668888", amount, content);
-    let body = bankfeed::sign::sepay_body(&t);
-    let req = bankfeed::sign::sepay_hmac(&body, SEPAY_KEY, now());
-    let mut r = http().post(format!("{}/api/bank/sepay", srv.base_url())).body(req.body.clone());
-    for (k, v) in &req.headers {
-        r = r.header(k, v);
-    }
-    r.send().await.expect("post").status().as_u16()
+    common::sepay_to(&srv.base_url(), SEPAY_KEY, id, "113366668888", amount, content).await.status().as_u16()
 }
 
 // ---------------------------------------------------------------------------------------

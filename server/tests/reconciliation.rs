@@ -6,7 +6,7 @@ mod common;
 use app::backend::entity::bank_notification;
 use app::backend::{counters, exceptions, payments, reconciliation};
 use app::model::{LineRequest, NewDossier, PaymentMethod, RecState, ReconReport, Resolution};
-use common::{cleanup, fresh_db, http, sign_in, Engine};
+use common::{cleanup, fresh_db, sign_in, Engine};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::Server;
 
@@ -22,26 +22,18 @@ async fn start(db: sea_orm::DatabaseConnection) -> Server {
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) {
-    let t = bankfeed::sign::SimTransfer::new(id, WARD_ACCOUNT, amount, content);
-    let body = bankfeed::sign::sepay_body(&t);
-    let req = bankfeed::sign::sepay_hmac(&body, SEPAY_KEY, chrono::Utc::now().timestamp());
-    let mut r = http().post(format!("{}/api/bank/sepay", srv.base_url())).body(req.body.clone());
-    for (k, v) in &req.headers {
-        r = r.header(k, v);
-    }
-    assert_eq!(r.send().await.expect("post").status(), 200);
+    assert_eq!(common::sepay_to(&srv.base_url(), SEPAY_KEY, id, WARD_ACCOUNT, amount, content).await.status(), 200);
 }
 
 /// A dossier of one 10.000đ signature certification at `counter`; returns its payment id and code.
 async fn dossier(srv: &Server, counter: i64) -> (i64, i32, String) {
-    let ward = counters::default_ward_id(&srv.backend.db).await.expect("ward");
-    let item = payments::catalog(&srv.backend.db, ward).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
+    let item = common::demo_item(srv, "DEMO-CT02").await;
     let input = NewDossier {
         counter_id: counter,
         applicant_name: "Nguyễn Văn An".into(),
         id_number: None,
         phone: None,
-        lines: vec![LineRequest { fee_item_id: item.id, quantity: 1, pages: None, exempt_reason: None }],
+        lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
         request_key: None,
     };
     let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("payment");

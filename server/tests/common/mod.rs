@@ -210,3 +210,27 @@ pub async fn ws_connect(base: &str, path: &str, cookie: Option<&str>) -> Result<
     }
     Ok(tokio_tungstenite::connect_async(req).await?.0)
 }
+
+/// Posts a SePay notification of a transfer of `amount` to `account` with `content`,
+/// signed with `key` as SePay signs it (HMAC over the timestamp and the raw body).
+pub async fn sepay_to(base: &str, key: &str, id: i64, account: &str, amount: i64, content: &str) -> reqwest::Response {
+    let t = bankfeed::sign::SimTransfer::new(id, account, amount, content);
+    let req = bankfeed::sign::sepay_hmac(&bankfeed::sign::sepay_body(&t), key, chrono::Utc::now().timestamp());
+    let mut r = http().post(format!("{base}/api/bank/sepay")).body(req.body.clone());
+    for (k, v) in &req.headers {
+        r = r.header(k, v);
+    }
+    r.send().await.expect("post")
+}
+
+/// The id of the demo ward's fee item for procedure `code`.
+pub async fn demo_item(srv: &Server, code: &str) -> i64 {
+    let ward = app::backend::counters::default_ward_id(&srv.backend.db).await.expect("ward");
+    app::backend::payments::catalog(&srv.backend.db, ward)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|c| c.procedure_code == code)
+        .map(|c| c.id)
+        .expect("catalog item")
+}
