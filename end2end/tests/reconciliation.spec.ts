@@ -41,7 +41,10 @@ test("the accountant reconciles the day: states, totals, differences and the CSV
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   await signIn(ctx, server.url, USERS.accountant);
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/reconciliation`);
+  // Yesterday and today in Vietnam (UTC+7), so a run across midnight or a month's end still
+  // sees the day's rows.
+  const vnDay = (offsetDays: number) => new Date(Date.now() + 7 * 3600_000 - offsetDays * 86_400_000).toISOString().slice(0, 10);
+  await page.goto(`${server.url}/reconciliation?from=${vnDay(1)}&to=${vnDay(0)}`);
   await ready(page, { live: false });
   const totals = page.getByTestId("recon-totals");
   await expect(totals.locator('tr[data-state="matched"] [data-testid="recon-count"]')).toHaveText("1");
