@@ -10,7 +10,7 @@ use app::backend::entity::{bank_exception, bank_notification, intake_rejection, 
 use app::backend::{counters, payments, BackendError};
 use app::model::{LineRequest, NewDossier, PaymentMethod, PaymentState};
 use common::{anonymous, cleanup, fresh_db, http, pair_kiosk, set_cookie, sign_in, Engine};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::Server;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -71,13 +71,7 @@ async fn counters_of(srv: &Server) -> Vec<i64> {
 }
 
 async fn latest_request(srv: &Server, dossier_id: i64) -> payment_request::Model {
-    payment_request::Entity::find()
-        .filter(payment_request::Column::DossierId.eq(dossier_id))
-        .order_by_desc(payment_request::Column::Id)
-        .one(&srv.backend.db)
-        .await
-        .expect("query")
-        .expect("payment request")
+    common::latest_request_of(srv, dossier_id).await
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) -> reqwest::Response {

@@ -8,7 +8,7 @@ use app::backend::{counters, payments, BackendError};
 use app::model::{LineRequest, NewDossier, PaymentMethod, PaymentState, ServerMsg};
 use common::{cleanup, fresh_db, http, Engine};
 use futures_util::StreamExt;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use server::Server;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -58,13 +58,7 @@ async fn first_counter(srv: &Server) -> i64 {
 }
 
 async fn request_of(srv: &Server, dossier_id: i64) -> payment_request::Model {
-    payment_request::Entity::find()
-        .filter(payment_request::Column::DossierId.eq(dossier_id))
-        .order_by_desc(payment_request::Column::Id)
-        .one(&srv.backend.db)
-        .await
-        .expect("query")
-        .expect("payment request")
+    common::latest_request_of(srv, dossier_id).await
 }
 
 async fn sepay(srv: &Server, id: i64, account: &str, amount: i64, content: &str) -> reqwest::Response {

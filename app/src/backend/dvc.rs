@@ -501,7 +501,7 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
             form: r.form.clone(),
             series: r.series.clone(),
             number: receipts::format_number(r.number),
-            label: format!("{} {}", r.series, receipts::format_number(r.number)),
+            label: receipts::label(&r),
             issued_at: rfc(r.issued_at),
         });
     }

@@ -92,10 +92,15 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
     .await?)
 }
 
+/// Series and number as printed, e.g. "26PDM 0000012".
+pub fn label(r: &receipt::Model) -> String {
+    format!("{} {}", r.series, format_number(r.number))
+}
+
 pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
     ReceiptRef {
         id: r.id,
-        label: format!("{} {}", r.series, format_number(r.number)),
+        label: label(r),
         token: public_token(&ward.receipt_key, r.id),
     }
 }

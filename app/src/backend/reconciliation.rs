@@ -153,7 +153,7 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
             provider: n.map(|n| n.provider.clone()),
             bank_reference: n.and_then(|n| n.bank_reference.clone()).or_else(|| pr.bank_ref.clone()),
             received_at: n.map(|n| n.received_at.to_rfc3339()).or_else(|| pr.paid_at.map(|t| t.to_rfc3339())),
-            receipt: receipts.get(&pr.id).map(|r| format!("{} {}", r.series, super::receipts::format_number(r.number))),
+            receipt: receipts.get(&pr.id).map(super::receipts::label),
             officer: Some(pr.created_by.clone()),
             payment_request_id: Some(pr.id),
             notification_id: n.map(|n| n.id),

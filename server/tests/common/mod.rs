@@ -234,3 +234,16 @@ pub async fn demo_item(srv: &Server, code: &str) -> i64 {
         .map(|c| c.id)
         .expect("catalog item")
 }
+
+/// The newest payment request of a dossier (a re-issue or an update makes a new one).
+pub async fn latest_request_of(srv: &Server, dossier_id: i64) -> app::backend::entity::payment_request::Model {
+    use app::backend::entity::payment_request;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    payment_request::Entity::find()
+        .filter(payment_request::Column::DossierId.eq(dossier_id))
+        .order_by_desc(payment_request::Column::Id)
+        .one(&srv.backend.db)
+        .await
+        .expect("query")
+        .expect("payment request")
+}
