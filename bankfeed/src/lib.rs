@@ -6,6 +6,7 @@
 //!   provider-neutral [`Notification`]. Size limit first, signature before anything from the
 //!   body is used, several secrets accepted for rotation.
 //! * [`sign`]: the providers' side, for the bank simulator and tests.
+//! * [`statement`]: bank statements (sao kê) as the providers and banks export them.
 //!
 //! Pure functions only: the server owns HTTP, storage and deduplication (docs/domain.md §7: store
 //! the raw body and headers with the parsed transaction, then answer 2xx).
@@ -22,6 +23,7 @@ mod notification;
 pub mod payos;
 pub mod sepay;
 pub mod sign;
+pub mod statement;
 
 pub use code::{CodeParseError, PaymentCode};
 pub use error::{IntakeError, MAX_BODY_BYTES, MAX_SKEW_MS};
