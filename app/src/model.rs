@@ -609,6 +609,40 @@ pub struct ReconTotal {
     pub amount_received: i64,
 }
 
+/// One imported bank statement, as the accountant's page lists it and the import answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementImportView {
+    pub id: i64,
+    /// `sepay`, `casso`, `payos` or `csv`.
+    pub format: String,
+    pub file_name: String,
+    /// Credits in the file.
+    pub credits: i64,
+    /// Credits no earlier statement held.
+    pub new_lines: i64,
+    /// Of the new credits: confirmed a notification WardPay had.
+    pub confirmed: i64,
+    /// Of the new credits: money no notification ever brought (chỉ có trên sao kê).
+    pub statement_only: i64,
+    pub first_day: String,
+    pub last_day: String,
+    pub imported_by: String,
+    /// RFC 3339, UTC.
+    pub imported_at: String,
+    /// This very file was imported before: nothing changed.
+    pub already_imported: bool,
+}
+
+/// The accountant's statements panel: what was imported, and how to import the next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementsView {
+    pub imports: Vec<StatementImportView>,
+    /// The ward's saved header mapping for its bank's own files, if any.
+    pub saved_mapping: Option<String>,
+    /// Whether the caller may import (the accountant).
+    pub can_import: bool,
+}
+
 /// The reconciliation of a ward over a range of Vietnam calendar days (both included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconReport {
@@ -622,4 +656,7 @@ pub struct ReconReport {
     pub totals: Vec<ReconTotal>,
     pub total_due: i64,
     pub total_received: i64,
+    /// The days (first, last; `YYYY-MM-DD`) each imported statement overlapping the range
+    /// covers: notifications of other days cannot be checked against the bank yet.
+    pub statements: Vec<(String, String)>,
 }

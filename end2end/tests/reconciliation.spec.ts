@@ -68,3 +68,69 @@ test("the accountant reconciles the day: states, totals, differences and the CSV
   await expect(page.getByTestId("recon-error")).toContainText("ngày cuối trước ngày đầu");
   await ctx.close();
 });
+
+test("the accountant imports the bank statement: a lost webhook's money pays its dossier, and both-way differences are flagged", async ({ browser }) => {
+  // A dossier whose payment WardPay never heard of: only the statement will show it.
+  const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  const officer = await officerCtx.newPage();
+  await officer.goto(`${server.url}/`);
+  await ready(officer);
+  await officer.getByTestId("applicant").fill("Lê Văn Cường");
+  await officer.getByTestId("procedure-search").fill("chung thuc chu ky");
+  await officer.getByTestId("procedure-search").press("Enter");
+  await officer.getByTestId("create-qr").click();
+  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
+  const code = (await officer.getByTestId("officer-code").textContent())?.trim() ?? "";
+  expect(code).toMatch(/^WP/);
+
+  // SePay's export of today: that transfer, and a fee the bank took (a debit, left out).
+  const vn = new Date(Date.now() + 7 * 3600_000);
+  const day = `${String(vn.getUTCDate()).padStart(2, "0")}/${String(vn.getUTCMonth() + 1).padStart(2, "0")}/${vn.getUTCFullYear()}`;
+  const time = vn.toISOString().slice(11, 19);
+  const statement = [
+    "ID,Ngày giao dịch,Số tài khoản,Tiền vào,Tiền ra,Nội dung,Mã tham chiếu",
+    `77001,${day} ${time},113366668888,"10.000",0,${code} NOP PHI,FTE2E00001`,
+    `77002,${day} ${time},113366668888,0,"2.200",PHI DICH VU SMS,FTE2E00002`,
+  ].join("\r\n");
+  const file = { name: "sepay-saoke.csv", mimeType: "text/csv", buffer: Buffer.from("\ufeff" + statement + "\r\n", "utf8") };
+
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  await signIn(ctx, server.url, USERS.accountant);
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/reconciliation`);
+  await ready(page, { live: false });
+  await page.getByTestId("import-format").selectOption("sepay");
+  await page.getByTestId("import-file").setInputFiles(file);
+  await page.getByTestId("import-submit").click();
+  await expect(page.getByTestId("import-done")).toBeVisible();
+  await expect(page.getByTestId("import-statement-only")).toHaveText("1");
+  // The report of the statement's day: the lost webhook's money, and the notifications the
+  // statement does not show (the first test's payments), each flagged.
+  const totals = page.getByTestId("recon-totals");
+  await expect(totals.locator('tr[data-state="statement_only"] [data-testid="recon-count"]')).toHaveText("1");
+  await expect(totals.locator('tr[data-state="wardpay_only"]')).toHaveClass(/diff/);
+  const lost = page.getByTestId("recon-rows").locator("tr", { hasText: code });
+  await expect(lost).toHaveAttribute("data-state", "statement_only");
+  await expect(page.getByTestId("recon-statements")).toContainText(day.split("/").reverse().join("-"));
+  await page.screenshot({ path: `${artifacts}/statement-import.png`, fullPage: true });
+
+  // The officer's screen shows the dossier paid: the statement's money went through the
+  // usual matching and push.
+  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "receipt_issued");
+  await officerCtx.close();
+
+  // The same file again changes nothing, and says so.
+  await page.getByTestId("import-format").selectOption("sepay");
+  await page.getByTestId("import-file").setInputFiles(file);
+  await page.getByTestId("import-submit").click();
+  await expect(page.getByTestId("import-done")).toContainText("đã được nhập trước đó");
+
+  // A bad line refuses the file, naming the line, on screen.
+  const bad = statement + `\r\n77003,${day} ${time},113366668888,"năm chục",0,X,FTE2E00003`;
+  await page.getByTestId("import-format").selectOption("sepay");
+  await page.getByTestId("import-file").setInputFiles({ ...file, name: "bad.csv", buffer: Buffer.from(bad, "utf8") });
+  await page.getByTestId("import-submit").click();
+  await expect(page.getByTestId("import-error")).toContainText("dòng 4");
+  await ctx.close();
+});

@@ -10,6 +10,7 @@ mod m20261125_000002_counter_flow;
 mod m20261125_000003_dvc;
 mod m20261125_000004_access;
 mod m20261130_000005_abuse;
+mod m20261130_000006_statements;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_dvc::Migration),
             Box::new(m20261125_000004_access::Migration),
             Box::new(m20261130_000005_abuse::Migration),
+            Box::new(m20261130_000006_statements::Migration),
         ]
     }
 }

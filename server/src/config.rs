@@ -73,6 +73,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::reports::ReportCommand,
     },
+    /// Bank statements (sao kê): import a file for a ward.
+    Statement {
+        #[command(subcommand)]
+        command: crate::statements::StatementCommand,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -51,6 +51,7 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 #[derive(Clone)]
 pub struct Intake {
     tx: mpsc::Sender<(Incoming, Reply)>,
+    push: mpsc::UnboundedSender<Touched>,
     pub keys: Arc<BankKeys>,
     rejections: Arc<Rejections>,
 }
@@ -60,10 +61,20 @@ impl Intake {
         let (tx, rx) = mpsc::channel::<(Incoming, Reply)>(4096);
         let (push_tx, push_rx) = mpsc::unbounded_channel::<Touched>();
         let rejections = Arc::new(Rejections::default());
-        tokio::spawn(writer(backend.clone(), rx, push_tx));
+        tokio::spawn(writer(backend.clone(), rx, push_tx.clone()));
         tokio::spawn(pusher(backend.clone(), push_rx));
         tokio::spawn(flush_rejections(backend, rejections.clone()));
-        Intake { tx, keys: Arc::new(keys), rejections }
+        Intake { tx, push: push_tx, keys: Arc::new(keys), rejections }
+    }
+
+    /// Pushes the screens that committed outcomes recorded elsewhere (a bank statement's
+    /// credits) changed, through the same path as the webhooks'.
+    pub fn push_outcomes(&self, outcomes: &[Outcome]) {
+        let mut touched = Touched::default();
+        for o in outcomes {
+            touched.add(o);
+        }
+        let _ = self.push.send(touched);
     }
 
     /// Writes the refusals counted so far (the background task does it every second).
@@ -89,6 +100,19 @@ impl Intake {
 struct Touched {
     counters: Vec<i64>,
     wards: Vec<i64>,
+}
+
+impl Touched {
+    fn add(&mut self, o: &Outcome) {
+        match o {
+            Outcome::Matched { counter_id } => self.counters.push(*counter_id),
+            Outcome::Exception { ward_id, counter_id, .. } => {
+                self.counters.extend(counter_id);
+                self.wards.extend(ward_id);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Pushes screens after batches, off the writer's path: the next batch starts while the
@@ -125,14 +149,7 @@ async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>, pus
             Ok(outcomes) => {
                 let mut touched = Touched::default();
                 for (o, reply) in outcomes.into_iter().zip(replies) {
-                    match &o {
-                        Outcome::Matched { counter_id } => touched.counters.push(*counter_id),
-                        Outcome::Exception { ward_id, counter_id, .. } => {
-                            touched.counters.extend(counter_id);
-                            touched.wards.extend(ward_id);
-                        }
-                        _ => {}
-                    }
+                    touched.add(&o);
                     let _ = reply.send(Ok(o));
                 }
                 let _ = push.send(touched);
@@ -381,7 +398,7 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
                 return Err(Rejection { status, code: e.kind(), message: e.to_string() });
             }
         };
-    let incoming = Incoming { raw_body: String::from_utf8_lossy(bytes).into_owned(), headers_json: evidence, notification };
+    let incoming = Incoming { raw_body: String::from_utf8_lossy(bytes).into_owned(), headers_json: evidence, notification, source: bank::Source::Webhook };
     match intake.submit(incoming).await {
         Ok(outcome) => {
             tracing::info!(?outcome, "bank notification recorded");

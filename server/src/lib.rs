@@ -13,6 +13,7 @@ pub mod listen;
 pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
+pub mod statements;
 pub mod state;
 pub mod telemetry;
 pub mod ws;

@@ -50,6 +50,15 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Command::Statement { command } => {
+            return match server::statements::run(&cli.common, &command).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

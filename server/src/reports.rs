@@ -1,4 +1,4 @@
-//! Reports as files: `GET /reports/reconciliation.csv?from=YYYY-MM-DD&to=YYYY-MM-DD` for the
+//! Reports as files: `GET /reports/reconciliation.csv` (and `.xlsx`) `?from=YYYY-MM-DD&to=YYYY-MM-DD` for the
 //! signed-in accountant or supervisor, of their own ward (the access layer let them in), and
 //! `wardpay report reconciliation` for scripts, with the same figures.
 
@@ -18,12 +18,8 @@ pub struct Range {
     pub to: String,
 }
 
-#[tracing::instrument(name = "report_reconciliation_csv", skip(state, who))]
-pub async fn reconciliation_csv(
-    State(state): State<AppState>,
-    Extension(who): Extension<Principal>,
-    Query(range): Query<Range>,
-) -> Result<Response, ApiError> {
+/// The caller's ward's report over the asked range.
+async fn load(state: &AppState, who: Principal, range: &Range) -> Result<app::model::ReconReport, ApiError> {
     let Principal::Staff(me) = who else {
         return Err(app::backend::BackendError::Forbidden("staff only").into());
     };
@@ -32,14 +28,48 @@ pub async fn reconciliation_csv(
         None => app::backend::counters::default_ward_id(&state.backend.db).await?,
     };
     let days = DayRange::parse(&range.from, &range.to, chrono::Utc::now())?;
-    let report = reconciliation::report(&state.backend.db, ward, days).await?;
-    let name = format!("doi-soat-{}-{}-{}.csv", report.ward_code.replace(['/', '\\', '"'], "_"), report.from, report.to);
+    Ok(reconciliation::report(&state.backend.db, ward, days).await?)
+}
+
+fn file_name(report: &app::model::ReconReport, ext: &str) -> String {
+    format!("doi-soat-{}-{}-{}.{ext}", report.ward_code.replace(['/', '\\', '"'], "_"), report.from, report.to)
+}
+
+#[tracing::instrument(name = "report_reconciliation_csv", skip(state, who))]
+pub async fn reconciliation_csv(
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(range): Query<Range>,
+) -> Result<Response, ApiError> {
+    let report = load(&state, who, &range).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file_name(&report, "csv"))),
         ],
         reconciliation::to_csv(&report),
+    )
+        .into_response())
+}
+
+#[tracing::instrument(name = "report_reconciliation_xlsx", skip(state, who))]
+pub async fn reconciliation_xlsx(
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(range): Query<Range>,
+) -> Result<Response, ApiError> {
+    let report = load(&state, who, &range).await?;
+    // Building the workbook is CPU work: off the async workers.
+    let name = file_name(&report, "xlsx");
+    let bytes = tokio::task::spawn_blocking(move || reconciliation::to_xlsx(&report))
+        .await
+        .map_err(|e| ApiError::BadRequest(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
     )
         .into_response())
 }
@@ -48,6 +78,7 @@ pub async fn reconciliation_csv(
 pub enum ReportFormat {
     Json,
     Csv,
+    Xlsx,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -110,15 +141,20 @@ pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Res
         .map_err(|e| ReportError::System(e.to_string()))?
         .ok_or_else(|| ReportError::Input(format!("no ward with code {ward:?}")))?;
     let report = reconciliation::report(&db, w.id, days).await?;
-    let text = match format {
-        ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(|e| ReportError::System(e.to_string()))?,
-        ReportFormat::Csv => reconciliation::to_csv(&report),
+    let bytes = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(|e| ReportError::System(e.to_string()))?.into_bytes(),
+        ReportFormat::Csv => reconciliation::to_csv(&report).into_bytes(),
+        ReportFormat::Xlsx => reconciliation::to_xlsx(&report).map_err(|e| ReportError::System(e.to_string()))?,
     };
     match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| ReportError::Input(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => std::fs::write(path, bytes).map_err(|e| ReportError::Input(format!("cannot write {}: {e}", path.display()))),
+        None if *format == ReportFormat::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            Err(ReportError::Input("an XLSX workbook is binary: write it to a file with -o FILE".into()))
+        }
         None => {
-            println!("{text}");
-            Ok(())
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes).and_then(|_| if *format == ReportFormat::Xlsx { Ok(()) } else { out.write_all(b"\n") }).map_err(|e| ReportError::System(e.to_string()))
         }
     }
 }

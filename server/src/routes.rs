@@ -31,6 +31,8 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
         ("GET", "/ws/ward/{id}", get(ws::ward)),
         ("POST", "/api/bank/{provider}", axum::routing::post(intake::receive)),
         ("GET", "/reports/reconciliation.csv", get(crate::reports::reconciliation_csv)),
+        ("GET", "/reports/reconciliation.xlsx", get(crate::reports::reconciliation_xlsx)),
+        ("POST", "/statements/import", axum::routing::post(crate::statements::import)),
     ];
     v.extend(crate::dvc::routes());
     v
@@ -101,7 +103,7 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(axum::middleware::from_fn(limit_body))
                 // A body sent a byte a minute would hold its connection and task for ever.
                 .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
                 .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -114,6 +116,21 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// Bodies larger than their route allows are refused before anything reads them: 256 KiB
+/// everywhere, except a bank statement's upload. A declared length over the limit is
+/// answered at once; a body that grows past it fails the handler's read (413).
+async fn limit_body(req: Request<Body>, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if req.uri().path() == "/statements/import" { crate::statements::MAX_UPLOAD_BYTES } else { MAX_BODY_BYTES };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let body = serde_json::json!({ "error": { "code": "too_large", "message": format!("the request body is larger than {limit} bytes"), "field": null } });
+        return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    }
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
+    next.run(req).await
 }
 
 /// Headers every answer gets: pages and data (which carry personal data) are never stored

@@ -10,7 +10,12 @@ use common::{cleanup, fresh_db, sign_in, Engine};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::Server;
 
-db_tests!(a_day_of_payments_reconciles_state_by_state, bad_ranges_are_refused_and_change_nothing);
+db_tests!(
+    a_day_of_payments_reconciles_state_by_state,
+    bad_ranges_are_refused_and_change_nothing,
+    a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_once,
+    a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing
+);
 
 const SEPAY_KEY: &str = "test-sepay-secret";
 const WARD_ACCOUNT: &str = "113366668888";
@@ -124,6 +129,24 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
         .sum();
     assert_eq!(received_in_csv, r.total_received, "the file's figures equal the page's");
     assert!(text.contains("\"Thiếu\"") && text.contains("\"under\""));
+    // So does the workbook, read back: a header, one row per row with amounts as numbers,
+    // a totals line per state and the grand total.
+    let xlsx = accountant.client.get(format!("{base}/reports/reconciliation.xlsx?from={}&to={}", yesterday(), today())).send().await.expect("xlsx");
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.headers()["content-type"].to_str().expect("ct").contains("spreadsheetml"));
+    let sheet = bankfeed::statement::Table::read_spreadsheet(&xlsx.bytes().await.expect("bytes")).expect("a workbook");
+    assert_eq!(sheet.rows.len(), 1 + r.rows.len() + r.totals.len() + 1);
+    assert_eq!(sheet.rows[0].get(8).text(), "Phải thu");
+    let number = |row: &bankfeed::statement::table::Row, c: usize| match row.get(c) {
+        bankfeed::statement::Cell::Number(n) => *n as i64,
+        other => panic!("column {c} is not a number: {other:?}"),
+    };
+    let received_in_xlsx: i64 = sheet.rows[1..=r.rows.len()].iter().map(|row| number(row, 9)).sum();
+    assert_eq!(received_in_xlsx, r.total_received, "the workbook's figures equal the page's");
+    let under_total = sheet.rows.iter().find(|row| row.get(0).text() == "Tổng" && row.get(2).text() == "under").expect("under total");
+    assert_eq!((number(under_total, 8), number(under_total, 9)), (10_000, 5_000));
+    let grand = sheet.rows.last().expect("grand total");
+    assert_eq!((grand.get(0).text(), number(grand, 8), number(grand, 9)), ("Tổng cộng".to_string(), r.total_due, r.total_received));
     // An officer reads none of it.
     let officer = sign_in(&base, "canbo").await;
     let refused = officer.client.post(format!("{base}/api/get_reconciliation")).form(&[("from", today()), ("to", today())]).send().await.expect("post");
@@ -160,8 +183,216 @@ async fn bad_ranges_are_refused_and_change_nothing(engine: Engine) {
         assert_eq!(good.status.code(), Some(0), "{}", String::from_utf8_lossy(&good.stderr));
         let report: ReconReport = serde_json::from_slice(&good.stdout).expect("json report");
         assert_eq!((report.from, report.rows.len()), (today(), 0));
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("r.xlsx");
+        let xlsx = run(&["report", "reconciliation", "--ward", "000.00.01.H26", "--from", &today(), "--to", &today(), "--format", "xlsx", "-o", path.to_str().expect("path")]);
+        assert_eq!(xlsx.status.code(), Some(0), "{}", String::from_utf8_lossy(&xlsx.stderr));
+        let sheet = bankfeed::statement::Table::read_spreadsheet(&std::fs::read(&path).expect("file")).expect("a workbook");
+        assert_eq!(sheet.rows.len(), 2, "the header and the grand total of an empty day");
         let unknown = run(&["report", "reconciliation", "--ward", "nope", "--from", &today(), "--to", &today()]);
         assert_eq!(unknown.status.code(), Some(2));
+    }
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// The demo ward's bank file headers, as the ward maps them once.
+const MAP: &str = "date=Ngày giao dịch,amount=Số tiền,content=Nội dung,reference=Mã GD,account=Số tài khoản";
+
+fn vn_date_today() -> String {
+    app::time::to_vn(chrono::Utc::now()).format("%d/%m/%Y").to_string()
+}
+
+/// The bank reference the SePay simulator gives transfer `id`.
+fn reference_of(id: i64) -> String {
+    format!("FT26061{id:09}")
+}
+
+/// A bank CSV with a title above the header, Vietnamese amounts, and the given credits
+/// `(amount, content, reference)` dated today.
+fn bank_csv(lines: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut s = String::from("\u{feff}SAO KÊ TÀI KHOẢN 113366668888\r\nNgày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\r\n");
+    for (amount, content, reference) in lines {
+        s.push_str(&format!("{},\"{amount}\",{content},{reference},{WARD_ACCOUNT}\r\n", vn_date_today()));
+    }
+    s.into_bytes()
+}
+
+async fn upload(client: &reqwest::Client, base: &str, format: &str, map: Option<&str>, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("format", format.to_string());
+    if let Some(m) = map {
+        form = form.text("map", m.to_string());
+    }
+    form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    client.post(format!("{base}/statements/import")).header("accept", "application/json").multipart(form).send().await.expect("upload")
+}
+
+async fn count<E>(db: &sea_orm::DatabaseConnection) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    E::find().count(db).await.expect("count")
+}
+
+async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_once(engine: Engine) {
+    use app::backend::entity::payment_request;
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let base = srv.base_url();
+    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    // A: paid by webhook, and on the statement.
+    let (_, _, code_a) = dossier(&srv, cs[0]).await;
+    sepay(&srv, 11, 10_000, &format!("{code_a} NOP PHI")).await;
+    // B: paid by webhook, but the statement does not show it.
+    let (_, _, code_b) = dossier(&srv, cs[1]).await;
+    sepay(&srv, 12, 10_000, &format!("{code_b} NOP PHI")).await;
+    // C: the citizen paid, the webhook was lost: only the statement shows it.
+    let (id_c, _, code_c) = dossier(&srv, cs[2]).await;
+    let file = bank_csv(&[
+        ("10.000", &format!("{code_a} NOP PHI"), &reference_of(11)),
+        ("10,000 đ", &format!("{code_c} NOP PHI"), &reference_of(13)),
+        ("30.000", "CHUYEN TIEN UNG HO", "FT26999000001"),
+        ("-5.000", "PHI SMS", "FT26999000002"),
+    ]);
+    let accountant = sign_in(&base, "ketoan").await;
+    let r = upload(&accountant.client, &base, "csv", Some(MAP), "saoke.csv", file.clone()).await;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.expect("json");
+    let import = &v["import"];
+    assert_eq!((import["credits"].as_i64(), import["new_lines"].as_i64()), (Some(3), Some(3)), "{v}");
+    assert_eq!((import["confirmed"].as_i64(), import["statement_only"].as_i64()), (Some(1), Some(2)), "{v}");
+
+    // The statement's money paid C's dossier through the same matching.
+    let pr_c = payment_request::Entity::find_by_id(id_c).one(&t.db).await.expect("q").expect("c");
+    assert_eq!(pr_c.state, "receipt_issued");
+    let range = reconciliation::DayRange::parse(&yesterday(), &today(), chrono::Utc::now()).expect("range");
+    let r = reconciliation::report(&t.db, 1, range).await.expect("report");
+    let state_of = |code: &str| r.rows.iter().find(|row| row.payment_code.as_deref() == Some(code)).map(|row| row.state);
+    assert_eq!(state_of(&code_a), Some(RecState::Matched), "confirmed by the statement");
+    assert_eq!(state_of(&code_b), Some(RecState::WardpayOnly), "a notification the statement does not show");
+    assert_eq!(state_of(&code_c), Some(RecState::StatementOnly), "paid, and flagged: no webhook brought it");
+    assert_eq!(total(&r, RecState::StatementOnly), (2, 10_000, 40_000), "C and the unknown transfer");
+    assert!(!r.statements.is_empty(), "the report says which days a statement covers");
+
+    // The lost webhook arrives after all (same bank reference): still one payment.
+    sepay(&srv, 13, 10_000, &format!("{code_c} NOP PHI")).await;
+    let same = bank_notification::Entity::find()
+        .filter(bank_notification::Column::BankReference.eq(reference_of(13)))
+        .all(&t.db)
+        .await
+        .expect("q");
+    assert_eq!(same.len(), 1, "the late webhook is the statement's transfer, not a second payment");
+    let paid_c = app::backend::entity::payment_event::Entity::find()
+        .filter(app::backend::entity::payment_event::Column::PaymentRequestId.eq(id_c))
+        .filter(app::backend::entity::payment_event::Column::ToState.eq("paid"))
+        .all(&t.db)
+        .await
+        .expect("q");
+    assert_eq!(paid_c.len(), 1, "C was paid once");
+    let again = reconciliation::report(&t.db, 1, range).await.expect("report");
+    assert_eq!(again.rows.iter().find(|row| row.payment_code.as_deref() == Some(code_c.as_str())).map(|row| row.state), Some(RecState::StatementOnly), "it keeps its state");
+
+    // The page's form gets a redirect to the report of the statement's days.
+    let mut form = reqwest::multipart::Form::new().text("format", "csv");
+    form = form.part("file", reqwest::multipart::Part::bytes(bank_csv(&[("20.000", "KHAC", "FT26999000003")])).file_name("b.csv"));
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let page = no_redirects
+        .post(format!("{base}/statements/import"))
+        .header("cookie", accountant.cookie.clone())
+        .header("origin", base.clone())
+        .header("accept", "text/html,application/xhtml+xml")
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(page.status(), 303);
+    let to = page.headers()["location"].to_str().expect("location").to_string();
+    assert!(to.starts_with("/reconciliation?from=") && to.contains("&imported="), "{to}");
+    // The saved mapping served the second file; the accountant's page lists both.
+    let listed: serde_json::Value = accountant.client.post(format!("{base}/api/get_statements")).send().await.expect("list").json().await.expect("json");
+    assert_eq!(listed["imports"].as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed["saved_mapping"].as_str(), Some(MAP));
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing(engine: Engine) {
+    use app::backend::entity::{statement_import, statement_line};
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let base = srv.base_url();
+    let accountant = sign_in(&base, "ketoan").await;
+    let good = bank_csv(&[("50.000", "CHUYEN TIEN", "FT1"), ("20.000", "CHUYEN TIEN 2", "FT2")]);
+    assert_eq!(upload(&accountant.client, &base, "csv", Some(MAP), "a.csv", good.clone()).await.status(), 200);
+    let (imports, lines, notes) = (count::<statement_import::Entity>(&t.db).await, count::<statement_line::Entity>(&t.db).await, count::<bank_notification::Entity>(&t.db).await);
+    assert_eq!((imports, lines), (1, 2));
+
+    // The same file again: nothing changes.
+    let r = upload(&accountant.client, &base, "csv", None, "a-again.csv", good).await;
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(v["import"]["already_imported"], true);
+    // An overlapping statement adds only its new credit.
+    let overlap = bank_csv(&[("50.000", "CHUYEN TIEN", "FT1"), ("20.000", "CHUYEN TIEN 2", "FT2"), ("70.000", "CHUYEN TIEN 3", "FT3")]);
+    let v: serde_json::Value = upload(&accountant.client, &base, "csv", None, "b.csv", overlap).await.json().await.expect("json");
+    assert_eq!((v["import"]["credits"].as_i64(), v["import"]["new_lines"].as_i64()), (Some(3), Some(1)), "{v}");
+    assert_eq!(count::<statement_line::Entity>(&t.db).await, lines + 1);
+    let (imports, lines, notes) = (imports + 1, lines + 1, notes + 1);
+
+    // Each bad file is refused whole with a readable reason (line and text) and adds nothing.
+    let mut unreadable = bank_csv(&[("50.000", "X", "FT10")]);
+    unreadable.extend_from_slice(format!("{},năm chục,Y,FT11,{WARD_ACCOUNT}\r\n", vn_date_today()).as_bytes());
+    let foreign = String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n").to_string() + &format!("{},50000,X,FT20,999999999\n", vn_date_today());
+    let next_year = app::time::to_vn(chrono::Utc::now() + chrono::Duration::days(400)).format("%d/%m/%Y").to_string();
+    let future = String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n") + &format!("{next_year},50000,X,FT30,{WARD_ACCOUNT}\n");
+    let dup = bank_csv(&[("50.000", "X", "FT40"), ("50.000", "X", "FT40")]);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("csv", unreadable, "dòng 4"),
+        ("csv", foreign.into_bytes(), "999999999"),
+        ("csv", future.into_bytes(), "tương lai"),
+        ("csv", dup, "trùng"),
+        ("csv", b"\x89PNG\r\n\x1a\n\x00\x00binary".to_vec(), "CSV"),
+        ("csv", b"Ng\xe0y,S\xf4 ti\xean\n".to_vec(), "UTF-8"),
+        ("sepay", b"Date,Value\n2026-01-01,5\n".to_vec(), "tiêu đề"),
+        ("mt940", b"x".to_vec(), "định dạng"),
+    ];
+    for (format, bytes, says) in cases {
+        let r = upload(&accountant.client, &base, format, None, "bad.csv", bytes).await;
+        assert_eq!(r.status(), 422, "{says}");
+        let body: serde_json::Value = r.json().await.expect("json error");
+        let message = body["error"]["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.contains(says), "{message:?} should say {says:?}");
+    }
+    assert_eq!(
+        (count::<statement_import::Entity>(&t.db).await, count::<statement_line::Entity>(&t.db).await, count::<bank_notification::Entity>(&t.db).await),
+        (imports, lines, notes),
+        "nothing of a refused file was kept"
+    );
+
+    // Only the accountant imports: the supervisor reads, the officer does neither.
+    for who in ["truongbp", "canbo"] {
+        let s = sign_in(&base, who).await;
+        let r = upload(&s.client, &base, "csv", None, "x.csv", bank_csv(&[("1.000", "X", "FT50")])).await;
+        assert_eq!(r.status(), 403, "{who}");
+    }
+    // The command line: a bad line exits 2 and names it; a good file imports.
+    if engine == Engine::Sqlite {
+        let dir = tempfile::tempdir().expect("dir");
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, format!("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n{},50.5,X,FT60,{WARD_ACCOUNT}\n", vn_date_today())).expect("write");
+        let run = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).env("DATABASE_URL", &t.url).env("WARDPAY_LOG", "warn").output().expect("run")
+        };
+        let out = run(&["statement", "import", "--ward", "000.00.01.H26", "--format", "csv", bad.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("dòng 2"), "{}", String::from_utf8_lossy(&out.stderr));
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(&ok, bank_csv(&[("15.000", "CLI", "FT61")])).expect("write");
+        let out = run(&["statement", "import", "--ward", "000.00.01.H26", "--format", "csv", ok.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(count::<statement_line::Entity>(&t.db).await, lines + 1);
     }
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;

@@ -103,3 +103,17 @@ pub async fn get_reconciliation(from: Option<String>, to: Option<String>) -> Res
     let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
     crate::backend::reconciliation::report(&b.db, ward, range).await.map_err(fail)
 }
+
+/// The ward's imported bank statements (newest first) and its saved column mapping.
+#[server(endpoint = "get_statements")]
+pub async fn get_statements() -> Result<crate::model::StatementsView, ServerFnError> {
+    use super::guard::*;
+    let me = staff("get_statements")?;
+    let b = backend()?;
+    let ward = home_ward(&b, &me).await?;
+    Ok(crate::model::StatementsView {
+        imports: crate::backend::statements::list(&b.db, ward, 50).await.map_err(fail)?,
+        saved_mapping: crate::backend::statements::saved_mapping(&b.db, ward).await.map_err(fail)?,
+        can_import: me.role == crate::model::Role::Accountant,
+    })
+}

@@ -60,6 +60,9 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/reconciliation", Rule::Page(MONEY)),
     // The reconciliation as a file (CSV), for the accountant's spreadsheet.
     ("GET", "/reports/reconciliation.csv", Rule::Page(MONEY)),
+    ("GET", "/reports/reconciliation.xlsx", Rule::Page(MONEY)),
+    // A bank statement can pay dossiers: only the accountant imports one.
+    ("POST", "/statements/import", api(&[Accountant])),
     ("GET", "/admin", Rule::Page(&[Admin])),
     // The kiosk page shows a pairing code until it is paired; its data call checks the device.
     ("GET", "/kiosk/{counter}", Rule::Public),
@@ -92,6 +95,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     // Supervision.
     ("POST", "/api/get_exceptions", api(MONEY)),
     ("POST", "/api/get_reconciliation", api(MONEY)),
+    ("POST", "/api/get_statements", api(MONEY)),
     ("POST", "/api/resolve_exception", api(&[Supervisor])),
     ("POST", "/api/get_intake_log", api(&[Supervisor])),
     ("POST", "/api/get_login_attempts", api(&[Supervisor, Admin])),

@@ -18,6 +18,51 @@ pub struct Incoming {
     pub notification: Notification,
     pub raw_body: String,
     pub headers_json: String,
+    pub source: Source,
+}
+
+/// How WardPay learnt of a transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The provider pushed it.
+    Webhook,
+    /// WardPay read it from the provider's query API.
+    Poll,
+    /// Only a bank statement showed it.
+    Statement,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Webhook => "webhook",
+            Source::Poll => "poll",
+            Source::Statement => "statement",
+        }
+    }
+}
+
+/// What matching needs to know of a transfer, whoever reported it.
+pub struct Transfer {
+    /// Payment codes found in its texts, the first issued one wins.
+    pub codes: Vec<String>,
+    pub account_number: String,
+    pub virtual_account: Option<String>,
+    pub amount: i64,
+    /// The reference booked on the request: the bank's, or the provider's id.
+    pub booked_reference: Option<String>,
+}
+
+impl From<&Notification> for Transfer {
+    fn from(n: &Notification) -> Transfer {
+        Transfer {
+            codes: n.payment_codes().iter().map(|c| c.as_str().to_string()).collect(),
+            account_number: n.account_number.clone(),
+            virtual_account: n.virtual_account.clone(),
+            amount: n.amount_vnd,
+            booked_reference: n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider.as_str(), n.provider_txn_id))),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +120,19 @@ impl Outcome {
 /// Records one notification in `txn` and applies it.
 pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome, BackendError> {
     let n = &inc.notification;
+    // The same bank transfer told by another source (the poller's id for it can differ from
+    // the webhook's; a statement has only the bank's reference) is one payment.
+    if let Some(reference) = &n.bank_reference {
+        let seen = bank_notification::Entity::find()
+            .filter(bank_notification::Column::BankReference.eq(reference.clone()))
+            .filter(bank_notification::Column::AccountNumber.eq(n.account_number.clone()))
+            .filter(bank_notification::Column::Source.ne(inc.source.as_str()))
+            .one(txn)
+            .await?;
+        if seen.is_some() {
+            return Ok(Outcome::Duplicate);
+        }
+    }
     let now = Utc::now();
     let row = bank_notification::ActiveModel {
         provider: Set(n.provider.as_str().into()),
@@ -88,6 +146,7 @@ pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome
         content: Set(n.content.clone()),
         payment_request_id: Set(None),
         outcome: Set("pending".into()),
+        source: Set(inc.source.as_str().into()),
         ..Default::default()
     };
     // The unique (provider, transaction id) index decides duplicates, even between two
@@ -109,30 +168,69 @@ pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome
     let (outcome, request_id) = if n.direction == Direction::Out || n.is_test {
         (Outcome::Ignored, None)
     } else {
-        apply(txn, n, id).await?
+        apply(txn, &Transfer::from(n), id).await?
     };
+    set_outcome(txn, id, &outcome, request_id).await?;
+    Ok(outcome)
+}
+
+async fn set_outcome(txn: &DatabaseTransaction, id: i64, outcome: &Outcome, request_id: Option<i64>) -> Result<(), BackendError> {
     bank_notification::Entity::update_many()
         .col_expr(bank_notification::Column::Outcome, Expr::value(outcome.label()))
         .col_expr(bank_notification::Column::PaymentRequestId, Expr::value(request_id))
         .filter(bank_notification::Column::Id.eq(id))
         .exec(txn)
         .await?;
-    Ok(outcome)
+    Ok(())
 }
 
-async fn apply(txn: &DatabaseTransaction, n: &Notification, notification_id: i64) -> Result<(Outcome, Option<i64>), BackendError> {
-    let codes: Vec<String> = n.payment_codes().iter().map(|c| c.as_str().to_string()).collect();
-    let request = if codes.is_empty() {
+/// Records a credit that only a bank statement showed, as notification evidence with
+/// source `statement`, and matches it like any other (it can still pay its dossier).
+/// `provider` is the export's provider, or `bank` for the bank's own file; `txn_id` is
+/// unique for that provider. Returns the outcome and the notification's id.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_statement_credit(
+    txn: &DatabaseTransaction,
+    provider: &str,
+    txn_id: &str,
+    transfer: &Transfer,
+    bank_reference: Option<String>,
+    content: &str,
+    evidence: serde_json::Value,
+) -> Result<(Outcome, i64), BackendError> {
+    let row = bank_notification::ActiveModel {
+        provider: Set(provider.into()),
+        provider_txn_id: Set(txn_id.into()),
+        bank_reference: Set(bank_reference),
+        raw_body: Set(evidence.to_string()),
+        headers: Set("{}".into()),
+        received_at: Set(Utc::now()),
+        amount: Set(transfer.amount),
+        account_number: Set(transfer.account_number.clone()),
+        content: Set(content.into()),
+        payment_request_id: Set(None),
+        outcome: Set("pending".into()),
+        source: Set(Source::Statement.as_str().into()),
+        ..Default::default()
+    };
+    let id = bank_notification::Entity::insert(row).exec(txn).await?.last_insert_id;
+    let (outcome, request_id) = apply(txn, transfer, id).await?;
+    set_outcome(txn, id, &outcome, request_id).await?;
+    Ok((outcome, id))
+}
+
+async fn apply(txn: &DatabaseTransaction, n: &Transfer, notification_id: i64) -> Result<(Outcome, Option<i64>), BackendError> {
+    let request = if n.codes.is_empty() {
         None
     } else {
         payment_request::Entity::find()
-            .filter(payment_request::Column::PaymentCode.is_in(codes))
+            .filter(payment_request::Column::PaymentCode.is_in(n.codes.clone()))
             .one(txn)
             .await?
     };
     let Some(pr) = request else {
-        let ward_id = ward_of_account(txn, n).await?;
-        return Ok((exception(txn, ExceptionKind::UnknownCode, ward_id, None, notification_id, n.amount_vnd).await?, None));
+        let ward_id = ward_of_account(txn, &n.account_number).await?;
+        return Ok((exception(txn, ExceptionKind::UnknownCode, ward_id, None, notification_id, n.amount).await?, None));
     };
     let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
     let account_ok = n.account_number == w.bank_account || n.virtual_account.as_deref() == Some(w.bank_account.as_str());
@@ -141,8 +239,8 @@ async fn apply(txn: &DatabaseTransaction, n: &Notification, notification_id: i64
     } else {
         match PaymentState::parse(&pr.state) {
             Some(PaymentState::QrIssued) if pr.expires_at.is_some_and(|e| e <= Utc::now()) => Some(ExceptionKind::Late),
-            Some(PaymentState::QrIssued) if n.amount_vnd < pr.amount => Some(ExceptionKind::Underpaid),
-            Some(PaymentState::QrIssued) if n.amount_vnd > pr.amount => Some(ExceptionKind::Overpaid),
+            Some(PaymentState::QrIssued) if n.amount < pr.amount => Some(ExceptionKind::Underpaid),
+            Some(PaymentState::QrIssued) if n.amount > pr.amount => Some(ExceptionKind::Overpaid),
             Some(PaymentState::QrIssued) => None,
             Some(PaymentState::Expired) => Some(ExceptionKind::Late),
             Some(PaymentState::Cancelled) | Some(PaymentState::Draft) => Some(ExceptionKind::AfterCancel),
@@ -150,28 +248,24 @@ async fn apply(txn: &DatabaseTransaction, n: &Notification, notification_id: i64
         }
     };
     if let Some(kind) = kind {
-        let o = exception(txn, kind, Some(pr.ward_id), Some(&pr), notification_id, n.amount_vnd).await?;
+        let o = exception(txn, kind, Some(pr.ward_id), Some(&pr), notification_id, n.amount).await?;
         return Ok((o, Some(pr.id)));
     }
     let pay = crate::domain::payment::PaymentEvent::Pay(PaymentMethod::QrTransfer);
-    match payments::settle(txn, &pr, pay, PaymentMethod::QrTransfer, n.amount_vnd, bank_ref(n), None, "bank").await {
+    match payments::settle(txn, &pr, pay, PaymentMethod::QrTransfer, n.amount, n.booked_reference.clone(), None, "bank").await {
         Ok(_) => Ok((Outcome::Matched { counter_id: pr.counter_id }, Some(pr.id))),
         // An officer changed the request a moment before: record it for people to look at.
         Err(BackendError::Conflict(_)) => {
-            let o = exception(txn, ExceptionKind::AfterCancel, Some(pr.ward_id), Some(&pr), notification_id, n.amount_vnd).await?;
+            let o = exception(txn, ExceptionKind::AfterCancel, Some(pr.ward_id), Some(&pr), notification_id, n.amount).await?;
             Ok((o, Some(pr.id)))
         }
         Err(e) => Err(e),
     }
 }
 
-fn bank_ref(n: &Notification) -> Option<String> {
-    n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider.as_str(), n.provider_txn_id)))
-}
-
-async fn ward_of_account(txn: &DatabaseTransaction, n: &Notification) -> Result<Option<i64>, BackendError> {
+async fn ward_of_account(txn: &DatabaseTransaction, account: &str) -> Result<Option<i64>, BackendError> {
     Ok(ward::Entity::find()
-        .filter(ward::Column::BankAccount.eq(n.account_number.clone()))
+        .filter(ward::Column::BankAccount.eq(account))
         .one(txn)
         .await?
         .map(|w| w.id))

@@ -18,6 +18,7 @@ pub mod payments;
 pub mod receipts;
 pub mod reconciliation;
 pub mod seed;
+pub mod statements;
 pub mod stats;
 pub mod sequences;
 pub mod wards;

@@ -4,11 +4,11 @@
 //! Each row's state comes from `domain::reconciliation`; totals are by state, by count and
 //! amount. The same report serves the page, the CSV download and `wardpay report`.
 
-use super::entity::{bank_exception, bank_notification, counter, dossier, payment_request, receipt, ward};
+use super::entity::{bank_exception, bank_notification, counter, dossier, payment_request, receipt, statement_import, statement_line, ward};
 use super::BackendError;
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
-use crate::domain::reconciliation::{exception_state, request_state, RecState, RequestFacts};
+use crate::domain::reconciliation::{exception_state, request_state, with_statement, BankRecord, RecState, RequestFacts};
 use crate::model::{ReconReport, ReconRow, ReconTotal};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -125,6 +125,51 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
         }
     }
 
+    // What the ward's statements say: the days they cover, and the lines tied to the
+    // notifications behind the rows (loaded with the exceptions' below).
+    let covered: Vec<(String, String)> = statement_import::Entity::find()
+        .filter(statement_import::Column::WardId.eq(ward_id))
+        .filter(statement_import::Column::FirstDay.lte(range.to.format("%Y-%m-%d").to_string()))
+        .filter(statement_import::Column::LastDay.gte(range.from.format("%Y-%m-%d").to_string()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.first_day, i.last_day))
+        .collect();
+    let exceptions = exceptions_of(db, ward_id, start, end).await?;
+    let mut notes: HashMap<i64, bank_notification::Model> = HashMap::new();
+    for chunk in exceptions.chunks(CHUNK) {
+        let n_ids: Vec<i64> = chunk.iter().map(|e| e.notification_id).collect();
+        for n in bank_notification::Entity::find().filter(bank_notification::Column::Id.is_in(n_ids)).all(db).await? {
+            notes.insert(n.id, n);
+        }
+    }
+    let mut on_statement: HashMap<i64, i64> = HashMap::new();
+    if !covered.is_empty() {
+        let ids: Vec<i64> = paying.values().chain(notes.values()).map(|n| n.id).collect();
+        for chunk in ids.chunks(CHUNK) {
+            for l in statement_line::Entity::find().filter(statement_line::Column::NotificationId.is_in(chunk.to_vec())).all(db).await? {
+                if let Some(n) = l.notification_id {
+                    on_statement.insert(n, l.amount);
+                }
+            }
+        }
+    }
+    let bank_record = |n: &bank_notification::Model| {
+        if n.source == "statement" {
+            return BankRecord::OnlyOnStatement;
+        }
+        if on_statement.get(&n.id) == Some(&n.amount) {
+            return BankRecord::Confirmed;
+        }
+        let day = day_of(n.received_at);
+        if covered.iter().any(|(a, b)| *a <= day && day <= *b) {
+            BankRecord::Missing
+        } else {
+            BankRecord::NotChecked
+        }
+    };
+
     let mut rows = Vec::with_capacity(requests.len());
     for pr in &requests {
         let state = PaymentState::parse(&pr.state).unwrap_or(PaymentState::Draft);
@@ -134,6 +179,7 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
             method: pr.method.as_deref(),
             paying_outcome: n.map(|n| n.outcome.as_str()),
         });
+        let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
         let d = dossiers.get(&pr.dossier_id);
         let received = if state.is_settled() { pr.amount_received.unwrap_or(pr.amount) } else { 0 };
         rows.push(ReconRow {
@@ -160,28 +206,8 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
         });
     }
 
-    // Money that did not simply pay a request: the exception queue of the range, except what
-    // a person booked onto a request (that money is in the request's row above).
-    let exceptions = bank_exception::Entity::find()
-        .filter(bank_exception::Column::WardId.eq(ward_id))
-        .filter(bank_exception::Column::CreatedAt.gte(start))
-        .filter(bank_exception::Column::CreatedAt.lt(end))
-        .filter(
-            Condition::any()
-                .add(bank_exception::Column::Resolution.is_null())
-                .add(bank_exception::Column::Resolution.is_not_in(["assigned", "accepted_late", "assisted"])),
-        )
-        .order_by_asc(bank_exception::Column::CreatedAt)
-        .order_by_asc(bank_exception::Column::Id)
-        .all(db)
-        .await?;
     let mut due_of: HashMap<i64, payment_request::Model> = HashMap::new();
-    let mut notes: HashMap<i64, bank_notification::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
-        let n_ids: Vec<i64> = chunk.iter().map(|e| e.notification_id).collect();
-        for n in bank_notification::Entity::find().filter(bank_notification::Column::Id.is_in(n_ids)).all(db).await? {
-            notes.insert(n.id, n);
-        }
         let pr_ids: Vec<i64> = chunk.iter().filter_map(|e| e.payment_request_id).collect();
         for pr in payment_request::Entity::find().filter(payment_request::Column::Id.is_in(pr_ids)).all(db).await? {
             due_of.insert(pr.id, pr);
@@ -196,8 +222,9 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
         }
     }
     for e in &exceptions {
-        let rec = exception_state(&e.kind, e.resolution.as_deref());
         let n = notes.get(&e.notification_id);
+        let rec = exception_state(&e.kind, e.resolution.as_deref());
+        let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
         let pr = e.payment_request_id.and_then(|id| due_of.get(&id));
         let d = pr.and_then(|p| dossiers.get(&p.dossier_id));
         // What this money was for: the rest of an underpayment, or nothing at all.
@@ -247,8 +274,32 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
         total_due: rows.iter().filter(|r| r.source == "payment_request").map(|r| r.amount_due).sum(),
         total_received: rows.iter().map(|r| r.amount_received).sum(),
         totals,
+        statements: covered,
         rows,
     })
+}
+
+/// Money that did not simply pay a request: the exception queue of the range, except what
+/// a person booked onto a request (that money is in the request's row).
+async fn exceptions_of(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<bank_exception::Model>, BackendError> {
+    Ok(bank_exception::Entity::find()
+        .filter(bank_exception::Column::WardId.eq(ward_id))
+        .filter(bank_exception::Column::CreatedAt.gte(start))
+        .filter(bank_exception::Column::CreatedAt.lt(end))
+        .filter(
+            Condition::any()
+                .add(bank_exception::Column::Resolution.is_null())
+                .add(bank_exception::Column::Resolution.is_not_in(["assigned", "accepted_late", "assisted"])),
+        )
+        .order_by_asc(bank_exception::Column::CreatedAt)
+        .order_by_asc(bank_exception::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// The report as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
@@ -297,6 +348,75 @@ pub fn to_csv(r: &ReconReport) -> String {
         ));
     }
     out
+}
+
+/// The report as an Excel workbook: a frozen header row, amounts as numbers in a đồng
+/// format (so they sum in Excel), Vietnamese labels, then a totals line per state and the
+/// grand total. Rows are written in order with constant memory.
+pub fn to_xlsx(r: &ReconReport) -> Result<Vec<u8>, BackendError> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| BackendError::invalid("xlsx", e.to_string());
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_text_wrap();
+    let vnd = Format::new().set_num_format("#,##0\" đ\"");
+    let vnd_bold = Format::new().set_num_format("#,##0\" đ\"").set_bold();
+    let text_bold = Format::new().set_bold();
+    let sheet = book.add_worksheet_with_constant_memory();
+    sheet.set_name("Doi soat").map_err(fail)?;
+    let headers = [
+        ("Ngày", 11.0), ("Trạng thái", 18.0), ("state", 14.0), ("Quầy", 6.0), ("Mã hồ sơ", 22.0), ("Thủ tục", 36.0),
+        ("Người nộp", 16.0), ("Mã thanh toán", 16.0), ("Phải thu", 13.0), ("Đã nhận", 13.0), ("Chênh lệch", 13.0),
+        ("Hình thức", 12.0), ("Nguồn", 9.0), ("Mã giao dịch", 20.0), ("Thời điểm nhận", 20.0), ("Biên lai", 16.0), ("Cán bộ", 12.0),
+    ];
+    for (c, (h, width)) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+        sheet.set_column_width(c as u16, *width).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    let mut row: u32 = 1;
+    for x in &r.rows {
+        let texts: [(u16, Option<&str>); 6] = [
+            (0, Some(x.day.as_str())), (1, Some(x.state.label_vi())), (2, Some(x.state.as_str())),
+            (4, x.dossier_code.as_deref()), (5, x.procedure.as_deref()), (6, x.payer.as_deref()),
+        ];
+        for (c, v) in texts {
+            if let Some(v) = v {
+                sheet.write_string(row, c, v).map_err(fail)?;
+            }
+        }
+        if let Some(counter) = x.counter {
+            sheet.write_number(row, 3, f64::from(counter)).map_err(fail)?;
+        }
+        if let Some(v) = &x.payment_code {
+            sheet.write_string(row, 7, v).map_err(fail)?;
+        }
+        for (c, v) in [(8u16, x.amount_due), (9, x.amount_received), (10, x.difference)] {
+            sheet.write_number_with_format(row, c, v as f64, &vnd).map_err(fail)?;
+        }
+        let more: [(u16, &Option<String>); 6] =
+            [(11, &x.method), (12, &x.provider), (13, &x.bank_reference), (14, &x.received_at), (15, &x.receipt), (16, &x.officer)];
+        for (c, v) in more {
+            if let Some(v) = v {
+                sheet.write_string(row, c, v).map_err(fail)?;
+            }
+        }
+        row += 1;
+    }
+    for t in &r.totals {
+        sheet.write_string_with_format(row, 0, "Tổng", &text_bold).map_err(fail)?;
+        sheet.write_string_with_format(row, 1, t.state.label_vi(), &text_bold).map_err(fail)?;
+        sheet.write_string(row, 2, t.state.as_str()).map_err(fail)?;
+        sheet.write_number(row, 3, t.count as f64).map_err(fail)?;
+        sheet.write_number_with_format(row, 8, t.amount_due as f64, &vnd_bold).map_err(fail)?;
+        sheet.write_number_with_format(row, 9, t.amount_received as f64, &vnd_bold).map_err(fail)?;
+        sheet.write_number_with_format(row, 10, (t.amount_received - t.amount_due) as f64, &vnd_bold).map_err(fail)?;
+        row += 1;
+    }
+    sheet.write_string_with_format(row, 0, "Tổng cộng", &text_bold).map_err(fail)?;
+    sheet.write_string(row, 2, "total").map_err(fail)?;
+    sheet.write_number_with_format(row, 8, r.total_due as f64, &vnd_bold).map_err(fail)?;
+    sheet.write_number_with_format(row, 9, r.total_received as f64, &vnd_bold).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
 }
 
 #[cfg(test)]

@@ -108,6 +108,31 @@ impl RecState {
     }
 }
 
+/// What the ward's imported bank statements say of the transfer behind a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankRecord {
+    /// No statement covers that day yet: nothing to say.
+    NotChecked,
+    /// A statement line shows this transfer, for this amount.
+    Confirmed,
+    /// A statement covers that day and shows no such transfer (or another amount).
+    Missing,
+    /// Only a statement showed it: no webhook or poll ever brought it.
+    OnlyOnStatement,
+}
+
+/// The row's state once the bank's own record is taken into account: money the statement
+/// alone shows, or a notification it does not confirm, is what the accountant must see
+/// first, whatever the matching made of it. A refund is already resolved and stays so.
+pub fn with_statement(state: RecState, record: BankRecord) -> RecState {
+    match (state, record) {
+        (RecState::Refunded | RecState::Cash | RecState::Unpaid, _) => state,
+        (_, BankRecord::OnlyOnStatement) => RecState::StatementOnly,
+        (_, BankRecord::Missing) => RecState::WardpayOnly,
+        _ => state,
+    }
+}
+
 /// What is known of a payment request for the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestFacts<'a> {
@@ -185,5 +210,18 @@ mod tests {
         assert_eq!(exception_state("wrong_account", None), RecState::WrongAccount);
         assert_eq!(exception_state("overpaid", Some("refund")), RecState::Refunded);
         assert!(RecState::Under.is_difference() && !RecState::Matched.is_difference());
+    }
+
+    #[test]
+    fn the_bank_statement_overrides_what_matching_said() {
+        use BankRecord::*;
+        assert_eq!(with_statement(RecState::Matched, OnlyOnStatement), RecState::StatementOnly);
+        assert_eq!(with_statement(RecState::UnknownCode, OnlyOnStatement), RecState::StatementOnly);
+        assert_eq!(with_statement(RecState::Matched, Missing), RecState::WardpayOnly);
+        assert_eq!(with_statement(RecState::Under, Missing), RecState::WardpayOnly);
+        assert_eq!(with_statement(RecState::Matched, Confirmed), RecState::Matched);
+        assert_eq!(with_statement(RecState::Late, NotChecked), RecState::Late);
+        assert_eq!(with_statement(RecState::Refunded, Missing), RecState::Refunded, "a refund stays resolved");
+        assert_eq!(with_statement(RecState::Cash, Missing), RecState::Cash, "cash never crossed the bank");
     }
 }

@@ -1,11 +1,11 @@
 //! The reconciliation report at `/reconciliation` (accountant and supervisor): a range of
 //! days, totals by state, every row with its differences highlighted, and the CSV file.
 
-use crate::api::get_reconciliation;
+use crate::api::{get_reconciliation, get_statements};
 use crate::components::UserNav;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang, LangSwitch};
-use crate::model::{RecState, ReconReport};
+use crate::model::{RecState, ReconReport, StatementsView};
 use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
@@ -55,7 +55,107 @@ pub fn ReconciliationPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <Statements/>
         </div>
+    }
+}
+
+/// The bank statements imported so far, the outcome of the last import, and (for the
+/// accountant) the upload form. A plain multipart form: the server answers with a redirect
+/// back here, to the report of the statement's days.
+#[component]
+fn Statements() -> impl IntoView {
+    let query = use_query_map();
+    let data = Resource::new(|| (), |_| get_statements());
+    let notice = move || {
+        let q = query.read();
+        if let Some(e) = q.get("import_error") {
+            return Some(view! { <p class="error" role="alert" data-testid="import-error">{tx("Không nhập được sao kê: ", "The statement was not imported: ")}{e}</p> }.into_any());
+        }
+        None
+    };
+    view! {
+        <section class="panel statements" data-testid="statements" aria-labelledby="statements-title">
+            <h2 id="statements-title">{tx("Sao kê ngân hàng", "Bank statements")}</h2>
+            {notice}
+            <Suspense fallback=move || view! { <p class="loading">"…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => view! { <StatementList v=v/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{readable(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn StatementList(v: StatementsView) -> impl IntoView {
+    let query = use_query_map();
+    let imported: Option<i64> = query.read_untracked().get("imported").and_then(|s| s.parse().ok());
+    let again = query.read_untracked().get("again").is_some();
+    let done = imported.and_then(|id| v.imports.iter().find(|i| i.id == id).cloned());
+    let mapping = v.saved_mapping.clone().unwrap_or_default();
+    view! {
+        {done.map(|i| view! {
+            <p class="notice" role="status" data-testid="import-done">
+                {if again {
+                    tx("Tệp này đã được nhập trước đó, không có gì thay đổi: ", "This file was imported before; nothing changed: ")
+                } else {
+                    tx("Đã nhập sao kê: ", "Statement imported: ")
+                }}
+                <span data-testid="import-summary">
+                    {i.credits}{tx(" khoản tiền vào, ", " credits, ")}{i.new_lines}{tx(" mới (", " new (")}
+                    {i.confirmed}{tx(" khớp với thông báo đã có, ", " confirm notifications, ")}
+                    <strong data-testid="import-statement-only">{i.statement_only}</strong>{tx(" chỉ có trên sao kê)", " only on the statement)")}
+                </span>
+            </p>
+        })}
+        {v.can_import.then(|| view! {
+            <form class="import-form" method="post" action="/statements/import" enctype="multipart/form-data" data-testid="import-form">
+                <label>{tx("Định dạng", "Format")}
+                    <select name="format" data-testid="import-format" required>
+                        <option value="sepay">"SePay"</option>
+                        <option value="casso">"Casso"</option>
+                        <option value="payos">"payOS"</option>
+                        <option value="csv">{tx("Tệp của ngân hàng (theo ánh xạ cột)", "The bank's own file (column mapping)")}</option>
+                    </select>
+                </label>
+                <label>{tx("Ánh xạ cột (chỉ cho tệp của ngân hàng)", "Column mapping (the bank's own file only)")}
+                    <input type="text" name="map" data-testid="import-map" value=mapping
+                        placeholder="date=Ngày giao dịch,amount=Số tiền,content=Nội dung,reference=Mã GD,account=Số tài khoản"/>
+                </label>
+                <label>{tx("Tệp sao kê (CSV hoặc XLSX)", "Statement file (CSV or XLSX)")}
+                    <input type="file" name="file" data-testid="import-file" accept=".csv,.xlsx,.xls,text/csv" required/>
+                </label>
+                <button class="btn" type="submit" data-testid="import-submit">{tx("Nhập sao kê", "Import statement")}</button>
+            </form>
+        })}
+        {if v.imports.is_empty() {
+            view! { <p class="muted" data-testid="statements-empty">{tx("Chưa nhập sao kê nào.", "No statement imported yet.")}</p> }.into_any()
+        } else {
+            view! {
+                <table class="grid" data-testid="statement-list">
+                    <thead><tr>
+                        <th>{tx("Tệp", "File")}</th><th>{tx("Định dạng", "Format")}</th><th>{tx("Từ – đến", "Days")}</th>
+                        <th class="num">{tx("Khoản vào", "Credits")}</th><th class="num">{tx("Mới", "New")}</th>
+                        <th class="num">{tx("Chỉ có trên sao kê", "Only on the statement")}</th>
+                        <th>{tx("Người nhập", "Imported by")}</th><th>{tx("Lúc", "At")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {v.imports.into_iter().map(|i| view! {
+                            <tr data-import=i.id>
+                                <td>{i.file_name}</td><td>{i.format}</td><td>{i.first_day}" – "{i.last_day}</td>
+                                <td class="num">{i.credits}</td><td class="num">{i.new_lines}</td>
+                                <td class="num" class:diff=i.statement_only != 0>{i.statement_only}</td>
+                                <td>{i.imported_by}</td><td>{format_vn_datetime(&i.imported_at)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
     }
 }
 
@@ -63,6 +163,7 @@ pub fn ReconciliationPage() -> impl IntoView {
 #[component]
 fn RangeForm(from: String, to: String) -> impl IntoView {
     let csv = format!("/reports/reconciliation.csv?from={from}&to={to}");
+    let xlsx = format!("/reports/reconciliation.xlsx?from={from}&to={to}");
     view! {
         <form class="panel range-form" method="get" action="/reconciliation" data-testid="recon-range">
             <label>{tx("Từ ngày", "From")}
@@ -76,6 +177,13 @@ fn RangeForm(from: String, to: String) -> impl IntoView {
             <a class="btn secondary" data-testid="recon-csv" rel="external" download="" href=csv>
                 {tx("Tải CSV", "Download CSV")}
             </a>
+            <a class="btn secondary" data-testid="recon-xlsx" rel="external" download="" href=xlsx>
+                {tx("Tải Excel (XLSX)", "Download Excel (XLSX)")}
+            </a>
+            <button class="btn secondary no-print" type="button" data-testid="recon-print"
+                on:click=move |_| { let _ = leptos::prelude::window().print(); }>
+                {tx("In (A4)", "Print (A4)")}
+            </button>
         </form>
     }
 }
@@ -91,6 +199,14 @@ fn Report(r: ReconReport) -> impl IntoView {
             <p class="muted">
                 {tx("Tài khoản thu: ", "Collection account: ")}{r.collection_account.clone()}
                 " · "{r.from.clone()}" → "{r.to.clone()}
+            </p>
+            <p class="muted" data-testid="recon-statements">
+                {if r.statements.is_empty() {
+                    tx("Chưa có sao kê nào cho khoảng này: chưa đối chiếu được với ngân hàng.", "No bank statement covers this range yet.").into_any()
+                } else {
+                    let spans = r.statements.iter().map(|(a, b)| format!("{a} – {b}")).collect::<Vec<_>>().join(", ");
+                    view! { {tx("Đã đối chiếu với sao kê: ", "Checked against the statements of: ")}{spans} }.into_any()
+                }}
             </p>
             <table class="grid">
                 <thead><tr>

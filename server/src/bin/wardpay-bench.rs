@@ -782,7 +782,7 @@ async fn breakdown(
             let notification = bankfeed::verify_and_parse(bankfeed::Provider::Sepay, &req.body, &req, &keys, std::time::SystemTime::now())
                 .map_err(|e| e.to_string())?;
             let headers_json = serde_json::to_string(&req.headers).unwrap_or_default();
-            incoming.push(Incoming { raw_body: String::from_utf8_lossy(&req.body).into_owned(), headers_json, notification });
+            incoming.push(Incoming { raw_body: String::from_utf8_lossy(&req.body).into_owned(), headers_json, notification, source: bank::Source::Webhook });
         }
         verify.push(t.elapsed().as_secs_f64() * 1e3);
         let t0 = Instant::now();

@@ -20,6 +20,8 @@ pub struct Model {
     pub content: String,
     pub payment_request_id: Option<i64>,
     pub outcome: String,
+    /// How WardPay learnt of the transfer: `webhook`, `poll` or `statement`.
+    pub source: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

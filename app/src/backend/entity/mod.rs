@@ -22,4 +22,7 @@ pub mod payment_event;
 pub mod payment_request;
 pub mod receipt;
 pub mod session;
+pub mod statement_import;
+pub mod statement_line;
+pub mod statement_mapping;
 pub mod ward;

@@ -1,0 +1,122 @@
+//! Bank statements (sao kê): each imported file, each credit it holds (one row per credit,
+//! unique per ward, so importing a file again or an overlapping one adds nothing twice), the
+//! ward's saved column mapping for its bank's own files, and where each notification came
+//! from (webhook, poll or statement).
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum BankNotification { Table, Source, BankReference }
+#[derive(DeriveIden)]
+enum Ward { Table, Id }
+#[derive(DeriveIden)]
+enum StatementImport { Table, Id, WardId, Format, FileName, FileSha256, Credits, NewLines, FirstDay, LastDay, ImportedBy, ImportedAt }
+#[derive(DeriveIden)]
+enum StatementLine {
+    Table, Id, WardId, ImportId, LineKey, LineNo, BookedAt, DateOnly, Amount, Content, Reference, Account, ProviderTxnId,
+    NotificationId, Found,
+}
+#[derive(DeriveIden)]
+enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Every notification so far came by webhook.
+        m.alter_table(
+            Table::alter()
+                .table(BankNotification::Table)
+                .add_column(ColumnDef::new(BankNotification::Source).string().not_null().default("webhook"))
+                .to_owned(),
+        )
+        .await?;
+        // A statement line is matched to its notification by the bank's reference.
+        m.create_index(
+            Index::create().name("ix_bank_notification_reference").table(BankNotification::Table).col(BankNotification::BankReference).to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StatementImport::Table)
+                .col(ColumnDef::new(StatementImport::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(StatementImport::WardId).big_integer().not_null())
+                .col(ColumnDef::new(StatementImport::Format).string().not_null())
+                .col(ColumnDef::new(StatementImport::FileName).string().not_null())
+                .col(ColumnDef::new(StatementImport::FileSha256).string().not_null())
+                .col(ColumnDef::new(StatementImport::Credits).big_integer().not_null())
+                .col(ColumnDef::new(StatementImport::NewLines).big_integer().not_null())
+                // The Vietnam calendar days the file covers (`YYYY-MM-DD`): notifications of
+                // those days that no line confirms are "only in WardPay".
+                .col(ColumnDef::new(StatementImport::FirstDay).string().not_null())
+                .col(ColumnDef::new(StatementImport::LastDay).string().not_null())
+                .col(ColumnDef::new(StatementImport::ImportedBy).string().not_null())
+                .col(ColumnDef::new(StatementImport::ImportedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(ForeignKey::create().from(StatementImport::Table, StatementImport::WardId).to(Ward::Table, Ward::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_statement_import_file")
+                .table(StatementImport::Table)
+                .col(StatementImport::WardId)
+                .col(StatementImport::FileSha256)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StatementLine::Table)
+                .col(ColumnDef::new(StatementLine::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(StatementLine::WardId).big_integer().not_null())
+                .col(ColumnDef::new(StatementLine::ImportId).big_integer().not_null())
+                .col(ColumnDef::new(StatementLine::LineKey).string().not_null())
+                .col(ColumnDef::new(StatementLine::LineNo).big_integer().not_null())
+                .col(ColumnDef::new(StatementLine::BookedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(StatementLine::DateOnly).boolean().not_null())
+                .col(ColumnDef::new(StatementLine::Amount).big_integer().not_null())
+                .col(ColumnDef::new(StatementLine::Content).text().not_null())
+                .col(ColumnDef::new(StatementLine::Reference).string().null())
+                .col(ColumnDef::new(StatementLine::Account).string().null())
+                .col(ColumnDef::new(StatementLine::ProviderTxnId).string().null())
+                // The notification this credit is: one WardPay had (`found`), or the one the
+                // import made for money no webhook brought.
+                .col(ColumnDef::new(StatementLine::NotificationId).big_integer().null())
+                .col(ColumnDef::new(StatementLine::Found).boolean().not_null())
+                .foreign_key(ForeignKey::create().from(StatementLine::Table, StatementLine::ImportId).to(StatementImport::Table, StatementImport::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ux_statement_line_key").table(StatementLine::Table).col(StatementLine::WardId).col(StatementLine::LineKey).unique().to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_statement_line_notification").table(StatementLine::Table).col(StatementLine::NotificationId).to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StatementMapping::Table)
+                .col(ColumnDef::new(StatementMapping::WardId).big_integer().not_null().primary_key())
+                .col(ColumnDef::new(StatementMapping::Spec).text().not_null())
+                .col(ColumnDef::new(StatementMapping::UpdatedBy).string().not_null())
+                .col(ColumnDef::new(StatementMapping::UpdatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(ForeignKey::create().from(StatementMapping::Table, StatementMapping::WardId).to(Ward::Table, Ward::Id))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(StatementMapping::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(StatementLine::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(StatementImport::Table).to_owned()).await?;
+        m.drop_index(Index::drop().name("ix_bank_notification_reference").table(BankNotification::Table).to_owned()).await?;
+        m.alter_table(Table::alter().table(BankNotification::Table).drop_column(BankNotification::Source).to_owned()).await
+    }
+}
