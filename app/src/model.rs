@@ -598,6 +598,10 @@ pub struct ReconRow {
     pub officer: Option<String>,
     pub payment_request_id: Option<i64>,
     pub notification_id: Option<i64>,
+    /// For an adjustment: the closed day (`YYYY-MM-DD`) this row corrects. Its amounts are
+    /// then the change (now − as that day was closed), and `day` is the open day it lands in.
+    #[serde(default)]
+    pub adjusts: Option<String>,
 }
 
 /// Count and amounts of the rows in one state.

@@ -1,7 +1,7 @@
 //! Bank statements (sao kê): each imported file, each credit it holds (one row per credit,
 //! unique per ward, so importing a file again or an overlapping one adds nothing twice), the
 //! ward's saved column mapping for its bank's own files, and where each notification came
-//! from (webhook, poll or statement).
+//! from (webhook, poll or statement); and each closed day's reconciliation, frozen.
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +21,8 @@ enum StatementLine {
 }
 #[derive(DeriveIden)]
 enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
+#[derive(DeriveIden)]
+enum DayReport { Table, Id, WardId, Day, Rows, CreatedAt }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -109,10 +111,24 @@ impl MigrationTrait for Migration {
                 .foreign_key(ForeignKey::create().from(StatementMapping::Table, StatementMapping::WardId).to(Ward::Table, Ward::Id))
                 .to_owned(),
         )
-        .await
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DayReport::Table)
+                .col(ColumnDef::new(DayReport::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(DayReport::WardId).big_integer().not_null())
+                .col(ColumnDef::new(DayReport::Day).string().not_null())
+                .col(ColumnDef::new(DayReport::Rows).text().not_null())
+                .col(ColumnDef::new(DayReport::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(ForeignKey::create().from(DayReport::Table, DayReport::WardId).to(Ward::Table, Ward::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_day_report_day").table(DayReport::Table).col(DayReport::WardId).col(DayReport::Day).unique().to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(DayReport::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(StatementMapping::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(StatementLine::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(StatementImport::Table).to_owned()).await?;

@@ -14,7 +14,8 @@ db_tests!(
     a_day_of_payments_reconciles_state_by_state,
     bad_ranges_are_refused_and_change_nothing,
     a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_once,
-    a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing
+    a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing,
+    a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_adjustment
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -394,6 +395,64 @@ async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_not
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(count::<statement_line::Entity>(&t.db).await, lines + 1);
     }
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_adjustment(engine: Engine) {
+    use app::backend::entity::{bank_exception, ward};
+    use sea_orm::sea_query::Expr;
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let base = srv.base_url();
+    // The ward existed yesterday, and yesterday an unknown transfer reached its account.
+    let yesterday_noon = app::time::vn_day_bounds(&yesterday()).expect("day").0 + chrono::Duration::hours(5);
+    ward::Entity::update_many().col_expr(ward::Column::CreatedAt, Expr::value(yesterday_noon - chrono::Duration::days(2))).exec(&t.db).await.expect("ward");
+    sepay(&srv, 21, 7_000, "CHUYEN TIEN").await;
+    let e = bank_exception::Entity::find().one(&t.db).await.expect("q").expect("exception");
+    bank_exception::Entity::update_many().col_expr(bank_exception::Column::CreatedAt, Expr::value(yesterday_noon)).exec(&t.db).await.expect("backdate");
+    bank_notification::Entity::update_many().col_expr(bank_notification::Column::ReceivedAt, Expr::value(yesterday_noon)).exec(&t.db).await.expect("backdate");
+
+    let supervisor = sign_in(&base, "truongbp").await;
+    let closed = supervisor.client.post(format!("{base}/api/close_day")).form(&[("day", yesterday())]).send().await.expect("close");
+    assert_eq!(closed.status(), 200, "{}", closed.text().await.unwrap_or_default());
+    let accountant = sign_in(&base, "ketoan").await;
+    let csv_of = |from: String, to: String| {
+        let client = accountant.client.clone();
+        let base = base.clone();
+        async move {
+            let r = client.get(format!("{base}/reports/reconciliation.csv?from={from}&to={to}")).send().await.expect("csv");
+            assert_eq!(r.status(), 200);
+            r.bytes().await.expect("bytes")
+        }
+    };
+    let at_close = csv_of(yesterday(), yesterday()).await;
+    assert!(String::from_utf8_lossy(&at_close).contains("\"unknown_code\""));
+
+    // Today the supervisor refunds it: yesterday's report stays byte for byte what it was.
+    exceptions::resolve(&srv.backend, e.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1)).await.expect("refund");
+    assert_eq!(csv_of(yesterday(), yesterday()).await, at_close, "a closed day's report never changes");
+
+    // The correction lands today, naming the day it corrects: the old state reversed and the
+    // new one in full, so each state's totals over both days are right.
+    let range = reconciliation::DayRange::parse(&yesterday(), &today(), chrono::Utc::now()).expect("range");
+    let r = reconciliation::report(&t.db, 1, range).await.expect("report");
+    let adjustments: Vec<_> = r.rows.iter().filter(|row| row.adjusts.is_some()).collect();
+    assert_eq!(adjustments.len(), 2, "{adjustments:?}");
+    assert!(adjustments.iter().all(|a| a.day == today() && a.adjusts.as_deref() == Some(yesterday().as_str())));
+    assert_eq!((adjustments[0].state, adjustments[0].amount_received), (RecState::UnknownCode, -7_000));
+    assert_eq!((adjustments[1].state, adjustments[1].amount_received), (RecState::Refunded, 7_000));
+    assert_eq!(total(&r, RecState::UnknownCode), (2, 0, 0), "the unknown transfer and its reversal");
+    assert_eq!(total(&r, RecState::Refunded), (1, 0, 7_000));
+    assert_eq!(r.total_received, 7_000, "the money is counted once");
+
+    // Closing today freezes the adjustment with it; nothing is owed twice afterwards.
+    let before = csv_of(yesterday(), today()).await;
+    let closed = supervisor.client.post(format!("{base}/api/close_day")).form(&[("day", today())]).send().await.expect("close");
+    assert_eq!(closed.status(), 200, "{}", closed.text().await.unwrap_or_default());
+    assert_eq!(csv_of(yesterday(), today()).await, before, "closing a day keeps its report as it was shown");
+    let r = reconciliation::report(&t.db, 1, range).await.expect("report");
+    assert_eq!(r.rows.iter().filter(|row| row.adjusts.is_some()).count(), 2);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -73,6 +73,8 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::Conflict(format!("ngày {day} đã được chốt (already closed)")),
         _ => BackendError::Db(e),
     })?;
+    // The day's reconciliation as it stands now is the one it keeps.
+    super::reconciliation::freeze_day(&txn, ward_id, date).await?;
     audit::append(&txn, Entry::new(&by.username, Some(ward_id), "day.close", format!("day:{day}")).detail(summary)).await?;
     txn.commit().await?;
     Ok(row(m))

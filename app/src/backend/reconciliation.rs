@@ -4,7 +4,7 @@
 //! Each row's state comes from `domain::reconciliation`; totals are by state, by count and
 //! amount. The same report serves the page, the CSV download and `wardpay report`.
 
-use super::entity::{bank_exception, bank_notification, counter, dossier, payment_request, receipt, statement_import, statement_line, ward};
+use super::entity::{bank_exception, bank_notification, counter, day_report, dossier, payment_request, receipt, statement_import, statement_line, ward};
 use super::BackendError;
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
@@ -12,7 +12,7 @@ use crate::domain::reconciliation::{exception_state, request_state, with_stateme
 use crate::model::{ReconReport, ReconRow, ReconTotal};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
@@ -68,9 +68,193 @@ fn day_of(t: DateTime<Utc>) -> String {
     crate::time::to_vn(t).format("%Y-%m-%d").to_string()
 }
 
+/// How far back a correction of a closed day is looked for when a report covers open days.
+const ADJUSTMENT_LOOKBACK_DAYS: i64 = 62;
+
 /// The report of ward `ward_id` over `range`.
+///
+/// A closed day is read as it was frozen at its close, so its report never changes
+/// afterwards. A later change to one of its rows (an exception resolved, a statement's
+/// verdict, a late payment) lands in the first open day after it as an adjustment row that
+/// names the day it corrects and carries the change of the amounts; when that day closes,
+/// its frozen report keeps the adjustment.
 pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<ReconReport, BackendError> {
     let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let window_from = range.from - chrono::Duration::days(ADJUSTMENT_LOOKBACK_DAYS);
+    let frozen: BTreeMap<String, Vec<ReconRow>> = day_report::Entity::find()
+        .filter(day_report::Column::WardId.eq(ward_id))
+        .filter(day_report::Column::Day.gte(day(window_from)))
+        .filter(day_report::Column::Day.lte(day(range.to)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| serde_json::from_str::<Vec<ReconRow>>(&f.rows).map(|rows| (f.day, rows)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| BackendError::invalid("day_report", e.to_string()))?;
+    let days_in_range: Vec<NaiveDate> = range.from.iter_days().take_while(|d| *d <= range.to).collect();
+    let open_in_range: Vec<String> = days_in_range.iter().map(|d| day(*d)).filter(|d| !frozen.contains_key(d)).collect();
+
+    let mut rows: Vec<ReconRow> = Vec::new();
+    let covered = statement_spans(db, ward_id, range).await?;
+    for d in &days_in_range {
+        if let Some(f) = frozen.get(&day(*d)) {
+            rows.extend(f.iter().cloned());
+        }
+    }
+    if !open_in_range.is_empty() {
+        // Closed days before the range matter only for the corrections they may owe.
+        let first_closed = frozen.keys().next().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let live_from = first_closed.map_or(range.from, |f| f.min(range.from));
+        let (live, _) = live_rows(db, ward_id, DayRange { from: live_from, to: range.to }).await?;
+        let in_range = |d: &str| *d >= *day(range.from) && *d <= *day(range.to);
+        let mut live_by_day: BTreeMap<String, Vec<ReconRow>> = BTreeMap::new();
+        for r in live {
+            live_by_day.entry(r.day.clone()).or_default().push(r);
+        }
+        for d in &open_in_range {
+            rows.extend(live_by_day.get(d).into_iter().flatten().cloned());
+        }
+        for adj in adjustments(&frozen, &live_by_day, &range) {
+            if in_range(&adj.day) {
+                rows.push(adj);
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.day.cmp(&b.day).then(a.adjusts.is_some().cmp(&b.adjusts.is_some())).then(a.at.cmp(&b.at)).then(a.source.cmp(&b.source)));
+
+    let mut totals: Vec<ReconTotal> = Vec::new();
+    for state in RecState::ALL {
+        let of_state = rows.iter().filter(|r| r.state == state);
+        let (count, due, received) = of_state.fold((0, 0, 0), |(c, d, r), row| (c + 1, d + row.amount_due, r + row.amount_received));
+        if count > 0 {
+            totals.push(ReconTotal { state, count, amount_due: due, amount_received: received });
+        }
+    }
+    Ok(ReconReport {
+        ward_code: w.code,
+        ward_name: w.name,
+        collection_account: w.bank_account,
+        from: day(range.from),
+        to: day(range.to),
+        total_due: rows.iter().filter(|r| r.source == "payment_request").map(|r| r.amount_due).sum(),
+        total_received: rows.iter().map(|r| r.amount_received).sum(),
+        statements: covered,
+        totals,
+        rows,
+    })
+}
+
+/// Which row of which request or notification: the identity corrections are tracked by.
+fn row_key(r: &ReconRow) -> (String, Option<i64>, Option<i64>) {
+    (r.source.clone(), r.payment_request_id, r.notification_id)
+}
+
+/// The corrections closed days owe: each closed day's rows now, against the rows as frozen
+/// plus the adjustments already frozen into later days, compared per row and state (every
+/// real row has a non-zero amount, so a state's sum says whether the row is in it). A
+/// changed state comes out as the old state reversed and the new one in full; a changed
+/// amount as the difference. Each lands in the first open day after the day it corrects.
+fn adjustments(frozen: &BTreeMap<String, Vec<ReconRow>>, live_by_day: &BTreeMap<String, Vec<ReconRow>>, range: &DayRange) -> Vec<ReconRow> {
+    type Key = ((String, Option<i64>, Option<i64>), RecState);
+    fn add(book: &mut BTreeMap<Key, (i64, i64, ReconRow)>, r: &ReconRow) {
+        let e = book.entry((row_key(r), r.state)).or_insert_with(|| (0, 0, r.clone()));
+        e.0 += r.amount_due;
+        e.1 += r.amount_received;
+    }
+    let mut booked: BTreeMap<String, BTreeMap<Key, (i64, i64, ReconRow)>> = BTreeMap::new();
+    for (d, rows) in frozen {
+        for r in rows {
+            let corrected = r.adjusts.clone().unwrap_or_else(|| d.clone());
+            add(booked.entry(corrected).or_default(), r);
+        }
+    }
+    let last = range.to.format("%Y-%m-%d").to_string();
+    let first_open_after = |d: &str| -> Option<String> {
+        let mut next = NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?.succ_opt()?;
+        loop {
+            let s = next.format("%Y-%m-%d").to_string();
+            if s > last {
+                return None;
+            }
+            if !frozen.contains_key(&s) {
+                return Some(s);
+            }
+            next = next.succ_opt()?;
+        }
+    };
+    let mut out = Vec::new();
+    for (d, was) in &booked {
+        if !frozen.contains_key(d) {
+            continue;
+        }
+        let Some(lands) = first_open_after(d) else { continue };
+        let mut now = BTreeMap::new();
+        for r in live_by_day.get(d).into_iter().flatten() {
+            add(&mut now, r);
+        }
+        let mut keys: Vec<&Key> = now.keys().chain(was.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let (mut reversals, mut additions) = (Vec::new(), Vec::new());
+        for k in keys {
+            let (due0, rec0) = was.get(k).map_or((0, 0), |e| (e.0, e.1));
+            let (due1, rec1) = now.get(k).map_or((0, 0), |e| (e.0, e.1));
+            let (due, received) = (due1 - due0, rec1 - rec0);
+            if due == 0 && received == 0 {
+                continue;
+            }
+            let Some(template) = now.get(k).or_else(|| was.get(k)).map(|e| &e.2) else { continue };
+            let row = ReconRow {
+                day: lands.clone(),
+                amount_due: due,
+                amount_received: received,
+                difference: received - due,
+                adjusts: Some(d.clone()),
+                ..template.clone()
+            };
+            if due < 0 || received < 0 {
+                reversals.push(row);
+            } else {
+                additions.push(row);
+            }
+        }
+        out.extend(reversals);
+        out.extend(additions);
+    }
+    out
+}
+
+/// Freezes the report of `day` as it stands (called in the day-close transaction).
+pub async fn freeze_day(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) -> Result<(), BackendError> {
+    let r = report(db, ward_id, DayRange { from: day, to: day }).await?;
+    day_report::Entity::insert(day_report::ActiveModel {
+        ward_id: sea_orm::Set(ward_id),
+        day: sea_orm::Set(day.format("%Y-%m-%d").to_string()),
+        rows: sea_orm::Set(serde_json::to_string(&r.rows).map_err(|e| BackendError::invalid("day_report", e.to_string()))?),
+        created_at: sea_orm::Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+async fn statement_spans(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<Vec<(String, String)>, BackendError> {
+    Ok(statement_import::Entity::find()
+        .filter(statement_import::Column::WardId.eq(ward_id))
+        .filter(statement_import::Column::FirstDay.lte(range.to.format("%Y-%m-%d").to_string()))
+        .filter(statement_import::Column::LastDay.gte(range.from.format("%Y-%m-%d").to_string()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.first_day, i.last_day))
+        .collect())
+}
+
+/// The rows of ward `ward_id` over `range` as the records stand now, and the day spans of
+/// the statements that overlap it.
+async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<(Vec<ReconRow>, Vec<(String, String)>), BackendError> {
     let (start, end) = range.bounds();
     let counters: HashMap<i64, i32> = counter::Entity::find()
         .filter(counter::Column::WardId.eq(ward_id))
@@ -127,15 +311,7 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
 
     // What the ward's statements say: the days they cover, and the lines tied to the
     // notifications behind the rows (loaded with the exceptions' below).
-    let covered: Vec<(String, String)> = statement_import::Entity::find()
-        .filter(statement_import::Column::WardId.eq(ward_id))
-        .filter(statement_import::Column::FirstDay.lte(range.to.format("%Y-%m-%d").to_string()))
-        .filter(statement_import::Column::LastDay.gte(range.from.format("%Y-%m-%d").to_string()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.first_day, i.last_day))
-        .collect();
+    let covered = statement_spans(db, ward_id, range).await?;
     let exceptions = exceptions_of(db, ward_id, start, end).await?;
     let mut notes: HashMap<i64, bank_notification::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
@@ -203,6 +379,7 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
             officer: Some(pr.created_by.clone()),
             payment_request_id: Some(pr.id),
             notification_id: n.map(|n| n.id),
+            adjusts: None,
         });
     }
 
@@ -253,30 +430,11 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
             officer: e.resolved_by.clone(),
             payment_request_id: e.payment_request_id,
             notification_id: Some(e.notification_id),
+            adjusts: None,
         });
     }
     rows.sort_by(|a, b| a.at.cmp(&b.at).then(a.source.cmp(&b.source)));
-
-    let mut totals: Vec<ReconTotal> = Vec::new();
-    for state in RecState::ALL {
-        let of_state = rows.iter().filter(|r| r.state == state);
-        let (count, due, received) = of_state.fold((0, 0, 0), |(c, d, r), row| (c + 1, d + row.amount_due, r + row.amount_received));
-        if count > 0 {
-            totals.push(ReconTotal { state, count, amount_due: due, amount_received: received });
-        }
-    }
-    Ok(ReconReport {
-        ward_code: w.code,
-        ward_name: w.name,
-        collection_account: w.bank_account,
-        from: range.from.format("%Y-%m-%d").to_string(),
-        to: range.to.format("%Y-%m-%d").to_string(),
-        total_due: rows.iter().filter(|r| r.source == "payment_request").map(|r| r.amount_due).sum(),
-        total_received: rows.iter().map(|r| r.amount_received).sum(),
-        totals,
-        statements: covered,
-        rows,
-    })
+    Ok((rows, covered))
 }
 
 /// Money that did not simply pay a request: the exception queue of the range, except what
@@ -312,7 +470,7 @@ pub fn to_csv(r: &ReconReport) -> String {
     }
     let opt = |s: &Option<String>| field(s.as_deref().unwrap_or(""));
     let mut out = String::from("\u{feff}");
-    out.push_str("Ngày,Trạng thái,state,Quầy,Mã hồ sơ,Thủ tục,Người nộp,Mã thanh toán,Phải thu,Đã nhận,Chênh lệch,Hình thức,Nguồn,Mã giao dịch,Thời điểm nhận,Biên lai,Cán bộ\r\n");
+    out.push_str("Ngày,Trạng thái,state,Quầy,Mã hồ sơ,Thủ tục,Người nộp,Mã thanh toán,Phải thu,Đã nhận,Chênh lệch,Hình thức,Nguồn,Mã giao dịch,Thời điểm nhận,Biên lai,Cán bộ,Điều chỉnh cho ngày\r\n");
     for row in &r.rows {
         let cols = [
             field(&row.day),
@@ -332,13 +490,14 @@ pub fn to_csv(r: &ReconReport) -> String {
             opt(&row.received_at),
             opt(&row.receipt),
             opt(&row.officer),
+            opt(&row.adjusts),
         ];
         out.push_str(&cols.join(","));
         out.push_str("\r\n");
     }
     for t in &r.totals {
         out.push_str(&format!(
-            "{},{},{},,,,,,{},{},{},,,,,,\r\n",
+            "{},{},{},,,,,,{},{},{},,,,,,,\r\n",
             field("Tổng"),
             field(t.state.label_vi()),
             field(t.state.as_str()),
@@ -367,6 +526,7 @@ pub fn to_xlsx(r: &ReconReport) -> Result<Vec<u8>, BackendError> {
         ("Ngày", 11.0), ("Trạng thái", 18.0), ("state", 14.0), ("Quầy", 6.0), ("Mã hồ sơ", 22.0), ("Thủ tục", 36.0),
         ("Người nộp", 16.0), ("Mã thanh toán", 16.0), ("Phải thu", 13.0), ("Đã nhận", 13.0), ("Chênh lệch", 13.0),
         ("Hình thức", 12.0), ("Nguồn", 9.0), ("Mã giao dịch", 20.0), ("Thời điểm nhận", 20.0), ("Biên lai", 16.0), ("Cán bộ", 12.0),
+        ("Điều chỉnh cho ngày", 14.0),
     ];
     for (c, (h, width)) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
@@ -393,8 +553,10 @@ pub fn to_xlsx(r: &ReconReport) -> Result<Vec<u8>, BackendError> {
         for (c, v) in [(8u16, x.amount_due), (9, x.amount_received), (10, x.difference)] {
             sheet.write_number_with_format(row, c, v as f64, &vnd).map_err(fail)?;
         }
-        let more: [(u16, &Option<String>); 6] =
-            [(11, &x.method), (12, &x.provider), (13, &x.bank_reference), (14, &x.received_at), (15, &x.receipt), (16, &x.officer)];
+        let more: [(u16, &Option<String>); 7] = [
+            (11, &x.method), (12, &x.provider), (13, &x.bank_reference), (14, &x.received_at), (15, &x.receipt), (16, &x.officer),
+            (17, &x.adjusts),
+        ];
         for (c, v) in more {
             if let Some(v) = v {
                 sheet.write_string(row, c, v).map_err(fail)?;

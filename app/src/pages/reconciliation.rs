@@ -247,8 +247,13 @@ fn Report(r: ReconReport) -> impl IntoView {
                             {rows.into_iter().map(|row| {
                                 let state = row.state;
                                 view! {
-                                    <tr data-state=state.as_str() class:diff=state.is_difference()>
-                                        <td>{format_vn_datetime(&row.at)}</td>
+                                    <tr data-state=state.as_str() class:diff=state.is_difference() data-adjusts=row.adjusts.clone()>
+                                        <td>
+                                            {format_vn_datetime(&row.at)}
+                                            {row.adjusts.clone().map(|d| view! {
+                                                <br/><span class="badge adjust" data-testid="recon-adjusts">{tx("Điều chỉnh cho ngày ", "Adjusts ")}{d}</span>
+                                            })}
+                                        </td>
                                         <td><span class="badge" data-status=state.as_str()>{move || state_label(state, lang.get())}</span></td>
                                         <td class="mono">{row.dossier_code.unwrap_or_default()}</td>
                                         <td>{row.payer.unwrap_or_default()}</td>

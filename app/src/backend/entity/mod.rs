@@ -7,6 +7,7 @@ pub mod bank_exception;
 pub mod bank_notification;
 pub mod counter;
 pub mod day_close;
+pub mod day_report;
 pub mod dossier;
 pub mod dvc_client;
 pub mod dvc_idempotency;
