@@ -647,6 +647,9 @@ pub struct StatementsView {
     pub can_import: bool,
 }
 
+/// Rows per page of the reconciliation screen (the files hold every row).
+pub const RECON_PAGE_ROWS: usize = 500;
+
 /// The reconciliation of a ward over a range of Vietnam calendar days (both included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconReport {
@@ -663,4 +666,9 @@ pub struct ReconReport {
     /// The days (first, last; `YYYY-MM-DD`) each imported statement overlapping the range
     /// covers: notifications of other days cannot be checked against the bank yet.
     pub statements: Vec<(String, String)>,
+    /// Rows in the whole range; `rows` holds those from `offset` on (a page, or all).
+    #[serde(default)]
+    pub row_count: usize,
+    #[serde(default)]
+    pub offset: usize,
 }

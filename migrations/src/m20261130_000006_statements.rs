@@ -9,7 +9,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum BankNotification { Table, Source, BankReference }
+enum BankNotification { Table, Source, BankReference, PaymentRequestId }
 #[derive(DeriveIden)]
 enum Ward { Table, Id }
 #[derive(DeriveIden)]
@@ -22,7 +22,14 @@ enum StatementLine {
 #[derive(DeriveIden)]
 enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
 #[derive(DeriveIden)]
-enum DayReport { Table, Id, WardId, Day, Rows, CreatedAt }
+enum DayReport { Table, Id, WardId, Day, Rows, RowCount, Totals, CreatedAt }
+#[derive(DeriveIden)]
+enum DayAdjustment { Table, Id, WardId, CorrectsDay, LandsDay, Row }
+#[derive(DeriveIden)]
+enum PaymentRequest { Table, WardId, CreatedAt }
+#[derive(DeriveIden)]
+enum BankException { Table, WardId, CreatedAt, NotificationId }
+
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -119,15 +126,56 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(DayReport::WardId).big_integer().not_null())
                 .col(ColumnDef::new(DayReport::Day).string().not_null())
                 .col(ColumnDef::new(DayReport::Rows).text().not_null())
+                .col(ColumnDef::new(DayReport::RowCount).big_integer().not_null())
+                .col(ColumnDef::new(DayReport::Totals).text().not_null())
                 .col(ColumnDef::new(DayReport::CreatedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(ForeignKey::create().from(DayReport::Table, DayReport::WardId).to(Ward::Table, Ward::Id))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ux_day_report_day").table(DayReport::Table).col(DayReport::WardId).col(DayReport::Day).unique().to_owned()).await
+        m.create_index(Index::create().name("ux_day_report_day").table(DayReport::Table).col(DayReport::WardId).col(DayReport::Day).unique().to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(DayAdjustment::Table)
+                .col(ColumnDef::new(DayAdjustment::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(DayAdjustment::WardId).big_integer().not_null())
+                .col(ColumnDef::new(DayAdjustment::CorrectsDay).string().not_null())
+                .col(ColumnDef::new(DayAdjustment::LandsDay).string().not_null())
+                .col(ColumnDef::new(DayAdjustment::Row).text().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_day_adjustment_corrects").table(DayAdjustment::Table).col(DayAdjustment::WardId).col(DayAdjustment::CorrectsDay).to_owned(),
+        )
+        .await?;
+        // The report reads a ward's requests and exceptions by day, and each request's
+        // notifications (receipts are unique per request already).
+        m.create_index(
+            Index::create().name("ix_payreq_ward_created").table(PaymentRequest::Table).col(PaymentRequest::WardId).col(PaymentRequest::CreatedAt).to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_bank_exception_ward_created").table(BankException::Table).col(BankException::WardId).col(BankException::CreatedAt).to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_bank_exception_notification").table(BankException::Table).col(BankException::NotificationId).to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_bank_notification_request").table(BankNotification::Table).col(BankNotification::PaymentRequestId).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table) in [
+            ("ix_bank_notification_request", BankNotification::Table.into_iden()),
+            ("ix_bank_exception_notification", BankException::Table.into_iden()),
+            ("ix_bank_exception_ward_created", BankException::Table.into_iden()),
+            ("ix_payreq_ward_created", PaymentRequest::Table.into_iden()),
+        ] {
+            m.drop_index(Index::drop().name(name).table(table).to_owned()).await?;
+        }
+        m.drop_table(Table::drop().table(DayAdjustment::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(DayReport::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(StatementMapping::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(StatementLine::Table).to_owned()).await?;

@@ -55,6 +55,22 @@ pub enum Command {
     Migrate,
     /// Create or update the demo ward and its demo accounts (idempotent) and exit.
     SeedDemo,
+    /// Generate a realistic past year into empty wards (for benchmarks and demonstrations):
+    /// payment requests with the usual mix of outcomes and bank exceptions, every past day
+    /// closed. Same arguments, same data.
+    SeedHistory {
+        /// Payment requests in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        payments: u64,
+        /// Wards (the demo ward and siblings created as needed).
+        #[arg(long, default_value_t = 5)]
+        wards: u32,
+        /// Days back from yesterday.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Accounts: create the first admin, reset a password.
     Admin {
         #[command(subcommand)]

@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
             .map(|_| println!("migrations applied"))
             .map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
+        Command::SeedHistory { payments, wards, days, seed } => seed_history(&cli.common, app::backend::history::Plan { payments, wards, days, seed }).await,
         Command::Admin { command } => match server::open_database(&cli.common).await {
             Ok(db) => server::cli_admin::admin(&db, &command).await,
             Err(e) => Err(e.to_string()),
@@ -102,6 +103,23 @@ async fn seed(common: &server::config::CommonArgs) -> Result<(), String> {
     let id = app::backend::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
     app::backend::auth::seed_demo_accounts(&db, id).await.map_err(|e| e.to_string())?;
     println!("demo ward ready (id {id})");
+    Ok(())
+}
+
+async fn seed_history(common: &server::config::CommonArgs, plan: app::backend::history::Plan) -> Result<(), String> {
+    let db = server::open_database(common).await.map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let s = app::backend::history::seed(&db, plan, |line| println!("  {line}")).await.map_err(|e| e.to_string())?;
+    println!(
+        "history ready in {:.0} s: {} wards, {} payment requests, {} notifications, {} exceptions, {} receipts, {} ward-days closed",
+        started.elapsed().as_secs_f64(),
+        s.wards,
+        s.payment_requests,
+        s.notifications,
+        s.exceptions,
+        s.receipts,
+        s.days_closed
+    );
     Ok(())
 }
 

@@ -18,8 +18,8 @@ pub struct Range {
     pub to: String,
 }
 
-/// The caller's ward's report over the asked range.
-async fn load(state: &AppState, who: Principal, range: &Range) -> Result<app::model::ReconReport, ApiError> {
+/// The plan of the caller's ward's report over the asked range.
+async fn load(state: &AppState, who: Principal, range: &Range) -> Result<reconciliation::Plan, ApiError> {
     let Principal::Staff(me) = who else {
         return Err(app::backend::BackendError::Forbidden("staff only").into());
     };
@@ -28,28 +28,68 @@ async fn load(state: &AppState, who: Principal, range: &Range) -> Result<app::mo
         None => app::backend::counters::default_ward_id(&state.backend.db).await?,
     };
     let days = DayRange::parse(&range.from, &range.to, chrono::Utc::now())?;
-    Ok(reconciliation::report(&state.backend.db, ward, days).await?)
+    Ok(reconciliation::plan(&state.backend.db, ward, days).await?)
 }
 
 fn file_name(report: &app::model::ReconReport, ext: &str) -> String {
     format!("doi-soat-{}-{}-{}.{ext}", report.ward_code.replace(['/', '\\', '"'], "_"), report.from, report.to)
 }
 
+/// The CSV, streamed a day of rows at a time.
 #[tracing::instrument(name = "report_reconciliation_csv", skip(state, who))]
 pub async fn reconciliation_csv(
     State(state): State<AppState>,
     Extension(who): Extension<Principal>,
     Query(range): Query<Range>,
 ) -> Result<Response, ApiError> {
-    let report = load(&state, who, &range).await?;
+    let plan = std::sync::Arc::new(load(&state, who, &range).await?);
+    let head = plan.report(Vec::new(), 0);
+    let name = file_name(&head, "csv");
+    let db = state.backend.db.clone();
+    // Step 0 is the header, steps 1..=days a day each, then the totals.
+    let chunks = futures_util::stream::unfold(Some(0usize), move |step| {
+        let (plan, db, totals) = (plan.clone(), db.clone(), head.totals.clone());
+        async move {
+            let i = step?;
+            let days = plan.days();
+            let (chunk, next) = if i == 0 {
+                (Ok(reconciliation::csv_header()), Some(1))
+            } else if i <= days {
+                (plan.day_rows(&db, i - 1).await.map(|rows| reconciliation::csv_rows(&rows)), Some(i + 1))
+            } else {
+                (Ok(reconciliation::csv_totals(&totals)), None)
+            };
+            // A failure ends the download there: the file is visibly cut, never silently wrong.
+            let chunk = chunk.map_err(|e| {
+                tracing::error!(error = %e, "reconciliation CSV failed midway");
+                std::io::Error::other(e.to_string())
+            });
+            let next = if chunk.is_err() { None } else { next };
+            Some((chunk, next))
+        }
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file_name(&report, "csv"))),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        reconciliation::to_csv(&report),
+        axum::body::Body::from_stream(chunks),
     )
         .into_response())
+}
+
+/// Writes the plan's workbook: a day of rows at a time, on disk until the end.
+async fn workbook(db: &sea_orm::DatabaseConnection, plan: &reconciliation::Plan) -> Result<Vec<u8>, app::backend::BackendError> {
+    let head = plan.report(Vec::new(), 0);
+    let mut x = reconciliation::XlsxReport::new()?;
+    for i in 0..plan.days() {
+        let rows = plan.day_rows(db, i).await?;
+        x.add_rows(&rows)?;
+    }
+    // Compressing the workbook is CPU work: off the async workers.
+    tokio::task::spawn_blocking(move || x.finish(&head.totals, head.total_due, head.total_received))
+        .await
+        .map_err(|e| app::backend::BackendError::invalid("xlsx", e.to_string()))?
 }
 
 #[tracing::instrument(name = "report_reconciliation_xlsx", skip(state, who))]
@@ -58,12 +98,9 @@ pub async fn reconciliation_xlsx(
     Extension(who): Extension<Principal>,
     Query(range): Query<Range>,
 ) -> Result<Response, ApiError> {
-    let report = load(&state, who, &range).await?;
-    // Building the workbook is CPU work: off the async workers.
-    let name = file_name(&report, "xlsx");
-    let bytes = tokio::task::spawn_blocking(move || reconciliation::to_xlsx(&report))
-        .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()))??;
+    let plan = load(&state, who, &range).await?;
+    let name = file_name(&plan.report(Vec::new(), 0), "xlsx");
+    let bytes = workbook(&state.backend.db, &plan).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -140,11 +177,21 @@ pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Res
         .await
         .map_err(|e| ReportError::System(e.to_string()))?
         .ok_or_else(|| ReportError::Input(format!("no ward with code {ward:?}")))?;
-    let report = reconciliation::report(&db, w.id, days).await?;
+    let plan = reconciliation::plan(&db, w.id, days).await?;
     let bytes = match format {
-        ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(|e| ReportError::System(e.to_string()))?.into_bytes(),
-        ReportFormat::Csv => reconciliation::to_csv(&report).into_bytes(),
-        ReportFormat::Xlsx => reconciliation::to_xlsx(&report).map_err(|e| ReportError::System(e.to_string()))?,
+        ReportFormat::Json => {
+            let rows = plan.rows(&db, 0, usize::MAX).await?;
+            serde_json::to_string_pretty(&plan.report(rows, 0)).map_err(|e| ReportError::System(e.to_string()))?.into_bytes()
+        }
+        ReportFormat::Csv => {
+            let mut text = reconciliation::csv_header();
+            for i in 0..plan.days() {
+                text.push_str(&reconciliation::csv_rows(&plan.day_rows(&db, i).await?));
+            }
+            text.push_str(&reconciliation::csv_totals(&plan.report(Vec::new(), 0).totals));
+            text.into_bytes()
+        }
+        ReportFormat::Xlsx => workbook(&db, &plan).await?,
     };
     match output {
         Some(path) => std::fs::write(path, bytes).map_err(|e| ReportError::Input(format!("cannot write {}: {e}", path.display()))),

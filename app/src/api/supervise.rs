@@ -91,7 +91,11 @@ pub async fn verify_audit() -> Result<AuditVerdict, ServerFnError> {
 /// The reconciliation of the caller's ward for the Vietnam days `from`..=`to` (YYYY-MM-DD);
 /// without them, this month so far.
 #[server(endpoint = "get_reconciliation")]
-pub async fn get_reconciliation(from: Option<String>, to: Option<String>) -> Result<crate::model::ReconReport, ServerFnError> {
+pub async fn get_reconciliation(
+    from: Option<String>,
+    to: Option<String>,
+    #[server(default)] page: Option<u32>,
+) -> Result<crate::model::ReconReport, ServerFnError> {
     use super::guard::*;
     let me = staff("get_reconciliation")?;
     let b = backend()?;
@@ -101,7 +105,8 @@ pub async fn get_reconciliation(from: Option<String>, to: Option<String>) -> Res
     let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
     let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
     let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
-    crate::backend::reconciliation::report(&b.db, ward, range).await.map_err(fail)
+    let offset = page.unwrap_or(0) as usize * crate::model::RECON_PAGE_ROWS;
+    crate::backend::reconciliation::report_page(&b.db, ward, range, offset, crate::model::RECON_PAGE_ROWS).await.map_err(fail)
 }
 
 /// The ward's imported bank statements (newest first) and its saved column mapping.

@@ -11,6 +11,7 @@ pub mod dvc;
 pub mod entity;
 pub mod exceptions;
 pub mod fee_catalog;
+pub mod history;
 pub mod error;
 pub mod hub;
 pub mod kiosks;

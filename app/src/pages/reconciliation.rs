@@ -26,9 +26,9 @@ pub fn ReconciliationPage() -> impl IntoView {
     // neither trusted nor needed).
     let range = Signal::derive(move || {
         let q = query.read();
-        (q.get("from"), q.get("to"))
+        (q.get("from"), q.get("to"), q.get("page").and_then(|p| p.parse::<u32>().ok()))
     });
-    let report = Resource::new(move || range.get(), |(from, to)| get_reconciliation(from, to));
+    let report = Resource::new(move || range.get(), |(from, to, page)| get_reconciliation(from, to, page));
     view! {
         <Title text="WardPay — Đối soát"/>
         <header class="topbar">
@@ -46,7 +46,7 @@ pub fn ReconciliationPage() -> impl IntoView {
                             <Report r=r/>
                         }.into_any(),
                         Err(e) => {
-                            let (from, to) = range.get_untracked();
+                            let (from, to, _) = range.get_untracked();
                             view! {
                                 <RangeForm from=from.unwrap_or_default() to=to.unwrap_or_default()/>
                                 <p class="error" role="alert" data-testid="recon-error">{readable(&e)}</p>
@@ -193,6 +193,20 @@ fn Report(r: ReconReport) -> impl IntoView {
     let lang = use_lang();
     let totals = r.totals.clone();
     let rows = r.rows.clone();
+    let pager = (r.row_count > r.rows.len()).then(|| {
+        let page = r.offset / crate::model::RECON_PAGE_ROWS;
+        let link = |p: usize| format!("/reconciliation?from={}&to={}&page={p}", r.from, r.to);
+        let (first, last) = (r.offset + 1, r.offset + r.rows.len());
+        let prev = (page > 0).then(|| link(page - 1));
+        let next = (last < r.row_count).then(|| link(page + 1));
+        view! {
+            <nav class="pager no-print" aria-label="Trang" data-testid="recon-pager">
+                {prev.map(|h| view! { <a class="btn secondary small" href=h rel="prev">{tx("← Trang trước", "← Previous")}</a> })}
+                <span>{tx("Dòng ", "Rows ")}{first}"–"{last}{tx(" trên ", " of ")}{r.row_count}</span>
+                {next.map(|h| view! { <a class="btn secondary small" href=h rel="next">{tx("Trang sau →", "Next →")}</a> })}
+            </nav>
+        }
+    });
     view! {
         <section class="panel" data-testid="recon-totals">
             <h2>{r.ward_name.clone()}</h2>
@@ -232,6 +246,7 @@ fn Report(r: ReconReport) -> impl IntoView {
         </section>
         <section class="panel">
             <h3>{tx("Chi tiết", "Rows")}</h3>
+            {pager}
             {if rows.is_empty() {
                 view! { <p class="muted" data-testid="recon-empty">{tx("Không có giao dịch nào trong khoảng này.", "Nothing in this range.")}</p> }.into_any()
             } else {

@@ -12,6 +12,10 @@ pub struct Model {
     pub day: String,
     #[sea_orm(column_type = "Text")]
     pub rows: String,
+    pub row_count: i64,
+    /// `reconciliation::DayTotals` as JSON: the day's totals, read without its rows.
+    #[sea_orm(column_type = "Text")]
+    pub totals: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod bank_exception;
 pub mod bank_notification;
 pub mod counter;
+pub mod day_adjustment;
 pub mod day_close;
 pub mod day_report;
 pub mod dossier;
