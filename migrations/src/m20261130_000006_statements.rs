@@ -22,7 +22,7 @@ enum StatementLine {
 #[derive(DeriveIden)]
 enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
 #[derive(DeriveIden)]
-enum DayReport { Table, Id, WardId, Day, Rows, RowCount, Totals, CreatedAt }
+enum DayReport { Table, Id, WardId, Day, DayStart, DayEnd, Rows, RowCount, Totals, CreatedAt }
 #[derive(DeriveIden)]
 enum DayAdjustment { Table, Id, WardId, CorrectsDay, LandsDay, Row }
 #[derive(DeriveIden)]
@@ -125,6 +125,9 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(DayReport::Id).big_integer().not_null().auto_increment().primary_key())
                 .col(ColumnDef::new(DayReport::WardId).big_integer().not_null())
                 .col(ColumnDef::new(DayReport::Day).string().not_null())
+                // The day's UTC bounds, so "changed after the close" is one join per table.
+                .col(ColumnDef::new(DayReport::DayStart).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(DayReport::DayEnd).timestamp_with_time_zone().not_null())
                 .col(ColumnDef::new(DayReport::Rows).text().not_null())
                 .col(ColumnDef::new(DayReport::RowCount).big_integer().not_null())
                 .col(ColumnDef::new(DayReport::Totals).text().not_null())

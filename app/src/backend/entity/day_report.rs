@@ -10,6 +10,9 @@ pub struct Model {
     pub ward_id: i64,
     /// Vietnam calendar day, YYYY-MM-DD.
     pub day: String,
+    /// The day's bounds in UTC, `[start, end)`.
+    pub day_start: DateTimeUtc,
+    pub day_end: DateTimeUtc,
     #[sea_orm(column_type = "Text")]
     pub rows: String,
     pub row_count: i64,

@@ -11,12 +11,12 @@
 //! open day after the day it corrects.
 
 use super::{live, DayRange, DayTotals};
-use crate::backend::entity::{bank_exception, day_adjustment, day_report, payment_request, statement_import};
+use crate::backend::entity::{day_adjustment, day_report};
 use crate::backend::BackendError;
 use crate::domain::reconciliation::RecState;
 use crate::model::ReconRow;
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::collections::BTreeMap;
 
 /// How far back a correction of a closed day is looked for.
@@ -24,7 +24,6 @@ pub(super) const LOOKBACK_DAYS: i64 = 62;
 
 /// A closed day as frozen (without its rows, which are read only when shown).
 pub(super) struct FrozenDay {
-    pub frozen_at: DateTime<Utc>,
     pub row_count: usize,
     pub totals: DayTotals,
 }
@@ -44,10 +43,9 @@ pub(super) async fn frozen_days(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeMap<String, FrozenDay>, BackendError> {
-    let rows: Vec<(String, DateTime<Utc>, i64, String)> = day_report::Entity::find()
+    let rows: Vec<(String, i64, String)> = day_report::Entity::find()
         .select_only()
         .column(day_report::Column::Day)
-        .column(day_report::Column::CreatedAt)
         .column(day_report::Column::RowCount)
         .column(day_report::Column::Totals)
         .filter(day_report::Column::WardId.eq(ward_id))
@@ -57,9 +55,9 @@ pub(super) async fn frozen_days(
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|(day, frozen_at, n, totals)| {
+        .map(|(day, n, totals)| {
             let totals: DayTotals = serde_json::from_str(&totals).map_err(bad)?;
-            Ok((day, FrozenDay { frozen_at, row_count: usize::try_from(n).unwrap_or(0), totals }))
+            Ok((day, FrozenDay { row_count: usize::try_from(n).unwrap_or(0), totals }))
         })
         .collect()
 }
@@ -75,37 +73,46 @@ pub(super) async fn frozen_rows(db: &impl ConnectionTrait, ward_id: i64, day: &s
     serde_json::from_str(&f.rows).map_err(bad)
 }
 
-/// Whether anything about `day` changed after it was frozen at `at`.
-async fn changed_after_close(db: &impl ConnectionTrait, ward_id: i64, day: &str, at: DateTime<Utc>) -> Result<bool, BackendError> {
-    let Some((start, end)) = crate::time::vn_day_bounds(day) else { return Ok(false) };
-    let requests = payment_request::Entity::find()
-        .filter(payment_request::Column::WardId.eq(ward_id))
-        .filter(payment_request::Column::CreatedAt.gte(start))
-        .filter(payment_request::Column::CreatedAt.lt(end))
-        .filter(payment_request::Column::StateChangedAt.gt(at))
-        .count(db)
-        .await?;
-    if requests > 0 {
-        return Ok(true);
+/// The ward's closed days from `from` to `to` that something changed about after their
+/// close: a request of the day changed state, an exception of the day was resolved, or a
+/// statement covering the day was imported. One query per kind of change, each a join of
+/// the frozen days' bounds with the ward's rows of those days.
+async fn changed_after_close(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<std::collections::BTreeSet<String>, BackendError> {
+    let backend = db.get_database_backend();
+    let p = |i: usize| if backend == sea_orm::DbBackend::Postgres { format!("${i}") } else { "?".to_string() };
+    let queries = [
+        format!(
+            "SELECT DISTINCT d.day AS day FROM day_report d JOIN payment_request r ON r.ward_id = d.ward_id \
+             AND r.created_at >= d.day_start AND r.created_at < d.day_end AND r.state_changed_at > d.created_at \
+             WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
+            p(1), p(2), p(3)
+        ),
+        format!(
+            "SELECT DISTINCT d.day AS day FROM day_report d JOIN bank_exception e ON e.ward_id = d.ward_id \
+             AND e.created_at >= d.day_start AND e.created_at < d.day_end AND e.resolved_at > d.created_at \
+             WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
+            p(1), p(2), p(3)
+        ),
+        format!(
+            "SELECT DISTINCT d.day AS day FROM day_report d JOIN statement_import s ON s.ward_id = d.ward_id \
+             AND s.first_day <= d.day AND s.last_day >= d.day AND s.imported_at > d.created_at \
+             WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
+            p(1), p(2), p(3)
+        ),
+    ];
+    let mut out = std::collections::BTreeSet::new();
+    for sql in queries {
+        let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [ward_id.into(), from.into(), to.into()]);
+        for row in db.query_all_raw(stmt).await? {
+            out.insert(row.try_get::<String>("", "day")?);
+        }
     }
-    let exceptions = bank_exception::Entity::find()
-        .filter(bank_exception::Column::WardId.eq(ward_id))
-        .filter(bank_exception::Column::CreatedAt.gte(start))
-        .filter(bank_exception::Column::CreatedAt.lt(end))
-        .filter(bank_exception::Column::ResolvedAt.gt(at))
-        .count(db)
-        .await?;
-    if exceptions > 0 {
-        return Ok(true);
-    }
-    let statements = statement_import::Entity::find()
-        .filter(statement_import::Column::WardId.eq(ward_id))
-        .filter(statement_import::Column::ImportedAt.gt(at))
-        .filter(statement_import::Column::FirstDay.lte(day))
-        .filter(statement_import::Column::LastDay.gte(day))
-        .count(db)
-        .await?;
-    Ok(statements > 0)
+    Ok(out)
 }
 
 /// What the books hold for closed `day`: its frozen rows, then the adjustments frozen into
@@ -142,12 +149,11 @@ pub(super) async fn pending_adjustments(
         }
         None
     };
+    let (Some(first), Some(last_frozen)) = (frozen.keys().next(), frozen.keys().next_back()) else { return Ok(Vec::new()) };
+    let changed = changed_after_close(db, ward_id, first, last_frozen).await?;
     let mut out = Vec::new();
-    for (day, f) in frozen {
+    for day in &changed {
         let Some(lands) = first_open_after(day) else { continue };
-        if !changed_after_close(db, ward_id, day, f.frozen_at).await? {
-            continue;
-        }
         let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { continue };
         let (now, _) = live::live_rows(db, ward_id, DayRange { from: d, to: d }).await?;
         let was = booked(db, ward_id, day).await?;
@@ -219,9 +225,12 @@ pub async fn freeze_day(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate)
         .exec_without_returning(db)
         .await?;
     }
+    let (day_start, day_end) = crate::time::vn_day_bounds(&key(day)).ok_or_else(|| BackendError::invalid("day", "not a day"))?;
     day_report::Entity::insert(day_report::ActiveModel {
         ward_id: Set(ward_id),
         day: Set(key(day)),
+        day_start: Set(day_start),
+        day_end: Set(day_end),
         row_count: Set(rows.len() as i64),
         totals: Set(serde_json::to_string(&DayTotals::of(&rows)).map_err(bad)?),
         rows: Set(serde_json::to_string(&rows).map_err(bad)?),
