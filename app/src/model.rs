@@ -647,6 +647,25 @@ pub struct StatementsView {
     pub can_import: bool,
 }
 
+/// How a provider's query-API poller stands (the safety net for lost webhooks).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollStatus {
+    /// `sepay` or `casso`.
+    pub provider: String,
+    /// The last attempt succeeded.
+    pub ok: bool,
+    /// RFC 3339 UTC of the last successful poll.
+    pub last_ok_at: Option<String>,
+    /// What went wrong last (wrong token, provider down, rate limited…).
+    pub last_error: Option<String>,
+    /// Failed attempts in a row.
+    pub failures: u32,
+    /// RFC 3339 UTC of the next attempt.
+    pub next_at: Option<String>,
+    /// Transfers the poller brought that no webhook had (since the server started).
+    pub recovered: u64,
+}
+
 /// Rows per page of the reconciliation screen (the files hold every row).
 pub const RECON_PAGE_ROWS: usize = 500;
 

@@ -7,6 +7,7 @@
 //!   body is used, several secrets accepted for rotation.
 //! * [`sign`]: the providers' side, for the bank simulator and tests.
 //! * [`statement`]: bank statements (sao kê) as the providers and banks export them.
+//! * [`poll`]: the providers' transaction lists, for transfers whose webhook was lost.
 //!
 //! Pure functions only: the server owns HTTP, storage and deduplication (docs/domain.md §7: store
 //! the raw body and headers with the parsed transaction, then answer 2xx).
@@ -21,6 +22,7 @@ mod headers;
 pub mod matching;
 mod notification;
 pub mod payos;
+pub mod poll;
 pub mod sepay;
 pub mod sign;
 pub mod statement;

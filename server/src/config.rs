@@ -160,6 +160,21 @@ pub struct ServeArgs {
     /// connection stays open): slow or silent connections are closed after it.
     #[arg(long, env = "WARDPAY_HEADER_TIMEOUT_SECS", default_value_t = 15, global = true)]
     pub header_timeout_secs: u64,
+
+    /// SePay API v2 token: when set, SePay's transaction list is polled for transfers whose
+    /// webhook was lost.
+    #[arg(long, env = "WARDPAY_SEPAY_API_TOKEN", hide_env_values = true, global = true)]
+    pub sepay_api_token: Option<String>,
+    #[arg(long, env = "WARDPAY_SEPAY_API_URL", default_value = "https://userapi.sepay.vn", global = true)]
+    pub sepay_api_url: String,
+    /// Casso API key: when set, Casso's transaction list is polled.
+    #[arg(long, env = "WARDPAY_CASSO_API_KEY", hide_env_values = true, global = true)]
+    pub casso_api_key: Option<String>,
+    #[arg(long, env = "WARDPAY_CASSO_API_URL", default_value = "https://oauth.casso.vn", global = true)]
+    pub casso_api_url: String,
+    /// Seconds between two polls of a provider (errors back off from there).
+    #[arg(long, env = "WARDPAY_POLL_INTERVAL_SECS", default_value_t = 120, global = true)]
+    pub poll_interval_secs: u64,
 }
 
 impl Default for ServeArgs {
@@ -180,6 +195,11 @@ impl Default for ServeArgs {
             dvc_callback_url: None,
             dvc_retry_base_ms: 10_000,
             header_timeout_secs: 15,
+            sepay_api_token: None,
+            sepay_api_url: "https://userapi.sepay.vn".into(),
+            casso_api_key: None,
+            casso_api_url: "https://oauth.casso.vn".into(),
+            poll_interval_secs: 120,
         }
     }
 }

@@ -22,6 +22,14 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (
         status,
-        Json(json!({ "status": if ok { "ready" } else { "not_ready" }, "database": reachable, "migrations": migrated })),
+        // The pollers are a safety net: one failing is reported here but never makes the
+        // server unready (webhooks still work).
+        Json(json!({
+            "status": if ok { "ready" } else { "not_ready" }, "database": reachable, "migrations": migrated,
+            "pollers": state.backend.polls.all().iter().map(|p| json!({
+                "provider": p.provider, "ok": p.ok, "last_ok_at": p.last_ok_at, "last_error": p.last_error,
+                "failures": p.failures, "next_at": p.next_at,
+            })).collect::<Vec<_>>(),
+        })),
     )
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod intake;
 pub mod listen;
+pub mod poll;
 pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
@@ -124,6 +125,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             trust_proxy: serve.trust_proxy,
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
+        polls: Arc::new(backend::polls::PollBoard::default()),
     };
     let mut keys = intake::BankKeys {
         sepay: clean_keys(&serve.sepay_keys),
@@ -145,6 +147,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let shutdown = CancellationToken::new();
     let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake: intake.clone() };
     spawn_expiry_sweeper(backend.clone(), shutdown.clone());
+    poll::start(poll_config(serve), backend.clone(), intake.clone(), shutdown.clone());
     dvc::start(&backend, serve, shutdown.clone()).await.map_err(StartError::Seed)?;
     let app = routes::router(state);
     let token = shutdown.clone();
@@ -152,6 +155,19 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let task = tokio::spawn(listen::serve(listener, app, token, header_timeout));
     tracing::info!(%addr, demo = serve.demo, "listening");
     Ok(Server { addr, backend, intake, shutdown, task })
+}
+
+/// The providers whose query APIs are polled: those given a token.
+fn poll_config(serve: &ServeArgs) -> poll::PollConfig {
+    let mut apis = Vec::new();
+    let token = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
+    if let Some(token) = token(&serve.sepay_api_token) {
+        apis.push(poll::ProviderApi { provider: bankfeed::Provider::Sepay, base_url: serve.sepay_api_url.clone(), token });
+    }
+    if let Some(token) = token(&serve.casso_api_key) {
+        apis.push(poll::ProviderApi { provider: bankfeed::Provider::Casso, base_url: serve.casso_api_url.clone(), token });
+    }
+    poll::PollConfig { apis, interval: std::time::Duration::from_secs(serve.poll_interval_secs.max(1)) }
 }
 
 fn clean_keys(keys: &[String]) -> Vec<String> {

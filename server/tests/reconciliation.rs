@@ -15,7 +15,9 @@ db_tests!(
     bad_ranges_are_refused_and_change_nothing,
     a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_once,
     a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing,
-    a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_adjustment
+    a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_adjustment,
+    a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once,
+    a_poller_refused_or_throttled_says_so_and_webhooks_still_pay
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -453,6 +455,172 @@ async fn a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_a
     assert_eq!(csv_of(yesterday(), today()).await, before, "closing a day keeps its report as it was shown");
     let r = reconciliation::report(&t.db, 1, range).await.expect("report");
     assert_eq!(r.rows.iter().filter(|row| row.adjusts.is_some()).count(), 2);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// A provider's query API inside the test process: SePay's v2 list or Casso's v2 list of
+/// the transactions put in it, behind its token, optionally answering 429 once.
+struct MockApi {
+    base: String,
+    transactions: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    throttle_once: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+async fn mock_api(provider: &'static str, token: &'static str) -> MockApi {
+    use axum::http::{HeaderMap, StatusCode};
+    use std::sync::atomic::Ordering;
+    let transactions = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let throttle_once = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (t, h, th) = (transactions.clone(), hits.clone(), throttle_once.clone());
+    let handler = move |headers: HeaderMap| {
+        let (t, h, th) = (t.clone(), h.clone(), th.clone());
+        async move {
+            h.fetch_add(1, Ordering::SeqCst);
+            let expected = if provider == "sepay" { format!("Bearer {token}") } else { format!("Apikey {token}") };
+            if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+                return (StatusCode::UNAUTHORIZED, [("retry-after", "0")], axum::Json(serde_json::json!({ "status": "error", "error": 401, "message": "Unauthorized" })));
+            }
+            if th.swap(false, Ordering::SeqCst) {
+                return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], axum::Json(serde_json::json!({ "status": "error", "message": "Too Many Requests" })));
+            }
+            let items = t.lock().map(|v| v.clone()).unwrap_or_default();
+            let body = if provider == "sepay" {
+                serde_json::json!({ "status": "success", "data": items, "meta": { "pagination": { "total": items.len(), "per_page": 100, "current_page": 1, "last_page": 1, "has_more": false } } })
+            } else {
+                serde_json::json!({ "error": 0, "message": "success", "data": { "page": 1, "pageSize": 100, "nextPage": 0, "prevPage": 0, "totalPages": 1, "totalRecords": items.len(), "records": items } })
+            };
+            (StatusCode::OK, [("retry-after", "0")], axum::Json(body))
+        }
+    };
+    let app = axum::Router::new().route("/v2/transactions", axum::routing::get(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    MockApi { base, transactions, hits, throttle_once }
+}
+
+fn sepay_txn(id: &str, amount: i64, content: &str, reference: &str) -> serde_json::Value {
+    let now = app::time::to_vn(chrono::Utc::now()).format("%Y-%m-%d %H:%M:%S").to_string();
+    serde_json::json!({
+        "id": id, "transaction_date": now, "account_number": WARD_ACCOUNT, "va": "", "transfer_type": "in",
+        "amount_in": amount, "amount_out": 0, "accumulated": 0, "transaction_content": content,
+        "reference_number": reference, "code": null, "bank_brand_name": "VPBank", "bank_account_id": "b1", "webhook_success": 0,
+    })
+}
+
+async fn wait_for(what: &str, mut ok: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if ok().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn state_of_request(db: &sea_orm::DatabaseConnection, id: i64) -> String {
+    app::backend::entity::payment_request::Entity::find_by_id(id).one(db).await.expect("q").expect("request").state
+}
+
+async fn a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let sepay_api = mock_api("sepay", "sepay-api-token").await;
+    let casso_api = mock_api("casso", "casso-api-key").await;
+    let mut args = common::serve_args();
+    args.sepay_keys = vec![SEPAY_KEY.into()];
+    args.sepay_api_token = Some("sepay-api-token".into());
+    args.sepay_api_url = sepay_api.base.clone();
+    args.casso_api_key = Some("casso-api-key".into());
+    args.casso_api_url = casso_api.base.clone();
+    args.poll_interval_secs = 1;
+    let srv = server::start_with_db(t.db.clone(), &args).await.expect("server starts");
+    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+
+    // A: paid, but SePay's webhook never came; the next poll of SePay's API brings it.
+    let (id_a, _, code_a) = dossier(&srv, cs[0]).await;
+    sepay_api.transactions.lock().expect("lock").push(sepay_txn("0d6f1a9e-0000-4000-8000-000000000031", 10_000, &format!("{code_a} NOP PHI"), &reference_of(31)));
+    wait_for("the poll to pay A", async || state_of_request(&t.db, id_a).await == "receipt_issued").await;
+    let n = bank_notification::Entity::find().filter(bank_notification::Column::BankReference.eq(reference_of(31))).one(&t.db).await.expect("q").expect("n");
+    assert_eq!(n.source, "poll");
+
+    // B: Casso's API lists a transfer whose webhook was lost too.
+    let (id_b, _, code_b) = dossier(&srv, cs[1]).await;
+    casso_api.transactions.lock().expect("lock").push(serde_json::json!({
+        "id": 880042, "tid": "TF26334880042", "description": format!("{code_b} NOP PHI"), "amount": 10000, "cusum_balance": 0,
+        "when": app::time::to_vn(chrono::Utc::now()).format("%Y-%m-%d %H:%M:%S").to_string(), "bankSubAccId": WARD_ACCOUNT,
+    }));
+    wait_for("the Casso poll to pay B", async || state_of_request(&t.db, id_b).await == "receipt_issued").await;
+
+    // C: the webhook and the poll bring the same money at once: one payment, no exception.
+    let (id_c, _, code_c) = dossier(&srv, cs[2]).await;
+    sepay_api.transactions.lock().expect("lock").push(sepay_txn("0d6f1a9e-0000-4000-8000-000000000033", 10_000, &format!("{code_c} NOP PHI"), &reference_of(33)));
+    let (webhook, _) = tokio::join!(async { common::sepay_to(&srv.base_url(), SEPAY_KEY, 33, WARD_ACCOUNT, 10_000, &format!("{code_c} NOP PHI")).await }, async {
+        srv.backend.polls.poll_now();
+    });
+    assert_eq!(webhook.status(), 200);
+    wait_for("C paid", async || state_of_request(&t.db, id_c).await == "receipt_issued").await;
+    // Let the poller go over C at least once more after the webhook.
+    let seen = sepay_api.hits.load(std::sync::atomic::Ordering::SeqCst);
+    wait_for("another poll", async || sepay_api.hits.load(std::sync::atomic::Ordering::SeqCst) > seen + 1).await;
+    let same = bank_notification::Entity::find().filter(bank_notification::Column::BankReference.eq(reference_of(33))).all(&t.db).await.expect("q");
+    assert_eq!(same.len(), 1, "one transfer, one notification, whichever came first");
+    let exceptions = app::backend::entity::bank_exception::Entity::find().all(&t.db).await.expect("q");
+    assert!(exceptions.is_empty(), "no duplicate-payment exception: {exceptions:?}");
+    let board = srv.backend.polls.all();
+    assert!(board.iter().all(|p| p.ok && p.failures == 0), "{board:?}");
+    assert_eq!(board.iter().map(|p| p.recovered).sum::<u64>(), 2, "A and B, not C: its webhook came");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_poller_refused_or_throttled_says_so_and_webhooks_still_pay(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let api = mock_api("sepay", "the-right-token").await;
+    let mut args = common::serve_args();
+    args.sepay_keys = vec![SEPAY_KEY.into()];
+    args.sepay_api_token = Some("a-wrong-token".into());
+    args.sepay_api_url = api.base.clone();
+    args.poll_interval_secs = 1;
+    let srv = server::start_with_db(t.db.clone(), &args).await.expect("server starts");
+    let base = srv.base_url();
+    wait_for("the refusal", async || srv.backend.polls.all().first().is_some_and(|p| p.failures > 0)).await;
+    let p = srv.backend.polls.all().remove(0);
+    assert!(!p.ok && p.last_error.as_deref().is_some_and(|e| e.contains("token")), "{p:?}");
+    // /readyz says so in its detail, and stays ready: webhooks do not need the poller.
+    let ready = common::http().get(format!("{base}/readyz")).send().await.expect("readyz");
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.expect("json");
+    assert_eq!(body["pollers"][0]["provider"], "sepay");
+    assert_eq!(body["pollers"][0]["ok"], false);
+    assert!(body["pollers"][0]["last_error"].as_str().is_some_and(|e| e.contains("401")));
+    assert!(!body.to_string().contains("a-wrong-token"), "the token never leaves the server");
+    // The supervisor's screen reads the same.
+    let supervisor = sign_in(&base, "truongbp").await;
+    let pollers: serde_json::Value = supervisor.client.post(format!("{base}/api/get_pollers")).send().await.expect("post").json().await.expect("json");
+    assert_eq!(pollers[0]["ok"], false);
+    // Webhooks pay as ever.
+    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    let (id, _, code) = dossier(&srv, cs[0]).await;
+    sepay(&srv, 41, 10_000, &format!("{code} NOP PHI")).await;
+    assert_eq!(state_of_request(&t.db, id).await, "receipt_issued");
+    srv.shutdown().await.expect("shutdown");
+
+    // A provider that answers 429 is waited for as long as it asks, then read.
+    let mut args = common::serve_args();
+    args.sepay_api_token = Some("the-right-token".into());
+    args.sepay_api_url = api.base.clone();
+    args.poll_interval_secs = 1;
+    api.throttle_once.store(true, std::sync::atomic::Ordering::SeqCst);
+    let srv = server::start_with_db(t.db.clone(), &args).await.expect("server starts");
+    wait_for("the throttled poll", async || srv.backend.polls.all().first().is_some_and(|p| p.last_error.is_some())).await;
+    let p = srv.backend.polls.all().remove(0);
+    assert!(p.last_error.as_deref().is_some_and(|e| e.contains("1 s")), "{p:?}");
+    let next = p.next_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).expect("next attempt");
+    assert!(next.with_timezone(&chrono::Utc) <= chrono::Utc::now() + chrono::Duration::seconds(2), "retries when the provider said: {p:?}");
+    wait_for("the poll after the wait", async || srv.backend.polls.all().first().is_some_and(|p| p.ok)).await;
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

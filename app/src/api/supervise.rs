@@ -39,6 +39,15 @@ pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, ServerFnError> {
     crate::backend::exceptions::intake_log(&b.db, me.ward_id, 24).await.map_err(fail)
 }
 
+/// How the providers' pollers stand (empty when none is configured).
+#[server(endpoint = "get_pollers")]
+pub async fn get_pollers() -> Result<Vec<crate::model::PollStatus>, ServerFnError> {
+    use super::guard::*;
+    let _me = staff("get_pollers")?;
+    let b = backend()?;
+    Ok(b.polls.all())
+}
+
 /// Refused sign-ins of the last day per name and address (the caller's ward's accounts;
 /// every one for an admin of all wards).
 #[server(endpoint = "get_login_attempts")]

@@ -16,6 +16,7 @@ pub mod error;
 pub mod hub;
 pub mod kiosks;
 pub mod payments;
+pub mod polls;
 pub mod receipts;
 pub mod reconciliation;
 pub mod seed;
@@ -36,6 +37,8 @@ pub struct Backend {
     pub hub: Arc<dyn PushHub>,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// How the providers' pollers stand; empty when none is configured.
+    pub polls: Arc<polls::PollBoard>,
 }
 
 /// Run-time behaviour chosen by configuration.

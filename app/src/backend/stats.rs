@@ -98,6 +98,10 @@ pub async fn push_silence_changes(backend: &Backend, last: &mut HashMap<i64, Opt
             Some(before) => before != now,
             None => now.is_some(),
         };
+        if changed && now.is_some() {
+            // The bank has gone quiet while codes wait: ask the providers' APIs at once.
+            backend.polls.poll_now();
+        }
         if changed {
             counters::push_ward(backend, w.id).await?;
             for c in counter::Entity::find().filter(counter::Column::WardId.eq(w.id)).all(&backend.db).await? {

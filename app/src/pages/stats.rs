@@ -1,6 +1,6 @@
 //! The supervisor's live ward overview at `/stats`.
 
-use crate::api::{close_day, get_day_closes, get_exceptions, get_intake_log, get_ward_snapshot, resolve_exception};
+use crate::api::{close_day, get_day_closes, get_exceptions, get_intake_log, get_pollers, get_ward_snapshot, resolve_exception};
 use crate::i18n::tx;
 use crate::model::{ExceptionRow, Resolution};
 use crate::pages::officer::readable;
@@ -72,6 +72,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                 <ExceptionQueue ward_id=ward_id pushes=pushes/>
                 <DayClose pushes=pushes/>
                 <IntakeLog pushes=pushes/>
+                <Pollers pushes=pushes/>
                 <crate::components::LoginAttempts/>
                 <h3>{t(K::WardCounters)}</h3>
                 <table class="grid" data-testid="counter-table">
@@ -216,6 +217,48 @@ fn IntakeLog(pushes: RwSignal<u64>) -> impl IntoView {
                                     <td class="num" data-testid="intake-count">{r.count}</td>
                                     <td>{r.status}</td>
                                     <td class="small">{r.error}</td>
+                                </tr>
+                            }}).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// The providers' pollers: a wrong token or a provider that is down shows here, in words.
+#[component]
+fn Pollers(pushes: RwSignal<u64>) -> impl IntoView {
+    let rows = Resource::new(move || pushes.get(), |_| get_pollers());
+    view! {
+        <h3>{tx("Đối chiếu qua API nhà cung cấp", "Provider API polling")}</h3>
+        <Transition fallback=|| ()>
+            {move || rows.get().map(|r| match r {
+                Ok(rows) if rows.is_empty() => view! {
+                    <p class="muted" data-testid="pollers-none">{tx(
+                        "Chưa cấu hình: chỉ nhận thông báo webhook (đặt WARDPAY_SEPAY_API_TOKEN hoặc WARDPAY_CASSO_API_KEY).",
+                        "Not configured: webhooks only (set WARDPAY_SEPAY_API_TOKEN or WARDPAY_CASSO_API_KEY).",
+                    )}</p>
+                }.into_any(),
+                Ok(rows) => view! {
+                    <table class="grid" data-testid="pollers">
+                        <thead><tr>
+                            <th>{t(K::Provider)}</th><th>{tx("Trạng thái", "State")}</th><th>{tx("Lần cuối thành công", "Last success")}</th>
+                            <th>{tx("Lần tới", "Next")}</th><th class="num">{tx("Đã bù", "Recovered")}</th><th>{t(K::Reason)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|p| { let failing = !p.ok && p.failures > 0; view! {
+                                <tr data-provider=p.provider.clone() data-ok=p.ok.to_string() class:diff=failing>
+                                    <td>{p.provider.clone()}</td>
+                                    <td>{if p.ok { tx("Hoạt động", "Working").into_any() } else if p.failures > 0 {
+                                        view! { {tx("Lỗi, đang thử lại", "Failing, retrying")}" ("{p.failures}")" }.into_any()
+                                    } else { tx("Đang chờ lần đầu", "Waiting for the first poll").into_any() }}</td>
+                                    <td>{p.last_ok_at.as_deref().map(format_vn_datetime).unwrap_or_default()}</td>
+                                    <td>{p.next_at.as_deref().map(format_vn_datetime).unwrap_or_default()}</td>
+                                    <td class="num">{p.recovered}</td>
+                                    <td class="small" data-testid="poller-error">{p.last_error.clone().unwrap_or_default()}</td>
                                 </tr>
                             }}).collect_view()}
                         </tbody>

@@ -48,6 +48,28 @@ enum Cmd {
     Push(PushArgs),
     /// Sustained signed bank-notification intake over HTTP with durable commits.
     Intake(IntakeArgs),
+    /// Reconciliation on a generated year: a month's and a year's report, a month's XLSX.
+    Recon(ReconArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReconArgs {
+    /// Payment requests in the generated history.
+    #[arg(long, default_value_t = 1_000_000)]
+    payments: u64,
+    #[arg(long, default_value_t = 5)]
+    wards: u32,
+    #[arg(long, default_value_t = 365)]
+    days: u32,
+    /// Timed repetitions of each measure (the median and the slowest are printed).
+    #[arg(long, default_value_t = 5)]
+    reps: usize,
+    /// Also run against PostgreSQL, in a fresh schema that is dropped afterwards.
+    #[arg(long)]
+    postgres_url: Option<String>,
+    /// Skip the SQLite run.
+    #[arg(long)]
+    skip_sqlite: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +129,7 @@ fn main() -> ExitCode {
         match cli.command {
             Cmd::Push(a) => push(a).await,
             Cmd::Intake(a) => intake(a).await,
+            Cmd::Recon(a) => recon(a).await,
         }
     });
     match result {
@@ -840,5 +863,110 @@ async fn breakdown(
         cycle + pm,
         batch as f64 / (cycle + pm) * 1e3
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reconciliation on a generated year
+
+async fn recon(a: ReconArgs) -> Result<(), String> {
+    println!("{}", machine_line());
+    if !a.skip_sqlite {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let (db, _) = sqlite_db(dir.path()).await?;
+        recon_engine(&a, &db, "SQLite").await?;
+    }
+    if let Some(url) = &a.postgres_url {
+        let (db, schema) = postgres_db(url).await?;
+        let r = recon_engine(&a, &db, "PostgreSQL").await;
+        db.close().await.ok();
+        drop_schema(url, &schema).await;
+        r?;
+    }
+    Ok(())
+}
+
+async fn timed<T, F, Fut>(reps: usize, mut f: F) -> Result<(Vec<f64>, T), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let mut ms = Vec::with_capacity(reps);
+    let mut last = None;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        last = Some(f().await?);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(|x, y| x.total_cmp(y));
+    last.map(|v| (ms, v)).ok_or_else(|| "no repetition ran".to_string())
+}
+
+fn med_max(ms: &[f64]) -> String {
+    format!("median {:.0} ms, slowest {:.0} ms ({} runs)", pct(ms, 0.5), ms.last().copied().unwrap_or(0.0), ms.len())
+}
+
+async fn recon_engine(a: &ReconArgs, db: &DatabaseConnection, engine: &str) -> Result<(), String> {
+    use app::backend::reconciliation::{self, DayRange};
+    println!("\n== {engine}: seed-history --payments {} --wards {} --days {}", a.payments, a.wards, a.days);
+    let t = Instant::now();
+    let plan = app::backend::history::Plan { payments: a.payments, wards: a.wards, days: a.days, seed: 2026 };
+    let s = app::backend::history::seed(db, plan, |line| println!("  {line}")).await.map_err(|e| e.to_string())?;
+    println!(
+        "seeded in {:.0} s: {} payment requests, {} notifications, {} exceptions, {} receipts, {} ward-days closed",
+        t.elapsed().as_secs_f64(),
+        s.payment_requests,
+        s.notifications,
+        s.exceptions,
+        s.receipts,
+        s.days_closed
+    );
+    let ward = app::backend::counters::default_ward_id(db).await.map_err(|e| e.to_string())?;
+    let today = app::time::to_vn(chrono::Utc::now()).date_naive();
+    let yesterday = today - chrono::Duration::days(1);
+    let month = DayRange { from: yesterday - chrono::Duration::days(29), to: yesterday };
+    let year = DayRange { from: yesterday - chrono::Duration::days(364), to: yesterday };
+    let to_date = DayRange { from: today - chrono::Duration::days(30), to: today };
+    let page = app::model::RECON_PAGE_ROWS;
+    let (rss0, _) = rss_kib();
+    for (label, range) in [("one month (30 closed days)", month), ("one year (365 closed days)", year), ("30 days to today (today open)", to_date)] {
+        let (ms, r) = timed(a.reps, || async { reconciliation::report_page(db, ward, range, 0, page).await.map_err(|e| e.to_string()) }).await?;
+        println!(
+            "reconciliation, {label}, first page of {page} rows: {} — {} rows, {} đ received",
+            med_max(&ms),
+            r.row_count,
+            r.total_received
+        );
+    }
+    let (ms, bytes) = timed(a.reps, || async {
+        let p = reconciliation::plan(db, ward, month).await.map_err(|e| e.to_string())?;
+        let head = p.report(Vec::new(), 0);
+        let mut x = reconciliation::XlsxReport::new().map_err(|e| e.to_string())?;
+        for i in 0..p.days() {
+            x.add_rows(&p.day_rows(db, i).await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        }
+        x.finish(&head.totals, head.total_due, head.total_received).map(|b| b.len()).map_err(|e| e.to_string())
+    })
+    .await?;
+    println!("XLSX of one month: {} — {} KiB", med_max(&ms), bytes / 1024);
+    let (ms, bytes) = timed(1, || async {
+        let p = reconciliation::plan(db, ward, year).await.map_err(|e| e.to_string())?;
+        let head = p.report(Vec::new(), 0);
+        let mut x = reconciliation::XlsxReport::new().map_err(|e| e.to_string())?;
+        for i in 0..p.days() {
+            x.add_rows(&p.day_rows(db, i).await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        }
+        x.finish(&head.totals, head.total_due, head.total_received).map(|b| b.len()).map_err(|e| e.to_string())
+    })
+    .await?;
+    println!("XLSX of one year: {} — {} KiB", med_max(&ms), bytes / 1024);
+    // A ward that never closed its days: the month computed from the records.
+    for t in ["day_report", "day_adjustment", "day_close"] {
+        db.execute_unprepared(&format!("DELETE FROM {t} WHERE ward_id = {ward}")).await.map_err(|e| e.to_string())?;
+    }
+    let (ms, r) = timed(a.reps, || async { reconciliation::report_page(db, ward, month, 0, page).await.map_err(|e| e.to_string()) }).await?;
+    println!("reconciliation, one month never closed (computed from the records): {} — {} rows", med_max(&ms), r.row_count);
+    let (rss1, peak) = rss_kib();
+    println!("process RSS {} → {} (peak {})", mib(rss0), mib(rss1), mib(peak));
     Ok(())
 }
