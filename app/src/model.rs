@@ -666,6 +666,45 @@ pub struct PollStatus {
     pub recovered: u64,
 }
 
+/// One row of the statistics over time: a day, week or month, or a counter, procedure or
+/// officer over the range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendRow {
+    /// `2026-11-30`, `2026-W49`, `2026-11`, `Quầy 1`, a procedure's name, an officer's user name.
+    pub key: String,
+    pub dossiers: i64,
+    pub free: i64,
+    pub exempt: i64,
+    pub paid_qr: i64,
+    pub paid_assisted: i64,
+    pub paid_cash: i64,
+    pub collected: i64,
+    pub expired: i64,
+    pub cancelled: i64,
+    /// Paid by the citizen's own transfer, per mille of the paid.
+    pub cashless_permille: Option<i64>,
+    /// Bank exceptions by kind.
+    pub exceptions: Vec<(String, i64)>,
+    /// From code shown to paid, in seconds.
+    pub wait_p50_secs: Option<i64>,
+    pub wait_p90_secs: Option<i64>,
+}
+
+/// Statistics over a range of days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendReport {
+    pub from: String,
+    pub to: String,
+    /// `day`, `week` or `month`.
+    pub bucket: String,
+    /// `ward`, `counter`, `procedure` or `officer`.
+    pub by: String,
+    pub buckets: Vec<TrendRow>,
+    /// One per counter, procedure or officer (empty when `by` is `ward`).
+    pub groups: Vec<TrendRow>,
+    pub total: TrendRow,
+}
+
 /// Rows per page of the reconciliation screen (the files hold every row).
 pub const RECON_PAGE_ROWS: usize = 500;
 

@@ -22,7 +22,7 @@ enum StatementLine {
 #[derive(DeriveIden)]
 enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
 #[derive(DeriveIden)]
-enum DayReport { Table, Id, WardId, Day, DayStart, DayEnd, Rows, RowCount, Totals, CreatedAt }
+enum DayReport { Table, Id, WardId, Day, DayStart, DayEnd, Rows, RowCount, Totals, Stats, CreatedAt }
 #[derive(DeriveIden)]
 enum DayAdjustment { Table, Id, WardId, CorrectsDay, LandsDay, Row }
 #[derive(DeriveIden)]
@@ -131,6 +131,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(DayReport::Rows).text().not_null())
                 .col(ColumnDef::new(DayReport::RowCount).big_integer().not_null())
                 .col(ColumnDef::new(DayReport::Totals).text().not_null())
+                .col(ColumnDef::new(DayReport::Stats).text().not_null())
                 .col(ColumnDef::new(DayReport::CreatedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(ForeignKey::create().from(DayReport::Table, DayReport::WardId).to(Ward::Table, Ward::Id))
                 .to_owned(),

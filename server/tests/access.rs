@@ -93,6 +93,7 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/api/resolve_exception", "/api/resolve_exception", "{\"id\":999,\"resolution\":\"accept_late\",\"note\":null}", SUPERVISOR),
         ("POST", "/api/get_intake_log", "/api/get_intake_log", "", SUPERVISOR),
         ("POST", "/api/get_pollers", "/api/get_pollers", "", SUPERVISOR),
+        ("POST", "/api/get_trends", "/api/get_trends", "", SUPERVISOR),
         ("POST", "/api/get_login_attempts", "/api/get_login_attempts", "", &[Who::Supervisor, Who::Admin]),
         ("POST", "/api/close_day", "/api/close_day", "day=2020-01-01", SUPERVISOR),
         ("POST", "/api/get_day_closes", "/api/get_day_closes", "", SUPERVISOR),

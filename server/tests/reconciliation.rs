@@ -17,7 +17,8 @@ db_tests!(
     a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_nothing,
     a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_adjustment,
     a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once,
-    a_poller_refused_or_throttled_says_so_and_webhooks_still_pay
+    a_poller_refused_or_throttled_says_so_and_webhooks_still_pay,
+    a_generated_history_reconciles_and_its_statistics_add_up_by_period_and_group
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -621,6 +622,66 @@ async fn a_poller_refused_or_throttled_says_so_and_webhooks_still_pay(engine: En
     let next = p.next_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).expect("next attempt");
     assert!(next.with_timezone(&chrono::Utc) <= chrono::Utc::now() + chrono::Duration::seconds(2), "retries when the provider said: {p:?}");
     wait_for("the poll after the wait", async || srv.backend.polls.all().first().is_some_and(|p| p.ok)).await;
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_generated_history_reconciles_and_its_statistics_add_up_by_period_and_group(engine: Engine) {
+    use app::backend::{history, trends};
+    use app::domain::trends::{Bucket, GroupBy};
+    let Some(t) = fresh_db(engine).await else { return };
+    let summary = history::seed(&t.db, history::Plan { payments: 1_200, wards: 2, days: 14, seed: 7 }, |_| {}).await.expect("history");
+    assert_eq!(summary.payment_requests, 1_200);
+    assert!(summary.exceptions > 0 && summary.receipts > 1_000, "{summary:?}");
+    let again = history::seed(&t.db, history::Plan { payments: 10, wards: 1, days: 1, seed: 7 }, |_| {}).await;
+    assert!(again.is_err(), "history never goes into a ward that has data");
+
+    let srv = start(t.db.clone()).await;
+    let base = srv.base_url();
+    let today = app::time::to_vn(chrono::Utc::now()).date_naive();
+    let (from, to) = ((today - chrono::Duration::days(14)).to_string(), (today - chrono::Duration::days(1)).to_string());
+    let range = reconciliation::DayRange::parse(&from, &to, chrono::Utc::now()).expect("range");
+
+    // The closed days' reconciliation: totals from the frozen days, rows a page at a time.
+    let page = reconciliation::report_page(&t.db, 1, range, 0, 100).await.expect("page");
+    let all = reconciliation::report(&t.db, 1, range).await.expect("report");
+    assert_eq!((page.rows.len(), page.row_count), (100, all.rows.len()));
+    assert_eq!(page.totals, all.totals);
+    assert_eq!(all.total_received, all.rows.iter().map(|r| r.amount_received).sum::<i64>());
+    assert!(total(&all, RecState::Matched).0 > 0 && total(&all, RecState::Refunded).0 > 0);
+
+    // Statistics: a closed day's frozen tally is what its records say.
+    let busy = all.rows.first().map(|r| r.day.clone()).expect("a row");
+    let day = chrono::NaiveDate::parse_from_str(&busy, "%Y-%m-%d").expect("day");
+    let report = trends::report(&t.db, 1, reconciliation::DayRange { from: day, to: day }, Bucket::Day, GroupBy::Ward).await.expect("trends");
+    let live = trends::day_tally(&t.db, 1, day).await.expect("tally");
+    assert_eq!(report.total.dossiers, live.total.dossiers);
+    assert_eq!(report.total.collected, live.total.collected);
+
+    // Over HTTP, for the supervisor: weeks and counters add up to the whole.
+    let supervisor = sign_in(&base, "truongbp").await;
+    let r: app::model::TrendReport = supervisor
+        .client
+        .post(format!("{base}/api/get_trends"))
+        .form(&[("from", from.as_str()), ("to", to.as_str()), ("bucket", "week"), ("by", "counter")])
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let ward1_requests = all.rows.iter().filter(|r| r.source == "payment_request").count() as i64;
+    assert_eq!(r.total.dossiers, ward1_requests, "one dossier per payment request in the generated history");
+    assert_eq!(r.buckets.iter().map(|b| b.dossiers).sum::<i64>(), r.total.dossiers);
+    assert_eq!(r.groups.iter().map(|g| g.dossiers).sum::<i64>(), r.total.dossiers);
+    assert!(r.buckets.iter().all(|b| b.key.contains("-W")), "ISO weeks");
+    assert_eq!(r.total.paid_qr + r.total.paid_cash + r.total.paid_assisted, total(&all, RecState::Matched).0 + total(&all, RecState::Cash).0 + total(&all, RecState::Late).0);
+    assert!(r.total.cashless_permille.is_some_and(|p| p > 900), "{:?}", r.total.cashless_permille);
+    assert!(r.total.wait_p50_secs.is_some_and(|p| p > 0) && r.total.wait_p90_secs >= r.total.wait_p50_secs);
+    assert!(r.total.exceptions.iter().any(|(k, _)| k == "underpaid"));
+    // Bad input is refused with a reason.
+    let bad = supervisor.client.post(format!("{base}/api/get_trends")).form(&[("bucket", "year")]).send().await.expect("post");
+    assert_eq!(bad.status(), 422);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

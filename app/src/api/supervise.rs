@@ -131,3 +131,31 @@ pub async fn get_statements() -> Result<crate::model::StatementsView, ServerFnEr
         can_import: me.role == crate::model::Role::Accountant,
     })
 }
+
+/// The supervisor's statistics over time: `from`..`to` (this month so far when absent), by
+/// `bucket` (`day`, `week`, `month`), split `by` `ward`, `counter`, `procedure` or `officer`.
+#[server(endpoint = "get_trends")]
+pub async fn get_trends(
+    from: Option<String>,
+    to: Option<String>,
+    #[server(default)] bucket: Option<String>,
+    #[server(default)] by: Option<String>,
+) -> Result<crate::model::TrendReport, ServerFnError> {
+    use super::guard::*;
+    use crate::domain::trends::{Bucket, GroupBy};
+    let me = staff("get_trends")?;
+    let b = backend()?;
+    let ward = home_ward(&b, &me).await?;
+    let now = chrono::Utc::now();
+    let (month_start, today) = crate::backend::reconciliation::DayRange::month_so_far(now);
+    let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
+    let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
+    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
+    let bucket = match bucket.as_deref().filter(|s| !s.is_empty()) {
+        None => Bucket::Day,
+        Some(s) => Bucket::parse(s).ok_or_else(|| fail(crate::backend::BackendError::invalid("bucket", "day, week hoặc month (day, week or month)")))?,
+    };
+    let by = GroupBy::parse(by.as_deref().unwrap_or(""))
+        .ok_or_else(|| fail(crate::backend::BackendError::invalid("by", "ward, counter, procedure hoặc officer")))?;
+    crate::backend::trends::report(&b.db, ward, range, bucket, by).await.map_err(fail)
+}

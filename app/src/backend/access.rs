@@ -99,6 +99,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/resolve_exception", api(&[Supervisor])),
     ("POST", "/api/get_intake_log", api(&[Supervisor])),
     ("POST", "/api/get_pollers", api(&[Supervisor])),
+    ("POST", "/api/get_trends", api(&[Supervisor])),
     ("POST", "/api/get_login_attempts", api(&[Supervisor, Admin])),
     ("POST", "/api/close_day", api(&[Supervisor])),
     ("POST", "/api/get_day_closes", api(&[Supervisor])),

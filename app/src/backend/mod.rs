@@ -22,6 +22,7 @@ pub mod reconciliation;
 pub mod seed;
 pub mod statements;
 pub mod stats;
+pub mod trends;
 pub mod sequences;
 pub mod wards;
 

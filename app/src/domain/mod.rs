@@ -6,4 +6,5 @@ pub mod fees;
 pub mod mask;
 pub mod payment;
 pub mod reconciliation;
+pub mod trends;
 pub mod words;

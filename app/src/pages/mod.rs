@@ -7,3 +7,4 @@ pub mod officer;
 pub mod receipt;
 pub mod reconciliation;
 pub mod stats;
+pub mod trends;

@@ -69,6 +69,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
                     <Kpi label=K::Expired value=Signal::derive(move || snap.with(|s| s.today.expired.to_string())) id="expired"/>
                     <Kpi label=K::Exceptions value=Signal::derive(move || snap.with(|s| s.today.open_exceptions.to_string())) id="exceptions"/>
                 </div>
+                <crate::pages::trends::Trends pushes=pushes/>
                 <ExceptionQueue ward_id=ward_id pushes=pushes/>
                 <DayClose pushes=pushes/>
                 <IntakeLog pushes=pushes/>

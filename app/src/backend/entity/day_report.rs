@@ -19,6 +19,9 @@ pub struct Model {
     /// `reconciliation::DayTotals` as JSON: the day's totals, read without its rows.
     #[sea_orm(column_type = "Text")]
     pub totals: String,
+    /// `domain::trends::DayTally` as JSON: the day's statistics.
+    #[sea_orm(column_type = "Text")]
+    pub stats: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -208,8 +208,8 @@ fn diff(day: &str, lands: &str, was: &[ReconRow], now: &[ReconRow]) -> Vec<Recon
     reversals
 }
 
-/// Freezes the report of `day` as it stands, with the adjustments landing on it (called
-/// in the day-close transaction).
+/// Freezes the report of `day` as it stands, with the adjustments landing on it, and the
+/// day's statistics (called in the day-close transaction).
 pub async fn freeze_day(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) -> Result<(), BackendError> {
     let p = super::plan(db, ward_id, DayRange { from: day, to: day }).await?;
     let rows = p.rows(db, 0, usize::MAX).await?;
@@ -226,6 +226,7 @@ pub async fn freeze_day(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate)
         .await?;
     }
     let (day_start, day_end) = crate::time::vn_day_bounds(&key(day)).ok_or_else(|| BackendError::invalid("day", "not a day"))?;
+    let stats = crate::backend::trends::day_tally(db, ward_id, day).await?;
     day_report::Entity::insert(day_report::ActiveModel {
         ward_id: Set(ward_id),
         day: Set(key(day)),
@@ -234,6 +235,7 @@ pub async fn freeze_day(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate)
         row_count: Set(rows.len() as i64),
         totals: Set(serde_json::to_string(&DayTotals::of(&rows)).map_err(bad)?),
         rows: Set(serde_json::to_string(&rows).map_err(bad)?),
+        stats: Set(serde_json::to_string(&stats).map_err(bad)?),
         created_at: Set(now),
         ..Default::default()
     })
