@@ -44,6 +44,7 @@ bench: setup
 	cargo bench -p vietqr --bench codec -- --quick
 	cargo run --release -p server --bin wardpay-bench -- push
 	cargo run --release -p server --bin wardpay-bench -- intake --postgres-url '$(TEST_DATABASE_URL)'
+	cargo run --release -p server --bin wardpay-bench -- recon --postgres-url '$(TEST_DATABASE_URL)'
 
 clean:
 	rm -rf '$(CARGO_TARGET_DIR)' end2end/test-results

@@ -20,6 +20,19 @@ fn minutes(secs: Option<i64>) -> String {
     }
 }
 
+/// An axis label: `W49` for a week, `30/11` for a day, `11/2026` for a month.
+fn short_label(key: &str) -> String {
+    if let Some((_, w)) = key.split_once("-W") {
+        return format!("W{w}");
+    }
+    let parts: Vec<&str> = key.split('-').collect();
+    match parts.as_slice() {
+        [_, m, d] => format!("{d}/{m}"),
+        [y, m] => format!("{m}/{y}"),
+        _ => key.to_string(),
+    }
+}
+
 fn percent(permille: Option<i64>) -> String {
     permille.map_or_else(|| "—".into(), |p| format!("{},{} %", p / 10, p % 10))
 }
@@ -128,7 +141,7 @@ fn Chart(rows: Vec<TrendRow>) -> impl IntoView {
                 }
             }
             let label = (rows.len() <= 16 || i % (rows.len() / 12).max(1) == 0).then(|| {
-                let short: String = r.key.chars().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+                let short = short_label(&r.key);
                 view! { <text class="axis" x=format!("{:.1}", x + bar / 2.0) y=format!("{:.1}", H - 8.0) text-anchor="middle">{short}</text> }
             });
             view! { <g><title>{format!("{}: {} QR, {} hỗ trợ, {} tiền mặt, {} hết hạn", r.key, r.paid_qr, r.paid_assisted, r.paid_cash, r.expired)}</title>{parts}{label}</g> }

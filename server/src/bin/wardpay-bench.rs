@@ -960,12 +960,24 @@ async fn recon_engine(a: &ReconArgs, db: &DatabaseConnection, engine: &str) -> R
     })
     .await?;
     println!("XLSX of one year: {} — {} KiB", med_max(&ms), bytes / 1024);
+    for (label, range, bucket, by) in [
+        ("statistics, one year by month and counter", year, app::domain::trends::Bucket::Month, app::domain::trends::GroupBy::Counter),
+        ("statistics, one year by day", year, app::domain::trends::Bucket::Day, app::domain::trends::GroupBy::Ward),
+    ] {
+        let (ms, r) = timed(a.reps, || async { app::backend::trends::report(db, ward, range, bucket, by).await.map_err(|e| e.to_string()) }).await?;
+        println!("{label}: {} — {} dossiers, {} periods", med_max(&ms), r.total.dossiers, r.buckets.len());
+    }
     // A ward that never closed its days: the month computed from the records.
     for t in ["day_report", "day_adjustment", "day_close"] {
         db.execute_unprepared(&format!("DELETE FROM {t} WHERE ward_id = {ward}")).await.map_err(|e| e.to_string())?;
     }
     let (ms, r) = timed(a.reps, || async { reconciliation::report_page(db, ward, month, 0, page).await.map_err(|e| e.to_string()) }).await?;
     println!("reconciliation, one month never closed (computed from the records): {} — {} rows", med_max(&ms), r.row_count);
+    let (ms, r) = timed(a.reps, || async {
+        app::backend::trends::report(db, ward, month, app::domain::trends::Bucket::Day, app::domain::trends::GroupBy::Procedure).await.map_err(|e| e.to_string())
+    })
+    .await?;
+    println!("statistics, one month never closed, by day and procedure: {} — {} dossiers", med_max(&ms), r.total.dossiers);
     let (rss1, peak) = rss_kib();
     println!("process RSS {} → {} (peak {})", mib(rss0), mib(rss1), mib(peak));
     Ok(())

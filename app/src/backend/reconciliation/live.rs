@@ -162,12 +162,14 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
     }
     for e in &exceptions {
         let n = notes.get(&e.notification_id);
-        let rec = exception_state(&e.kind, e.resolution.as_deref());
-        let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
+        let kind_state = exception_state(&e.kind, e.resolution.as_deref());
+        let rec = n.map_or(kind_state, |n| with_statement(kind_state, bank_record(n)));
         let pr = e.payment_request_id.and_then(|id| due_of.get(&id));
         let d = pr.and_then(|p| dossiers.get(&p.dossier_id));
         // What this money was for: the rest of an underpayment, or nothing at all.
-        let due = match rec {
+        // (Decided by the exception's own kind: the statement's verdict does not change what
+        // the money was due for.)
+        let due = match kind_state {
             RecState::Under | RecState::Over => pr.map_or(0, |p| p.amount),
             _ => 0,
         };
