@@ -13,6 +13,12 @@ enum BankNotification { Table, Source, BankReference, PaymentRequestId }
 #[derive(DeriveIden)]
 enum Ward { Table, Id }
 #[derive(DeriveIden)]
+enum AuditLog { Table, Subject }
+#[derive(DeriveIden)]
+enum Dossier { Table, WardId, CreatedAt }
+#[derive(DeriveIden)]
+enum FeeLine { Table, DossierId }
+#[derive(DeriveIden)]
 enum StatementImport { Table, Id, WardId, Format, FileName, FileSha256, Credits, NewLines, FirstDay, LastDay, ImportedBy, ImportedAt }
 #[derive(DeriveIden)]
 enum StatementLine {
@@ -167,11 +173,19 @@ impl MigrationTrait for Migration {
             Index::create().name("ix_bank_exception_notification").table(BankException::Table).col(BankException::NotificationId).to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_bank_notification_request").table(BankNotification::Table).col(BankNotification::PaymentRequestId).to_owned()).await
+        m.create_index(Index::create().name("ix_bank_notification_request").table(BankNotification::Table).col(BankNotification::PaymentRequestId).to_owned()).await?;
+        // A day's statistics read the ward's dossiers of the day and their fee lines.
+        m.create_index(Index::create().name("ix_dossier_ward_created").table(Dossier::Table).col(Dossier::WardId).col(Dossier::CreatedAt).to_owned()).await?;
+        m.create_index(Index::create().name("ix_fee_line_dossier").table(FeeLine::Table).col(FeeLine::DossierId).to_owned()).await?;
+        // A report row's evidence lists the audit entries of its request, dossier and exceptions.
+        m.create_index(Index::create().name("ix_audit_subject").table(AuditLog::Table).col(AuditLog::Subject).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, table) in [
+            ("ix_audit_subject", AuditLog::Table.into_iden()),
+            ("ix_fee_line_dossier", FeeLine::Table.into_iden()),
+            ("ix_dossier_ward_created", Dossier::Table.into_iden()),
             ("ix_bank_notification_request", BankNotification::Table.into_iden()),
             ("ix_bank_exception_notification", BankException::Table.into_iden()),
             ("ix_bank_exception_ward_created", BankException::Table.into_iden()),

@@ -78,6 +78,31 @@ pub async fn reconciliation_csv(
         .into_response())
 }
 
+#[derive(Debug, Deserialize)]
+pub struct EvidenceQuery {
+    pub payment_request: Option<i64>,
+    pub notification: Option<i64>,
+}
+
+/// What stands behind a reconciliation row, as JSON: the dossier and request, the bank
+/// notifications exactly as received, the statement lines and the audit entries.
+#[tracing::instrument(name = "report_evidence", skip(state, who))]
+pub async fn evidence(
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(q): Query<EvidenceQuery>,
+) -> Result<Response, ApiError> {
+    let Principal::Staff(me) = who else {
+        return Err(app::backend::BackendError::Forbidden("staff only").into());
+    };
+    let ward = match me.ward_id {
+        Some(w) => w,
+        None => app::backend::counters::default_ward_id(&state.backend.db).await?,
+    };
+    let v = reconciliation::evidence(&state.backend.db, ward, q.payment_request, q.notification).await?;
+    Ok(axum::Json(v).into_response())
+}
+
 /// Writes the plan's workbook: a day of rows at a time, on disk until the end.
 async fn workbook(db: &sea_orm::DatabaseConnection, plan: &reconciliation::Plan) -> Result<Vec<u8>, app::backend::BackendError> {
     let head = plan.report(Vec::new(), 0);

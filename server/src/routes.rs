@@ -32,6 +32,7 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
         ("POST", "/api/bank/{provider}", axum::routing::post(intake::receive)),
         ("GET", "/reports/reconciliation.csv", get(crate::reports::reconciliation_csv)),
         ("GET", "/reports/reconciliation.xlsx", get(crate::reports::reconciliation_xlsx)),
+        ("GET", "/reports/evidence", get(crate::reports::evidence)),
         ("POST", "/statements/import", axum::routing::post(crate::statements::import)),
     ];
     v.extend(crate::dvc::routes());

@@ -59,6 +59,7 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("GET", "/reconciliation", "/reconciliation", "", MONEY),
         ("GET", "/reports/reconciliation.csv", "/reports/reconciliation.csv?from=2026-11-01&to=2026-11-02", "", MONEY),
         ("GET", "/reports/reconciliation.xlsx", "/reports/reconciliation.xlsx?from=2026-11-01&to=2026-11-02", "", MONEY),
+        ("GET", "/reports/evidence", "/reports/evidence?payment_request=999", "", MONEY),
         ("POST", "/statements/import", "/statements/import", "format=csv", &[Who::Accountant]),
         ("GET", "/kiosk/{counter}", "/kiosk/1", "", EVERYONE),
         ("GET", "/receipts/{id}", "/receipts/1", "", EVERYONE),

@@ -280,6 +280,17 @@ async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_o
     assert_eq!(total(&r, RecState::StatementOnly), (2, 10_000, 40_000), "C and the unknown transfer");
     assert!(!r.statements.is_empty(), "the report says which days a statement covers");
 
+    // Each row links its evidence: the statement's line stands behind C's payment, with the
+    // audit entries of the request; nothing of another ward (or nothing at all) is found.
+    let ev: serde_json::Value = accountant.client.get(format!("{base}/reports/evidence?payment_request={id_c}")).send().await.expect("evidence").json().await.expect("json");
+    assert_eq!(ev["payment_request"]["payment_code"], code_c.as_str());
+    assert_eq!(ev["notifications"][0]["source"], "statement");
+    assert!(ev["notifications"][0]["raw_body"].as_str().is_some_and(|b| b.contains("saoke.csv")), "{ev}");
+    assert_eq!(ev["statement_lines"].as_array().map(Vec::len), Some(1));
+    assert!(ev["audit"].as_array().is_some_and(|a| a.iter().any(|e| e["action"].as_str().is_some_and(|x| x.starts_with("payment")))), "{ev}");
+    let missing = accountant.client.get(format!("{base}/reports/evidence?payment_request=999999")).send().await.expect("evidence");
+    assert_eq!(missing.status(), 404);
+
     // The lost webhook arrives after all (same bank reference): still one payment.
     sepay(&srv, 13, 10_000, &format!("{code_c} NOP PHI")).await;
     let same = bank_notification::Entity::find()

@@ -61,6 +61,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     // The reconciliation as a file (CSV), for the accountant's spreadsheet.
     ("GET", "/reports/reconciliation.csv", Rule::Page(MONEY)),
     ("GET", "/reports/reconciliation.xlsx", Rule::Page(MONEY)),
+    // What stands behind a report row: raw notifications, statement lines, audit entries.
+    ("GET", "/reports/evidence", Rule::Page(MONEY)),
     // A bank statement can pay dossiers: only the accountant imports one.
     ("POST", "/statements/import", api(&[Accountant])),
     ("GET", "/admin", Rule::Page(&[Admin])),

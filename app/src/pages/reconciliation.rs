@@ -188,6 +188,26 @@ fn RangeForm(from: String, to: String) -> impl IntoView {
     }
 }
 
+/// The row's evidence (notifications as received, statement lines, audit entries), opened
+/// beside the report.
+fn evidence_link(request: Option<i64>, notification: Option<i64>) -> Option<impl IntoView> {
+    let mut q = Vec::new();
+    if let Some(id) = request {
+        q.push(format!("payment_request={id}"));
+    }
+    if let Some(id) = notification {
+        q.push(format!("notification={id}"));
+    }
+    (!q.is_empty()).then(|| {
+        let href = format!("/reports/evidence?{}", q.join("&"));
+        view! {
+            <br/><a class="small" rel="external noopener" target="_blank" data-testid="recon-evidence" href=href>
+                {tx("Chứng từ", "Evidence")}
+            </a>
+        }
+    })
+}
+
 #[component]
 fn Report(r: ReconReport) -> impl IntoView {
     let lang = use_lang();
@@ -276,7 +296,10 @@ fn Report(r: ReconReport) -> impl IntoView {
                                         <td class="num">{format_vnd(row.amount_due)}</td>
                                         <td class="num">{format_vnd(row.amount_received)}</td>
                                         <td class="num">{(row.difference != 0).then(|| format_vnd(row.difference))}</td>
-                                        <td class="mono small">{row.provider.unwrap_or_default()}" "{row.bank_reference.unwrap_or_default()}</td>
+                                        <td class="mono small">
+                                            {row.provider.clone().unwrap_or_default()}" "{row.bank_reference.clone().unwrap_or_default()}
+                                            {evidence_link(row.payment_request_id, row.notification_id)}
+                                        </td>
                                         <td class="mono">{row.receipt.unwrap_or_default()}</td>
                                     </tr>
                                 }

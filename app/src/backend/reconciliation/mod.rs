@@ -6,17 +6,21 @@
 //!
 //! * [`live`]: rows as the records stand now (open days);
 //! * [`closed`]: closed days, read as frozen, and the adjustments later changes owe them;
-//! * [`export`]: the files.
+//! * [`export`]: the files;
+//! * [`evidence`]: what stands behind a row (notifications as received, statement lines,
+//!   audit entries).
 //!
 //! A report is planned first ([`plan`]): totals come from each closed day's frozen totals and
 //! the open days' rows, and rows are then read a page or a day at a time, so a year's report
 //! never holds a year of rows.
 
 mod closed;
+mod evidence;
 mod export;
 mod live;
 
 pub use closed::freeze_day;
+pub use evidence::evidence;
 pub use export::{csv_header, csv_rows, csv_totals, to_csv, to_xlsx, XlsxReport};
 
 use super::entity::ward;
