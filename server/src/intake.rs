@@ -316,7 +316,7 @@ async fn flush_rejections(backend: Backend, rejections: Arc<Rejections>) {
     loop {
         tick.tick().await;
         // Wards and their accounts change rarely: re-read them every half minute.
-        if ticks % 30 == 0 {
+        if ticks.is_multiple_of(30) {
             if let Err(e) = rejections.refresh_accounts(&backend).await {
                 tracing::warn!(error = %e, "could not read the wards' accounts for the intake log");
             }

@@ -138,8 +138,8 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange, bu
         tallies.insert(day, t);
     }
     for d in range.from.iter_days().take_while(|d| *d <= range.to) {
-        if !tallies.contains_key(&d) {
-            tallies.insert(d, day_tally(db, ward_id, d).await?);
+        if let std::collections::btree_map::Entry::Vacant(slot) = tallies.entry(d) {
+            slot.insert(day_tally(db, ward_id, d).await?);
         }
     }
     let (buckets, groups, total) = roll_up(tallies.iter().map(|(d, t)| (*d, t)), bucket, by);

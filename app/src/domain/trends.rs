@@ -173,12 +173,11 @@ impl GroupBy {
     }
 }
 
+/// Tallies under their keys (periods or groups), in key order.
+pub type Keyed = Vec<(String, Tally)>;
+
 /// Days rolled up: the tally per time bucket (in order), per group, and in all.
-pub fn roll_up<'a>(
-    days: impl IntoIterator<Item = (NaiveDate, &'a DayTally)>,
-    bucket: Bucket,
-    by: GroupBy,
-) -> (Vec<(String, Tally)>, Vec<(String, Tally)>, Tally) {
+pub fn roll_up<'a>(days: impl IntoIterator<Item = (NaiveDate, &'a DayTally)>, bucket: Bucket, by: GroupBy) -> (Keyed, Keyed, Tally) {
     let mut buckets: BTreeMap<String, Tally> = BTreeMap::new();
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
     let mut total = Tally::default();
@@ -236,8 +235,7 @@ mod tests {
 
     #[test]
     fn a_roll_up_splits_by_group_and_keeps_the_totals() {
-        let mut a = DayTally::default();
-        a.total = Tally { dossiers: 3, paid_qr: 2, ..Default::default() };
+        let mut a = DayTally { total: Tally { dossiers: 3, paid_qr: 2, ..Default::default() }, ..Default::default() };
         a.by_counter.insert("Quầy 1".into(), Tally { dossiers: 2, paid_qr: 2, ..Default::default() });
         a.by_counter.insert("Quầy 2".into(), Tally { dossiers: 1, ..Default::default() });
         let b = a.clone();
