@@ -16,6 +16,29 @@ use serde::Deserialize;
 pub struct Range {
     pub from: String,
     pub to: String,
+    pub counter: Option<String>,
+    pub officer: Option<String>,
+    pub procedure: Option<String>,
+}
+
+impl Range {
+    fn filter(&self) -> Result<reconciliation::RowFilter, app::backend::BackendError> {
+        reconciliation::RowFilter::parse(self.counter.clone(), self.officer.clone(), self.procedure.clone())
+    }
+}
+
+/// A filtered report (one counter, officer or procedure): its kept rows, whole.
+async fn filtered(state: &AppState, plan: &reconciliation::Plan, range: &Range) -> Result<Option<app::model::ReconReport>, ApiError> {
+    let filter = range.filter()?;
+    if filter.is_empty() {
+        return Ok(None);
+    }
+    let head = plan.report(Vec::new(), 0);
+    let (Ok(from), Ok(to)) = (chrono::NaiveDate::parse_from_str(&head.from, "%Y-%m-%d"), chrono::NaiveDate::parse_from_str(&head.to, "%Y-%m-%d")) else {
+        return Ok(None);
+    };
+    let ward = plan.ward_id();
+    Ok(Some(reconciliation::report_filtered(&state.backend.db, ward, DayRange { from, to }, &filter, 0, usize::MAX).await?))
 }
 
 /// The plan of the caller's ward's report over the asked range.
@@ -42,7 +65,18 @@ pub async fn reconciliation_csv(
     Extension(who): Extension<Principal>,
     Query(range): Query<Range>,
 ) -> Result<Response, ApiError> {
-    let plan = std::sync::Arc::new(load(&state, who, &range).await?);
+    let plan = load(&state, who, &range).await?;
+    if let Some(report) = filtered(&state, &plan, &range).await? {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file_name(&report, "csv"))),
+            ],
+            reconciliation::to_csv(&report),
+        )
+            .into_response());
+    }
+    let plan = std::sync::Arc::new(plan);
     let head = plan.report(Vec::new(), 0);
     let name = file_name(&head, "csv");
     let db = state.backend.db.clone();
@@ -125,7 +159,12 @@ pub async fn reconciliation_xlsx(
 ) -> Result<Response, ApiError> {
     let plan = load(&state, who, &range).await?;
     let name = file_name(&plan.report(Vec::new(), 0), "xlsx");
-    let bytes = workbook(&state.backend.db, &plan).await?;
+    let bytes = match filtered(&state, &plan, &range).await? {
+        Some(report) => tokio::task::spawn_blocking(move || reconciliation::to_xlsx(&report))
+            .await
+            .map_err(|e| ApiError::BadRequest(e.to_string()))??,
+        None => workbook(&state.backend.db, &plan).await?,
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -158,6 +197,15 @@ pub enum ReportCommand {
         to: String,
         #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
         format: ReportFormat,
+        /// Only this counter's rows (its number).
+        #[arg(long)]
+        counter: Option<String>,
+        /// Only this officer's rows (user name).
+        #[arg(long)]
+        officer: Option<String>,
+        /// Only this procedure's rows (its name as the report shows it).
+        #[arg(long)]
+        procedure: Option<String>,
         /// Write here instead of standard output.
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
@@ -193,8 +241,9 @@ impl From<app::backend::BackendError> for ReportError {
 
 pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Result<(), ReportError> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let ReportCommand::Reconciliation { ward, from, to, format, output } = cmd;
+    let ReportCommand::Reconciliation { ward, from, to, format, output, counter, officer, procedure } = cmd;
     let days = DayRange::parse(from, to, chrono::Utc::now())?;
+    let filter = reconciliation::RowFilter::parse(counter.clone(), officer.clone(), procedure.clone())?;
     let db = crate::open_database(common).await.map_err(|e| ReportError::System(e.to_string()))?;
     let w = app::backend::entity::ward::Entity::find()
         .filter(app::backend::entity::ward::Column::Code.eq(ward.trim()))
@@ -203,7 +252,14 @@ pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Res
         .map_err(|e| ReportError::System(e.to_string()))?
         .ok_or_else(|| ReportError::Input(format!("no ward with code {ward:?}")))?;
     let plan = reconciliation::plan(&db, w.id, days).await?;
-    let bytes = match format {
+    let bytes = if !filter.is_empty() {
+        let report = reconciliation::report_filtered(&db, w.id, days, &filter, 0, usize::MAX).await?;
+        match format {
+            ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(|e| ReportError::System(e.to_string()))?.into_bytes(),
+            ReportFormat::Csv => reconciliation::to_csv(&report).into_bytes(),
+            ReportFormat::Xlsx => reconciliation::to_xlsx(&report).map_err(|e| ReportError::System(e.to_string()))?,
+        }
+    } else { match format {
         ReportFormat::Json => {
             let rows = plan.rows(&db, 0, usize::MAX).await?;
             serde_json::to_string_pretty(&plan.report(rows, 0)).map_err(|e| ReportError::System(e.to_string()))?.into_bytes()
@@ -217,7 +273,7 @@ pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Res
             text.into_bytes()
         }
         ReportFormat::Xlsx => workbook(&db, &plan).await?,
-    };
+    } };
     match output {
         Some(path) => std::fs::write(path, bytes).map_err(|e| ReportError::Input(format!("cannot write {}: {e}", path.display()))),
         None if *format == ReportFormat::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {

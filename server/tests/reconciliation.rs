@@ -151,6 +151,28 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     assert_eq!((number(under_total, 8), number(under_total, 9)), (10_000, 5_000));
     let grand = sheet.rows.last().expect("grand total");
     assert_eq!((grand.get(0).text(), number(grand, 8), number(grand, 9)), ("Tổng cộng".to_string(), r.total_due, r.total_received));
+    // Filters: one counter's rows, with their own totals; a bad filter is refused.
+    let c1 = r.rows.iter().find_map(|x| x.counter).expect("a counter");
+    let kept = r.rows.iter().filter(|x| x.counter == Some(c1)).count();
+    let one: ReconReport = accountant
+        .client
+        .post(format!("{base}/api/get_reconciliation"))
+        .form(&[("from", yesterday()), ("to", today()), ("counter", c1.to_string())])
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert!(kept > 0 && kept < r.rows.len());
+    assert_eq!((one.row_count, one.rows.len()), (kept, kept));
+    assert!(one.rows.iter().all(|x| x.counter == Some(c1)));
+    assert_eq!(one.total_received, one.rows.iter().map(|x| x.amount_received).sum::<i64>());
+    let csv1 = accountant.client.get(format!("{base}/reports/reconciliation.csv?from={}&to={}&counter={c1}", yesterday(), today())).send().await.expect("csv");
+    let text1 = csv1.text().await.expect("text");
+    assert_eq!(text1.trim_end().split("\r\n").count(), 1 + kept + one.totals.len());
+    let bad = accountant.client.post(format!("{base}/api/get_reconciliation")).form(&[("counter", "một")]).send().await.expect("post");
+    assert_eq!(bad.status(), 422);
     // An officer reads none of it.
     let officer = sign_in(&base, "canbo").await;
     let refused = officer.client.post(format!("{base}/api/get_reconciliation")).form(&[("from", today()), ("to", today())]).send().await.expect("post");

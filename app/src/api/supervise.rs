@@ -104,6 +104,9 @@ pub async fn get_reconciliation(
     from: Option<String>,
     to: Option<String>,
     #[server(default)] page: Option<u32>,
+    #[server(default)] counter: Option<String>,
+    #[server(default)] officer: Option<String>,
+    #[server(default)] procedure: Option<String>,
 ) -> Result<crate::model::ReconReport, ServerFnError> {
     use super::guard::*;
     let me = staff("get_reconciliation")?;
@@ -115,7 +118,8 @@ pub async fn get_reconciliation(
     let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
     let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
     let offset = page.unwrap_or(0) as usize * crate::model::RECON_PAGE_ROWS;
-    crate::backend::reconciliation::report_page(&b.db, ward, range, offset, crate::model::RECON_PAGE_ROWS).await.map_err(fail)
+    let filter = crate::backend::reconciliation::RowFilter::parse(counter, officer, procedure).map_err(fail)?;
+    crate::backend::reconciliation::report_filtered(&b.db, ward, range, &filter, offset, crate::model::RECON_PAGE_ROWS).await.map_err(fail)
 }
 
 /// The ward's imported bank statements (newest first) and its saved column mapping.

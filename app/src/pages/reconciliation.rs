@@ -28,7 +28,14 @@ pub fn ReconciliationPage() -> impl IntoView {
         let q = query.read();
         (q.get("from"), q.get("to"), q.get("page").and_then(|p| p.parse::<u32>().ok()))
     });
-    let report = Resource::new(move || range.get(), |(from, to, page)| get_reconciliation(from, to, page));
+    let filter = Signal::derive(move || {
+        let q = query.read();
+        Filter { counter: q.get("counter").unwrap_or_default(), officer: q.get("officer").unwrap_or_default(), procedure: q.get("procedure").unwrap_or_default() }
+    });
+    let report = Resource::new(
+        move || (range.get(), filter.get()),
+        |((from, to, page), f)| get_reconciliation(from, to, page, Some(f.counter), Some(f.officer), Some(f.procedure)),
+    );
     view! {
         <Title text="WardPay — Đối soát"/>
         <header class="topbar">
@@ -42,13 +49,13 @@ pub fn ReconciliationPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(r) => view! {
-                            <RangeForm from=r.from.clone() to=r.to.clone()/>
-                            <Report r=r/>
+                            <RangeForm from=r.from.clone() to=r.to.clone() filter=filter.get_untracked()/>
+                            <Report r=r filter=filter.get_untracked()/>
                         }.into_any(),
                         Err(e) => {
                             let (from, to, _) = range.get_untracked();
                             view! {
-                                <RangeForm from=from.unwrap_or_default() to=to.unwrap_or_default()/>
+                                <RangeForm from=from.unwrap_or_default() to=to.unwrap_or_default() filter=filter.get_untracked()/>
                                 <p class="error" role="alert" data-testid="recon-error">{readable(&e)}</p>
                             }.into_any()
                         }
@@ -159,11 +166,31 @@ fn StatementList(v: StatementsView) -> impl IntoView {
     }
 }
 
+/// The report's optional filters, as the address carries them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Filter {
+    counter: String,
+    officer: String,
+    procedure: String,
+}
+
+impl Filter {
+    /// `&counter=…&officer=…&procedure=…` for the ones set, encoded for a link.
+    fn query(&self) -> String {
+        let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+        [("counter", &self.counter), ("officer", &self.officer), ("procedure", &self.procedure)]
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("&{k}={}", enc(v.trim())))
+            .collect()
+    }
+}
+
 /// A plain GET form: the range lives in the address, so a report can be bookmarked or sent.
 #[component]
-fn RangeForm(from: String, to: String) -> impl IntoView {
-    let csv = format!("/reports/reconciliation.csv?from={from}&to={to}");
-    let xlsx = format!("/reports/reconciliation.xlsx?from={from}&to={to}");
+fn RangeForm(from: String, to: String, filter: Filter) -> impl IntoView {
+    let csv = format!("/reports/reconciliation.csv?from={from}&to={to}{}", filter.query());
+    let xlsx = format!("/reports/reconciliation.xlsx?from={from}&to={to}{}", filter.query());
     view! {
         <form class="panel range-form" method="get" action="/reconciliation" data-testid="recon-range">
             <label>{tx("Từ ngày", "From")}
@@ -171,6 +198,15 @@ fn RangeForm(from: String, to: String) -> impl IntoView {
             </label>
             <label>{tx("Đến ngày", "To")}
                 <input type="date" name="to" data-testid="recon-to" value=to required/>
+            </label>
+            <label>{tx("Quầy số", "Counter no.")}
+                <input type="number" min="1" name="counter" data-testid="recon-counter" class="narrow-input" value=filter.counter.clone()/>
+            </label>
+            <label>{tx("Cán bộ", "Officer")}
+                <input type="text" name="officer" data-testid="recon-officer" class="narrow-input" value=filter.officer.clone()/>
+            </label>
+            <label>{tx("Thủ tục", "Procedure")}
+                <input type="text" name="procedure" data-testid="recon-procedure" value=filter.procedure.clone()/>
             </label>
             <button class="btn" type="submit" data-testid="recon-show">{tx("Xem", "Show")}</button>
             // rel=external and download: a file, not a page for the client-side router.
@@ -209,13 +245,13 @@ fn evidence_link(request: Option<i64>, notification: Option<i64>) -> Option<impl
 }
 
 #[component]
-fn Report(r: ReconReport) -> impl IntoView {
+fn Report(r: ReconReport, filter: Filter) -> impl IntoView {
     let lang = use_lang();
     let totals = r.totals.clone();
     let rows = r.rows.clone();
     let pager = (r.row_count > r.rows.len()).then(|| {
         let page = r.offset / crate::model::RECON_PAGE_ROWS;
-        let link = |p: usize| format!("/reconciliation?from={}&to={}&page={p}", r.from, r.to);
+        let link = |p: usize| format!("/reconciliation?from={}&to={}&page={p}{}", r.from, r.to, filter.query());
         let (first, last) = (r.offset + 1, r.offset + r.rows.len());
         let prev = (page > 0).then(|| link(page - 1));
         let next = (last < r.row_count).then(|| link(page + 1));

@@ -192,6 +192,10 @@ pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> R
 }
 
 impl Plan {
+    pub fn ward_id(&self) -> i64 {
+        self.ward_id
+    }
+
     pub fn row_count(&self) -> usize {
         self.parts.iter().map(|p| match p { Part::Frozen { rows, .. } => *rows, Part::Live(r) => r.len() }).sum()
     }
@@ -247,6 +251,78 @@ impl Plan {
             rows,
         }
     }
+}
+
+/// Rows of one counter, officer or procedure only (all of them when empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    /// The counter's number.
+    pub counter: Option<i32>,
+    /// Who made the request (or resolved the exception).
+    pub officer: Option<String>,
+    /// The procedure's name, exactly as the row shows it.
+    pub procedure: Option<String>,
+}
+
+impl RowFilter {
+    /// From the page's or a script's text fields (empty means no filter).
+    pub fn parse(counter: Option<String>, officer: Option<String>, procedure: Option<String>) -> Result<RowFilter, BackendError> {
+        let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let counter = match text(counter) {
+            None => None,
+            Some(c) => Some(c.parse::<i32>().map_err(|_| BackendError::invalid("counter", format!("{c:?}: số quầy là một số (a counter number)")))?),
+        };
+        Ok(RowFilter { counter, officer: text(officer), procedure: text(procedure) })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counter.is_none() && self.officer.is_none() && self.procedure.is_none()
+    }
+
+    pub fn keeps(&self, r: &ReconRow) -> bool {
+        self.counter.is_none_or(|c| r.counter == Some(c))
+            && self.officer.as_deref().is_none_or(|o| r.officer.as_deref() == Some(o))
+            && self.procedure.as_deref().is_none_or(|p| r.procedure.as_deref() == Some(p))
+    }
+}
+
+/// The report of the rows `filter` keeps, rows `offset .. offset + limit`, totals over all
+/// the kept rows. The days are read one at a time (only the page's rows are kept), since a
+/// filtered view has no frozen totals of its own.
+pub async fn report_filtered(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+    filter: &RowFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<ReconReport, BackendError> {
+    if filter.is_empty() {
+        return report_page(db, ward_id, range, offset, limit).await;
+    }
+    let p = plan(db, ward_id, range).await?;
+    let mut totals: BTreeMap<RecState, ReconTotal> = BTreeMap::new();
+    let (mut due, mut received, mut count) = (0, 0, 0usize);
+    let mut page = Vec::new();
+    for i in 0..p.days() {
+        for r in p.day_rows(db, i).await?.into_iter().filter(|r| filter.keeps(r)) {
+            add_row(&mut totals, &r);
+            if r.source == "payment_request" {
+                due += r.amount_due;
+            }
+            received += r.amount_received;
+            if count >= offset && page.len() < limit {
+                page.push(r);
+            }
+            count += 1;
+        }
+    }
+    let mut report = p.report(page, offset);
+    report.totals = totals.into_values().collect();
+    report.total_due = due;
+    report.total_received = received;
+    report.row_count = count;
+    Ok(report)
 }
 
 /// The whole report of ward `ward_id` over `range`, every row (for a day or a month; a
