@@ -78,7 +78,14 @@ pub async fn import(db: &DatabaseConnection, up: Upload<'_>, now: DateTime<Utc>)
         ..Default::default()
     })
     .exec(&txn)
-    .await?
+    .await
+    .map_err(|e| match e.sql_err() {
+        // The same file uploaded twice at once: the other upload imports it.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            BackendError::Conflict("tệp này đang được nhập (this statement is being imported right now)".into())
+        }
+        _ => BackendError::Db(e),
+    })?
     .last_insert_id;
 
     let provider = stmt.provider;
