@@ -33,16 +33,11 @@ async fn filtered(state: &AppState, plan: &reconciliation::Plan, range: &Range) 
     if filter.is_empty() {
         return Ok(None);
     }
-    let head = plan.report(Vec::new(), 0);
-    let (Ok(from), Ok(to)) = (chrono::NaiveDate::parse_from_str(&head.from, "%Y-%m-%d"), chrono::NaiveDate::parse_from_str(&head.to, "%Y-%m-%d")) else {
-        return Ok(None);
-    };
-    let ward = plan.ward_id();
-    Ok(Some(reconciliation::report_filtered(&state.backend.db, ward, DayRange { from, to }, &filter, 0, usize::MAX).await?))
+    Ok(Some(plan.filtered(&state.backend.db, &filter, 0, usize::MAX).await?))
 }
 
-/// The plan of the caller's ward's report over the asked range.
-async fn load(state: &AppState, who: Principal, range: &Range) -> Result<reconciliation::Plan, ApiError> {
+/// The ward a signed-in staff member works for (an admin of every ward: the first ward).
+pub(crate) async fn staff_ward(state: &AppState, who: Principal) -> Result<(app::backend::auth::StaffUser, i64), ApiError> {
     let Principal::Staff(me) = who else {
         return Err(app::backend::BackendError::Forbidden("staff only").into());
     };
@@ -50,6 +45,23 @@ async fn load(state: &AppState, who: Principal, range: &Range) -> Result<reconci
         Some(w) => w,
         None => app::backend::counters::default_ward_id(&state.backend.db).await?,
     };
+    Ok((me, ward))
+}
+
+/// The ward with agency code `code`, for the command line.
+pub(crate) async fn ward_by_code(db: &sea_orm::DatabaseConnection, code: &str) -> Result<app::backend::entity::ward::Model, ReportError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    app::backend::entity::ward::Entity::find()
+        .filter(app::backend::entity::ward::Column::Code.eq(code.trim()))
+        .one(db)
+        .await
+        .map_err(|e| ReportError::System(e.to_string()))?
+        .ok_or_else(|| ReportError::Input(format!("no ward with code {code:?}")))
+}
+
+/// The plan of the caller's ward's report over the asked range.
+async fn load(state: &AppState, who: Principal, range: &Range) -> Result<reconciliation::Plan, ApiError> {
+    let (_, ward) = staff_ward(state, who).await?;
     let days = DayRange::parse(&range.from, &range.to, chrono::Utc::now())?;
     Ok(reconciliation::plan(&state.backend.db, ward, days).await?)
 }
@@ -126,19 +138,13 @@ pub async fn evidence(
     Extension(who): Extension<Principal>,
     Query(q): Query<EvidenceQuery>,
 ) -> Result<Response, ApiError> {
-    let Principal::Staff(me) = who else {
-        return Err(app::backend::BackendError::Forbidden("staff only").into());
-    };
-    let ward = match me.ward_id {
-        Some(w) => w,
-        None => app::backend::counters::default_ward_id(&state.backend.db).await?,
-    };
+    let (_, ward) = staff_ward(&state, who).await?;
     let v = reconciliation::evidence(&state.backend.db, ward, q.payment_request, q.notification).await?;
     Ok(axum::Json(v).into_response())
 }
 
 /// Writes the plan's workbook: a day of rows at a time, on disk until the end.
-async fn workbook(db: &sea_orm::DatabaseConnection, plan: &reconciliation::Plan) -> Result<Vec<u8>, app::backend::BackendError> {
+pub async fn workbook(db: &sea_orm::DatabaseConnection, plan: &reconciliation::Plan) -> Result<Vec<u8>, app::backend::BackendError> {
     let head = plan.report(Vec::new(), 0);
     let mut x = reconciliation::XlsxReport::new()?;
     for i in 0..plan.days() {
@@ -240,20 +246,14 @@ impl From<app::backend::BackendError> for ReportError {
 }
 
 pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Result<(), ReportError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let ReportCommand::Reconciliation { ward, from, to, format, output, counter, officer, procedure } = cmd;
     let days = DayRange::parse(from, to, chrono::Utc::now())?;
     let filter = reconciliation::RowFilter::parse(counter.clone(), officer.clone(), procedure.clone())?;
     let db = crate::open_database(common).await.map_err(|e| ReportError::System(e.to_string()))?;
-    let w = app::backend::entity::ward::Entity::find()
-        .filter(app::backend::entity::ward::Column::Code.eq(ward.trim()))
-        .one(&db)
-        .await
-        .map_err(|e| ReportError::System(e.to_string()))?
-        .ok_or_else(|| ReportError::Input(format!("no ward with code {ward:?}")))?;
+    let w = ward_by_code(&db, ward).await?;
     let plan = reconciliation::plan(&db, w.id, days).await?;
     let bytes = if !filter.is_empty() {
-        let report = reconciliation::report_filtered(&db, w.id, days, &filter, 0, usize::MAX).await?;
+        let report = plan.filtered(&db, &filter, 0, usize::MAX).await?;
         match format {
             ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(|e| ReportError::System(e.to_string()))?.into_bytes(),
             ReportFormat::Csv => reconciliation::to_csv(&report).into_bytes(),

@@ -79,13 +79,7 @@ pub async fn import(State(state): State<AppState>, Extension(who): Extension<Pri
 }
 
 async fn import_inner(state: &AppState, who: Principal, multipart: Multipart) -> Result<app::model::StatementImportView, ApiError> {
-    let Principal::Staff(me) = who else {
-        return Err(BackendError::Forbidden("staff only").into());
-    };
-    let ward = match me.ward_id {
-        Some(w) => w,
-        None => app::backend::counters::default_ward_id(&state.backend.db).await?,
-    };
+    let (me, ward) = crate::reports::staff_ward(state, who).await?;
     let form = read_form(multipart).await?;
     let imported = statements::import(
         &state.backend.db,
@@ -139,16 +133,10 @@ pub enum StatementCommand {
 /// Runs `wardpay statement …`; input errors exit 2 (the message names the line).
 pub async fn run(common: &crate::config::CommonArgs, cmd: &StatementCommand) -> Result<(), crate::reports::ReportError> {
     use crate::reports::ReportError;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let StatementCommand::Import { ward, format, map, actor, file } = cmd;
     let bytes = std::fs::read(file).map_err(|e| ReportError::Input(format!("cannot read {}: {e}", file.display())))?;
     let db = crate::open_database(common).await.map_err(|e| ReportError::System(e.to_string()))?;
-    let w = app::backend::entity::ward::Entity::find()
-        .filter(app::backend::entity::ward::Column::Code.eq(ward.trim()))
-        .one(&db)
-        .await
-        .map_err(|e| ReportError::System(e.to_string()))?
-        .ok_or_else(|| ReportError::Input(format!("no ward with code {ward:?}")))?;
+    let w = crate::reports::ward_by_code(&db, ward).await?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let imported = statements::import(
         &db,

@@ -112,11 +112,7 @@ pub async fn get_reconciliation(
     let me = staff("get_reconciliation")?;
     let b = backend()?;
     let ward = home_ward(&b, &me).await?;
-    let now = chrono::Utc::now();
-    let (month_start, today) = crate::backend::reconciliation::DayRange::month_so_far(now);
-    let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
-    let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
-    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
+    let range = crate::backend::reconciliation::DayRange::or_month_so_far(from, to, chrono::Utc::now()).map_err(fail)?;
     let offset = page.unwrap_or(0) as usize * crate::model::RECON_PAGE_ROWS;
     let filter = crate::backend::reconciliation::RowFilter::parse(counter, officer, procedure).map_err(fail)?;
     crate::backend::reconciliation::report_filtered(&b.db, ward, range, &filter, offset, crate::model::RECON_PAGE_ROWS).await.map_err(fail)
@@ -150,11 +146,7 @@ pub async fn get_trends(
     let me = staff("get_trends")?;
     let b = backend()?;
     let ward = home_ward(&b, &me).await?;
-    let now = chrono::Utc::now();
-    let (month_start, today) = crate::backend::reconciliation::DayRange::month_so_far(now);
-    let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
-    let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
-    let range = crate::backend::reconciliation::DayRange::parse(&from, &to, now).map_err(fail)?;
+    let range = crate::backend::reconciliation::DayRange::or_month_so_far(from, to, chrono::Utc::now()).map_err(fail)?;
     let bucket = match bucket.as_deref().filter(|s| !s.is_empty()) {
         None => Bucket::Day,
         Some(s) => Bucket::parse(s).ok_or_else(|| fail(crate::backend::BackendError::invalid("bucket", "day, week hoặc month (day, week or month)")))?,

@@ -938,27 +938,14 @@ async fn recon_engine(a: &ReconArgs, db: &DatabaseConnection, engine: &str) -> R
             r.total_received
         );
     }
-    let (ms, bytes) = timed(a.reps, || async {
-        let p = reconciliation::plan(db, ward, month).await.map_err(|e| e.to_string())?;
-        let head = p.report(Vec::new(), 0);
-        let mut x = reconciliation::XlsxReport::new().map_err(|e| e.to_string())?;
-        for i in 0..p.days() {
-            x.add_rows(&p.day_rows(db, i).await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-        }
-        x.finish(&head.totals, head.total_due, head.total_received).map(|b| b.len()).map_err(|e| e.to_string())
-    })
-    .await?;
+    // The same writer as the XLSX download.
+    let xlsx = |range| async move {
+        let p = reconciliation::plan(db, ward, range).await.map_err(|e| e.to_string())?;
+        server::reports::workbook(db, &p).await.map(|b| b.len()).map_err(|e| e.to_string())
+    };
+    let (ms, bytes) = timed(a.reps, || xlsx(month)).await?;
     println!("XLSX of one month: {} — {} KiB", med_max(&ms), bytes / 1024);
-    let (ms, bytes) = timed(1, || async {
-        let p = reconciliation::plan(db, ward, year).await.map_err(|e| e.to_string())?;
-        let head = p.report(Vec::new(), 0);
-        let mut x = reconciliation::XlsxReport::new().map_err(|e| e.to_string())?;
-        for i in 0..p.days() {
-            x.add_rows(&p.day_rows(db, i).await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-        }
-        x.finish(&head.totals, head.total_due, head.total_received).map(|b| b.len()).map_err(|e| e.to_string())
-    })
-    .await?;
+    let (ms, bytes) = timed(1, || xlsx(year)).await?;
     println!("XLSX of one year: {} — {} KiB", med_max(&ms), bytes / 1024);
     for (label, range, bucket, by) in [
         ("statistics, one year by month and counter", year, app::domain::trends::Bucket::Month, app::domain::trends::GroupBy::Counter),

@@ -57,7 +57,13 @@ pub(super) async fn frozen_days(
     rows.into_iter()
         .map(|(day, n, totals)| {
             let totals: DayTotals = serde_json::from_str(&totals).map_err(bad)?;
-            Ok((day, FrozenDay { row_count: usize::try_from(n).unwrap_or(0), totals }))
+            Ok((
+                day,
+                FrozenDay {
+                    row_count: usize::try_from(n).unwrap_or(0),
+                    totals,
+                },
+            ))
         })
         .collect()
 }
@@ -84,25 +90,37 @@ async fn changed_after_close(
     to: &str,
 ) -> Result<std::collections::BTreeSet<String>, BackendError> {
     let backend = db.get_database_backend();
-    let p = |i: usize| if backend == sea_orm::DbBackend::Postgres { format!("${i}") } else { "?".to_string() };
+    let p = |i: usize| {
+        if backend == sea_orm::DbBackend::Postgres {
+            format!("${i}")
+        } else {
+            "?".to_string()
+        }
+    };
     let queries = [
         format!(
             "SELECT DISTINCT d.day AS day FROM day_report d JOIN payment_request r ON r.ward_id = d.ward_id \
              AND r.created_at >= d.day_start AND r.created_at < d.day_end AND r.state_changed_at > d.created_at \
              WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
-            p(1), p(2), p(3)
+            p(1),
+            p(2),
+            p(3)
         ),
         format!(
             "SELECT DISTINCT d.day AS day FROM day_report d JOIN bank_exception e ON e.ward_id = d.ward_id \
              AND e.created_at >= d.day_start AND e.created_at < d.day_end AND e.resolved_at > d.created_at \
              WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
-            p(1), p(2), p(3)
+            p(1),
+            p(2),
+            p(3)
         ),
         format!(
             "SELECT DISTINCT d.day AS day FROM day_report d JOIN statement_import s ON s.ward_id = d.ward_id \
              AND s.first_day <= d.day AND s.last_day >= d.day AND s.imported_at > d.created_at \
              WHERE d.ward_id = {} AND d.day >= {} AND d.day <= {}",
-            p(1), p(2), p(3)
+            p(1),
+            p(2),
+            p(3)
         ),
     ];
     let mut out = std::collections::BTreeSet::new();
@@ -118,7 +136,11 @@ async fn changed_after_close(
 /// What the books hold for closed `day`: its frozen rows, then the adjustments frozen into
 /// later days that correct it.
 async fn booked(db: &impl ConnectionTrait, ward_id: i64, day: &str) -> Result<Vec<ReconRow>, BackendError> {
-    let mut rows: Vec<ReconRow> = frozen_rows(db, ward_id, day).await?.into_iter().filter(|r| r.adjusts.is_none()).collect();
+    let mut rows: Vec<ReconRow> = frozen_rows(db, ward_id, day)
+        .await?
+        .into_iter()
+        .filter(|r| r.adjusts.is_none())
+        .collect();
     for a in day_adjustment::Entity::find()
         .filter(day_adjustment::Column::WardId.eq(ward_id))
         .filter(day_adjustment::Column::CorrectsDay.eq(day))
@@ -149,12 +171,16 @@ pub(super) async fn pending_adjustments(
         }
         None
     };
-    let (Some(first), Some(last_frozen)) = (frozen.keys().next(), frozen.keys().next_back()) else { return Ok(Vec::new()) };
+    let (Some(first), Some(last_frozen)) = (frozen.keys().next(), frozen.keys().next_back()) else {
+        return Ok(Vec::new());
+    };
     let changed = changed_after_close(db, ward_id, first, last_frozen).await?;
     let mut out = Vec::new();
     for day in &changed {
         let Some(lands) = first_open_after(day) else { continue };
-        let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { continue };
+        let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+            continue;
+        };
         let (now, _) = live::live_rows(db, ward_id, DayRange { from: d, to: d }).await?;
         let was = booked(db, ward_id, day).await?;
         out.extend(diff(day, &lands, &was, &now));
@@ -167,7 +193,9 @@ type Key = ((String, Option<i64>, Option<i64>), RecState);
 fn sums(rows: &[ReconRow]) -> BTreeMap<Key, (i64, i64, &ReconRow)> {
     let mut m: BTreeMap<Key, (i64, i64, &ReconRow)> = BTreeMap::new();
     for r in rows {
-        let e = m.entry(((r.source.clone(), r.payment_request_id, r.notification_id), r.state)).or_insert((0, 0, r));
+        let e = m
+            .entry(((r.source.clone(), r.payment_request_id, r.notification_id), r.state))
+            .or_insert((0, 0, r));
         e.0 += r.amount_due;
         e.1 += r.amount_received;
     }
@@ -189,7 +217,9 @@ fn diff(day: &str, lands: &str, was: &[ReconRow], now: &[ReconRow]) -> Vec<Recon
         if due == 0 && received == 0 {
             continue;
         }
-        let Some(template) = now.get(k).or_else(|| was.get(k)).map(|e| e.2) else { continue };
+        let Some(template) = now.get(k).or_else(|| was.get(k)).map(|e| e.2) else {
+            continue;
+        };
         let row = ReconRow {
             day: lands.to_string(),
             amount_due: due,
@@ -277,12 +307,23 @@ mod tests {
     #[test]
     fn a_changed_state_is_reversed_and_booked_anew_and_an_unchanged_row_owes_nothing() {
         let was = vec![row(RecState::Unpaid, 1, 10_000, 0), row(RecState::Matched, 2, 5_000, 5_000)];
-        let now = vec![row(RecState::StatementOnly, 1, 10_000, 10_000), row(RecState::Matched, 2, 5_000, 5_000)];
+        let now = vec![
+            row(RecState::StatementOnly, 1, 10_000, 10_000),
+            row(RecState::Matched, 2, 5_000, 5_000),
+        ];
         let adj = diff("2026-11-01", "2026-11-03", &was, &now);
         assert_eq!(adj.len(), 2);
-        assert_eq!((adj[0].state, adj[0].amount_due, adj[0].amount_received), (RecState::Unpaid, -10_000, 0));
-        assert_eq!((adj[1].state, adj[1].amount_due, adj[1].amount_received), (RecState::StatementOnly, 10_000, 10_000));
-        assert!(adj.iter().all(|a| a.day == "2026-11-03" && a.adjusts.as_deref() == Some("2026-11-01")));
+        assert_eq!(
+            (adj[0].state, adj[0].amount_due, adj[0].amount_received),
+            (RecState::Unpaid, -10_000, 0)
+        );
+        assert_eq!(
+            (adj[1].state, adj[1].amount_due, adj[1].amount_received),
+            (RecState::StatementOnly, 10_000, 10_000)
+        );
+        assert!(adj
+            .iter()
+            .all(|a| a.day == "2026-11-03" && a.adjusts.as_deref() == Some("2026-11-01")));
         // Once the books hold the adjustment, nothing more is owed.
         let mut books = was.clone();
         books.extend(adj);
@@ -291,7 +332,12 @@ mod tests {
 
     #[test]
     fn a_changed_amount_owes_its_difference() {
-        let adj = diff("2026-11-01", "2026-11-02", &[row(RecState::Under, 1, 10_000, 4_000)], &[row(RecState::Under, 1, 10_000, 6_000)]);
+        let adj = diff(
+            "2026-11-01",
+            "2026-11-02",
+            &[row(RecState::Under, 1, 10_000, 4_000)],
+            &[row(RecState::Under, 1, 10_000, 6_000)],
+        );
         assert_eq!(adj.len(), 1);
         assert_eq!((adj[0].amount_due, adj[0].amount_received, adj[0].difference), (0, 2_000, 2_000));
     }

@@ -4,7 +4,9 @@
 //! ward's bank statements taken into account.
 
 use super::{day_of, DayRange, CHUNK};
-use crate::backend::entity::{bank_exception, bank_notification, counter, dossier, payment_request, receipt, statement_import, statement_line};
+use crate::backend::entity::{
+    bank_exception, bank_notification, counter, dossier, payment_request, receipt, statement_import, statement_line,
+};
 use crate::backend::BackendError;
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
@@ -16,7 +18,11 @@ use std::collections::HashMap;
 
 /// The rows of ward `ward_id` over `range` as the records stand now, and the day spans of
 /// the statements that overlap it.
-pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<(Vec<ReconRow>, Vec<(String, String)>), BackendError> {
+pub(super) async fn live_rows(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+) -> Result<(Vec<ReconRow>, Vec<(String, String)>), BackendError> {
     let (start, end) = range.bounds();
     let counters: HashMap<i64, i32> = counter::Entity::find()
         .filter(counter::Column::WardId.eq(ward_id))
@@ -47,15 +53,30 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
     for chunk in requests.chunks(CHUNK) {
         let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
         let dossier_ids: Vec<i64> = chunk.iter().map(|p| p.dossier_id).collect();
-        for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(dossier_ids)).all(db).await? {
+        for d in dossier::Entity::find()
+            .filter(dossier::Column::Id.is_in(dossier_ids))
+            .all(db)
+            .await?
+        {
             dossiers.insert(d.id, d);
         }
-        for r in receipt::Entity::find().filter(receipt::Column::PaymentRequestId.is_in(ids.clone())).all(db).await? {
+        for r in receipt::Entity::find()
+            .filter(receipt::Column::PaymentRequestId.is_in(ids.clone()))
+            .all(db)
+            .await?
+        {
             receipts.insert(r.payment_request_id, r);
         }
-        let linked = bank_notification::Entity::find().filter(bank_notification::Column::PaymentRequestId.is_in(ids)).all(db).await?;
+        let linked = bank_notification::Entity::find()
+            .filter(bank_notification::Column::PaymentRequestId.is_in(ids))
+            .all(db)
+            .await?;
         let linked_ids: Vec<i64> = linked.iter().map(|n| n.id).collect();
-        for e in bank_exception::Entity::find().filter(bank_exception::Column::NotificationId.is_in(linked_ids)).all(db).await? {
+        for e in bank_exception::Entity::find()
+            .filter(bank_exception::Column::NotificationId.is_in(linked_ids))
+            .all(db)
+            .await?
+        {
             resolutions.insert(e.notification_id, e.resolution);
         }
         for n in linked {
@@ -78,7 +99,11 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
     let mut notes: HashMap<i64, bank_notification::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
         let n_ids: Vec<i64> = chunk.iter().map(|e| e.notification_id).collect();
-        for n in bank_notification::Entity::find().filter(bank_notification::Column::Id.is_in(n_ids)).all(db).await? {
+        for n in bank_notification::Entity::find()
+            .filter(bank_notification::Column::Id.is_in(n_ids))
+            .all(db)
+            .await?
+        {
             notes.insert(n.id, n);
         }
     }
@@ -86,7 +111,11 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
     if !covered.is_empty() {
         let ids: Vec<i64> = paying.values().chain(notes.values()).map(|n| n.id).collect();
         for chunk in ids.chunks(CHUNK) {
-            for l in statement_line::Entity::find().filter(statement_line::Column::NotificationId.is_in(chunk.to_vec())).all(db).await? {
+            for l in statement_line::Entity::find()
+                .filter(statement_line::Column::NotificationId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+            {
                 if let Some(n) = l.notification_id {
                     on_statement.insert(n, l.amount);
                 }
@@ -119,7 +148,11 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
         });
         let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
         let d = dossiers.get(&pr.dossier_id);
-        let received = if state.is_settled() { pr.amount_received.unwrap_or(pr.amount) } else { 0 };
+        let received = if state.is_settled() {
+            pr.amount_received.unwrap_or(pr.amount)
+        } else {
+            0
+        };
         rows.push(ReconRow {
             state: rec,
             source: "payment_request".into(),
@@ -148,15 +181,27 @@ pub(super) async fn live_rows(db: &impl ConnectionTrait, ward_id: i64, range: Da
     let mut due_of: HashMap<i64, payment_request::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
         let pr_ids: Vec<i64> = chunk.iter().filter_map(|e| e.payment_request_id).collect();
-        for pr in payment_request::Entity::find().filter(payment_request::Column::Id.is_in(pr_ids)).all(db).await? {
+        for pr in payment_request::Entity::find()
+            .filter(payment_request::Column::Id.is_in(pr_ids))
+            .all(db)
+            .await?
+        {
             due_of.insert(pr.id, pr);
         }
     }
-    let mut missing_dossiers: Vec<i64> = due_of.values().map(|p| p.dossier_id).filter(|id| !dossiers.contains_key(id)).collect();
+    let mut missing_dossiers: Vec<i64> = due_of
+        .values()
+        .map(|p| p.dossier_id)
+        .filter(|id| !dossiers.contains_key(id))
+        .collect();
     missing_dossiers.sort_unstable();
     missing_dossiers.dedup();
     for chunk in missing_dossiers.chunks(CHUNK) {
-        for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+        for d in dossier::Entity::find()
+            .filter(dossier::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
             dossiers.insert(d.id, d);
         }
     }
@@ -224,9 +269,12 @@ async fn exceptions_of(
         .await?)
 }
 
-
 /// The day spans (first, last) of the ward's statements that overlap `range`.
-pub(super) async fn statement_spans(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<Vec<(String, String)>, BackendError> {
+pub(super) async fn statement_spans(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+) -> Result<Vec<(String, String)>, BackendError> {
     Ok(statement_import::Entity::find()
         .filter(statement_import::Column::WardId.eq(ward_id))
         .filter(statement_import::Column::FirstDay.lte(range.to.format("%Y-%m-%d").to_string()))
@@ -237,4 +285,3 @@ pub(super) async fn statement_spans(db: &impl ConnectionTrait, ward_id: i64, ran
         .map(|i| (i.first_day, i.last_day))
         .collect())
 }
-

@@ -52,14 +52,23 @@ impl DayRange {
         };
         let (from, to) = (day("from", from)?, day("to", to)?);
         if from > to {
-            return Err(BackendError::invalid("to", "ngày cuối trước ngày đầu (the range ends before it starts)"));
+            return Err(BackendError::invalid(
+                "to",
+                "ngày cuối trước ngày đầu (the range ends before it starts)",
+            ));
         }
         let today = crate::time::to_vn(now).date_naive();
         if to > today {
-            return Err(BackendError::invalid("to", "không đối soát ngày chưa đến (that day has not come yet)"));
+            return Err(BackendError::invalid(
+                "to",
+                "không đối soát ngày chưa đến (that day has not come yet)",
+            ));
         }
         if (to - from).num_days() + 1 > MAX_DAYS {
-            return Err(BackendError::invalid("to", format!("tối đa {MAX_DAYS} ngày mỗi báo cáo (at most {MAX_DAYS} days per report)")));
+            return Err(BackendError::invalid(
+                "to",
+                format!("tối đa {MAX_DAYS} ngày mỗi báo cáo (at most {MAX_DAYS} days per report)"),
+            ));
         }
         Ok(DayRange { from, to })
     }
@@ -72,10 +81,21 @@ impl DayRange {
         (first.format("%Y-%m-%d").to_string(), today.format("%Y-%m-%d").to_string())
     }
 
+    /// `from`..`to` as given, each defaulting to this month so far (Vietnam time) when absent
+    /// or empty, then checked as [`DayRange::parse`] does.
+    pub fn or_month_so_far(from: Option<String>, to: Option<String>, now: DateTime<Utc>) -> Result<DayRange, BackendError> {
+        let (month_start, today) = Self::month_so_far(now);
+        let from = from.filter(|f| !f.is_empty()).unwrap_or(month_start);
+        let to = to.filter(|t| !t.is_empty()).unwrap_or(today);
+        Self::parse(&from, &to, now)
+    }
+
     /// The UTC instants `[start, end)` the range covers.
     pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = |d: NaiveDate| {
-            crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string()).map(|b| b.0).unwrap_or_default()
+            crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string())
+                .map(|b| b.0)
+                .unwrap_or_default()
         };
         (start(self.from), start(self.to) + chrono::Duration::days(1))
     }
@@ -124,12 +144,21 @@ impl DayTotals {
             }
             received += r.amount_received;
         }
-        DayTotals { by_state: t.into_values().collect(), total_due: due, total_received: received }
+        DayTotals {
+            by_state: t.into_values().collect(),
+            total_due: due,
+            total_received: received,
+        }
     }
 }
 
 fn add_row(t: &mut BTreeMap<RecState, ReconTotal>, r: &ReconRow) {
-    let e = t.entry(r.state).or_insert(ReconTotal { state: r.state, count: 0, amount_due: 0, amount_received: 0 });
+    let e = t.entry(r.state).or_insert(ReconTotal {
+        state: r.state,
+        count: 0,
+        amount_due: 0,
+        amount_received: 0,
+    });
     e.count += 1;
     e.amount_due += r.amount_due;
     e.amount_received += r.amount_received;
@@ -142,7 +171,10 @@ fn add_row(t: &mut BTreeMap<RecState, ReconTotal>, r: &ReconRow) {
 /// verdict, a late payment) lands in the first open day after it as adjustment rows that
 /// name the day they correct; when that day closes, its frozen report keeps them.
 pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<Plan, BackendError> {
-    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id)
+        .one(db)
+        .await?
+        .ok_or(BackendError::NotFound("ward"))?;
     let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let frozen = closed::frozen_days(db, ward_id, range.from - chrono::Duration::days(closed::LOOKBACK_DAYS), range.to).await?;
     let days: Vec<NaiveDate> = range.from.iter_days().take_while(|d| *d <= range.to).collect();
@@ -168,7 +200,12 @@ pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> R
         let k = key(*d);
         if let Some(f) = frozen.get(&k) {
             for t in &f.totals.by_state {
-                let e = totals.entry(t.state).or_insert(ReconTotal { state: t.state, count: 0, amount_due: 0, amount_received: 0 });
+                let e = totals.entry(t.state).or_insert(ReconTotal {
+                    state: t.state,
+                    count: 0,
+                    amount_due: 0,
+                    amount_received: 0,
+                });
                 e.count += t.count;
                 e.amount_due += t.amount_due;
                 e.amount_received += t.amount_received;
@@ -188,7 +225,16 @@ pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> R
         }
     }
     let covered = live::statement_spans(db, ward_id, range).await?;
-    Ok(Plan { ward_id, ward: w, range, parts, totals, total_due, total_received, covered })
+    Ok(Plan {
+        ward_id,
+        ward: w,
+        range,
+        parts,
+        totals,
+        total_due,
+        total_received,
+        covered,
+    })
 }
 
 impl Plan {
@@ -197,7 +243,13 @@ impl Plan {
     }
 
     pub fn row_count(&self) -> usize {
-        self.parts.iter().map(|p| match p { Part::Frozen { rows, .. } => *rows, Part::Live(r) => r.len() }).sum()
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Frozen { rows, .. } => *rows,
+                Part::Live(r) => r.len(),
+            })
+            .sum()
     }
 
     /// How many days (parts) the report has; [`Plan::day_rows`] reads one.
@@ -219,7 +271,10 @@ impl Plan {
         let mut out = Vec::new();
         let mut at = 0usize;
         for (i, p) in self.parts.iter().enumerate() {
-            let n = match p { Part::Frozen { rows, .. } => *rows, Part::Live(r) => r.len() };
+            let n = match p {
+                Part::Frozen { rows, .. } => *rows,
+                Part::Live(r) => r.len(),
+            };
             if at + n > offset && out.len() < limit {
                 let rows = self.day_rows(db, i).await?;
                 let skip = offset.saturating_sub(at);
@@ -270,9 +325,16 @@ impl RowFilter {
         let text = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let counter = match text(counter) {
             None => None,
-            Some(c) => Some(c.parse::<i32>().map_err(|_| BackendError::invalid("counter", format!("{c:?}: số quầy là một số (a counter number)")))?),
+            Some(c) => Some(
+                c.parse::<i32>()
+                    .map_err(|_| BackendError::invalid("counter", format!("{c:?}: số quầy là một số (a counter number)")))?,
+            ),
         };
-        Ok(RowFilter { counter, officer: text(officer), procedure: text(procedure) })
+        Ok(RowFilter {
+            counter,
+            officer: text(officer),
+            procedure: text(procedure),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -297,32 +359,47 @@ pub async fn report_filtered(
     offset: usize,
     limit: usize,
 ) -> Result<ReconReport, BackendError> {
-    if filter.is_empty() {
-        return report_page(db, ward_id, range, offset, limit).await;
-    }
     let p = plan(db, ward_id, range).await?;
-    let mut totals: BTreeMap<RecState, ReconTotal> = BTreeMap::new();
-    let (mut due, mut received, mut count) = (0, 0, 0usize);
-    let mut page = Vec::new();
-    for i in 0..p.days() {
-        for r in p.day_rows(db, i).await?.into_iter().filter(|r| filter.keeps(r)) {
-            add_row(&mut totals, &r);
-            if r.source == "payment_request" {
-                due += r.amount_due;
-            }
-            received += r.amount_received;
-            if count >= offset && page.len() < limit {
-                page.push(r);
-            }
-            count += 1;
+    p.filtered(db, filter, offset, limit).await
+}
+
+impl Plan {
+    /// The report of the rows `filter` keeps (see [`report_filtered`]).
+    pub async fn filtered(
+        &self,
+        db: &impl ConnectionTrait,
+        filter: &RowFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ReconReport, BackendError> {
+        if filter.is_empty() {
+            let rows = self.rows(db, offset, limit).await?;
+            return Ok(self.report(rows, offset));
         }
+        let p = self;
+        let mut totals: BTreeMap<RecState, ReconTotal> = BTreeMap::new();
+        let (mut due, mut received, mut count) = (0, 0, 0usize);
+        let mut page = Vec::new();
+        for i in 0..p.days() {
+            for r in p.day_rows(db, i).await?.into_iter().filter(|r| filter.keeps(r)) {
+                add_row(&mut totals, &r);
+                if r.source == "payment_request" {
+                    due += r.amount_due;
+                }
+                received += r.amount_received;
+                if count >= offset && page.len() < limit {
+                    page.push(r);
+                }
+                count += 1;
+            }
+        }
+        let mut report = p.report(page, offset);
+        report.totals = totals.into_values().collect();
+        report.total_due = due;
+        report.total_received = received;
+        report.row_count = count;
+        Ok(report)
     }
-    let mut report = p.report(page, offset);
-    report.totals = totals.into_values().collect();
-    report.total_due = due;
-    report.total_received = received;
-    report.row_count = count;
-    Ok(report)
 }
 
 /// The whole report of ward `ward_id` over `range`, every row (for a day or a month; a
@@ -334,7 +411,13 @@ pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) ->
 }
 
 /// The report with rows `offset .. offset + limit` only; totals cover the whole range.
-pub async fn report_page(db: &impl ConnectionTrait, ward_id: i64, range: DayRange, offset: usize, limit: usize) -> Result<ReconReport, BackendError> {
+pub async fn report_page(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+    offset: usize,
+    limit: usize,
+) -> Result<ReconReport, BackendError> {
     let p = plan(db, ward_id, range).await?;
     let rows = p.rows(db, offset, limit).await?;
     Ok(p.report(rows, offset))
@@ -345,7 +428,9 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00").expect("time").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00")
+            .expect("time")
+            .with_timezone(&Utc)
     }
 
     #[test]
