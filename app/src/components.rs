@@ -42,9 +42,17 @@ fn SignedIn(me: Me) -> impl IntoView {
         Role::Supervisor => vec![
             ("/stats", "Thống kê", "Statistics"),
             ("/reconciliation", "Đối soát", "Reconciliation"),
+            ("/accounting/treasury", "Kế toán", "Accounts"),
             ("/audit", "Nhật ký", "Audit log"),
         ],
-        Role::Accountant => vec![("/reconciliation", "Đối soát", "Reconciliation")],
+        Role::Accountant => vec![
+            ("/reconciliation", "Đối soát", "Reconciliation"),
+            ("/accounting/receipts", "Sổ biên lai", "Receipts"),
+            ("/accounting/tax", "Tổng hợp thuế", "Tax summaries"),
+            ("/accounting/refunds", "Hoàn tiền", "Refunds"),
+            ("/accounting/treasury", "Nộp Kho bạc", "Treasury"),
+            ("/admin", "Mã ngân sách", "Budget codes"),
+        ],
         Role::Admin => vec![("/admin", "Quản trị", "Set-up"), ("/audit", "Nhật ký", "Audit log")],
     };
     let role = role_label(me.role);

@@ -63,6 +63,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
                     <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
+                    <Route path=path!("/accounting/receipts") view=pages::accounting::receipts::ReceiptsRegisterPage/>
+                    <Route path=path!("/accounting/tax") view=pages::accounting::tax::TaxSummariesPage/>
+                    <Route path=path!("/accounting/refunds") view=pages::accounting::refunds::RefundsPage/>
+                    <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
                     <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
                 </Routes>

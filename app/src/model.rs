@@ -1,5 +1,8 @@
 //! Types shared by the server, the server functions and the browser.
 
+mod accounting;
+pub use accounting::*;
+
 pub use crate::domain::payment::{PaymentMethod, PaymentState};
 pub use crate::domain::reconciliation::RecState;
 use serde::{Deserialize, Serialize};
@@ -117,6 +120,24 @@ pub struct ReceiptContent {
     /// RFC 3339 UTC.
     pub issued_at: String,
     pub collector: String,
+    /// Fields added later are appended and left out when empty, so the canonical JSON of a
+    /// receipt issued before them is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_address: Option<String>,
+    /// For a replacement receipt: the receipt it replaces and why (TT 91, Điều 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<ReplacedReceipt>,
+}
+
+/// The receipt a replacement names: form, series, number and date, as printed on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacedReceipt {
+    pub form: String,
+    pub series: String,
+    pub number: String,
+    /// RFC 3339 UTC.
+    pub issued_at: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +146,20 @@ pub struct ReceiptDoc {
     pub content: ReceiptContent,
     pub signature: String,
     pub signature_valid: bool,
+    #[serde(default = "valid_status")]
+    pub status: ReceiptStatus,
+    /// The receipt that replaces this one (its page opens with the same kind of link).
+    #[serde(default)]
+    pub replaced_by: Option<ReceiptRef>,
+    #[serde(default)]
+    pub notices: Vec<NoticeView>,
+    /// The signed-in viewer may issue a notice or a replacement (the ward's accountant).
+    #[serde(default)]
+    pub can_correct: bool,
+}
+
+fn valid_status() -> ReceiptStatus {
+    ReceiptStatus::Valid
 }
 
 /// One payment request as the counter's screens show it.

@@ -77,7 +77,7 @@ test("the six steps: dossier, QR on both screens, simulated bank payment, receip
   await officer.getByTestId("simulate-payment").click();
   await expect(kiosk.locator(".kiosk-body")).toHaveAttribute("data-kiosk-state", "success");
   await expect(kiosk.getByRole("heading", { name: "Thanh toán thành công" })).toBeVisible();
-  await expect(kiosk.getByTestId("kiosk-receipt")).toHaveText(/^\d\dPDM 0000001$/);
+  await expect(kiosk.getByTestId("kiosk-receipt")).toHaveText(/^\d\dTAA 0000001$/);
   await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "receipt_issued");
   await kiosk.screenshot({ path: `${artifacts}/kiosk-3-success.png` });
 

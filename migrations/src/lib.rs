@@ -11,6 +11,7 @@ mod m20261125_000003_dvc;
 mod m20261125_000004_access;
 mod m20261130_000005_abuse;
 mod m20261130_000006_statements;
+mod m20261201_000007_treasury;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_access::Migration),
             Box::new(m20261130_000005_abuse::Migration),
             Box::new(m20261130_000006_statements::Migration),
+            Box::new(m20261201_000007_treasury::Migration),
         ]
     }
 }

@@ -89,6 +89,18 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::reports::ReportCommand,
     },
+    /// The day's receipt summary for the tax authority (01/TH-BLĐT) as XML.
+    TaxSummary {
+        /// The ward's agency code, e.g. `000.00.01.H26`.
+        #[arg(long)]
+        ward: String,
+        /// The (closed) day, YYYY-MM-DD.
+        #[arg(long)]
+        day: String,
+        /// The XML file to write.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Bank statements (sao kê): import a file for a ward.
     Statement {
         #[command(subcommand)]

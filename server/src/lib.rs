@@ -3,6 +3,7 @@
 //! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
 
 pub mod access;
+pub mod accounting_reports;
 pub mod cli_admin;
 pub mod config;
 pub mod dvc;

@@ -51,6 +51,15 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Command::TaxSummary { ward, day, output } => {
+            return match server::accounting_reports::run_tax_summary(&cli.common, &ward, &day, &output).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("wardpay tax-summary: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            };
+        }
         Command::Statement { command } => {
             return match server::statements::run(&cli.common, &command).await {
                 Ok(()) => ExitCode::SUCCESS,

@@ -216,6 +216,37 @@ pub enum ReportCommand {
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
+    /// The receipts register (sổ biên lai): every receipt in number order, gaps flagged.
+    Receipts(BookArgs),
+    /// The treasury deposit slips (C1-02/NS) of the range, phí and lệ phí.
+    Treasury {
+        #[command(flatten)]
+        args: BookArgs,
+        /// Only this kind: `phi` or `le_phi`.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// The refunds register: refunds requested in the range.
+    Refunds(BookArgs),
+}
+
+/// The accountant's books over a range, with the same figures as their pages.
+#[derive(Debug, clap::Args)]
+pub struct BookArgs {
+    /// The ward's agency code, e.g. `000.00.01.H26`.
+    #[arg(long)]
+    pub ward: String,
+    /// First day, YYYY-MM-DD.
+    #[arg(long)]
+    pub from: String,
+    /// Last day, YYYY-MM-DD (not in the future).
+    #[arg(long)]
+    pub to: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// Why a report command failed: the caller's input (exit 2) or the system (exit 1).
@@ -246,7 +277,20 @@ impl From<app::backend::BackendError> for ReportError {
 }
 
 pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Result<(), ReportError> {
-    let ReportCommand::Reconciliation { ward, from, to, format, output, counter, officer, procedure } = cmd;
+    let (book, args, kind) = match cmd {
+        ReportCommand::Reconciliation { .. } => return run_reconciliation(common, cmd).await,
+        ReportCommand::Receipts(a) => ("receipts", a, None),
+        ReportCommand::Treasury { args, kind } => ("treasury", args, kind.as_deref()),
+        ReportCommand::Refunds(a) => ("refunds", a, None),
+    };
+    let bytes = crate::accounting_reports::run_books(common, book, &args.ward, &args.from, &args.to, kind, args.format).await?;
+    write_out(bytes, args.format, args.output.as_deref())
+}
+
+async fn run_reconciliation(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Result<(), ReportError> {
+    let ReportCommand::Reconciliation { ward, from, to, format, output, counter, officer, procedure } = cmd else {
+        return Err(ReportError::Input("not a reconciliation".into()));
+    };
     let days = DayRange::parse(from, to, chrono::Utc::now())?;
     let filter = reconciliation::RowFilter::parse(counter.clone(), officer.clone(), procedure.clone())?;
     let db = crate::open_database(common).await.map_err(|e| ReportError::System(e.to_string()))?;
@@ -274,15 +318,19 @@ pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Res
         }
         ReportFormat::Xlsx => workbook(&db, &plan).await?,
     } };
+    write_out(bytes, *format, output.as_deref())
+}
+
+fn write_out(bytes: Vec<u8>, format: ReportFormat, output: Option<&std::path::Path>) -> Result<(), ReportError> {
     match output {
         Some(path) => std::fs::write(path, bytes).map_err(|e| ReportError::Input(format!("cannot write {}: {e}", path.display()))),
-        None if *format == ReportFormat::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+        None if format == ReportFormat::Xlsx && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             Err(ReportError::Input("an XLSX workbook is binary: write it to a file with -o FILE".into()))
         }
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| if *format == ReportFormat::Xlsx { Ok(()) } else { out.write_all(b"\n") }).map_err(|e| ReportError::System(e.to_string()))
+            out.write_all(&bytes).and_then(|_| if format == ReportFormat::Xlsx { Ok(()) } else { out.write_all(b"\n") }).map_err(|e| ReportError::System(e.to_string()))
         }
     }
 }

@@ -33,6 +33,13 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
         ("GET", "/reports/reconciliation.csv", get(crate::reports::reconciliation_csv)),
         ("GET", "/reports/reconciliation.xlsx", get(crate::reports::reconciliation_xlsx)),
         ("GET", "/reports/evidence", get(crate::reports::evidence)),
+        ("GET", "/reports/receipts.csv", get(crate::accounting_reports::receipts_csv)),
+        ("GET", "/reports/receipts.xlsx", get(crate::accounting_reports::receipts_xlsx)),
+        ("GET", "/reports/treasury.csv", get(crate::accounting_reports::treasury_csv)),
+        ("GET", "/reports/treasury.xlsx", get(crate::accounting_reports::treasury_xlsx)),
+        ("GET", "/reports/refunds.csv", get(crate::accounting_reports::refunds_csv)),
+        ("GET", "/reports/refunds.xlsx", get(crate::accounting_reports::refunds_xlsx)),
+        ("GET", "/reports/tax-summary.xml", get(crate::accounting_reports::tax_summary_xml)),
         ("POST", "/statements/import", axum::routing::post(crate::statements::import)),
     ];
     v.extend(crate::dvc::routes());

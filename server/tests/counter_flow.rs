@@ -274,7 +274,7 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     assert_eq!(receipt::Entity::find().count(&t.db).await.expect("count"), 1);
     assert_eq!(bank_notification::Entity::find().count(&t.db).await.expect("count"), 1);
     let r = receipt::Entity::find().one(&t.db).await.expect("q").expect("receipt");
-    assert_eq!((r.number, r.amount, r.series.as_str()), (1, 50_000, "26PDM"));
+    assert_eq!((r.number, r.amount, r.series.as_str()), (1, 50_000, "26TAA"));
     use app::backend::auth::{Principal, StaffUser};
     let officer = Principal::Staff(StaffUser {
         account_id: 1,

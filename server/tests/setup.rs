@@ -74,8 +74,8 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
         bank_bin: "970418".into(),
         bank_account: "9900990099".into(),
         bank_account_name: "UBND XA CHIN".into(),
-        receipt_form: "01BLP0-001".into(),
-        receipt_series: "26XCH".into(),
+        receipt_form: "EBL01".into(),
+        receipt_series: "26TXC".into(),
     };
     let r = root.client.post(format!("{base}/api/admin_save_ward")).json(&serde_json::json!({ "input": new_ward })).send().await.expect("create");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());

@@ -3,6 +3,7 @@
 //! scripts can call them, and each has a rule in `backend::access::RULES` that it checks
 //! first (see [`guard`]); then it checks the ward or counter of what is asked for.
 
+pub mod accounting;
 pub mod admin;
 pub mod session;
 pub mod supervise;
@@ -10,6 +11,7 @@ pub mod supervise;
 #[cfg(feature = "ssr")]
 pub mod guard;
 
+pub use accounting::*;
 pub use admin::*;
 pub use session::*;
 pub use supervise::*;

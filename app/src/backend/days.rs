@@ -75,6 +75,8 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
     })?;
     // The day's reconciliation as it stands now is the one it keeps.
     super::reconciliation::freeze_day(&txn, ward_id, date).await?;
+    // The tax authority's summary of the day's receipts is made as the day closes.
+    super::tax_summaries::prepare_in(&txn, ward_id, date, &by.username, None).await?;
     audit::append(&txn, Entry::new(&by.username, Some(ward_id), "day.close", format!("day:{day}")).detail(summary)).await?;
     txn.commit().await?;
     Ok(row(m))

@@ -496,7 +496,7 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
     s.paid_at = pr.paid_at.map(rfc);
     s.amount_received = pr.amount_received;
     s.bank_ref = pr.bank_ref.clone();
-    if let Some(r) = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).one(db).await? {
+    if let Some(r) = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).order_by_desc(receipt::Column::Id).one(db).await? {
         s.receipt = Some(StatusReceipt {
             form: r.form.clone(),
             series: r.series.clone(),

@@ -2,7 +2,8 @@
 //! dropped; a supervisor resolves each one and the resolution is kept with who and when.
 
 use super::entity::{bank_exception, bank_notification, dossier, payment_request};
-use super::{counters, payments, Backend, BackendError};
+use super::{counters, payments, refunds, Backend, BackendError};
+use crate::domain::refund::RefundOrigin;
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use crate::model::{ExceptionRow, Resolution};
 use chrono::Utc;
@@ -85,12 +86,27 @@ pub async fn resolve(
         .await?
         .ok_or(BackendError::NotFound("bank notification"))?;
     let mut touched_counter = None;
-    let mut touched_ward = None;
+    let touched_ward: Option<i64>;
     match &resolution {
         Resolution::Refund => {
-            if note.is_none() {
-                return Err(BackendError::invalid("note", "hoàn tiền cần ghi chú cách hoàn (a refund needs a note)"));
-            }
+            let Some(reason) = note.clone() else {
+                return Err(BackendError::invalid("note", "hoàn tiền cần ghi chú lý do (a refund needs a note)"));
+            };
+            // The money goes back through a refund request that another person approves.
+            let ward_id = e.ward_id.or(caller_ward).ok_or_else(|| BackendError::invalid("ward", "chọn phường nhận xử lý (a ward must take this refund)"))?;
+            let new = refunds::NewRefund {
+                ward_id,
+                origin: RefundOrigin::Exception,
+                exception_id: Some(e.id),
+                receipt_id: None,
+                payment_request_id: e.payment_request_id,
+                received: n.amount,
+                amount: n.amount,
+                notification: Some(n.clone()),
+                reason,
+            };
+            refunds::insert_request(&txn, new, actor).await?;
+            touched_ward = Some(ward_id);
         }
         Resolution::AcceptLate | Resolution::AssignToDossier { .. } => {
             let pr = match &resolution {
@@ -124,11 +140,27 @@ pub async fn resolve(
             if state.is_settled() {
                 return Err(BackendError::Conflict("hồ sơ đã được thanh toán; hãy chọn hoàn tiền (already paid)".into()));
             }
-            if n.amount != pr.amount {
+            if n.amount < pr.amount {
                 return Err(BackendError::invalid(
                     "amount",
-                    format!("số tiền nhận {} khác số phải thu {}; hãy chọn hoàn tiền", n.amount, pr.amount),
+                    format!("số tiền nhận {} ít hơn số phải thu {}; hãy chọn hoàn tiền", n.amount, pr.amount),
                 ));
+            }
+            // An overpayment pays the dossier; the part above the amount due goes back
+            // through a refund request raised here, approved by someone else.
+            if n.amount > pr.amount {
+                let new = refunds::NewRefund {
+                    ward_id: pr.ward_id,
+                    origin: RefundOrigin::Exception,
+                    exception_id: Some(e.id),
+                    receipt_id: None,
+                    payment_request_id: Some(pr.id),
+                    received: n.amount,
+                    amount: n.amount - pr.amount,
+                    notification: Some(n.clone()),
+                    reason: format!("Hoàn phần nộp thừa: nhận {} đồng, phải thu {} đồng (overpaid part)", n.amount, pr.amount),
+                };
+                refunds::insert_request(&txn, new, actor).await?;
             }
             let bank_ref = n.bank_reference.clone().or_else(|| Some(format!("{}:{}", n.provider, n.provider_txn_id)));
             let event = payments::resolution_event(&pr)?;

@@ -130,8 +130,8 @@ async fn wards(db: &DatabaseConnection, n: u32) -> Result<Vec<WardCtx>, BackendE
                     bank_bin: Set("970415".into()),
                     bank_account: Set(format!("1133666688{k:02}")),
                     bank_account_name: Set(format!("UBND PHUONG MAU {k}")),
-                    receipt_form: Set("01BLP0-001".into()),
-                    receipt_series: Set(format!("26P{}", char::from(b'A' + (k as u8 % 26)))),
+                    receipt_form: Set("EBL01".into()),
+                    receipt_series: Set(format!("26TP{}", char::from(b'A' + (k as u8 % 26)))),
                     receipt_key: Set(super::seed::new_receipt_key()),
                     created_at: Set(Utc::now() - Duration::days(800)),
                     ..Default::default()
@@ -509,6 +509,8 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
                 payment_code: payment_code.clone(),
                 issued_at: paid_time.to_rfc3339(),
                 collector: w.ward.name.clone(),
+                payer_address: None,
+                replaces: None,
             };
             let canonical = serde_json::to_string(&content).unwrap_or_default();
             b.receipts.push(receipt::ActiveModel {
@@ -526,6 +528,9 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
                 issued_at: Set(paid_time),
                 signature: Set(receipts::sign_content(&w.ward.receipt_key, &canonical).unwrap_or_default()),
                 content: Set(canonical),
+                replaces_id: Set(None),
+                reason: Set(None),
+                issued_by: Set(None),
             });
             ids.receipt += 1;
         }

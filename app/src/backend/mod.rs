@@ -1,9 +1,11 @@
 //! Server-only code: persistence, services and push. Compiled only with the `ssr` feature.
 
 pub mod access;
+pub mod accounting_export;
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod budget_codes;
 pub mod counters;
 pub mod days;
 pub mod db;
@@ -17,10 +19,15 @@ pub mod hub;
 pub mod kiosks;
 pub mod payments;
 pub mod polls;
+pub mod receipt_corrections;
+pub mod receipt_register;
 pub mod receipts;
 pub mod reconciliation;
+pub mod refunds;
 pub mod seed;
 pub mod statements;
+pub mod tax_summaries;
+pub mod treasury;
 pub mod stats;
 pub mod trends;
 pub mod sequences;

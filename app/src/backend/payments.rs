@@ -636,10 +636,12 @@ pub async fn settle(
         payment_code: pr.payment_code.clone(),
         issued_at: now.to_rfc3339(),
         collector: w.name.clone(),
+        payer_address: None,
+        replaces: None,
     };
     let r = receipts::issue(
         txn,
-        receipts::NewReceipt { ward: &w, payment_request_id: pr.id, content, method, bank_ref, issued_at: now },
+        receipts::NewReceipt { ward: &w, payment_request_id: pr.id, content, method, bank_ref, issued_at: now, replaces: None, issued_by: None },
     )
     .await?;
     transition(txn, &paid, PaymentEvent::IssueReceipt, actor, None, |_| {}).await?;
@@ -719,7 +721,7 @@ pub async fn payment_view(
         ),
         _ => None,
     };
-    let r = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).one(db).await?;
+    let r = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).order_by_desc(receipt::Column::Id).one(db).await?;
     let since = (now - pr.state_changed_at).num_seconds();
     let display_secs_left = match state {
         PaymentState::Paid | PaymentState::ReceiptIssued => Some(SUCCESS_DISPLAY_SECS - since),

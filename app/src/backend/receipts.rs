@@ -7,25 +7,12 @@ use super::BackendError;
 use crate::domain::payment::PaymentMethod;
 use crate::model::{ReceiptContent, ReceiptDoc, ReceiptRef};
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The series registered as e.g. "26PDM" begins with the two-digit year; a new year
-/// continues with the same letters under the new year's digits and restarts at 1.
-pub fn series_for_year(configured: &str, year: i32) -> String {
-    let yy = format!("{:02}", year.rem_euclid(100));
-    let rest = configured.get(2..).filter(|_| configured.chars().take(2).all(|c| c.is_ascii_digit()));
-    match rest {
-        Some(rest) => format!("{yy}{rest}"),
-        None => format!("{yy}{configured}"),
-    }
-}
-
-pub fn format_number(n: i64) -> String {
-    format!("{n:07}")
-}
+pub use crate::domain::receipt_rules::{format_number, series_for_year};
 
 fn sign(key_hex: &str, content: &str) -> Result<String, BackendError> {
     let key = hex::decode(key_hex).map_err(|_| BackendError::invalid("receipt_key", "the ward's receipt key is not hex"))?;
@@ -37,6 +24,11 @@ fn sign(key_hex: &str, content: &str) -> Result<String, BackendError> {
 /// The ward's signature over a receipt's canonical content (for receipts written in bulk,
 /// such as a generated history).
 pub fn sign_content(key_hex: &str, canonical: &str) -> Result<String, BackendError> {
+    sign(key_hex, canonical)
+}
+
+/// Signs a canonical text (a notice's content) with the ward's key.
+pub fn sign_text(key_hex: &str, canonical: &str) -> Result<String, BackendError> {
     sign(key_hex, canonical)
 }
 
@@ -66,6 +58,10 @@ pub struct NewReceipt<'a> {
     pub method: PaymentMethod,
     pub bank_ref: Option<String>,
     pub issued_at: chrono::DateTime<chrono::Utc>,
+    /// For a replacement: the receipt it replaces and why.
+    pub replaces: Option<(i64, &'a str)>,
+    /// The person issuing a replacement (`None`: the system, with the payment).
+    pub issued_by: Option<&'a str>,
 }
 
 /// Allocates the next number and stores the signed receipt, inside the paying transaction.
@@ -73,6 +69,10 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
     let year = crate::time::to_vn(r.issued_at).format("%Y").to_string().parse::<i32>().unwrap_or(2026);
     let series = series_for_year(&r.ward.receipt_series, year);
     let number = sequences::next_receipt_number(txn, r.ward.id, &series).await?;
+    if number > crate::domain::receipt_rules::MAX_NUMBER {
+        // Rolls the payment back: a ninth digit is not a receipt number (NĐ 254).
+        return Err(BackendError::Conflict(format!("dãy số biên lai {series} đã hết (series {series} is exhausted)")));
+    }
     let mut content = r.content;
     content.series = series.clone();
     content.number = format_number(number);
@@ -92,6 +92,9 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
         issued_at: Set(r.issued_at),
         content: Set(canonical),
         signature: Set(signature),
+        replaces_id: Set(r.replaces.map(|(id, _)| id)),
+        reason: Set(r.replaces.map(|(_, reason)| reason.to_string())),
+        issued_by: Set(r.issued_by.map(str::to_string)),
         ..Default::default()
     }
     .insert(txn)
@@ -134,20 +137,22 @@ pub async fn load(
     if !full {
         content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
         content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);
+        content.payer_address = None;
     }
-    Ok(Some(ReceiptDoc { id: r.id, content, signature: r.signature, signature_valid }))
+    let replaced_by = receipt::Entity::find()
+        .filter(receipt::Column::ReplacesId.eq(r.id))
+        .one(db)
+        .await?
+        .map(|n| reference(&n, &w));
+    let notices = super::receipt_corrections::notices_of(db, &r, full).await?;
+    let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
+    let can_correct = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
+    Ok(Some(ReceiptDoc { id: r.id, content, signature: r.signature, signature_valid, status, replaced_by, notices, can_correct }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn series_follows_the_year() {
-        assert_eq!(series_for_year("26PDM", 2026), "26PDM");
-        assert_eq!(series_for_year("26PDM", 2027), "27PDM");
-        assert_eq!(series_for_year("PDM", 2026), "26PDM");
-    }
 
     #[test]
     fn signatures_detect_any_change() {
@@ -156,10 +161,5 @@ mod tests {
         assert!(verify(key, "{\"total\":50000}", &sig));
         assert!(!verify(key, "{\"total\":50001}", &sig));
         assert!(!verify("ff112233445566778899aabbccddeeff", "{\"total\":50000}", &sig));
-    }
-
-    #[test]
-    fn numbers_are_zero_padded() {
-        assert_eq!(format_number(12), "0000012");
     }
 }

@@ -24,8 +24,8 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
                 bank_bin: Set("970415".into()),
                 bank_account: Set("113366668888".into()),
                 bank_account_name: Set("UBND PHUONG DEMO".into()),
-                receipt_form: Set("01BLP0-001".into()),
-                receipt_series: Set("26PDM".into()),
+                receipt_form: Set("EBL01".into()),
+                receipt_series: Set("26TAA".into()),
                 receipt_key: Set(new_receipt_key()),
                 created_at: Set(chrono::Utc::now()),
                 ..Default::default()
@@ -57,6 +57,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<i64, BackendError> {
         }
     }
     insert_standard_catalog(&txn, ward_id).await?;
+    if super::budget_codes::profiles(&txn, ward_id).await?.is_empty() {
+        super::budget_codes::seed_examples(&txn, ward_id).await?;
+    }
     txn.commit().await?;
     Ok(ward_id)
 }

@@ -39,3 +39,8 @@ pub async fn next_dossier_number(txn: &DatabaseTransaction, ward_id: i64, day: &
 pub async fn next_receipt_number(txn: &DatabaseTransaction, ward_id: i64, series: &str) -> Result<i64, BackendError> {
     next(txn, "receipt_sequence", "series", ward_id, series).await
 }
+
+/// Notices (04/SS-CTĐT) are numbered per ward and year, in the same kind of sequence.
+pub async fn next_notice_number(txn: &DatabaseTransaction, ward_id: i64, year: i32) -> Result<i64, BackendError> {
+    next(txn, "receipt_sequence", "series", ward_id, &format!("04SS-{year}")).await
+}

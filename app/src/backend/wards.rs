@@ -95,13 +95,9 @@ pub fn check(f: &WardForm) -> Result<WardForm, BackendError> {
     if let Err(e) = vietqr::encode(&probe) {
         return Err(BackendError::invalid("bank_account", e.to_string()));
     }
-    if f.receipt_form.is_empty() || f.receipt_form.len() > 20 {
-        return Err(BackendError::invalid("receipt_form", "cần mẫu số biên lai (receipt form, e.g. 01BLP0-001)"));
-    }
-    let series_ok = (3..=10).contains(&f.receipt_series.len()) && f.receipt_series.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !series_ok {
-        return Err(BackendError::invalid("receipt_series", "ký hiệu biên lai 3–10 chữ và số (receipt series, e.g. 26PDM)"));
-    }
+    // TT 91 symbols: checked here, where the ward registers them, so no receipt can carry others.
+    crate::domain::receipt_rules::check_form(&f.receipt_form).map_err(|e| BackendError::invalid("receipt_form", e.to_string()))?;
+    crate::domain::receipt_rules::check_series(&f.receipt_series).map_err(|e| BackendError::invalid("receipt_series", e.to_string()))?;
     Ok(f)
 }
 
@@ -237,8 +233,8 @@ mod tests {
             bank_bin: "970415".into(),
             bank_account: "113366668888".into(),
             bank_account_name: "ubnd phuong demo".into(),
-            receipt_form: "01BLP0-001".into(),
-            receipt_series: "26pdm".into(),
+            receipt_form: "EBL01".into(),
+            receipt_series: "26taa".into(),
         }
     }
 
@@ -246,12 +242,12 @@ mod tests {
     fn a_good_form_is_cleaned() {
         let f = check(&demo()).expect("valid");
         assert_eq!(f.bank_account_name, "UBND PHUONG DEMO");
-        assert_eq!(f.receipt_series, "26PDM");
+        assert_eq!(f.receipt_series, "26TAA");
     }
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: [(&str, fn(&mut WardForm)); 8] = [
+        let cases: [(&str, fn(&mut WardForm)); 10] = [
             ("code", |f| f.code = "x".into()),
             ("tax_code", |f| f.tax_code = "12345".into()),
             ("budget_code", |f| f.budget_code = "12".into()),
@@ -259,6 +255,8 @@ mod tests {
             ("bank_account", |f| f.bank_account = "12-34".into()),
             ("bank_account_name", |f| f.bank_account_name = "UBND PHƯỜNG".into()),
             ("receipt_series", |f| f.receipt_series = "X".into()),
+            ("receipt_series", |f| f.receipt_series = "26PDM".into()),
+            ("receipt_form", |f| f.receipt_form = "01BLP0-001".into()),
             ("name", |f| f.name = " ".into()),
         ];
         for (field, spoil) in cases {

@@ -12,8 +12,35 @@ use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// The admin's set-up, or for the accountant only the budget codes they keep.
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::get_me());
+    view! {
+        <Transition fallback=move || view! { <p class="loading">"…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(m)) if m.role == Role::Accountant => view! { <AccountantSetup/> }.into_any(),
+                    _ => view! { <AdminSetup/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccountantSetup() -> impl IntoView {
+    view! {
+        <Title text="WardPay — Mã ngân sách"/>
+        <crate::pages::accounting::AccountingHeader title_vi="Mã ngân sách và Kho bạc" title_en="Budget codes and treasury"/>
+        <div class="page admin">
+            <crate::pages::accounting::budget_codes::BudgetCodes/>
+        </div>
+    }
+}
+
+#[component]
+fn AdminSetup() -> impl IntoView {
     // Bumped after every change so that the lists reload.
     let version = RwSignal::new(0u32);
     let setup = Resource::new(move || version.get(), |_| admin_setup());
@@ -66,6 +93,7 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                             <WardSetup setup=s.clone() acts=acts/>
                             <FeeCatalog setup=s/>
+                            <crate::pages::accounting::budget_codes::BudgetCodes/>
                             <crate::components::LoginAttempts/>
                         }.into_any(),
                         Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),

@@ -1,3 +1,4 @@
+pub mod accounting;
 pub mod admin;
 pub mod audit;
 pub mod kiosk;

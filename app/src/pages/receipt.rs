@@ -2,8 +2,10 @@
 
 use crate::api::get_receipt;
 use crate::domain::words::format_vnd;
-use crate::i18n::{t, use_lang, Lang, K};
-use crate::model::ReceiptDoc;
+use crate::api::{notify_receipt, replace_receipt};
+use crate::i18n::{t, tx, use_lang, Lang, K};
+use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptStatus};
+use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,6 +56,12 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
         Lang::En => c.method.label_en(),
     };
     let c = doc.content;
+    let status = doc.status;
+    let replaced_by = doc.replaced_by.clone();
+    let notices = doc.notices.clone();
+    let can_correct = doc.can_correct;
+    let receipt_id = doc.id;
+    let lines_for_form = c.lines.clone();
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {
@@ -76,9 +84,36 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
             </header>
             <h1 class="receipt-title">{c.title.clone()}</h1>
             <p class="receipt-sub">"(Biên lai điện tử)"</p>
+            <div data-testid="receipt-status" data-status=status.as_str()>
+                {replaced_by.map(|r| {
+                    let href = format!("/receipts/{}?k={}", r.id, r.token);
+                    view! {
+                        <p class="alert warn" role="status" data-testid="receipt-replaced">
+                            {tx("Biên lai này đã bị thay thế bởi biên lai ", "This receipt was replaced by receipt ")}
+                            <a href=href data-testid="receipt-replacement-link">{r.label}</a>
+                        </p>
+                    }
+                })}
+                {c.replaces.clone().map(|o| view! {
+                    <p class="notice" data-testid="receipt-replaces">
+                        "Biên lai thay thế cho biên lai mẫu số "{o.form}", ký hiệu "{o.series}", số "{o.number}", ngày "{format_vn_datetime(&o.issued_at)}". Lý do: "{o.reason}
+                    </p>
+                })}
+                {(!notices.is_empty()).then(|| view! {
+                    <div class="notice" data-testid="receipt-notices">
+                        {notices.into_iter().map(|n| view! {
+                            <p>
+                                <strong>{n.label}</strong>" — "{n.reason}
+                                {n.changes.into_iter().map(|ch| view! { <br/>{ch.field.label_vi()}": "<s>{ch.was}</s>" → "{ch.now} }).collect_view()}
+                            </p>
+                        }).collect_view()}
+                    </div>
+                })}
+            </div>
             <dl class="receipt-facts">
                 <dt>"Người nộp:"</dt><dd data-testid="receipt-payer">{c.payer_name.clone()}</dd>
                 {c.payer_id.clone().map(|id| view! { <dt>"Số CCCD:"</dt><dd>{id}</dd> })}
+                {c.payer_address.clone().map(|a| view! { <dt>"Địa chỉ:"</dt><dd data-testid="receipt-address">{a}</dd> })}
                 <dt>"Hồ sơ:"</dt><dd>{c.dossier_code.clone()}" — "{c.procedure_name.clone()}</dd>
             </dl>
             <table class="grid receipt-lines">
@@ -111,5 +146,96 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
             </footer>
             <div class="no-print"><button class="btn" type="button" on:click=print>{t(K::Print)}</button></div>
         </article>
+        {(can_correct && status != ReceiptStatus::Replaced).then(|| view! { <Corrections receipt_id=receipt_id lines=lines_for_form/> })}
+    }
+}
+
+/// The accountant's two correction paths (TT 91, Điều 20): a notice when only the payer's
+/// name, address or the amount in words was wrong; otherwise a replacement receipt.
+#[component]
+fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
+    let wrong_name = RwSignal::new(false);
+    let wrong_address = RwSignal::new(false);
+    let wrong_words = RwSignal::new(false);
+    let wrong_amount = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let amounts: Vec<RwSignal<String>> = lines.iter().map(|l| RwSignal::new(l.amount.to_string())).collect();
+    let input = move || {
+        let mut wrong = Vec::new();
+        if wrong_name.get_untracked() { wrong.push(ReceiptField::PayerName); }
+        if wrong_address.get_untracked() { wrong.push(ReceiptField::PayerAddress); }
+        if wrong_words.get_untracked() { wrong.push(ReceiptField::AmountInWords); }
+        if wrong_amount.get_untracked() { wrong.push(ReceiptField::Amount); }
+        CorrectionInput {
+            receipt_id,
+            wrong,
+            reason: reason.get_untracked(),
+            payer_name: Some(name.get_untracked()).filter(|s| !s.trim().is_empty()),
+            payer_address: Some(address.get_untracked()).filter(|s| !s.trim().is_empty()),
+            payer_id: None,
+            line_amounts: None,
+        }
+    };
+    let notice = Action::new_local(|i: &CorrectionInput| {
+        let i = i.clone();
+        async move { notify_receipt(i).await }
+    });
+    let replace = Action::new_local(|i: &CorrectionInput| {
+        let i = i.clone();
+        async move { replace_receipt(i).await }
+    });
+    let amounts_for_replace = amounts.clone();
+    let on_notice = move |_| { notice.dispatch(input()); };
+    let on_replace = move |_| {
+        let mut i = input();
+        if wrong_amount.get_untracked() {
+            i.line_amounts = Some(amounts_for_replace.iter().map(|a| a.get_untracked().trim().replace(['.', ','], "").parse().unwrap_or(-1)).collect());
+        }
+        replace.dispatch(i);
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = replace.value().get() {
+            crate::components::go_to(&format!("/receipts/{}?k={}", r.id, r.token));
+        }
+        if let Some(Ok(_)) = notice.value().get() {
+            crate::components::go_to(&format!("/receipts/{receipt_id}"));
+        }
+    });
+    let outcome = move || {
+        let e = match (notice.value().get(), replace.value().get()) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
+            _ => None,
+        };
+        e.map(|m| view! { <p class="error" role="alert" data-testid="correction-error">{m}</p> })
+    };
+    view! {
+        <section class="panel no-print corrections" aria-labelledby="corrections-title" data-testid="corrections">
+            <h2 id="corrections-title">{tx("Điều chỉnh biên lai", "Correct this receipt")}</h2>
+            <p class="muted">{tx("Biên lai không bao giờ bị sửa hay xoá. Sai tên, địa chỉ người nộp hoặc số tiền bằng chữ: lập thông báo 04/SS-CTĐT. Sai khác: lập biên lai thay thế.",
+                "A receipt is never edited or deleted. A wrong payer name, address or amount in words: a 04/SS-CTĐT notice. Anything else: a replacement receipt.")}</p>
+            <fieldset>
+                <legend>{tx("Nội dung sai", "What was wrong")}</legend>
+                <label><input type="checkbox" data-testid="wrong-name" prop:checked=move || wrong_name.get() on:change=move |ev| wrong_name.set(event_target_checked(&ev))/>{tx(" Tên người nộp", " Payer's name")}</label>
+                <label><input type="checkbox" data-testid="wrong-address" prop:checked=move || wrong_address.get() on:change=move |ev| wrong_address.set(event_target_checked(&ev))/>{tx(" Địa chỉ", " Address")}</label>
+                <label><input type="checkbox" data-testid="wrong-words" prop:checked=move || wrong_words.get() on:change=move |ev| wrong_words.set(event_target_checked(&ev))/>{tx(" Số tiền bằng chữ", " Amount in words")}</label>
+                <label><input type="checkbox" data-testid="wrong-amount" prop:checked=move || wrong_amount.get() on:change=move |ev| wrong_amount.set(event_target_checked(&ev))/>{tx(" Số tiền", " Amount")}</label>
+            </fieldset>
+            <div class="admin-form">
+                <label>{tx("Tên đúng", "Right name")}<input type="text" data-testid="correct-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label>{tx("Địa chỉ đúng", "Right address")}<input type="text" data-testid="correct-address" prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev))/></label>
+                {lines.iter().zip(amounts.iter().copied()).map(|(l, a)| view! {
+                    <label>{l.fee_name.clone()}{tx(" — số tiền đúng", " — right amount")}<input type="text" inputmode="numeric" data-testid="correct-line-amount" prop:value=move || a.get() on:input=move |ev| a.set(event_target_value(&ev))/></label>
+                }).collect_view()}
+                <label>{tx("Lý do", "Reason")}<input type="text" required data-testid="correct-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/></label>
+            </div>
+            <div class="inline-form">
+                <button class="btn" type="button" data-testid="issue-notice" on:click=on_notice>{tx("Lập thông báo 04/SS-CTĐT", "Issue a 04/SS-CTĐT notice")}</button>
+                <button class="btn secondary" type="button" data-testid="issue-replacement" on:click=on_replace>{tx("Lập biên lai thay thế", "Issue a replacement receipt")}</button>
+                <a class="btn secondary" href=format!("/accounting/refunds?receipt={receipt_id}") data-testid="receipt-refund">{tx("Đề nghị hoàn tiền", "Request a refund")}</a>
+            </div>
+            {outcome}
+        </section>
     }
 }

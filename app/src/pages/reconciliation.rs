@@ -45,6 +45,7 @@ pub fn ReconciliationPage() -> impl IntoView {
             <LangSwitch/>
         </header>
         <div class="page reconciliation">
+            <crate::pages::accounting::OverdueBanner/>
             <Suspense fallback=move || view! { <p class="loading">"…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {

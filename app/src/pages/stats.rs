@@ -46,6 +46,7 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
     view! {
         <TopBar title=K::StatsTitle conn=conn/>
         <div class="page stats">
+            <crate::pages::accounting::OverdueBanner/>
             {move || snap.with(|s| s.bank_silence_mins).map(|m| view! {
                 <div class="banner-warn" role="alert" data-testid="bank-silence">{crate::pages::officer::silence_text(m, lang.get())}</div>
             })}

@@ -20,6 +20,13 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub content: String,
     pub signature: String,
+    /// The receipt this one replaces (TT 91: a replacement names the receipt it corrects).
+    pub replaces_id: Option<i64>,
+    /// Why a replacement was issued.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reason: Option<String>,
+    /// Who issued a replacement (receipts of a payment are issued by the system).
+    pub issued_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

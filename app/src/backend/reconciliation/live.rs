@@ -60,8 +60,10 @@ pub(super) async fn live_rows(
         {
             dossiers.insert(d.id, d);
         }
+        // Oldest first: a replacement receipt, issued later, is the one that stands.
         for r in receipt::Entity::find()
             .filter(receipt::Column::PaymentRequestId.is_in(ids.clone()))
+            .order_by_asc(receipt::Column::Id)
             .all(db)
             .await?
         {

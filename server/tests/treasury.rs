@@ -1,0 +1,935 @@
+//! The money trail after the receipt, on both databases: receipt numbering under
+//! concurrency, corrections by notice and by replacement, the register's continuity alarm,
+//! the tax authority's daily summary (checked against the project's XSD), budget codes,
+//! refunds with four eyes, and treasury deposits that cover closed days once.
+
+mod common;
+
+use app::backend::auth::StaffUser;
+use app::backend::entity::{bank_exception, dossier, payment_request, receipt, refund, ward};
+use app::backend::{budget_codes, days, payments, receipt_corrections, receipt_register, refunds, tax_summaries, treasury};
+use app::backend::{reconciliation::DayRange, BackendError};
+use app::domain::treasury::FeeKind;
+use app::model::{
+    CorrectionInput, DepositInput, FeeCodeForm, LineRequest, NewDossier, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction,
+    RefundRequestInput, RefundState, Resolution, Role,
+};
+use chrono::{Duration, Utc};
+use common::{cleanup, fresh_db, sign_in, Engine};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use server::Server;
+
+db_tests!(
+    receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_one_is_an_alarm,
+    a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_it_replaces,
+    closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late_day_says_so,
+    a_refund_needs_another_person_never_exceeds_what_was_received_and_an_overpayment_refunds_its_surplus,
+    a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_deducts_refunded_revenue,
+    budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit
+);
+
+const SEPAY_KEY: &str = "test-sepay-secret";
+const WARD_ACCOUNT: &str = "113366668888";
+
+async fn start(db: DatabaseConnection) -> Server {
+    let mut args = common::serve_args();
+    args.sepay_keys = vec![SEPAY_KEY.into()];
+    server::start_with_db(db, &args).await.expect("server starts")
+}
+
+fn staff(username: &str, role: Role) -> StaffUser {
+    StaffUser {
+        account_id: 0,
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        ward_id: Some(1),
+        session_id: String::new(),
+    }
+}
+
+fn accountant() -> StaffUser {
+    staff("ketoan", Role::Accountant)
+}
+
+fn supervisor() -> StaffUser {
+    staff("truongbp", Role::Supervisor)
+}
+
+async fn counter(srv: &Server) -> i64 {
+    app::backend::counters::ward_snapshot(&srv.backend.db, 1)
+        .await
+        .expect("ward")
+        .counters[0]
+        .id
+}
+
+/// A dossier of one fee line of demo item `code` (quantity 1); returns (request id, version, code).
+async fn dossier_of(srv: &Server, code: &str, pages: Option<u32>) -> (i64, i32, String) {
+    dossier_at(srv, counter(srv).await, code, pages).await
+}
+
+async fn dossier_at(srv: &Server, counter_id: i64, code: &str, pages: Option<u32>) -> (i64, i32, String) {
+    let item = common::demo_item(srv, code).await;
+    let input = NewDossier {
+        counter_id,
+        applicant_name: "Nguyễn Văn An".into(),
+        id_number: None,
+        phone: None,
+        lines: vec![LineRequest {
+            fee_item_id: item,
+            quantity: 1,
+            pages,
+            exempt_reason: None,
+        }],
+        request_key: None,
+    };
+    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo")
+        .await
+        .expect("dossier")
+        .payment
+        .expect("payment");
+    (p.id, p.version, p.payment_code)
+}
+
+/// A 10.000đ signature certification (phí, NDKT 2716 in the demo) paid in cash; its receipt.
+async fn paid_cash(srv: &Server) -> receipt::Model {
+    let (id, version, _) = dossier_of(srv, "DEMO-CT02", None).await;
+    payments::pay_manually(
+        &srv.backend,
+        id,
+        version,
+        PaymentMethod::Cash,
+        Some("không có tài khoản".into()),
+        None,
+        "canbo",
+    )
+    .await
+    .expect("cash");
+    receipt::Entity::find()
+        .filter(receipt::Column::PaymentRequestId.eq(id))
+        .one(&srv.backend.db)
+        .await
+        .expect("db")
+        .expect("receipt")
+}
+
+async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) {
+    assert_eq!(
+        common::sepay_to(&srv.base_url(), SEPAY_KEY, id, WARD_ACCOUNT, amount, content)
+            .await
+            .status(),
+        200
+    );
+}
+
+fn day(offset: i64) -> String {
+    app::time::vn_today(Utc::now() + Duration::days(offset))
+}
+
+/// Moves every time of the ward's money `days` back, as if it had all happened then (the
+/// ward itself too, so the past day can be closed).
+async fn shift_back(db: &DatabaseConnection, n: i64) {
+    let d = Duration::days(n);
+    for w in ward::Entity::find().all(db).await.expect("wards") {
+        let at = w.created_at - d;
+        let mut am = w.into_active_model();
+        am.created_at = Set(at);
+        am.update(db).await.expect("ward");
+    }
+    for x in dossier::Entity::find().all(db).await.expect("dossiers") {
+        let at = x.created_at - d;
+        let mut am = x.into_active_model();
+        am.created_at = Set(at);
+        am.update(db).await.expect("dossier");
+    }
+    for p in payment_request::Entity::find().all(db).await.expect("requests") {
+        let (c, s, i, e, pa) = (
+            p.created_at - d,
+            p.state_changed_at - d,
+            p.issued_at.map(|t| t - d),
+            p.expires_at.map(|t| t - d),
+            p.paid_at.map(|t| t - d),
+        );
+        let mut am = p.into_active_model();
+        am.created_at = Set(c);
+        am.state_changed_at = Set(s);
+        am.issued_at = Set(i);
+        am.expires_at = Set(e);
+        am.paid_at = Set(pa);
+        am.update(db).await.expect("request");
+    }
+    for r in receipt::Entity::find().all(db).await.expect("receipts") {
+        let at = r.issued_at - d;
+        let mut am = r.into_active_model();
+        am.issued_at = Set(at);
+        am.update(db).await.expect("receipt");
+    }
+    for r in refund::Entity::find().all(db).await.expect("refunds") {
+        let (q, p) = (r.requested_at - d, r.paid_at.map(|t| t - d));
+        let mut am = r.into_active_model();
+        am.requested_at = Set(q);
+        am.paid_at = Set(p);
+        am.update(db).await.expect("refund");
+    }
+}
+
+async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_one_is_an_alarm(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    // One payable code per counter: sixteen counters, one dossier each.
+    let admin = staff("admin", Role::Admin);
+    for n in 0..16 {
+        app::backend::wards::add_counter(&t.db, 1, &format!("Quầy thử {n}"), &admin)
+            .await
+            .expect("counter");
+    }
+    let counters: Vec<i64> = app::backend::counters::ward_snapshot(&t.db, 1)
+        .await
+        .expect("ward")
+        .counters
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let mut requests = Vec::new();
+    for c in counters.iter().take(16) {
+        requests.push(dossier_at(&srv, *c, "DEMO-CT02", None).await);
+    }
+    // Sixteen cashiers at once: every payment gets a receipt, and no number is skipped or shared.
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(id, version, _)| {
+            let b = srv.backend.clone();
+            tokio::spawn(async move {
+                payments::pay_manually(&b, id, version, PaymentMethod::Cash, Some("tiền mặt".into()), None, "canbo").await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("join").expect("paid");
+    }
+    let all = receipt::Entity::find()
+        .order_by_asc(receipt::Column::Number)
+        .all(&t.db)
+        .await
+        .expect("receipts");
+    assert_eq!(all.iter().map(|r| r.number).collect::<Vec<_>>(), (1..=16).collect::<Vec<_>>());
+    assert!(
+        all.iter().all(|r| r.form == "EBL01" && r.series == format!("{}TAA", &day(0)[2..4])),
+        "2026 symbols: EBL01 and YYT + letters"
+    );
+    let range = DayRange::parse(&day(0), &day(0), Utc::now()).expect("range");
+    let reg = receipt_register::register(&t.db, 1, range).await.expect("register");
+    assert_eq!((reg.issued, reg.gaps.len(), reg.amount_standing), (16, 0, 160_000));
+    // A receipt that disappeared (nothing in WardPay deletes one) is an alarm, not a silent row.
+    receipt::Entity::delete_by_id(all[6].id).exec(&t.db).await.expect("delete");
+    receipt::Entity::delete_by_id(all[15].id).exec(&t.db).await.expect("delete");
+    let reg = receipt_register::register(&t.db, 1, range).await.expect("register");
+    let gaps: Vec<(i64, i64)> = reg.gaps.iter().map(|g| (g.from, g.to)).collect();
+    assert_eq!(
+        gaps,
+        vec![(7, 7), (16, 16)],
+        "a hole in the middle and one at the end are both found"
+    );
+    // The register as a file says the same, alarm included.
+    let accountant = sign_in(&srv.base_url(), "ketoan").await;
+    let csv = accountant
+        .client
+        .get(format!("{}/reports/receipts.csv?from={}&to={}", srv.base_url(), day(0), day(0)))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.expect("text");
+    assert!(
+        text.starts_with('\u{feff}') && text.contains("THIẾU SỐ") && text.contains("\"7–7\""),
+        "{text}"
+    );
+    assert_eq!(text.lines().filter(|l| l.starts_with("\"EBL01\"")).count(), 14);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_it_replaces(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let r = paid_cash(&srv).await;
+    let ketoan = accountant();
+    // A notice for an amount is refused: that needs a replacement.
+    let wrong_amount = CorrectionInput {
+        receipt_id: r.id,
+        wrong: vec![ReceiptField::Amount],
+        reason: "Sai số tiền".into(),
+        ..Default::default()
+    };
+    match receipt_corrections::notify(&t.db, wrong_amount.clone(), &ketoan).await {
+        Err(BackendError::Invalid { field: "wrong", .. }) => {}
+        other => panic!("a notice may not change the amount: {other:?}"),
+    }
+    // A notice for the name: signed, numbered, in the register; the receipt is untouched.
+    let name = CorrectionInput {
+        receipt_id: r.id,
+        wrong: vec![ReceiptField::PayerName],
+        reason: "Ghi sai họ tên".into(),
+        payer_name: Some("Nguyễn Văn Ân".into()),
+        ..Default::default()
+    };
+    let notice = receipt_corrections::notify(&t.db, name, &ketoan).await.expect("notice");
+    assert!(notice.label.starts_with("04/SS-CTĐT số 1/"), "{}", notice.label);
+    assert_eq!(
+        (notice.changes[0].was.as_str(), notice.changes[0].now.as_str()),
+        ("Nguyễn Văn An", "Nguyễn Văn Ân")
+    );
+    let same = receipt::Entity::find_by_id(r.id).one(&t.db).await.expect("db").expect("receipt");
+    assert_eq!(same, r, "a receipt is never edited");
+    // A replacement for the amount: a new number, the old receipt named on it.
+    let mut replace = wrong_amount.clone();
+    replace.line_amounts = Some(vec![8_000]);
+    let new = receipt_corrections::replace(&t.db, replace.clone(), &ketoan)
+        .await
+        .expect("replacement");
+    let new_row = receipt::Entity::find_by_id(new.id).one(&t.db).await.expect("db").expect("receipt");
+    assert_eq!((new_row.number, new_row.amount, new_row.replaces_id), (2, 8_000, Some(r.id)));
+    let content: app::model::ReceiptContent = serde_json::from_str(&new_row.content).expect("content");
+    let named = content.replaces.expect("names the receipt it replaces");
+    assert_eq!((named.series.as_str(), named.number.as_str()), (r.series.as_str(), "0000001"));
+    assert_eq!(content.total_words, "Tám nghìn đồng");
+    // A replaced receipt cannot be replaced or notified again.
+    match receipt_corrections::replace(&t.db, replace, &ketoan).await {
+        Err(BackendError::Conflict(_)) => {}
+        other => panic!("replacing a replaced receipt: {other:?}"),
+    }
+    // The register marks both, numbers stay continuous.
+    let range = DayRange::parse(&day(0), &day(0), Utc::now()).expect("range");
+    let reg = receipt_register::register(&t.db, 1, range).await.expect("register");
+    assert_eq!(
+        reg.rows.iter().map(|x| (x.number, x.status)).collect::<Vec<_>>(),
+        vec![(1, ReceiptStatus::Replaced), (2, ReceiptStatus::Valid)]
+    );
+    assert_eq!((reg.gaps.len(), reg.amount_standing, reg.notices.len()), (0, 8_000, 1));
+    // Over HTTP, a refused attempt is in the audit log; the officer may not correct at all.
+    let base = srv.base_url();
+    let acc = sign_in(&base, "ketoan").await;
+    let body = serde_json::json!({ "input": { "receipt_id": r.id, "wrong": ["amount"], "reason": "lần nữa", "line_amounts": [1] } });
+    let resp = acc
+        .client
+        .post(format!("{base}/api/replace_receipt"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 409, "{}", resp.text().await.unwrap_or_default());
+    assert_eq!(audited(&t.db, "receipt.replace_refused").await, 1);
+    assert_eq!(audited(&t.db, "receipt.replace").await, 1);
+    assert_eq!(audited(&t.db, "receipt.notice").await, 1);
+    let officer = sign_in(&base, "canbo").await;
+    let resp = officer
+        .client
+        .post(format!("{base}/api/notify_receipt"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// How many audit entries of `action` there are.
+async fn audited(db: &DatabaseConnection, action: &str) -> u64 {
+    use sea_orm::PaginatorTrait;
+    app::backend::entity::audit_log::Entity::find()
+        .filter(app::backend::entity::audit_log::Column::Action.eq(action))
+        .count(db)
+        .await
+        .expect("count")
+}
+
+fn xmllint_accepts(xml: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("summary.xml");
+    std::fs::write(&path, xml).expect("write");
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/schemas/01-TH-BLDT.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&path)
+        .output()
+        .map_err(|e| format!("xmllint missing: run scripts/setup.sh (installs libxml2-utils): {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late_day_says_so(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let first = paid_cash(&srv).await;
+    paid_cash(&srv).await;
+    let mut replace = CorrectionInput {
+        receipt_id: first.id,
+        wrong: vec![ReceiptField::Amount],
+        reason: "Sai số tiền".into(),
+        ..Default::default()
+    };
+    replace.line_amounts = Some(vec![9_000]);
+    receipt_corrections::replace(&t.db, replace, &accountant())
+        .await
+        .expect("replacement");
+    // Yesterday's work, closed only today: the summary is made now and says it is late.
+    shift_back(&t.db, 1).await;
+    let closed = days::close(&t.db, 1, Some(day(-1)), &supervisor()).await.expect("close yesterday");
+    assert_eq!(closed.day, day(-1));
+    let view = tax_summaries::list(&t.db, 1, true).await.expect("list");
+    let s = view.summaries.iter().find(|s| s.day == day(-1)).expect("summary prepared at close");
+    assert!(s.late && s.late_reason.is_some(), "{s:?}");
+    assert_eq!((s.receipts, s.total, s.status.as_str()), (3, 10_000 + 10_000 + 9_000, "prepared"));
+    let (name, xml) = tax_summaries::xml(&t.db, 1, &day(-1)).await.expect("xml");
+    assert!(name.ends_with(&format!("{}.xml", day(-1))));
+    xmllint_accepts(&xml).expect("the summary validates against docs/schemas/01-TH-BLDT.xsd");
+    assert!(
+        xml.contains("<TThai>3</TThai>") && xml.contains("<SBLCLQuan>1</SBLCLQuan>"),
+        "the replacement names the receipt it replaces"
+    );
+    assert!(xml.contains("<LDau>1</LDau>") && xml.contains("<GChu>"), "a late summary says so");
+    // Today, closed today: on time. A day with no receipts still gets a valid file.
+    days::close(&t.db, 1, None, &supervisor()).await.expect("close today");
+    let today = tax_summaries::list(&t.db, 1, true)
+        .await
+        .expect("list")
+        .summaries
+        .into_iter()
+        .find(|s| s.day == day(0))
+        .expect("today's");
+    assert!(!today.late);
+    assert_eq!(today.receipts, 0);
+    xmllint_accepts(&tax_summaries::xml(&t.db, 1, &day(0)).await.expect("xml").1).expect("an empty day validates");
+    // The accountant tracks it: sent, then rejected (with the reason), then prepared again.
+    let ketoan = accountant();
+    tax_summaries::set_status(&t.db, 1, s.id, "sent", None, &ketoan)
+        .await
+        .expect("sent");
+    match tax_summaries::prepare(&t.db, 1, &day(-1), "ketoan", None).await {
+        Err(BackendError::Conflict(_)) => {}
+        other => panic!("a sent summary is not prepared over: {other:?}"),
+    }
+    match tax_summaries::set_status(&t.db, 1, s.id, "rejected", None, &ketoan).await {
+        Err(BackendError::Invalid { field: "note", .. }) => {}
+        other => panic!("a rejection needs its reason: {other:?}"),
+    }
+    let rejected = tax_summaries::set_status(&t.db, 1, s.id, "rejected", Some("Sai định dạng".into()), &ketoan)
+        .await
+        .expect("rejected");
+    assert_eq!(
+        (rejected.status.as_str(), rejected.status_note.as_deref()),
+        ("rejected", Some("Sai định dạng"))
+    );
+    assert!(matches!(
+        tax_summaries::set_status(&t.db, 1, s.id, "lost", None, &ketoan).await,
+        Err(BackendError::Invalid { .. })
+    ));
+    let again = tax_summaries::prepare(&t.db, 1, &day(-1), "ketoan", Some("Sự cố mạng ngày hôm qua".into()))
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.status.as_str(), again.late_reason.as_deref(), again.sequence),
+        ("prepared", Some("Sự cố mạng ngày hôm qua"), s.sequence)
+    );
+    // A day not closed has no summary to prepare; over HTTP the file downloads for the accountant only.
+    assert!(matches!(
+        tax_summaries::prepare(&t.db, 1, &day(-5), "ketoan", None).await,
+        Err(BackendError::Conflict(_))
+    ));
+    let base = srv.base_url();
+    let acc = sign_in(&base, "ketoan").await;
+    let r = acc
+        .client
+        .get(format!("{base}/reports/tax-summary.xml?day={}", day(-1)))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("text").contains("01/TH-BLĐT"));
+    let officer = sign_in(&base, "canbo").await;
+    assert_eq!(
+        officer
+            .client
+            .get(format!("{base}/reports/tax-summary.xml?day={}", day(-1)))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_overpayment_refunds_its_surplus(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    // 12.000đ for a 10.000đ code: an exception; accepting it pays the dossier and asks to
+    // refund the 2.000đ surplus, raised by the supervisor who accepted.
+    let (_, _, code) = dossier_of(&srv, "DEMO-CT02", None).await;
+    sepay(&srv, 501, 12_000, &format!("{code} NOP PHI")).await;
+    let ex = bank_exception::Entity::find().one(&t.db).await.expect("db").expect("exception");
+    assert_eq!(ex.kind, "overpaid");
+    app::backend::exceptions::resolve(
+        &srv.backend,
+        ex.id,
+        Resolution::AcceptLate,
+        Some("chấp nhận, hoàn phần thừa".into()),
+        "truongbp",
+        Some(1),
+    )
+    .await
+    .expect("accept");
+    let rows = refunds::list(&t.db, 1).await.expect("refunds");
+    assert_eq!(rows.len(), 1);
+    let surplus = &rows[0];
+    assert_eq!(
+        (surplus.amount, surplus.received, surplus.state, surplus.requested_by.as_str()),
+        (2_000, 12_000, RefundState::Requested, "truongbp")
+    );
+    // Nobody approves their own request; another person does; only the accountant marks it paid, with a reference.
+    let own = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        surplus.version,
+        RefundAction::Approve { note: None },
+        &supervisor(),
+    )
+    .await;
+    assert!(matches!(own, Err(BackendError::Forbidden(_))), "{own:?}");
+    let approved = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        surplus.version,
+        RefundAction::Approve {
+            note: Some("đúng".into())
+        },
+        &accountant(),
+    )
+    .await
+    .expect("approve");
+    assert_eq!(
+        (approved.state, approved.decided_by.as_deref()),
+        (RefundState::Approved, Some("ketoan"))
+    );
+    let stale = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        surplus.version,
+        RefundAction::Reject { note: "x".into() },
+        &accountant(),
+    )
+    .await;
+    assert!(
+        matches!(stale, Err(BackendError::Conflict(_))),
+        "a stale version is refused: {stale:?}"
+    );
+    let by_supervisor = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        approved.version,
+        RefundAction::MarkPaid {
+            bank_reference: "FT1".into(),
+        },
+        &supervisor(),
+    )
+    .await;
+    assert!(matches!(by_supervisor, Err(BackendError::Forbidden(_))));
+    let no_ref = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        approved.version,
+        RefundAction::MarkPaid {
+            bank_reference: " ".into(),
+        },
+        &accountant(),
+    )
+    .await;
+    assert!(matches!(no_ref, Err(BackendError::Invalid { .. })), "{no_ref:?}");
+    let paid = refunds::act(
+        &t.db,
+        1,
+        surplus.id,
+        approved.version,
+        RefundAction::MarkPaid {
+            bank_reference: "FT26335REFUND1".into(),
+        },
+        &accountant(),
+    )
+    .await
+    .expect("paid");
+    assert_eq!(
+        (paid.state, paid.bank_reference.as_deref()),
+        (RefundState::Paid, Some("FT26335REFUND1"))
+    );
+    // Revenue given back from a receipt: never above what it says, never twice over.
+    let r = paid_cash(&srv).await;
+    let too_much = RefundRequestInput {
+        receipt_id: Some(r.id),
+        amount: 10_001,
+        reason: "Hồ sơ không giải quyết".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        refunds::request(&t.db, 1, too_much, &accountant()).await,
+        Err(BackendError::Invalid { field: "amount", .. })
+    ));
+    let part = RefundRequestInput {
+        receipt_id: Some(r.id),
+        amount: 6_000,
+        reason: "Hồ sơ không giải quyết".into(),
+        ..Default::default()
+    };
+    refunds::request(&t.db, 1, part.clone(), &accountant()).await.expect("first part");
+    assert!(
+        matches!(
+            refunds::request(&t.db, 1, part, &accountant()).await,
+            Err(BackendError::Invalid { field: "amount", .. })
+        ),
+        "6.000 + 6.000 > 10.000"
+    );
+    // Money that named no code is refunded from the exception queue, through a request too.
+    sepay(&srv, 502, 7_000, "CHUYEN TIEN NHAM").await;
+    let unknown = bank_exception::Entity::find()
+        .filter(bank_exception::Column::Kind.eq("unknown_code"))
+        .one(&t.db)
+        .await
+        .expect("db")
+        .expect("exception");
+    app::backend::exceptions::resolve(
+        &srv.backend,
+        unknown.id,
+        Resolution::Refund,
+        Some("chuyển nhầm".into()),
+        "truongbp",
+        Some(1),
+    )
+    .await
+    .expect("refund");
+    let all = refunds::list(&t.db, 1).await.expect("refunds");
+    assert!(all
+        .iter()
+        .any(|x| x.exception_id == Some(unknown.id) && x.amount == 7_000 && x.state == RefundState::Requested));
+    // Over HTTP: approving one's own refund is refused, said clearly, and in the audit log.
+    let base = srv.base_url();
+    let acc = sign_in(&base, "ketoan").await;
+    let mine = all.iter().find(|x| x.receipt_label.is_some()).expect("the receipt refund");
+    let body = serde_json::json!({ "id": mine.id, "version": mine.version, "action": { "Approve": { "note": null } } });
+    let resp = acc
+        .client
+        .post(format!("{base}/api/act_on_refund"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+    assert!(resp.text().await.expect("text").contains("tự duyệt"));
+    assert_eq!(audited(&t.db, "refund.refused").await, 1);
+    assert_eq!(audited(&t.db, "refund.approve").await, 1);
+    assert_eq!(audited(&t.db, "refund.paid").await, 1);
+    let csv = acc
+        .client
+        .get(format!("{base}/reports/refunds.csv"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(csv.contains("FT26335REFUND1") && csv.contains("Đã hoàn"), "{csv}");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+fn deposit(kind: &str, from: &str, to: &str, reference: &str) -> DepositInput {
+    DepositInput {
+        kind: kind.into(),
+        from: from.into(),
+        to: to.into(),
+        deposited_on: day(0),
+        treasury_ref: reference.into(),
+    }
+}
+
+async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_deducts_refunded_revenue(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let ketoan = accountant();
+    // Two days ago: two signature certifications (phí, 2716) and a late birth registration (lệ phí, 2771).
+    paid_cash(&srv).await;
+    let refunded = paid_cash(&srv).await;
+    let (id, version, _) = dossier_of(&srv, "DEMO-HT03", None).await;
+    payments::pay_manually(
+        &srv.backend,
+        id,
+        version,
+        PaymentMethod::Cash,
+        Some("tiền mặt".into()),
+        None,
+        "canbo",
+    )
+    .await
+    .expect("cash");
+    // 4.000đ of one receipt given back, approved by another person, paid.
+    let req = refunds::request(
+        &t.db,
+        1,
+        RefundRequestInput {
+            receipt_id: Some(refunded.id),
+            amount: 4_000,
+            reason: "Giảm phí".into(),
+            ..Default::default()
+        },
+        &ketoan,
+    )
+    .await
+    .expect("request");
+    let ok = refunds::act(&t.db, 1, req.id, req.version, RefundAction::Approve { note: None }, &supervisor())
+        .await
+        .expect("approve");
+    refunds::act(
+        &t.db,
+        1,
+        req.id,
+        ok.version,
+        RefundAction::MarkPaid {
+            bank_reference: "FT-REFUND-9".into(),
+        },
+        &ketoan,
+    )
+    .await
+    .expect("paid");
+    shift_back(&t.db, 2).await;
+    let (d2, d1) = (day(-2), day(-1));
+    // The day is not closed yet: no deposit.
+    let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d1).await.expect("slip");
+    assert_eq!(s.open_days, vec![d2.clone()]);
+    assert!(matches!(
+        treasury::record(&t.db, 1, deposit("phi", &d2, &d1, "KB-1"), &ketoan).await,
+        Err(BackendError::Conflict(_))
+    ));
+    days::close(&t.db, 1, Some(d2.clone()), &supervisor()).await.expect("close");
+    // The slip: one line per NDKT with chương and ĐBHC, refunds deducted with their reference, total in words.
+    let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d1).await.expect("slip");
+    assert!(s.open_days.is_empty() && s.uncoded.is_empty(), "{s:?}");
+    assert_eq!(s.lines.len(), 1);
+    let l = &s.lines[0];
+    assert_eq!((l.chapter.as_str(), l.ndkt.as_str(), l.dbhc.as_str()), ("830", "2716", "00001"));
+    assert_eq!((l.receipts, l.gross, l.refunds, l.amount), (2, 20_000, 4_000, 16_000));
+    assert_eq!(
+        (s.total, s.refunds_total, s.total_words.as_str()),
+        (16_000, 4_000, "Mười sáu nghìn đồng")
+    );
+    assert_eq!(s.refunds[0].bank_reference.as_deref(), Some("FT-REFUND-9"));
+    assert_eq!(s.receipts.len(), 2);
+    let le = treasury::slip(&t.db, 1, FeeKind::LePhi, &d2, &d1).await.expect("lệ phí slip");
+    assert_eq!(
+        (le.lines[0].ndkt.as_str(), le.total, le.kbnn_account.as_str()),
+        ("2771", 5_000, "7111.0.1000001")
+    );
+    assert_ne!(le.kbnn_account, s.kbnn_account, "phí and lệ phí go to different treasury accounts");
+    // The money waits, visibly, with its due date.
+    let waiting = treasury::view(&t.db, 1, true).await.expect("view");
+    assert!(
+        waiting.outstanding.iter().any(|o| o.kind == FeeKind::Phi && o.amount == 16_000),
+        "{:?}",
+        waiting.outstanding
+    );
+    // Two accountants record the same deposit at once: one wins, the other is told.
+    let (a, b) = tokio::join!(
+        treasury::record(&t.db, 1, deposit("phi", &d2, &d1, "KB-2026-001"), &ketoan),
+        treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-2026-002"), &ketoan)
+    );
+    assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|x| **x).count(), 1, "{a:?} {b:?}");
+    assert!(matches!(a.as_ref().err().or(b.as_ref().err()), Some(BackendError::Conflict(_))));
+    // No day twice, whatever the range; bad input is named.
+    assert!(matches!(
+        treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-3"), &ketoan).await,
+        Err(BackendError::Conflict(_))
+    ));
+    assert!(matches!(
+        treasury::record(&t.db, 1, deposit("phi", &d2, &d1, ""), &ketoan).await,
+        Err(BackendError::Invalid { field: "treasury_ref", .. })
+    ));
+    assert!(matches!(
+        treasury::record(&t.db, 1, deposit("tien", &d2, &d1, "KB-4"), &ketoan).await,
+        Err(BackendError::Invalid { field: "kind", .. })
+    ));
+    let slip = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
+    assert_eq!(slip.deposited_days, vec![d2.clone()]);
+    // Lệ phí is deposited on its own; a future day is never covered.
+    assert!(matches!(
+        treasury::record(&t.db, 1, deposit("le_phi", &d2, &day(1), "KB-5"), &ketoan).await,
+        Err(BackendError::Invalid { .. } | BackendError::Conflict(_))
+    ));
+    treasury::record(&t.db, 1, deposit("le_phi", &d2, &d2, "KB-LE-1"), &ketoan)
+        .await
+        .expect("lệ phí deposit");
+    let after = treasury::view(&t.db, 1, true).await.expect("view");
+    assert!(
+        after.outstanding.iter().all(|o| o.from > d2 || o.to < d2),
+        "nothing of that day waits: {:?}",
+        after.outstanding
+    );
+    assert_eq!(after.deposits.len(), 2);
+    // The files agree with the page.
+    let base = srv.base_url();
+    let acc = sign_in(&base, "ketoan").await;
+    let xlsx = acc
+        .client
+        .get(format!("{base}/reports/treasury.xlsx?kind=phi&from={d2}&to={d1}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"));
+    let csv = acc
+        .client
+        .get(format!("{base}/reports/treasury.csv?kind=phi&from={d2}&to={d1}"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.contains("\"2716\"") && csv.contains(",16000\r\n") && csv.contains("Mười sáu nghìn đồng"),
+        "{csv}"
+    );
+    let bad = acc
+        .client
+        .get(format!("{base}/reports/treasury.csv?kind=x&from={d2}&to={d1}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bad.status(), 422);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let ketoan = accountant();
+    // The demo's codes are examples; the copy of a civil-status extract has none.
+    let v = budget_codes::view(&t.db, 1, true).await.expect("codes");
+    assert!(v.profiles.iter().all(|p| p.example));
+    let extract = v
+        .fees
+        .iter()
+        .find(|f| f.fee_name.to_lowercase().contains("trích lục"))
+        .expect("the extract copy fee");
+    assert!(extract.current.is_none());
+    let (id, version, _) = dossier_of(&srv, "DEMO-HT01", None).await;
+    payments::pay_manually(
+        &srv.backend,
+        id,
+        version,
+        PaymentMethod::Cash,
+        Some("tiền mặt".into()),
+        None,
+        "canbo",
+    )
+    .await
+    .expect("cash");
+    shift_back(&t.db, 2).await;
+    let d2 = day(-2);
+    days::close(&t.db, 1, Some(d2.clone()), &supervisor()).await.expect("close");
+    let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
+    assert_eq!((s.uncoded.len(), s.total), (1, 8_000), "flagged, and still counted in the money");
+    match treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-9"), &ketoan).await {
+        Err(BackendError::Invalid { message, .. }) => assert!(message.contains("chưa có mã"), "{message}"),
+        other => panic!("an uncoded line blocks the deposit: {other:?}"),
+    }
+    // Bad codes are refused by name; a code dated after the money does not cover it.
+    let bad = FeeCodeForm {
+        fee_item_id: extract.fee_item_id,
+        valid_from: d2.clone(),
+        chapter: "83".into(),
+        ndkt: "2716".into(),
+    };
+    assert!(matches!(
+        budget_codes::set_fee_code(&t.db, 1, bad, &ketoan).await,
+        Err(BackendError::Invalid { field: "chapter", .. })
+    ));
+    let later = FeeCodeForm {
+        fee_item_id: extract.fee_item_id,
+        valid_from: day(-1),
+        chapter: "830".into(),
+        ndkt: "3075".into(),
+    };
+    budget_codes::set_fee_code(&t.db, 1, later, &ketoan).await.expect("later code");
+    assert_eq!(
+        treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip").uncoded.len(),
+        1
+    );
+    let from_then = FeeCodeForm {
+        fee_item_id: extract.fee_item_id,
+        valid_from: "2026-01-01".into(),
+        chapter: "830".into(),
+        ndkt: "2716".into(),
+    };
+    budget_codes::set_fee_code(&t.db, 1, from_then, &ketoan)
+        .await
+        .expect("earlier code");
+    let v = budget_codes::view(&t.db, 1, true).await.expect("codes");
+    let history = &v.fees.iter().find(|f| f.fee_item_id == extract.fee_item_id).expect("row").history;
+    assert_eq!(
+        history.iter().map(|c| (c.ndkt.as_str(), c.valid_to.clone())).collect::<Vec<_>>(),
+        vec![("2716", Some(day(-1))), ("3075", None)]
+    );
+    let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
+    assert!(s.uncoded.is_empty());
+    assert_eq!(s.lines[0].ndkt, "2716", "the code in effect on the day of collection");
+    // The treasury settings too: confirmed values lose the example mark.
+    let mut form = budget_codes::view(&t.db, 1, true).await.expect("codes").profiles[0].form.clone();
+    form.valid_from = "2026-01-01".into();
+    form.kbnn_name = "KBNN khu vực I".into();
+    budget_codes::set_profile(&t.db, 1, form.clone(), &ketoan).await.expect("profile");
+    form.interval_phi = "fortnightly".into();
+    assert!(matches!(
+        budget_codes::set_profile(&t.db, 1, form, &ketoan).await,
+        Err(BackendError::Invalid { field: "interval_phi", .. })
+    ));
+    let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
+    assert_eq!(s.kbnn_name, "KBNN khu vực I");
+    treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-10"), &ketoan)
+        .await
+        .expect("deposit once coded");
+    // Over HTTP the supervisor reads the codes but cannot change them.
+    let base = srv.base_url();
+    let sup = sign_in(&base, "truongbp").await;
+    assert_eq!(
+        sup.client
+            .post(format!("{base}/api/get_budget_codes"))
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        200
+    );
+    let body = serde_json::json!({ "form": { "fee_item_id": extract.fee_item_id, "valid_from": d2, "chapter": "830", "ndkt": "2716" } });
+    assert_eq!(
+        sup.client
+            .post(format!("{base}/api/set_fee_code"))
+            .json(&body)
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        403
+    );
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
