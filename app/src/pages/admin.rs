@@ -12,38 +12,27 @@ use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The admin's set-up, or for the accountant only the budget codes they keep.
+/// What `/admin` shows: the admin's whole set-up, or for the accountant only the budget
+/// codes they keep (one resource, so the page has one loading state).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+enum AdminView {
+    Accountant,
+    Admin(SetupView),
+}
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::api::get_me());
-    view! {
-        <Transition fallback=move || view! { <p class="loading">"…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(m)) if m.role == Role::Accountant => view! { <AccountantSetup/> }.into_any(),
-                    _ => view! { <AdminSetup/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn AccountantSetup() -> impl IntoView {
-    view! {
-        <Title text="WardPay — Mã ngân sách"/>
-        <crate::pages::accounting::AccountingHeader title_vi="Mã ngân sách và Kho bạc" title_en="Budget codes and treasury"/>
-        <div class="page admin">
-            <crate::pages::accounting::budget_codes::BudgetCodes/>
-        </div>
-    }
-}
-
-#[component]
-fn AdminSetup() -> impl IntoView {
     // Bumped after every change so that the lists reload.
     let version = RwSignal::new(0u32);
-    let setup = Resource::new(move || version.get(), |_| admin_setup());
+    let setup = Resource::new(
+        move || version.get(),
+        |_| async move {
+            match crate::api::get_me().await {
+                Ok(Some(m)) if m.role == Role::Accountant => Ok(AdminView::Accountant),
+                _ => admin_setup().await.map(AdminView::Admin),
+            }
+        },
+    );
     // The actions live here, above the lists that reload after each of them, so that their
     // outcome (the "paired" notice, an error) stays on screen.
     let acts = AdminActions {
@@ -86,7 +75,10 @@ fn AdminSetup() -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">"…"</p> }>
                 {move || Suspend::new(async move {
                     match setup.await {
-                        Ok(s) => view! {
+                        Ok(AdminView::Accountant) => view! {
+                            <crate::pages::accounting::budget_codes::BudgetCodes/>
+                        }.into_any(),
+                        Ok(AdminView::Admin(s)) => view! {
                             <div class="admin-grid">
                                 <PairKiosk setup=s.clone() acts=acts/>
                                 <Accounts setup=s.clone() acts=acts version=version/>
