@@ -25,7 +25,8 @@ db_tests!(
     closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late_day_says_so,
     a_refund_needs_another_person_never_exceeds_what_was_received_and_an_overpayment_refunds_its_surplus,
     a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_deducts_refunded_revenue,
-    budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit
+    budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit,
+    the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -930,6 +931,57 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
             .status(),
         403
     );
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    paid_cash(&srv).await;
+    paid_cash(&srv).await;
+    shift_back(&t.db, 1).await;
+    let d1 = day(-1);
+    days::close(&t.db, 1, Some(d1.clone()), &supervisor()).await.expect("close");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).env("DATABASE_URL", &t.url).env("WARDPAY_LOG", "warn").output().expect("run")
+    };
+    // Bad arguments: exit 2 and a message, before the database is opened (so on both engines).
+    for bad in [
+        vec!["report", "receipts", "--ward", "000.00.01.H26", "--from", "2026-13-01", "--to", "2026-12-01"],
+        vec!["report", "treasury", "--ward", "000.00.01.H26", "--from", &d1, "--to", &d1, "--kind", "tien"],
+        vec!["report", "refunds", "--ward", "000.00.01.H26", "--from", &d1],
+        vec!["tax-summary", "--ward", "000.00.01.H26", "--day", "hôm qua", "-o", "/tmp/x.xml"],
+    ] {
+        let out = run(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stderr.is_empty(), "{bad:?} says why");
+    }
+    // (On PostgreSQL the test's schema is not in the URL: the figures are read on SQLite.)
+    if engine == Engine::Sqlite {
+        let out = run(&["report", "treasury", "--ward", "000.00.01.H26", "--from", &d1, "--to", &d1, "--kind", "phi", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let slips: Vec<app::model::TreasurySlip> = serde_json::from_slice(&out.stdout).expect("json");
+        let page = treasury::slip(&t.db, 1, FeeKind::Phi, &d1, &d1).await.expect("slip");
+        assert_eq!(slips, vec![page]);
+        let out = run(&["report", "receipts", "--ward", "000.00.01.H26", "--from", &d1, "--to", &d1, "--format", "csv"]);
+        assert_eq!(out.status.code(), Some(0));
+        let csv = String::from_utf8(out.stdout).expect("utf8");
+        assert_eq!(csv.lines().filter(|l| l.starts_with("\"EBL01\"")).count(), 2);
+        let dir = tempfile::tempdir().expect("dir");
+        let xlsx = dir.path().join("refunds.xlsx");
+        let out = run(&["report", "refunds", "--ward", "000.00.01.H26", "--from", &d1, "--to", &d1, "--format", "xlsx", "-o", xlsx.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(std::fs::read(&xlsx).expect("file").starts_with(b"PK"));
+        let xml = dir.path().join("summary.xml");
+        let out = run(&["tax-summary", "--ward", "000.00.01.H26", "--day", &d1, "-o", xml.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(&xml).expect("xml");
+        assert_eq!(text, tax_summaries::xml(&t.db, 1, &d1).await.expect("stored").1, "the file is the summary prepared at the close");
+        xmllint_accepts(&text).expect("valid");
+        let out = run(&["tax-summary", "--ward", "000.00.01.H26", "--day", &day(-9), "-o", xml.to_str().expect("path")]);
+        assert_eq!(out.status.code(), Some(2), "a day not closed has no summary: {}", String::from_utf8_lossy(&out.stderr));
+    }
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -77,10 +77,19 @@ fn lines_of(r: &receipt::Model, fee_lines: &[fee_line::Model]) -> Vec<(FeeKind, 
         .collect()
 }
 
+/// A refund of revenue: the refund, the receipt it gives back from (label), and how much of
+/// each kind of money it takes back.
+struct RevenueRefund {
+    refund: crate::backend::entity::refund::Model,
+    receipt_label: Option<String>,
+    parts: Vec<(FeeKind, i64)>,
+}
+
 struct Collected {
     movements: Vec<Movement>,
+    /// Each receipt (or reversal) with its amount of one kind.
     receipts: Vec<(receipt::Model, i64, FeeKind)>,
-    refunds: Vec<(crate::backend::entity::refund::Model, Option<String>, Vec<(FeeKind, i64)>)>,
+    refunds: Vec<RevenueRefund>,
 }
 
 /// When each day of the ward was closed.
@@ -247,7 +256,11 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
                 left -= take;
             }
         }
-        refunds_out.push((rf, Some(receipts::label(rc)), parts));
+        refunds_out.push(RevenueRefund {
+            refund: rf,
+            receipt_label: Some(receipts::label(rc)),
+            parts,
+        });
     }
     Ok(Collected {
         movements,
@@ -431,14 +444,14 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
     let refunds_listed: Vec<SlipRefund> = c
         .refunds
         .iter()
-        .filter_map(|(rf, label, parts)| {
-            let amount: i64 = parts.iter().filter(|(k, _)| *k == kind).map(|(_, a)| a).sum();
+        .filter_map(|r| {
+            let amount: i64 = r.parts.iter().filter(|(k, _)| *k == kind).map(|(_, a)| a).sum();
             (amount > 0).then(|| SlipRefund {
-                refund_id: rf.id,
+                refund_id: r.refund.id,
                 amount,
-                receipt_label: label.clone(),
-                bank_reference: rf.bank_reference.clone(),
-                paid_at: rf.paid_at.map(|t| t.to_rfc3339()),
+                receipt_label: r.receipt_label.clone(),
+                bank_reference: r.refund.bank_reference.clone(),
+                paid_at: r.refund.paid_at.map(|t| t.to_rfc3339()),
                 deducted: true,
             })
         })
