@@ -87,7 +87,7 @@ async fn serve(common: &server::config::CommonArgs, args: &ServeArgs) -> Result<
     println!("  Officer:    {base}/");
     println!("  Kiosk:      {base}/kiosk/{kiosk}");
     println!("  Supervisor: {base}/stats");
-    println!("  Accountant: {base}/reconciliation");
+    println!("  Accountant: {base}/reconciliation   (books: {base}/accounting/treasury)");
     println!("  Admin:      {base}/admin   (audit log: {base}/audit)");
     if args.demo {
         println!("Demo accounts (password \"{}\"):", app::backend::auth::DEMO_PASSWORD);
