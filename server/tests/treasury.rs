@@ -908,6 +908,16 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
     treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-10"), &ketoan)
         .await
         .expect("deposit once coded");
+    // A receipt series that does not fit TT 91 is refused by name, and the attempt audited.
+    let admin = sign_in(&srv.base_url(), "admin").await;
+    let ward = serde_json::json!({ "input": {
+        "id": 1, "code": "000.00.01.H26", "name": "UBND Phường Demo", "address": "1 Phố Demo, Hà Nội", "tax_code": "0100000000",
+        "budget_code": "1000000", "bank_bin": "970415", "bank_account": "113366668888", "bank_account_name": "UBND PHUONG DEMO",
+        "receipt_form": "EBL01", "receipt_series": "26PDM" } });
+    let r = admin.client.post(format!("{}/api/admin_save_ward", srv.base_url())).json(&ward).send().await.expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("26TAA"));
+    assert_eq!(audited(&t.db, "ward.save_refused").await, 1);
     // Over HTTP the supervisor reads the codes but cannot change them.
     let base = srv.base_url();
     let sup = sign_in(&base, "truongbp").await;

@@ -113,7 +113,11 @@ pub async fn admin_save_ward(input: WardForm) -> Result<WardInfo, ServerFnError>
     use super::guard::*;
     let me = staff("admin_save_ward")?;
     let b = backend()?;
-    crate::backend::wards::save(&b.db, input, &me).await.map_err(fail)
+    // A refused set-up (a receipt series that does not fit TT 91, say) is a person's
+    // attempt: audited like the money actions.
+    let (ward, subject) = (input.id.or(me.ward_id), format!("ward:{}", input.id.map(|i| i.to_string()).unwrap_or_else(|| "new".into())));
+    let done = crate::backend::wards::save(&b.db, input, &me).await;
+    audit_refusal(&b, &principal(), ward, "ward.save_refused", subject, done).await
 }
 
 #[server(endpoint = "admin_add_counter")]

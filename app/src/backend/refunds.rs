@@ -407,3 +407,50 @@ async fn row(db: &impl ConnectionTrait, r: refund::Model) -> Result<RefundRow, B
         qr_svg,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notification(raw: &str) -> bank_notification::Model {
+        bank_notification::Model {
+            id: 1,
+            provider: "casso".into(),
+            provider_txn_id: "1".into(),
+            bank_reference: None,
+            raw_body: raw.into(),
+            headers: "{}".into(),
+            received_at: Utc::now(),
+            amount: 60_000,
+            account_number: "113366668888".into(),
+            content: String::new(),
+            payment_request_id: None,
+            outcome: "overpaid".into(),
+            source: "webhook".into(),
+        }
+    }
+
+    #[test]
+    fn the_payers_account_comes_from_casso_and_payos_bodies() {
+        let casso = r#"{"error":0,"data":{"id":9,"counterAccountName":"NGUYEN VAN AN","counterAccountNumber":"0011001234567","counterAccountBankId":"970436"}}"#;
+        let p = payer_of(&notification(casso));
+        assert_eq!(
+            (p.name.as_deref(), p.account.as_deref(), p.bank_bin.as_deref()),
+            (Some("NGUYEN VAN AN"), Some("0011001234567"), Some("970436"))
+        );
+        let payos = r#"{"code":"00","data":{"orderCode":1,"counterAccountBankId":"970415","counterAccountName":"TRAN THI B","counterAccountNumber":"123456789"}}"#;
+        assert_eq!(payer_of(&notification(payos)).bank_bin.as_deref(), Some("970415"));
+    }
+
+    #[test]
+    fn no_account_or_an_unknown_bank_gives_no_refund_qr() {
+        let sepay = r#"{"id":1,"gateway":"VietinBank","transferAmount":60000,"accountNumber":"113366668888"}"#;
+        assert!(payer_of(&notification(sepay)).account.is_none());
+        let odd = r#"{"data":{"counterAccountNumber":"1","counterAccountBankId":"999999"}}"#;
+        assert!(
+            payer_of(&notification(odd)).bank_bin.is_none(),
+            "a BIN outside the NAPAS directory is not trusted"
+        );
+        assert!(payer_of(&notification("not json")).account.is_none());
+    }
+}
