@@ -129,6 +129,7 @@ pub enum K {
     PaySuccess,
     ReceiptNo,
     ViewReceipt,
+    ScanForReceipt,
     CodeExpired,
     CodeExpiredHint,
     PaymentCancelled,
@@ -264,6 +265,7 @@ impl K {
             PaySuccess => ("Thanh toán thành công", "Payment successful"),
             ReceiptNo => ("Số biên lai", "Receipt number"),
             ViewReceipt => ("Xem biên lai", "View receipt"),
+            ScanForReceipt => ("Quét mã để lưu biên lai trên điện thoại", "Scan to keep the receipt on your phone"),
             CodeExpired => ("Mã QR đã hết hạn", "The QR code has expired"),
             CodeExpiredHint => ("Vui lòng báo cán bộ để tạo mã mới.", "Please ask the officer for a new code."),
             PaymentCancelled => ("Giao dịch đã được huỷ", "The payment was cancelled"),
@@ -373,8 +375,8 @@ pub fn LangSwitch() -> impl IntoView {
     };
     view! {
         <div class="lang-switch" role="group" aria-label=t(K::Language)>
-            <button class:active=move || lang.get() == Lang::Vi data-lang="vi" on:click=move |_| pick(Lang::Vi)>"VI"</button>
-            <button class:active=move || lang.get() == Lang::En data-lang="en" on:click=move |_| pick(Lang::En)>"EN"</button>
+            <button class:active=move || lang.get() == Lang::Vi aria-pressed=move || (lang.get() == Lang::Vi).to_string() lang="vi" aria-label="Tiếng Việt" data-lang="vi" on:click=move |_| pick(Lang::Vi)>"VI"</button>
+            <button class:active=move || lang.get() == Lang::En aria-pressed=move || (lang.get() == Lang::En).to_string() lang="en" aria-label="English" data-lang="en" on:click=move |_| pick(Lang::En)>"EN"</button>
         </div>
     }
 }

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
                     <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </div>

@@ -156,6 +156,60 @@ pub struct ReceiptDoc {
     /// The signed-in viewer may issue a notice or a replacement (the ward's accountant).
     #[serde(default)]
     pub can_correct: bool,
+    /// `ed25519` (checkable by anyone with the key on /verify) or `hmac-sha256` (older).
+    #[serde(default)]
+    pub sig_alg: String,
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// `/verify?…` for this receipt, and its QR code as SVG (absolute address) for print.
+    #[serde(default)]
+    pub verify_path: String,
+    #[serde(default)]
+    pub verify_qr_svg: Option<String>,
+}
+
+/// What a citizen types on `/verify` (or the receipt's QR code carries).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyQuery {
+    pub form: String,
+    pub series: String,
+    pub number: String,
+    pub amount: String,
+    /// The collecting unit's tax code, when several units use the same series.
+    pub tax_code: Option<String>,
+}
+
+/// What `/verify` tells anyone about a receipt: nothing of the payer beyond a masked name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyResult {
+    pub ward_name: String,
+    pub unit_tax_code: String,
+    pub form: String,
+    pub series: String,
+    pub number: String,
+    /// RFC 3339 UTC.
+    pub issued_at: String,
+    pub total: i64,
+    pub payer_masked: String,
+    pub status: ReceiptStatus,
+    pub replaced_by: Option<String>,
+    pub notices: Vec<String>,
+    pub signature_valid: bool,
+    pub sig_alg: String,
+    pub key_id: Option<String>,
+}
+
+/// A ward's published receipt-signing key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKeyView {
+    pub ward_code: String,
+    pub ward_name: String,
+    pub key_id: String,
+    pub algorithm: String,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
 }
 
 fn valid_status() -> ReceiptStatus {

@@ -12,6 +12,7 @@ mod m20261125_000004_access;
 mod m20261130_000005_abuse;
 mod m20261130_000006_statements;
 mod m20261201_000007_treasury;
+mod m20261201_000008_signing_keys;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_abuse::Migration),
             Box::new(m20261130_000006_statements::Migration),
             Box::new(m20261201_000007_treasury::Migration),
+            Box::new(m20261201_000008_signing_keys::Migration),
         ]
     }
 }

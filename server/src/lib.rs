@@ -124,6 +124,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             opening_hours: serve.opening_hours,
             secure_cookies: serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             trust_proxy: serve.trust_proxy,
+            public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
         polls: Arc::new(backend::polls::PollBoard::default()),

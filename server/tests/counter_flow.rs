@@ -446,7 +446,7 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let ward = counters::default_ward_id(&t.db).await.expect("ward");
-    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false, trust_proxy: false };
+    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false, trust_proxy: false, public_url: None };
     let now = chrono::Utc::now();
     assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");
     let c = first_counter(&srv).await;

@@ -183,3 +183,18 @@ pub fn client_ip() -> Option<String> {
 /// The connecting address, put into request extensions by the server.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
+
+/// The absolute address of this server as the caller reached it (for links in QR codes a
+/// phone will open): the configured public URL, else the request's own host.
+pub fn public_base(b: &Backend) -> String {
+    if let Some(u) = &b.settings.public_url {
+        return u.clone();
+    }
+    let Some(p) = parts() else { return String::new() };
+    let header = |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
+    let host = if b.settings.trust_proxy { header("x-forwarded-host").or_else(|| header("host")) } else { header("host") };
+    let https = b.settings.trust_proxy && header("x-forwarded-proto").is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    // A host name is letters, digits, dots, dashes and a port; anything else is not echoed.
+    let host = host.filter(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c))).unwrap_or_else(|| "localhost".into());
+    format!("{}://{host}", if https { "https" } else { "http" })
+}

@@ -7,6 +7,7 @@ pub mod accounting;
 pub mod admin;
 pub mod session;
 pub mod supervise;
+pub mod verify;
 
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -15,6 +16,7 @@ pub use accounting::*;
 pub use admin::*;
 pub use session::*;
 pub use supervise::*;
+pub use verify::*;
 
 use crate::model::{
     CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptDoc, WardSnapshot,
@@ -140,7 +142,14 @@ pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<Receip
     use guard::*;
     let who = authorize("get_receipt")?;
     let b = backend()?;
-    crate::backend::receipts::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)
+    let mut doc = crate::backend::receipts::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)?;
+    // The printed receipt carries a QR code a phone opens to check it on /verify.
+    if let Some(d) = doc.as_mut() {
+        let url = format!("{}{}", public_base(&b), d.verify_path);
+        let options = vietqr::SvgOptions { title: Some("Mã QR kiểm tra biên lai (QR code to check this receipt)".into()), ..Default::default() };
+        d.verify_qr_svg = vietqr::render_svg(&url, &options).ok();
+    }
+    Ok(doc)
 }
 
 /// Dossiers that arrived from the DVC portal and wait at this counter, oldest first.

@@ -82,6 +82,11 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/kiosk/{counter}", Rule::Public),
     // A receipt opens with its link token for anyone, or without it for the ward's staff.
     ("GET", "/receipts/{id}", Rule::Public),
+    // Anyone checks a receipt and reads the published keys (the check is rate-limited).
+    ("GET", "/verify", Rule::Public),
+    ("POST", "/api/verify_receipt", Rule::Public),
+    ("POST", "/api/get_public_keys", Rule::Public),
+    ("POST", "/api/get_receipt_link_qr", Rule::Public),
     // Live push.
     ("GET", "/ws/counter/{id}", Rule::Api { roles: STAFF, kiosk: true }),
     ("GET", "/ws/ward/{id}", api(&[Supervisor])),

@@ -531,6 +531,8 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
                 replaces_id: Set(None),
                 reason: Set(None),
                 issued_by: Set(None),
+                sig_alg: Set(super::signing::HMAC.into()),
+                key_id: Set(None),
             });
             ids.receipt += 1;
         }

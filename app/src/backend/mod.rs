@@ -19,6 +19,7 @@ pub mod hub;
 pub mod kiosks;
 pub mod payments;
 pub mod polls;
+pub mod receipt_check;
 pub mod receipt_corrections;
 pub mod receipt_register;
 pub mod receipts;
@@ -31,6 +32,7 @@ pub mod treasury;
 pub mod stats;
 pub mod trends;
 pub mod sequences;
+pub mod signing;
 pub mod wards;
 
 use std::sync::Arc;
@@ -66,11 +68,14 @@ pub struct Settings {
     /// A reverse proxy in front sets `X-Forwarded-For`: the client's address (for sign-in
     /// throttling and the audit log) is its last entry, not the proxy's.
     pub trust_proxy: bool,
+    /// The address citizens' phones reach the server at (`--public-url`), for links in QR
+    /// codes; without it, the address the request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false, trust_proxy: false }
+        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false, trust_proxy: false, public_url: None }
     }
 }
 

@@ -702,6 +702,12 @@ pub async fn line_views(db: &impl ConnectionTrait, dossier_id: i64) -> Result<Ve
         .collect())
 }
 
+/// The code's accessible name: what a screen reader says instead of the picture.
+fn qr_options(w: &ward::Model, amount: i64) -> vietqr::SvgOptions {
+    let bank = vietqr::banks::lookup(&w.bank_bin).map(|b| b.short_name).unwrap_or("VietQR");
+    vietqr::SvgOptions { title: Some(format!("VietQR: {bank} {}, {amount} VND", w.bank_account)), ..Default::default() }
+}
+
 /// The payment as the counter's screens show it at `now`.
 pub async fn payment_view(
     db: &impl ConnectionTrait,
@@ -717,7 +723,7 @@ pub async fn payment_view(
     }
     let qr_svg = match (&pr.qr_payload, state) {
         (Some(p), PaymentState::QrIssued) => Some(
-            vietqr::render_svg(p, &vietqr::SvgOptions::default()).map_err(|e| BackendError::invalid("qr", e.to_string()))?,
+            vietqr::render_svg(p, &qr_options(&w, pr.amount)).map_err(|e| BackendError::invalid("qr", e.to_string()))?,
         ),
         _ => None,
     };

@@ -77,7 +77,9 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
     content.series = series.clone();
     content.number = format_number(number);
     let canonical = serde_json::to_string(&content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
-    let signature = sign(&r.ward.receipt_key, &canonical)?;
+    // Signed with the ward's published Ed25519 key: anyone can check it on /verify.
+    let key = super::signing::current(txn, r.ward).await?;
+    let signature = super::signing::sign(&key, &canonical)?;
     Ok(receipt::ActiveModel {
         ward_id: Set(r.ward.id),
         payment_request_id: Set(r.payment_request_id),
@@ -95,6 +97,8 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
         replaces_id: Set(r.replaces.map(|(id, _)| id)),
         reason: Set(r.replaces.map(|(_, reason)| reason.to_string())),
         issued_by: Set(r.issued_by.map(str::to_string)),
+        sig_alg: Set(super::signing::ED25519.into()),
+        key_id: Set(Some(key.key_id.clone())),
         ..Default::default()
     }
     .insert(txn)
@@ -112,6 +116,21 @@ pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
         label: label(r),
         token: public_token(&ward.receipt_key, r.id),
     }
+}
+
+/// Whether the receipt's stored signature covers its stored content: an Ed25519 signature
+/// against the key it names (current or rotated out), an older one against the ward's HMAC key.
+pub async fn signature_holds(db: &impl ConnectionTrait, r: &receipt::Model, w: &ward::Model) -> Result<bool, BackendError> {
+    if r.sig_alg == super::signing::ED25519 {
+        let Some(key) = (match &r.key_id {
+            Some(id) => super::signing::by_id(db, id).await?,
+            None => None,
+        }) else {
+            return Ok(false);
+        };
+        return Ok(key.ward_id == r.ward_id && super::signing::verify(&key.public_key, &r.content, &r.signature));
+    }
+    Ok(verify(&w.receipt_key, &r.content, &r.signature))
 }
 
 /// The receipt for its page. Staff of its ward (a signed-in session, which expires) see it
@@ -133,7 +152,7 @@ pub async fn load(
     let full = staff;
     let mut content: ReceiptContent =
         serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
-    let signature_valid = verify(&w.receipt_key, &r.content, &r.signature);
+    let signature_valid = signature_holds(db, &r, &w).await?;
     if !full {
         content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
         content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);
@@ -147,7 +166,21 @@ pub async fn load(
     let notices = super::receipt_corrections::notices_of(db, &r, full).await?;
     let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
     let can_correct = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
-    Ok(Some(ReceiptDoc { id: r.id, content, signature: r.signature, signature_valid, status, replaced_by, notices, can_correct }))
+    let verify_path = super::receipt_check::verify_path(&r, &w);
+    Ok(Some(ReceiptDoc {
+        id: r.id,
+        content,
+        signature: r.signature,
+        signature_valid,
+        status,
+        replaced_by,
+        notices,
+        can_correct,
+        sig_alg: r.sig_alg,
+        key_id: r.key_id,
+        verify_path,
+        verify_qr_svg: None,
+    }))
 }
 
 #[cfg(test)]

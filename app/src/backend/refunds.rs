@@ -376,7 +376,10 @@ async fn row(db: &impl ConnectionTrait, r: refund::Model) -> Result<RefundRow, B
                 .with_purpose(format!("Hoan tien WardPay {}", r.id));
             vietqr::encode(&qr)
                 .ok()
-                .and_then(|p| vietqr::render_svg(&p, &vietqr::SvgOptions::default()).ok())
+                .and_then(|p| {
+                    let options = vietqr::SvgOptions { title: Some(format!("VietQR: {bin} {acct}, {} VND", r.amount)), ..Default::default() };
+                    vietqr::render_svg(&p, &options).ok()
+                })
         }
         _ => None,
     };

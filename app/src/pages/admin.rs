@@ -453,14 +453,16 @@ fn FeeLine(r: FeeItemRow) -> impl IntoView {
         let e = e.clone();
         async move { admin_update_fee_item(e).await }
     });
+    let name = r.procedure_name.clone();
+    let (l_code, l_sub, l_active) = (format!("Mã thủ tục — {name}"), format!("Tiểu mục — {name}"), format!("Đang cung cấp — {name}"));
     view! {
         <tr data-fee-id=id>
-            <td><input class="small" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/></td>
+            <td><input class="small" aria-label=l_code prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/></td>
             <td><strong>{r.procedure_name.clone()}</strong><br/><span class="muted small">{r.fee_name.clone()}</span></td>
             <td class="small">{r.rule_vi.clone()}</td>
             <td class="small">{r.legal_basis.clone()}</td>
-            <td><input class="small" prop:value=move || subitem.get() on:input=move |ev| subitem.set(event_target_value(&ev))/></td>
-            <td><input type="checkbox" prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev))/></td>
+            <td><input class="small" aria-label=l_sub prop:value=move || subitem.get() on:input=move |ev| subitem.set(event_target_value(&ev))/></td>
+            <td><input type="checkbox" aria-label=l_active prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev))/></td>
             <td>
                 <button class="btn small" on:click=move |_| {
                     save.dispatch(FeeItemEdit { id, procedure_code: code.get_untracked(), budget_subitem: subitem.get_untracked(), active: active.get_untracked() });

@@ -285,8 +285,27 @@ fn SuccessScreen(p: PaymentView) -> impl IntoView {
                     {t(K::ReceiptNo)}": " <strong data-testid="kiosk-receipt">{r.label.clone()}</strong>
                     " · " <a href=r.href() target="_blank">{t(K::ViewReceipt)}</a>
                 </p>
+                <ReceiptLinkQr id=r.id token=r.token.clone()/>
             })}
             <p>{t(K::ThankYou)}</p>
         </section>
+    }
+}
+
+/// The receipt's link as a QR code: the citizen scans it and keeps the receipt on their phone.
+#[component]
+fn ReceiptLinkQr(id: i64, token: String) -> impl IntoView {
+    let qr = Resource::new(move || (id, token.clone()), |(id, token)| crate::api::get_receipt_link_qr(id, token));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                qr.await.ok().map(|svg| view! {
+                    <figure class="receipt-link-qr" data-testid="kiosk-receipt-qr">
+                        <div class="qr" inner_html=svg></div>
+                        <figcaption>{t(K::ScanForReceipt)}</figcaption>
+                    </figure>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -9,3 +9,4 @@ pub mod receipt;
 pub mod reconciliation;
 pub mod stats;
 pub mod trends;
+pub mod verify;

@@ -647,25 +647,35 @@ fn LineRow(uid: u32, lines: RwSignal<Vec<Draft>>) -> impl IntoView {
     let needs_pages = first.needs_pages();
     let rule_vi = first.entry.rule_vi.clone();
     let rule_en = first.entry.rule_en.clone();
+    // Each input says which fee line it belongs to (the table header alone is not a label).
+    let fee = first.entry.fee_name.clone();
+    let (l_qty, l_pages, l_exempt, l_reason) = {
+        let f = fee.clone();
+        let label = move |k: K| {
+            let f = f.clone();
+            move || format!("{} — {f}", t(k)())
+        };
+        (label(K::Quantity), label(K::Pages), label(K::Exempt), label(K::ExemptReason))
+    };
     view! {
         <tr data-line=uid>
             <td>
                 <div class="pname">{first.entry.fee_name.clone()}</div>
                 <div class="muted small">{move || if lang.get() == Lang::Vi { rule_vi.clone() } else { rule_en.clone() }}</div>
             </td>
-            <td><input class="qty" type="number" min="1" step="1" data-testid="line-quantity"
+            <td><input class="qty" type="number" min="1" step="1" data-testid="line-quantity" aria-label=l_qty
                 prop:value=move || get().map(|d| d.quantity).unwrap_or_default()
                 on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.quantity = v.clone()); }/></td>
             <td>{needs_pages.then(|| view! {
-                <input class="qty" type="number" min="1" step="1" data-testid="line-pages"
+                <input class="qty" type="number" min="1" step="1" data-testid="line-pages" aria-label=l_pages.clone()
                     prop:value=move || get().map(|d| d.pages).unwrap_or_default()
                     on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.pages = v.clone()); }/>
             })}</td>
             <td>
-                <input type="checkbox" data-testid="line-exempt" prop:checked=move || get().is_some_and(|d| d.exempt)
+                <input type="checkbox" data-testid="line-exempt" aria-label=l_exempt prop:checked=move || get().is_some_and(|d| d.exempt)
                     on:change=move |ev| { let c = event_target_checked(&ev); edit(&|d| d.exempt = c); }/>
                 <Show when=move || get().is_some_and(|d| d.exempt)>
-                    <input type="text" class="reason" data-testid="line-exempt-reason" placeholder=t(K::ExemptReason)
+                    <input type="text" class="reason" data-testid="line-exempt-reason" placeholder=t(K::ExemptReason) aria-label=l_reason.clone()
                         prop:value=move || get().map(|d| d.reason).unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.reason = v.clone()); }/>
                 </Show>

@@ -142,7 +142,14 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
                 <div class=if doc.signature_valid { "sig ok" } else { "sig bad" }>
                     {if doc.signature_valid { t(K::SignatureValid) } else { t(K::SignatureInvalid) }}
                 </div>
-                <div class="mono small">"HMAC-SHA256: "{doc.signature.clone()}</div>
+                <div class="mono small" data-testid="receipt-signature" data-alg=doc.sig_alg.clone()>
+                    {if doc.sig_alg == "ed25519" { "Ed25519" } else { "HMAC-SHA256" }}
+                    {doc.key_id.clone().map(|k| format!(" (khoá {k})"))}": "{doc.signature.clone()}
+                </div>
+                <div class="verify-link">
+                    {doc.verify_qr_svg.clone().map(|svg| view! { <div class="verify-qr" inner_html=svg></div> })}
+                    <a href=doc.verify_path.clone() data-testid="receipt-verify-link">{tx("Kiểm tra biên lai này tại /verify", "Check this receipt at /verify")}</a>
+                </div>
             </footer>
             <div class="no-print"><button class="btn" type="button" on:click=print>{t(K::Print)}</button></div>
         </article>

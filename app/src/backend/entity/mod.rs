@@ -28,6 +28,7 @@ pub mod receipt_sequence;
 pub mod receipt_notice;
 pub mod refund;
 pub mod session;
+pub mod signing_key;
 pub mod statement_import;
 pub mod statement_line;
 pub mod statement_mapping;

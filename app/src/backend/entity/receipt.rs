@@ -27,6 +27,10 @@ pub struct Model {
     pub reason: Option<String>,
     /// Who issued a replacement (receipts of a payment are issued by the system).
     pub issued_by: Option<String>,
+    /// `ed25519` (key `key_id`, published on /verify) or `hmac-sha256` (receipts signed
+    /// before public keys).
+    pub sig_alg: String,
+    pub key_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -166,7 +166,7 @@ fn RefundActions(r: RefundRow, mine: bool, can_decide: bool, can_pay: bool, act:
         }.into_any(),
         RefundState::Approved if can_pay => view! {
             <div class="inline-form">
-                {r.qr_svg.clone().map(|svg| view! { <div class="refund-qr" data-testid="refund-qr" inner_html=svg aria-label="VietQR"></div> })}
+                {r.qr_svg.clone().map(|svg| view! { <div class="refund-qr" data-testid="refund-qr" inner_html=svg></div> })}
                 <input type="text" aria-label=move || tx("Mã giao dịch chuyển trả", "Bank reference of the refund")() placeholder="Mã GD ngân hàng" data-testid="refund-reference"
                     prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
                 <button class="btn small" type="button" data-testid="refund-paid"
