@@ -375,8 +375,8 @@ pub fn LangSwitch() -> impl IntoView {
     };
     view! {
         <div class="lang-switch" role="group" aria-label=t(K::Language)>
-            <button class:active=move || lang.get() == Lang::Vi aria-pressed=move || (lang.get() == Lang::Vi).to_string() lang="vi" aria-label="Tiếng Việt" data-lang="vi" on:click=move |_| pick(Lang::Vi)>"VI"</button>
-            <button class:active=move || lang.get() == Lang::En aria-pressed=move || (lang.get() == Lang::En).to_string() lang="en" aria-label="English" data-lang="en" on:click=move |_| pick(Lang::En)>"EN"</button>
+            <button class:active=move || lang.get() == Lang::Vi aria-pressed=move || (lang.get() == Lang::Vi).to_string() lang="vi" title="Tiếng Việt" data-lang="vi" on:click=move |_| pick(Lang::Vi)>"VI"</button>
+            <button class:active=move || lang.get() == Lang::En aria-pressed=move || (lang.get() == Lang::En).to_string() lang="en" title="English" data-lang="en" on:click=move |_| pick(Lang::En)>"EN"</button>
         </div>
     }
 }
