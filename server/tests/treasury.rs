@@ -622,6 +622,15 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
     assert!(all
         .iter()
         .any(|x| x.exception_id == Some(unknown.id) && x.amount == 7_000 && x.state == RefundState::Requested));
+    // The overpayment's booked part is revenue: only its surplus (already requested) may go
+    // back as exception money; an open exception is resolved in the queue first.
+    let more = RefundRequestInput { exception_id: Some(ex.id), amount: 1_000, reason: "thêm".into(), ..Default::default() };
+    let more = refunds::request(&t.db, 1, more, &accountant()).await;
+    assert!(matches!(more, Err(BackendError::Invalid { field: "amount", .. })), "2.000 of 2.000 surplus already held: {more:?}");
+    sepay(&srv, 503, 9_000, "CHUYEN TIEN KHAC").await;
+    let open = bank_exception::Entity::find().filter(bank_exception::Column::Status.eq("open")).one(&t.db).await.expect("db").expect("open exception");
+    let early = RefundRequestInput { exception_id: Some(open.id), amount: 9_000, reason: "hoàn".into(), ..Default::default() };
+    assert!(matches!(refunds::request(&t.db, 1, early, &accountant()).await, Err(BackendError::Conflict(_))));
     // Over HTTP: approving one's own refund is refused, said clearly, and in the audit log.
     let base = srv.base_url();
     let acc = sign_in(&base, "ketoan").await;

@@ -81,6 +81,21 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbOpenError> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // One connection for the whole migration: SQLite connections of a pool can hold an
+        // older snapshot of the schema, so a table rebuilt on one (a rename, a dropped index)
+        // can still be seen on the next one and refuse the step after.
+        let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+        let pool = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbOpenError::Migrate(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()))))?;
+        let single = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+        let done = migrations::Migrator::up(&single, None).await.map_err(DbOpenError::Migrate);
+        let _ = single.close().await;
+        return done;
+    }
     migrations::Migrator::up(db, None).await.map_err(DbOpenError::Migrate)
 }
 

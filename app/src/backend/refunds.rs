@@ -154,13 +154,37 @@ pub async fn request(db: &DatabaseConnection, ward_id: i64, input: RefundRequest
                 .one(&txn)
                 .await?
                 .ok_or(BackendError::NotFound("bank notification"))?;
+            // Only money that is not revenue: an exception resolved as a refund, or the part of
+            // an accepted overpayment above what was due. Money booked to a dossier goes back
+            // through its receipt (and comes off the treasury deposit); an open exception is
+            // resolved in the queue first.
+            let received = match (ex.status.as_str(), ex.resolution.as_deref()) {
+                ("resolved", Some("refund")) => n.amount,
+                ("resolved", Some("accepted_late" | "assigned")) => {
+                    let due = match ex.payment_request_id {
+                        Some(id) => payment_request::Entity::find_by_id(id).one(&txn).await?.map_or(0, |p| p.amount),
+                        None => 0,
+                    };
+                    (n.amount - due).max(0)
+                }
+                ("open", _) => {
+                    return Err(BackendError::Conflict(
+                        "ngoại lệ chưa xử lý: hãy chọn \"hoàn tiền\" ở hàng đợi ngoại lệ (resolve the exception as a refund first)".into(),
+                    ))
+                }
+                _ => {
+                    return Err(BackendError::Conflict(
+                        "tiền này đã ghi cho hồ sơ: hoàn theo biên lai của hồ sơ (this money was booked to a dossier: refund it from its receipt)".into(),
+                    ))
+                }
+            };
             NewRefund {
                 ward_id,
                 origin: RefundOrigin::Exception,
                 exception_id: Some(ex.id),
                 receipt_id: None,
                 payment_request_id: ex.payment_request_id,
-                received: n.amount,
+                received,
                 notification: Some(n),
                 amount: input.amount,
                 reason,
@@ -374,12 +398,13 @@ async fn row(db: &impl ConnectionTrait, r: refund::Model) -> Result<RefundRow, B
             let qr = vietqr::VietQr::new(bin.clone(), acct.clone(), vietqr::Service::ToAccount)
                 .with_amount(u64::try_from(r.amount).unwrap_or(0))
                 .with_purpose(format!("Hoan tien WardPay {}", r.id));
-            vietqr::encode(&qr)
-                .ok()
-                .and_then(|p| {
-                    let options = vietqr::SvgOptions { title: Some(format!("VietQR: {bin} {acct}, {} VND", r.amount)), ..Default::default() };
-                    vietqr::render_svg(&p, &options).ok()
-                })
+            vietqr::encode(&qr).ok().and_then(|p| {
+                let options = vietqr::SvgOptions {
+                    title: Some(format!("VietQR: {bin} {acct}, {} VND", r.amount)),
+                    ..Default::default()
+                };
+                vietqr::render_svg(&p, &options).ok()
+            })
         }
         _ => None,
     };
