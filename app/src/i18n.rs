@@ -99,6 +99,11 @@ pub enum K {
     CounterPausedHint,
     PleaseWait,
     PleaseWaitHint,
+    HowToPayByQr,
+    IdleStep1,
+    IdleStep2,
+    IdleStep3,
+    NoAccountHelp,
     CounterNotFound,
     CounterNotFoundHint,
     PageNotFound,
@@ -231,6 +236,14 @@ impl K {
             PleaseWaitHint => (
                 "Mã QR thanh toán sẽ hiện tại đây khi cán bộ tạo hồ sơ.",
                 "The payment QR code will appear here when the officer prepares your dossier.",
+            ),
+            HowToPayByQr => ("Cách nộp phí, lệ phí bằng mã QR", "How to pay fees by QR code"),
+            IdleStep1 => ("Khi cán bộ tạo hồ sơ, mã QR và số tiền hiện trên màn hình này", "When the officer prepares your dossier, a QR code and the amount appear on this screen"),
+            IdleStep2 => ("Mở ứng dụng ngân hàng hoặc ví điện tử bất kỳ và quét mã", "Open any bank or e-wallet app and scan the code"),
+            IdleStep3 => ("Xác nhận chuyển khoản: màn hình báo thành công và cấp biên lai điện tử", "Confirm the transfer: this screen says it succeeded and gives your electronic receipt"),
+            NoAccountHelp => (
+                "Không có tài khoản ngân hàng hoặc điện thoại? Xin báo cán bộ: cán bộ hỗ trợ sẽ giúp ông/bà nộp.",
+                "No bank account or phone? Tell the officer: support staff will help you pay.",
             ),
             CounterNotFound => ("Quầy không tồn tại", "No such counter"),
             CounterNotFoundHint => (

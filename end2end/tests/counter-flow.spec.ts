@@ -30,6 +30,8 @@ async function screens(browser: Browser): Promise<{ officer: Page; kiosk: Page }
   await ready(officer);
   await ready(kiosk);
   await expect(kiosk.locator(".kiosk-body")).toHaveAttribute("data-kiosk-state", "idle");
+  // Between citizens the kiosk explains how to pay by QR and where to go without an account.
+  await expect(kiosk.getByTestId("kiosk-support-help")).toContainText("cán bộ hỗ trợ");
   return { officer, kiosk };
 }
 

@@ -171,7 +171,7 @@ pub async fn notify(db: &DatabaseConnection, input: CorrectionInput, by: &StaffU
         "created_at": now.to_rfc3339(),
     })
     .to_string();
-    let signature = receipts::sign_text(&w.receipt_key, &canonical)?;
+    let signature = receipts::sign_content(&w.receipt_key, &canonical)?;
     let n = receipt_notice::ActiveModel {
         ward_id: Set(w.id),
         receipt_id: Set(r.id),

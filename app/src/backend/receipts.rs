@@ -21,14 +21,8 @@ fn sign(key_hex: &str, content: &str) -> Result<String, BackendError> {
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The ward's signature over a receipt's canonical content (for receipts written in bulk,
-/// such as a generated history).
+/// The ward's HMAC over a canonical text: receipts written in bulk (a generated history) and correction notices.
 pub fn sign_content(key_hex: &str, canonical: &str) -> Result<String, BackendError> {
-    sign(key_hex, canonical)
-}
-
-/// Signs a canonical text (a notice's content) with the ward's key.
-pub fn sign_text(key_hex: &str, canonical: &str) -> Result<String, BackendError> {
     sign(key_hex, canonical)
 }
 

@@ -209,9 +209,30 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
                 (Screen::Expired, _) => notice(K::CodeExpired, K::CodeExpiredHint, "expired").into_any(),
                 (Screen::Cancelled, _) => notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled").into_any(),
                 (Screen::Paused, _) => notice(K::CounterPausedKiosk, K::CounterPausedHint, "paused").into_any(),
-                _ => notice(K::PleaseWait, K::PleaseWaitHint, "idle").into_any(),
+                _ => view! { <IdleScreen/> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// Between citizens: how paying by QR works, and where to go without a bank account or a
+/// phone (the language switch above turns it to English for this screen only).
+#[component]
+fn IdleScreen() -> impl IntoView {
+    view! {
+        <section class="kiosk-message idle" data-testid="kiosk-idle-help">
+            <h1>{t(K::PleaseWait)}</h1>
+            <p>{t(K::PleaseWaitHint)}</p>
+            <div class="idle-help">
+                <h2>{t(K::HowToPayByQr)}</h2>
+                <ol class="steps big">
+                    <li>{t(K::IdleStep1)}</li>
+                    <li>{t(K::IdleStep2)}</li>
+                    <li>{t(K::IdleStep3)}</li>
+                </ol>
+                <p class="support-help" data-testid="kiosk-support-help">{t(K::NoAccountHelp)}</p>
+            </div>
+        </section>
     }
 }
 
