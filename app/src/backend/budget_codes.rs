@@ -207,11 +207,11 @@ pub async fn set_profile(
 /// Each row applies until the next row's first day.
 async fn chain_profiles(txn: &impl ConnectionTrait, ward_id: i64) -> Result<(), BackendError> {
     let rows = profiles(txn, ward_id).await?;
-    let nexts: Vec<Option<String>> = rows.iter().skip(1).map(|p| Some(p.valid_from.clone())).chain([None]).collect();
-    for (p, next) in rows.into_iter().zip(nexts) {
-        if p.valid_to != next {
+    let ends = rules::chained_ends(&rows.iter().map(|p| p.valid_from.as_str()).collect::<Vec<_>>());
+    for (p, end) in rows.into_iter().zip(ends) {
+        if p.valid_to != end {
             let mut am = p.into_active_model();
-            am.valid_to = Set(next);
+            am.valid_to = Set(end);
             am.update(txn).await?;
         }
     }
@@ -256,26 +256,23 @@ pub async fn set_fee_code(db: &DatabaseConnection, ward_id: i64, f: FeeCodeForm,
     am.valid_to = Set(None);
     let id = am.save(&txn).await?.id.clone().unwrap();
     // Chain this item's rows, each until the next one's first day.
-    let rows: Vec<fee_budget_code::Model> = fee_budget_code::Entity::find()
+    let mut rows: Vec<fee_budget_code::Model> = fee_budget_code::Entity::find()
         .filter(fee_budget_code::Column::FeeItemId.eq(item.id))
         .order_by_asc(fee_budget_code::Column::ValidFrom)
         .all(&txn)
         .await?;
-    let nexts: Vec<Option<String>> = rows.iter().skip(1).map(|c| Some(c.valid_from.clone())).chain([None]).collect();
-    for (c, next) in rows.into_iter().zip(nexts) {
-        if c.valid_to != next {
-            let mut am = c.into_active_model();
-            am.valid_to = Set(next);
+    let ends = rules::chained_ends(&rows.iter().map(|c| c.valid_from.as_str()).collect::<Vec<_>>());
+    for (c, end) in rows.iter_mut().zip(ends) {
+        if c.valid_to != end {
+            let mut am = c.clone().into_active_model();
+            am.valid_to = Set(end.clone());
             am.update(&txn).await?;
+            c.valid_to = end;
         }
     }
     // The catalog's sub-item (copied onto each new fee line) follows today's code.
     let today = crate::time::vn_today(Utc::now());
-    let all = fee_budget_code::Entity::find()
-        .filter(fee_budget_code::Column::FeeItemId.eq(item.id))
-        .all(&txn)
-        .await?;
-    if let Some(now) = code_on(&all, item.id, &today) {
+    if let Some(now) = code_on(&rows, item.id, &today) {
         if now.ndkt != item.budget_subitem {
             let mut im = item.clone().into_active_model();
             im.budget_subitem = Set(now.ndkt.clone());

@@ -7,7 +7,7 @@ use super::reconciliation::DayRange;
 use super::{receipt_corrections, receipts, BackendError};
 use crate::domain::receipt_rules::{gaps, ReceiptStatus};
 use crate::model::{ReceiptContent, ReceiptRegister, RegisterGap, RegisterRow};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<ReceiptRegister, BackendError> {
@@ -16,14 +16,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
         .await?
         .ok_or(BackendError::NotFound("ward"))?;
     let (start, end) = range.bounds();
-    let list = receipt::Entity::find()
-        .filter(receipt::Column::WardId.eq(ward_id))
-        .filter(receipt::Column::IssuedAt.gte(start))
-        .filter(receipt::Column::IssuedAt.lt(end))
-        .order_by_asc(receipt::Column::Series)
-        .order_by_asc(receipt::Column::Number)
-        .all(db)
-        .await?;
+    let list = receipts::issued_between(db, ward_id, start, end).await?;
     let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
     let mut replaced_by: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(500) {

@@ -99,6 +99,25 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
     .await?)
 }
 
+/// The ward's receipts issued in `[start, end)`, in series and number order (the register's
+/// order and the tax summary's).
+pub async fn issued_between(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<receipt::Model>, BackendError> {
+    use sea_orm::QueryOrder;
+    Ok(receipt::Entity::find()
+        .filter(receipt::Column::WardId.eq(ward_id))
+        .filter(receipt::Column::IssuedAt.gte(start))
+        .filter(receipt::Column::IssuedAt.lt(end))
+        .order_by_asc(receipt::Column::Series)
+        .order_by_asc(receipt::Column::Number)
+        .all(db)
+        .await?)
+}
+
 /// Series and number as printed, e.g. "26PDM 0000012".
 pub fn label(r: &receipt::Model) -> String {
     format!("{} {}", r.series, format_number(r.number))

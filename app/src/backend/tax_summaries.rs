@@ -6,7 +6,7 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::{day_close, receipt, receipt_notice, tax_summary, ward};
-use super::BackendError;
+use super::{receipts, BackendError};
 use crate::domain::tax_summary::{to_xml, EntryStatus, SummaryEntry, SummaryHeader};
 use crate::model::{ReceiptContent, TaxSummariesView, TaxSummaryRow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -48,14 +48,7 @@ async fn entries(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Vec<SummaryEntry>, BackendError> {
-    let issued = receipt::Entity::find()
-        .filter(receipt::Column::WardId.eq(ward_id))
-        .filter(receipt::Column::IssuedAt.gte(start))
-        .filter(receipt::Column::IssuedAt.lt(end))
-        .order_by_asc(receipt::Column::Series)
-        .order_by_asc(receipt::Column::Number)
-        .all(db)
-        .await?;
+    let issued = receipts::issued_between(db, ward_id, start, end).await?;
     let replaced_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
     let originals: HashMap<i64, receipt::Model> = receipt::Entity::find()
         .filter(receipt::Column::Id.is_in(replaced_ids))

@@ -173,6 +173,12 @@ pub fn in_effect(valid_from: &str, valid_to: Option<&str>, day: &str) -> bool {
     valid_from <= day && valid_to.is_none_or(|to| day < to)
 }
 
+/// The end (exclusive) of each dated row, given their first days in ascending order: each
+/// row applies until the next one's first day; the last has no end.
+pub fn chained_ends(firsts: &[&str]) -> Vec<Option<String>> {
+    firsts.iter().skip(1).map(|d| Some(d.to_string())).chain([None]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +240,15 @@ mod tests {
         assert!(!in_effect("2026-12-02", None, "2026-12-01"));
         assert!(in_effect("2026-01-01", Some("2026-12-02"), "2026-12-01"));
         assert!(!in_effect("2026-01-01", Some("2026-12-01"), "2026-12-01"), "valid_to is exclusive");
+    }
+
+    #[test]
+    fn each_row_ends_where_the_next_begins() {
+        assert_eq!(
+            chained_ends(&["2026-01-01", "2026-07-01"]),
+            vec![Some("2026-07-01".to_string()), None]
+        );
+        assert_eq!(chained_ends(&["2026-01-01"]), vec![None]);
     }
 
     #[test]
