@@ -11,7 +11,7 @@ use app::backend::{budget_codes, days, payments, receipt_corrections, receipt_re
 use app::backend::{reconciliation::DayRange, BackendError};
 use app::domain::treasury::FeeKind;
 use app::model::{
-    CorrectionInput, DepositInput, FeeCodeForm, LineRequest, NewDossier, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction,
+    CorrectionInput, DepositInput, FeeCodeForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction,
     RefundRequestInput, RefundState, Resolution, Role,
 };
 use chrono::{Duration, Utc};
@@ -55,64 +55,6 @@ fn accountant() -> StaffUser {
 
 fn supervisor() -> StaffUser {
     staff("truongbp", Role::Supervisor)
-}
-
-async fn counter(srv: &Server) -> i64 {
-    app::backend::counters::ward_snapshot(&srv.backend.db, 1)
-        .await
-        .expect("ward")
-        .counters[0]
-        .id
-}
-
-/// A dossier of one fee line of demo item `code` (quantity 1); returns (request id, version, code).
-async fn dossier_of(srv: &Server, code: &str, pages: Option<u32>) -> (i64, i32, String) {
-    dossier_at(srv, counter(srv).await, code, pages).await
-}
-
-async fn dossier_at(srv: &Server, counter_id: i64, code: &str, pages: Option<u32>) -> (i64, i32, String) {
-    let item = common::demo_item(srv, code).await;
-    let input = NewDossier {
-        counter_id,
-        applicant_name: "Nguyễn Văn An".into(),
-        id_number: None,
-        phone: None,
-        lines: vec![LineRequest {
-            fee_item_id: item,
-            quantity: 1,
-            pages,
-            exempt_reason: None,
-        }],
-        request_key: None,
-    };
-    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo")
-        .await
-        .expect("dossier")
-        .payment
-        .expect("payment");
-    (p.id, p.version, p.payment_code)
-}
-
-/// A 10.000đ signature certification (phí, NDKT 2716 in the demo) paid in cash; its receipt.
-async fn paid_cash(srv: &Server) -> receipt::Model {
-    let (id, version, _) = dossier_of(srv, "DEMO-CT02", None).await;
-    payments::pay_manually(
-        &srv.backend,
-        id,
-        version,
-        PaymentMethod::Cash,
-        Some("không có tài khoản".into()),
-        None,
-        "canbo",
-    )
-    .await
-    .expect("cash");
-    receipt::Entity::find()
-        .filter(receipt::Column::PaymentRequestId.eq(id))
-        .one(&srv.backend.db)
-        .await
-        .expect("db")
-        .expect("receipt")
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) {
@@ -194,7 +136,7 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
         .collect();
     let mut requests = Vec::new();
     for c in counters.iter().take(16) {
-        requests.push(dossier_at(&srv, *c, "DEMO-CT02", None).await);
+        requests.push(common::dossier_at(&srv, *c, "DEMO-CT02", None).await);
     }
     // Sixteen cashiers at once: every payment gets a receipt, and no number is skipped or shared.
     let tasks: Vec<_> = requests
@@ -254,7 +196,7 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
 async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_it_replaces(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
-    let r = paid_cash(&srv).await;
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let ketoan = accountant();
     // A notice for an amount is refused: that needs a replacement.
     let wrong_amount = CorrectionInput {
@@ -367,8 +309,8 @@ fn xmllint_accepts(xml: &str) -> Result<(), String> {
 async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late_day_says_so(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
-    let first = paid_cash(&srv).await;
-    paid_cash(&srv).await;
+    let first = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let mut replace = CorrectionInput {
         receipt_id: first.id,
         wrong: vec![ReceiptField::Amount],
@@ -473,7 +415,7 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
     let srv = start(t.db.clone()).await;
     // 12.000đ for a 10.000đ code: an exception; accepting it pays the dossier and asks to
     // refund the 2.000đ surplus, raised by the supervisor who accepted.
-    let (_, _, code) = dossier_of(&srv, "DEMO-CT02", None).await;
+    let (_, _, code) = common::dossier_of(&srv, "DEMO-CT02").await;
     sepay(&srv, 501, 12_000, &format!("{code} NOP PHI")).await;
     let ex = bank_exception::Entity::find().one(&t.db).await.expect("db").expect("exception");
     assert_eq!(ex.kind, "overpaid");
@@ -575,7 +517,7 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
         (RefundState::Paid, Some("FT26335REFUND1"))
     );
     // Revenue given back from a receipt: never above what it says, never twice over.
-    let r = paid_cash(&srv).await;
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let too_much = RefundRequestInput {
         receipt_id: Some(r.id),
         amount: 10_001,
@@ -677,9 +619,9 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
     let srv = start(t.db.clone()).await;
     let ketoan = accountant();
     // Two days ago: two signature certifications (phí, 2716) and a late birth registration (lệ phí, 2771).
-    paid_cash(&srv).await;
-    let refunded = paid_cash(&srv).await;
-    let (id, version, _) = dossier_of(&srv, "DEMO-HT03", None).await;
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    let refunded = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    let (id, version, _) = common::dossier_of(&srv, "DEMO-HT03").await;
     payments::pay_manually(
         &srv.backend,
         id,
@@ -841,7 +783,7 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
         .find(|f| f.fee_name.to_lowercase().contains("trích lục"))
         .expect("the extract copy fee");
     assert!(extract.current.is_none());
-    let (id, version, _) = dossier_of(&srv, "DEMO-HT01", None).await;
+    let (id, version, _) = common::dossier_of(&srv, "DEMO-HT01").await;
     payments::pay_manually(
         &srv.backend,
         id,
@@ -957,8 +899,8 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
 async fn the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
-    paid_cash(&srv).await;
-    paid_cash(&srv).await;
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     shift_back(&t.db, 1).await;
     let d1 = day(-1);
     days::close(&t.db, 1, Some(d1.clone()), &supervisor()).await.expect("close");

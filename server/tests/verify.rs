@@ -6,60 +6,15 @@ mod common;
 
 use app::backend::auth::StaffUser;
 use app::backend::entity::{receipt, ward};
-use app::backend::{payments, receipt_corrections, signing};
-use app::model::{CorrectionInput, LineRequest, NewDossier, PaymentMethod, PublicKeyView, ReceiptField, Role, VerifyResult};
+use app::backend::{receipt_corrections, signing};
+use app::model::{CorrectionInput, PublicKeyView, ReceiptField, Role, VerifyResult};
 use common::{anonymous, cleanup, fresh_db, Engine};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use server::Server;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
 db_tests!(
     receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_verify,
     the_check_is_rate_limited_and_bad_input_is_a_clear_message
 );
-
-async fn paid_cash(srv: &Server) -> receipt::Model {
-    let item = common::demo_item(srv, "DEMO-CT02").await;
-    let counter = app::backend::counters::ward_snapshot(&srv.backend.db, 1)
-        .await
-        .expect("ward")
-        .counters[0]
-        .id;
-    let input = NewDossier {
-        counter_id: counter,
-        applicant_name: "Nguyễn Văn An".into(),
-        id_number: Some("001099012345".into()),
-        phone: None,
-        lines: vec![LineRequest {
-            fee_item_id: item,
-            quantity: 1,
-            pages: None,
-            exempt_reason: None,
-        }],
-        request_key: None,
-    };
-    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo")
-        .await
-        .expect("dossier")
-        .payment
-        .expect("payment");
-    payments::pay_manually(
-        &srv.backend,
-        p.id,
-        p.version,
-        PaymentMethod::Cash,
-        Some("tiền mặt".into()),
-        None,
-        "canbo",
-    )
-    .await
-    .expect("cash");
-    receipt::Entity::find()
-        .filter(receipt::Column::PaymentRequestId.eq(p.id))
-        .one(&srv.backend.db)
-        .await
-        .expect("db")
-        .expect("receipt")
-}
 
 async fn check(client: &reqwest::Client, base: &str, r: &receipt::Model, amount: i64) -> reqwest::Response {
     let query = serde_json::json!({ "query": {
@@ -76,7 +31,7 @@ async fn receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_ve
     let Some(t) = fresh_db(engine).await else { return };
     let srv = common::start_server(t.db.clone()).await;
     let base = srv.base_url();
-    let r = paid_cash(&srv).await;
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", Some("001099012345")).await;
     assert_eq!(r.sig_alg, "ed25519");
     let key_id = r.key_id.clone().expect("the key that signed it");
     // The key is published, and a stranger (no session) checks the receipt with it.
@@ -112,7 +67,7 @@ async fn receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_ve
     // A rotated key: new receipts use the new one, the old receipt still checks.
     let w = ward::Entity::find_by_id(1).one(&t.db).await.expect("db").expect("ward");
     let new_key = signing::rotate(&t.db, &w, "admin").await.expect("rotate");
-    let r2 = paid_cash(&srv).await;
+    let r2 = common::paid_in_cash(&srv, "DEMO-CT02", Some("001099012345")).await;
     assert_eq!(r2.key_id.as_deref(), Some(new_key.key_id.as_str()));
     let old: Option<VerifyResult> = check(&anyone, &base, &r, 10_000).await.json().await.expect("json");
     assert!(
@@ -182,7 +137,7 @@ async fn the_check_is_rate_limited_and_bad_input_is_a_clear_message(engine: Engi
     args.trust_proxy = true;
     let srv = server::start_with_db(t.db.clone(), &args).await.expect("server");
     let base = srv.base_url();
-    let r = paid_cash(&srv).await;
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", Some("001099012345")).await;
     // Each engine's run comes from its own address (the limit is per address).
     let me = if engine == Engine::Sqlite { "10.9.9.1" } else { "10.9.9.2" };
     let client = anonymous(&base);

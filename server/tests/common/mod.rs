@@ -247,3 +247,51 @@ pub async fn latest_request_of(srv: &Server, dossier_id: i64) -> app::backend::e
         .expect("query")
         .expect("payment request")
 }
+
+/// The first counter of the demo ward.
+pub async fn first_counter(srv: &Server) -> i64 {
+    app::backend::counters::ward_snapshot(&srv.backend.db, 1).await.expect("ward").counters[0].id
+}
+
+/// A dossier of one line of demo item `code` (quantity 1) at `counter_id`, with its code
+/// shown; returns (request id, version, payment code).
+pub async fn dossier_at(srv: &Server, counter_id: i64, code: &str, id_number: Option<&str>) -> (i64, i32, String) {
+    use app::backend::payments;
+    use app::model::{LineRequest, NewDossier};
+    let item = demo_item(srv, code).await;
+    let input = NewDossier {
+        counter_id,
+        applicant_name: "Nguyễn Văn An".into(),
+        id_number: id_number.map(str::to_string),
+        phone: None,
+        lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
+        request_key: None,
+    };
+    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo")
+        .await
+        .expect("dossier")
+        .payment
+        .expect("payment");
+    (p.id, p.version, p.payment_code)
+}
+
+/// The same at the first counter.
+pub async fn dossier_of(srv: &Server, code: &str) -> (i64, i32, String) {
+    dossier_at(srv, first_counter(srv).await, code, None).await
+}
+
+/// A dossier of demo item `code` at the first counter, paid in cash; its receipt.
+pub async fn paid_in_cash(srv: &Server, code: &str, id_number: Option<&str>) -> app::backend::entity::receipt::Model {
+    use app::backend::entity::receipt;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (id, version, _) = dossier_at(srv, first_counter(srv).await, code, id_number).await;
+    app::backend::payments::pay_manually(&srv.backend, id, version, app::model::PaymentMethod::Cash, Some("tiền mặt".into()), None, "canbo")
+        .await
+        .expect("cash");
+    receipt::Entity::find()
+        .filter(receipt::Column::PaymentRequestId.eq(id))
+        .one(&srv.backend.db)
+        .await
+        .expect("db")
+        .expect("receipt")
+}
