@@ -29,15 +29,22 @@ run: build
 dev: setup
 	@DATABASE_URL='$(DATABASE_URL)' WARDPAY_BIND='$(WARDPAY_BIND)' bash scripts/dev.sh
 
-test: build
+# The browser tests run against the debug server the Rust tests' build has just made
+# (target/debug/wardpay, the same binary the integration tests start), with the release
+# front end: a second, optimised build of the whole server would double a cold run.
+test: setup
+	@bash scripts/build.sh --site
 	@$(MAKE) --no-print-directory test-rust test-e2e
 
 # Unit and integration tests; PostgreSQL tests are required to run (see server/tests/common).
 test-rust:
 	@bash scripts/test-rust.sh
 
+TEST_BIN := $(CARGO_TARGET_DIR)/debug/wardpay
+
 test-e2e:
-	cd end2end && WARDPAY_BIN='$(BIN)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' npx playwright test
+	@test -x '$(TEST_BIN)' || { echo "error: $(TEST_BIN) is missing: run make test-rust first" >&2; exit 1; }
+	cd end2end && WARDPAY_BIN='$(TEST_BIN)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' npx playwright test
 
 # Figures for docs/benchmarks.md (each prints what it measured; none of them is a test).
 bench: setup

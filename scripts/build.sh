@@ -6,6 +6,8 @@
 #
 #   scripts/build.sh            release: optimised wasm and server (what `make run`/`make test` use)
 #   scripts/build.sh --dev      debug wasm and server, for the dev loop (`make dev`)
+#   scripts/build.sh --site     release site only (wasm, script, stylesheet): `make test`
+#                               serves it from the debug server its own test build made
 #
 # Output: $CARGO_TARGET_DIR/{release,debug}/wardpay and the site at $CARGO_TARGET_DIR/site
 # (release) or $CARGO_TARGET_DIR/site-dev (dev).
@@ -17,10 +19,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wardpay-target}"
 
 MODE=release
+SERVER=1
 case "${1:-}" in
   ""|--release) ;;
   --dev) MODE=dev ;;
-  *) echo "usage: scripts/build.sh [--release|--dev]" >&2; exit 2 ;;
+  --site) SERVER=0 ;;
+  *) echo "usage: scripts/build.sh [--release|--dev|--site]" >&2; exit 2 ;;
 esac
 
 if [ "$MODE" = release ]; then
@@ -74,5 +78,7 @@ if ! cmp -s style/main.css "$PKG/wardpay.css"; then
 fi
 
 # 4. The server. It must not see the front end's `hydrate` feature: its own invocation.
-log "server ($MODE)"
-cargo build -p server --bin wardpay "${SERVER_PROFILE_ARGS[@]}"
+if [ "$SERVER" = 1 ]; then
+  log "server ($MODE)"
+  cargo build -p server --bin wardpay "${SERVER_PROFILE_ARGS[@]}"
+fi

@@ -127,6 +127,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
+        verify_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(app::api::verify::CHECKS_PER_MINUTE, std::time::Duration::from_secs(60))),
         polls: Arc::new(backend::polls::PollBoard::default()),
     };
     let mut keys = intake::BankKeys {

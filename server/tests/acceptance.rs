@@ -3,7 +3,7 @@
 //! cannot be knocked out by opening pages, abuse that locks no one out and fills nothing,
 //! and the smaller HTTP findings. Real HTTP and both databases.
 
-mod common;
+use crate::common;
 
 use app::backend::dvc::{self, PortalDossier};
 use app::backend::entity::{bank_exception, bank_notification, intake_rejection, kiosk_pairing, payment_request, receipt, ward};

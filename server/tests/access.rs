@@ -5,7 +5,7 @@
 //! checks allow or deny against the table below, which is written independently of the
 //! server's rules. A route missing from the table fails the test.
 
-mod common;
+use crate::common;
 
 use app::backend::auth;
 use app::backend::entity::{counter, ward};

@@ -1,7 +1,7 @@
 //! The audit log: what it records, that the database refuses edits, and that `verify` (and
 //! `wardpay audit verify`) catches an edit or a removal made around the triggers.
 
-mod common;
+use crate::common;
 
 use app::backend::entity::{audit_head, audit_log};
 use app::backend::{audit, payments};

@@ -1,7 +1,7 @@
 //! The counter flow end to end on real HTTP, WebSockets and both databases: dossier, code,
 //! bank notification, receipt; and the ways it must refuse.
 
-mod common;
+use crate::common;
 
 use app::backend::entity::{bank_exception, bank_notification, counter, intake_rejection, payment_request, receipt};
 use app::backend::{counters, payments, BackendError};

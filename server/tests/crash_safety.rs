@@ -2,7 +2,7 @@
 //! "provider" retry what was not acknowledged: nothing acknowledged is missing and nothing
 //! is counted twice. Runs the real binary on a real SQLite file.
 
-mod common;
+use crate::common;
 
 use app::backend::entity::{bank_exception, bank_notification, payment_request, receipt};
 use sea_orm::{EntityTrait, PaginatorTrait};

@@ -2,7 +2,7 @@
 //! requests, the officer's confirmation, payment, and the signed callback through the
 //! outbox; every response checked against the OpenAPI document's schemas.
 
-mod common;
+use crate::common;
 
 use app::backend::dvc::{self as service, DvcEvent};
 use app::backend::entity::{dossier, dvc_client, dvc_nonce, dvc_outbox, fee_line, payment_request};

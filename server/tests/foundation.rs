@@ -1,6 +1,6 @@
 //! The foundation over real HTTP and WebSockets, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::backend::{counters, entity, seed};
 use app::model::{CounterStatus, ServerMsg};

@@ -1,7 +1,7 @@
 //! The reconciliation report on real HTTP, the CLI and both databases: every kind of money
 //! lands in its state, the totals add up, and the CSV says what the JSON says.
 
-mod common;
+use crate::common;
 
 use app::backend::entity::bank_notification;
 use app::backend::{counters, exceptions, payments, reconciliation};

@@ -1,7 +1,7 @@
 //! Ward set-up by admins over HTTP: the ward's details, its collection account (guarded
 //! and audited), new wards and counters.
 
-mod common;
+use crate::common;
 
 use app::backend::{audit, auth, payments};
 use app::model::{AuditFilter, LineRequest, NewAccount, NewDossier, Role, WardForm};

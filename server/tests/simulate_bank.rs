@@ -1,6 +1,6 @@
 //! `wardpay simulate-bank` against a real server, in each provider's format.
 
-mod common;
+use crate::common;
 
 use app::backend::entity::{bank_exception, payment_request};
 use app::backend::{counters, payments};

@@ -3,7 +3,7 @@
 //! the tax authority's daily summary (checked against the project's XSD), budget codes,
 //! refunds with four eyes, and treasury deposits that cover closed days once.
 
-mod common;
+use crate::common;
 
 use app::backend::auth::StaffUser;
 use app::backend::entity::{bank_exception, dossier, payment_request, receipt, refund, ward};

@@ -2,7 +2,7 @@
 //! /verify by form, series, number and amount, with nothing of the payer beyond a masked
 //! name; a rotated key keeps old receipts checkable; the check is rate-limited.
 
-mod common;
+use crate::common;
 
 use app::backend::auth::StaffUser;
 use app::backend::entity::{receipt, ward};

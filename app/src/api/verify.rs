@@ -5,35 +5,7 @@ use crate::model::{PublicKeyView, VerifyQuery, VerifyResult};
 use leptos::prelude::*;
 
 /// Checks per address and minute: enough for a person, too few to walk the numbers.
-#[cfg(feature = "ssr")]
-const CHECKS_PER_MINUTE: u32 = 20;
-
-#[cfg(feature = "ssr")]
-fn allow(ip: &str) -> Result<(), crate::backend::BackendError> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    use std::time::{Duration, Instant};
-    static SEEN: OnceLock<Mutex<HashMap<String, (Instant, u32)>>> = OnceLock::new();
-    let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    let now = Instant::now();
-    // A flood from many addresses cannot grow the table without bound.
-    if seen.len() > 50_000 {
-        seen.retain(|_, (at, _)| now.duration_since(*at) < Duration::from_secs(60));
-    }
-    let entry = seen.entry(ip.to_string()).or_insert((now, 0));
-    if now.duration_since(entry.0) >= Duration::from_secs(60) {
-        *entry = (now, 0);
-    }
-    entry.1 += 1;
-    if entry.1 > CHECKS_PER_MINUTE {
-        let wait = 60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1);
-        return Err(crate::backend::BackendError::Throttled {
-            retry_after_secs: wait,
-            message: format!("quá nhiều lần kiểm tra; thử lại sau {wait} giây (too many checks; try again in {wait} s)"),
-        });
-    }
-    Ok(())
-}
+pub const CHECKS_PER_MINUTE: u32 = 20;
 
 /// Whether the receipt exists as described, whether it stands, and whether its signature
 /// holds. `Ok(None)`: no receipt matches all four (or five) fields.
@@ -42,7 +14,12 @@ pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, 
     use super::guard::*;
     authorize("verify_receipt")?;
     let b = backend()?;
-    allow(&client_ip().unwrap_or_default()).map_err(fail)?;
+    if let Err(wait) = b.verify_limiter.check(&client_ip().unwrap_or_default()) {
+        return Err(fail(crate::backend::BackendError::Throttled {
+            retry_after_secs: wait,
+            message: format!("quá nhiều lần kiểm tra; thử lại sau {wait} giây (too many checks; try again in {wait} s)"),
+        }));
+    }
     crate::backend::receipt_check::check(&b.db, &query).await.map_err(fail)
 }
 

@@ -19,6 +19,7 @@ pub mod hub;
 pub mod kiosks;
 pub mod payments;
 pub mod polls;
+pub mod rate_limit;
 pub mod receipt_check;
 pub mod receipt_corrections;
 pub mod receipt_register;
@@ -47,6 +48,8 @@ pub struct Backend {
     pub hub: Arc<dyn PushHub>,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// Receipt checks per address on the public `/verify` page.
+    pub verify_limiter: Arc<rate_limit::WindowLimiter>,
     /// How the providers' pollers stand; empty when none is configured.
     pub polls: Arc<polls::PollBoard>,
 }

@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 
 const cacheTarget = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), ".cache", "wardpay-target");
-const BIN = process.env.WARDPAY_BIN ?? path.join(cacheTarget, "release", "wardpay");
+// The debug server the Rust tests build (make test); WARDPAY_BIN picks another.
+const BIN = process.env.WARDPAY_BIN ?? path.join(cacheTarget, "debug", "wardpay");
 const SITE_ROOT = process.env.LEPTOS_SITE_ROOT ?? path.join(cacheTarget, "site");
 
 export async function freePort(): Promise<number> {

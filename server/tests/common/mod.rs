@@ -88,7 +88,21 @@ pub async fn start_server(db: DatabaseConnection) -> Server {
 }
 
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().build().expect("client")
+    reqwest::Client::builder().timeout(REQUEST_LIMIT).build().expect("client")
+}
+
+/// How long one test may take before it fails: a hang (a request that never answers, a
+/// lock never released) then fails its own test, named, instead of stalling the whole run.
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How long the test clients wait for one answer; a hang names the request that hung.
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a test body, failing it when it takes longer than [`TEST_LIMIT`].
+pub async fn within_limit(body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, body).await.is_err() {
+        panic!("the test did not finish within {} s", TEST_LIMIT.as_secs());
+    }
 }
 
 /// Defines each listed `async fn name(engine: Engine)` as two tests: `sqlite::name` and `postgres::name`.
@@ -99,7 +113,7 @@ macro_rules! db_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(super::common::Engine::Sqlite).await;
+                    $crate::common::within_limit(super::$name(super::common::Engine::Sqlite)).await;
                 }
             )*
         }
@@ -111,7 +125,7 @@ macro_rules! db_tests {
                         eprintln!("skipped: TEST_DATABASE_URL not set");
                         return;
                     }
-                    super::$name(super::common::Engine::Postgres).await;
+                    $crate::common::within_limit(super::$name(super::common::Engine::Postgres)).await;
                 }
             )*
         }
@@ -146,6 +160,7 @@ fn client_with(base: &str, cookie: Option<&str>) -> reqwest::Client {
     reqwest::Client::builder()
         .default_headers(h)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_LIMIT)
         .build()
         .expect("client")
 }
