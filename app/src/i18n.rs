@@ -35,13 +35,7 @@ pub fn detect_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get(http::header::COOKIE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(Lang::from_cookie_header)
-            })
+            .and_then(|parts| parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header))
             .unwrap_or_default()
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
@@ -64,14 +58,8 @@ pub fn set_lang_cookie(lang: Lang) {
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
         use wasm_bindgen::JsCast;
-        if let Some(doc) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-        {
-            let _ = doc.set_cookie(&format!(
-                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict",
-                lang.code()
-            ));
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
+            let _ = doc.set_cookie(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict", lang.code()));
         }
     }
     #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
@@ -228,19 +216,24 @@ impl K {
             OpenCounter => ("Mở quầy", "Open counter"),
             PauseCounter => ("Tạm nghỉ quầy", "Pause counter"),
             CounterPausedKiosk => ("Quầy tạm nghỉ", "Counter temporarily closed"),
-            CounterPausedHint => (
-                "Xin mời ông/bà sang quầy khác hoặc quay lại sau ít phút.",
-                "Please go to another counter or come back in a few minutes.",
-            ),
+            CounterPausedHint => {
+                ("Xin mời ông/bà sang quầy khác hoặc quay lại sau ít phút.", "Please go to another counter or come back in a few minutes.")
+            }
             PleaseWait => ("Vui lòng chờ", "Please wait"),
             PleaseWaitHint => (
                 "Mã QR thanh toán sẽ hiện tại đây khi cán bộ tạo hồ sơ.",
                 "The payment QR code will appear here when the officer prepares your dossier.",
             ),
             HowToPayByQr => ("Cách nộp phí, lệ phí bằng mã QR", "How to pay fees by QR code"),
-            IdleStep1 => ("Khi cán bộ tạo hồ sơ, mã QR và số tiền hiện trên màn hình này", "When the officer prepares your dossier, a QR code and the amount appear on this screen"),
+            IdleStep1 => (
+                "Khi cán bộ tạo hồ sơ, mã QR và số tiền hiện trên màn hình này",
+                "When the officer prepares your dossier, a QR code and the amount appear on this screen",
+            ),
             IdleStep2 => ("Mở ứng dụng ngân hàng hoặc ví điện tử bất kỳ và quét mã", "Open any bank or e-wallet app and scan the code"),
-            IdleStep3 => ("Xác nhận chuyển khoản: màn hình báo thành công và cấp biên lai điện tử", "Confirm the transfer: this screen says it succeeded and gives your electronic receipt"),
+            IdleStep3 => (
+                "Xác nhận chuyển khoản: màn hình báo thành công và cấp biên lai điện tử",
+                "Confirm the transfer: this screen says it succeeded and gives your electronic receipt",
+            ),
             NoAccountHelp => (
                 "Không có tài khoản ngân hàng hoặc điện thoại? Xin báo cán bộ: cán bộ hỗ trợ sẽ giúp ông/bà nộp.",
                 "No bank account or phone? Tell the officer: support staff will help you pay.",
@@ -321,7 +314,9 @@ impl K {
             Cancelled => ("Đã huỷ", "Cancelled"),
             EmptyQueue => ("Chưa có hồ sơ nào hôm nay.", "No dossiers yet today."),
             Saved => ("Đã ghi nhận hồ sơ", "Dossier recorded"),
-            KeyboardHint => ("Enter trong ô tìm: thêm thủ tục · Ctrl+Enter: Tạo QR", "Enter in search: add procedure · Ctrl+Enter: Create QR"),
+            KeyboardHint => {
+                ("Enter trong ô tìm: thêm thủ tục · Ctrl+Enter: Tạo QR", "Enter in search: add procedure · Ctrl+Enter: Create QR")
+            }
             Today => ("Hôm nay", "Today"),
             DossiersToday => ("Hồ sơ", "Dossiers"),
             Collected => ("Đã thu", "Collected"),
@@ -347,7 +342,10 @@ impl K {
             Refund => ("Hoàn tiền", "Refund"),
             RefundNote => ("Ghi chú hoàn tiền", "Refund note"),
             Resolved => ("Đã xử lý", "Resolved"),
-            BankSilence => ("Không nhận được thông báo ngân hàng trong {} phút trong khi có mã đang chờ", "No bank notification for {} minutes while codes are waiting"),
+            BankSilence => (
+                "Không nhận được thông báo ngân hàng trong {} phút trong khi có mã đang chờ",
+                "No bank notification for {} minutes while codes are waiting",
+            ),
             DvcPending => ("Hồ sơ từ Cổng DVC chờ xác nhận", "Dossiers from the DVC portal awaiting confirmation"),
             ConfirmDvc => ("Xác nhận & tạo QR", "Confirm & create QR"),
             DvcHint => ("F2: xác nhận hồ sơ DVC đầu tiên", "F2: confirm the first DVC dossier"),

@@ -76,7 +76,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-
 /// Only our own scripts run: the hydration script carries this response's nonce, the wasm
 /// module comes from our origin ('wasm-unsafe-eval' lets the browser compile it), and the
 /// page may talk only to its own origin: HTTP, and WebSockets to this very host (named,

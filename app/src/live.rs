@@ -65,11 +65,7 @@ mod client {
         page_handlers: RefCell<Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>)>>,
     }
 
-    pub fn start(
-        topic: Signal<Option<Topic>>,
-        set_state: WriteSignal<ConnState>,
-        on_msg: impl Fn(ServerMsg) + 'static,
-    ) {
+    pub fn start(topic: Signal<Option<Topic>>, set_state: WriteSignal<ConnState>, on_msg: impl Fn(ServerMsg) + 'static) {
         let live = Rc::new(Live {
             topic: Cell::new(None),
             socket: RefCell::new(None),
@@ -215,10 +211,7 @@ mod client {
             }
             if let Some(doc) = window.document() {
                 let doc_target: web_sys::EventTarget = doc.into();
-                if doc_target
-                    .add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref())
-                    .is_ok()
-                {
+                if doc_target.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref()).is_ok() {
                     handlers.push((doc_target, "visibilitychange", on_visible));
                 }
             }

@@ -6,9 +6,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::canonical::{sorted_json, Escape};
-use crate::crypto::{
-    check_skew, decode_hex, parse_timestamp, sha512_matches, unix_ms, usable_secrets,
-};
+use crate::crypto::{check_skew, decode_hex, parse_timestamp, sha512_matches, unix_ms, usable_secrets};
 use crate::error::{IntakeError, MAX_BODY_BYTES};
 use crate::fields::{parse_json, Obj};
 use crate::headers::HeaderLookup;
@@ -40,28 +38,18 @@ pub fn verify_and_parse<H: HeaderLookup + ?Sized>(
     now: SystemTime,
 ) -> Result<Notification, IntakeError> {
     if raw_body.len() > MAX_BODY_BYTES {
-        return Err(IntakeError::BodyTooLarge {
-            len: raw_body.len(),
-        });
+        return Err(IntakeError::BodyTooLarge { len: raw_body.len() });
     }
     let secrets = usable_secrets(secrets)?;
     let header = headers
         .header(HEADER_SIGNATURE)
-        .ok_or(IntakeError::MissingAuth(
-        "X-Casso-Signature: t=<ms>,v1=<hex> header (webhook v1's secure-token is not supported)",
-    ))?;
+        .ok_or(IntakeError::MissingAuth("X-Casso-Signature: t=<ms>,v1=<hex> header (webhook v1's secure-token is not supported)"))?;
     let (t_text, tag) = parse_signature_header(header)?;
-    let t_ms = parse_timestamp(t_text).ok_or_else(|| {
-        IntakeError::MalformedAuth("X-Casso-Signature t is not Unix milliseconds".into())
-    })?;
+    let t_ms = parse_timestamp(t_text).ok_or_else(|| IntakeError::MalformedAuth("X-Casso-Signature t is not Unix milliseconds".into()))?;
     let body = parse_json(raw_body)?;
 
     let t_text = t_text.trim().as_bytes();
-    let matches = |canonical: &str| {
-        secrets
-            .iter()
-            .any(|key| sha512_matches(key, &[t_text, b".", canonical.as_bytes()], &tag))
-    };
+    let matches = |canonical: &str| secrets.iter().any(|key| sha512_matches(key, &[t_text, b".", canonical.as_bytes()], &tag));
     let js = canonical_json(&body);
     // Only Casso's JavaScript form is documented to verify; the ASCII-escaped form other SDKs
     // produce is a fallback that differs only when the body has non-ASCII text.
@@ -87,30 +75,20 @@ fn parse_signature_header(header: &str) -> Result<(&str, Vec<u8>), IntakeError> 
         }
     }
     let (Some(t), Some(v1)) = (t, v1) else {
-        return Err(IntakeError::MalformedAuth(
-            "X-Casso-Signature lacks t= or v1=".into(),
-        ));
+        return Err(IntakeError::MalformedAuth("X-Casso-Signature lacks t= or v1=".into()));
     };
-    let tag = decode_hex(v1, 64).ok_or_else(|| {
-        IntakeError::MalformedAuth("X-Casso-Signature v1 is not 128 hex digits".into())
-    })?;
+    let tag = decode_hex(v1, 64).ok_or_else(|| IntakeError::MalformedAuth("X-Casso-Signature v1 is not 128 hex digits".into()))?;
     Ok((t, tag))
 }
 
 fn parse_authenticated(body: &Value) -> Result<Notification, IntakeError> {
     let root = Obj::root(body)?;
     if let Some(Value::Array(_)) = root.map().get("data") {
-        return Err(IntakeError::Unsupported(
-            "Casso webhook v1 body (data is an array); switch the integration to webhook v2".into(),
-        ));
+        return Err(IntakeError::Unsupported("Casso webhook v1 body (data is an array); switch the integration to webhook v2".into()));
     }
     match root.opt_int("error")? {
         Some(0) | None => {}
-        Some(code) => {
-            return Err(IntakeError::Unsupported(format!(
-                "Casso reports error {code}"
-            )))
-        }
+        Some(code) => return Err(IntakeError::Unsupported(format!("Casso reports error {code}"))),
     }
     let d = root.object("data", "data.")?;
     let id = d.req_int("id")?;
@@ -124,14 +102,8 @@ fn parse_authenticated(body: &Value) -> Result<Notification, IntakeError> {
     Ok(Notification {
         provider: Provider::Casso,
         provider_txn_id: id.to_string(),
-        amount_vnd: amount
-            .checked_abs()
-            .ok_or_else(|| d.invalid("amount", "out of range"))?,
-        direction: if amount < 0 {
-            Direction::Out
-        } else {
-            Direction::In
-        },
+        amount_vnd: amount.checked_abs().ok_or_else(|| d.invalid("amount", "out of range"))?,
+        direction: if amount < 0 { Direction::Out } else { Direction::In },
         account_number: d.req_str("accountNumber")?.trim().to_owned(),
         virtual_account: d.text("virtualAccountNumber")?,
         bank_name: d.text("bankName")?,

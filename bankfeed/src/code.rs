@@ -66,9 +66,7 @@ pub(crate) const DAMM: [[u8; 32]; 32] = {
 
 /// Running Damm value over symbol values (0..32).
 pub(crate) fn damm_fold(values: &[u8]) -> u8 {
-    values
-        .iter()
-        .fold(0u8, |acc, &v| DAMM[usize::from(acc)][usize::from(v & 0x1f)])
+    values.iter().fold(0u8, |acc, &v| DAMM[usize::from(acc)][usize::from(v & 0x1f)])
 }
 
 /// The check value that makes the fold over data + check equal 0: 2·r ⊕ c = 0 ⇔ c = 2·r.
@@ -148,9 +146,7 @@ impl PaymentCode {
 
     /// The 40-bit value the code carries.
     pub fn data(&self) -> u64 {
-        self.0[2..2 + DATA_LEN].iter().fold(0u64, |acc, &c| {
-            (acc << 5) | u64::from(symbol_value(c).unwrap_or(0))
-        })
+        self.0[2..2 + DATA_LEN].iter().fold(0u64, |acc, &c| (acc << 5) | u64::from(symbol_value(c).unwrap_or(0)))
     }
 
     /// Canonical text, e.g. `WP7K3M9QXZ4` + check.
@@ -182,12 +178,7 @@ impl FromStr for PaymentCode {
         let mut values = [0u8; DATA_LEN + 1];
         for (i, v) in values.iter_mut().enumerate() {
             let ch = chars[i + 2];
-            *v = u8::try_from(ch).ok().and_then(symbol_value).ok_or(
-                CodeParseError::InvalidChar {
-                    position: i + 2,
-                    ch,
-                },
-            )?;
+            *v = u8::try_from(ch).ok().and_then(symbol_value).ok_or(CodeParseError::InvalidChar { position: i + 2, ch })?;
         }
         Self::from_checked_values(&values).ok_or(CodeParseError::BadCheck)
     }
@@ -292,19 +283,14 @@ mod tests {
 
     fn assert_rejected(bytes: &[u8]) {
         let s = std::str::from_utf8(bytes).expect("ascii");
-        assert_eq!(
-            s.parse::<PaymentCode>(),
-            Err(CodeParseError::BadCheck),
-            "{s}"
-        );
+        assert_eq!(s.parse::<PaymentCode>(), Err(CodeParseError::BadCheck), "{s}");
     }
 
     #[test]
     fn every_adjacent_transposition_is_detected() {
         // Every pair of data symbols at every data position, on several backgrounds; swaps
         // that touch the check symbol come from the last pair of each built code.
-        let mut bases: Vec<[u8; DATA_LEN]> =
-            sample_codes().iter().map(|c| split(c.data())).collect();
+        let mut bases: Vec<[u8; DATA_LEN]> = sample_codes().iter().map(|c| split(c.data())).collect();
         bases.truncate(6);
         bases.push([0; DATA_LEN]);
         for base in bases {
@@ -338,10 +324,7 @@ mod tests {
             assert_eq!(c.as_str().parse::<PaymentCode>(), Ok(c));
         }
         assert!(PaymentCode::from_data(MAX_DATA + 1).is_none());
-        assert_eq!(
-            PaymentCode::from_data(0).expect("in range").as_str(),
-            "WP000000000"
-        );
+        assert_eq!(PaymentCode::from_data(0).expect("in range").as_str(), "WP000000000");
     }
 
     #[test]
@@ -349,29 +332,13 @@ mod tests {
         let c = PaymentCode::from_data(0x01_0000_0000 | 0x21).expect("in range");
         let lower = c.as_str().to_ascii_lowercase();
         assert_eq!(lower.parse::<PaymentCode>(), Ok(c));
-        let confused =
-            c.as_str()[..2].to_string() + &c.as_str()[2..].replace('0', "O").replace('1', "l");
+        let confused = c.as_str()[..2].to_string() + &c.as_str()[2..].replace('0', "O").replace('1', "l");
         assert_eq!(confused.parse::<PaymentCode>(), Ok(c));
         assert_eq!(format!(" {c}\n").parse::<PaymentCode>(), Ok(c));
-        assert_eq!(
-            "WP1234".parse::<PaymentCode>(),
-            Err(CodeParseError::WrongLength(6))
-        );
-        assert_eq!(
-            "XP000000000".parse::<PaymentCode>(),
-            Err(CodeParseError::MissingPrefix)
-        );
-        assert!(matches!(
-            "WP00000U000".parse::<PaymentCode>(),
-            Err(CodeParseError::InvalidChar {
-                position: 7,
-                ch: 'U'
-            })
-        ));
-        assert!(matches!(
-            "WP0000ư0000".parse::<PaymentCode>(),
-            Err(CodeParseError::InvalidChar { position: 6, .. })
-        ));
+        assert_eq!("WP1234".parse::<PaymentCode>(), Err(CodeParseError::WrongLength(6)));
+        assert_eq!("XP000000000".parse::<PaymentCode>(), Err(CodeParseError::MissingPrefix));
+        assert!(matches!("WP00000U000".parse::<PaymentCode>(), Err(CodeParseError::InvalidChar { position: 7, ch: 'U' })));
+        assert!(matches!("WP0000ư0000".parse::<PaymentCode>(), Err(CodeParseError::InvalidChar { position: 6, .. })));
     }
 
     #[test]

@@ -9,11 +9,7 @@ use crate::error::IntakeError;
 /// Configured secrets minus empty ones: an empty HMAC key or API key is something anybody can
 /// "know", so it must never authenticate.
 pub(crate) fn usable_secrets(secrets: &[String]) -> Result<Vec<&str>, IntakeError> {
-    let usable: Vec<&str> = secrets
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let usable: Vec<&str> = secrets.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
     if usable.is_empty() {
         Err(IntakeError::NoSecretConfigured)
     } else {

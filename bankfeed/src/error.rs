@@ -42,10 +42,7 @@ pub enum IntakeError {
     MissingField(String),
 
     #[error("field `{field}` must be {expected}")]
-    WrongType {
-        field: String,
-        expected: &'static str,
-    },
+    WrongType { field: String, expected: &'static str },
 
     #[error("field `{field}` has an unusable value: {reason}")]
     InvalidValue { field: String, reason: String },
@@ -59,17 +56,11 @@ impl IntakeError {
     /// configuration on our side (500, so the provider keeps retrying until it is fixed).
     pub fn http_status(&self) -> u16 {
         match self {
-            Self::MissingAuth(_)
-            | Self::MalformedAuth(_)
-            | Self::BadSignature
-            | Self::StaleTimestamp { .. } => 401,
+            Self::MissingAuth(_) | Self::MalformedAuth(_) | Self::BadSignature | Self::StaleTimestamp { .. } => 401,
             Self::BodyTooLarge { .. } => 413,
             Self::UnsupportedContentType(_) => 415,
             Self::MalformedJson(_) => 400,
-            Self::MissingField(_)
-            | Self::WrongType { .. }
-            | Self::InvalidValue { .. }
-            | Self::Unsupported(_) => 422,
+            Self::MissingField(_) | Self::WrongType { .. } | Self::InvalidValue { .. } | Self::Unsupported(_) => 422,
             Self::NoSecretConfigured => 500,
         }
     }
@@ -99,7 +90,6 @@ impl IntakeError {
 
     /// JSON body for the error answer; providers ignore it, people reading delivery logs do not.
     pub fn response_body(&self) -> String {
-        serde_json::json!({ "success": false, "error": self.kind(), "message": self.to_string() })
-            .to_string()
+        serde_json::json!({ "success": false, "error": self.kind(), "message": self.to_string() }).to_string()
     }
 }

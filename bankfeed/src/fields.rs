@@ -19,10 +19,7 @@ impl<'a> Obj<'a> {
     pub(crate) fn root(value: &'a Value) -> Result<Self, IntakeError> {
         match value {
             Value::Object(map) => Ok(Self { map, prefix: "" }),
-            _ => Err(IntakeError::WrongType {
-                field: "(body)".into(),
-                expected: "a JSON object",
-            }),
+            _ => Err(IntakeError::WrongType { field: "(body)".into(), expected: "a JSON object" }),
         }
     }
 
@@ -44,10 +41,7 @@ impl<'a> Obj<'a> {
     }
 
     fn wrong(&self, key: &str, expected: &'static str) -> IntakeError {
-        IntakeError::WrongType {
-            field: self.path(key),
-            expected,
-        }
+        IntakeError::WrongType { field: self.path(key), expected }
     }
 
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, IntakeError> {
@@ -59,17 +53,12 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn req_str(&self, key: &str) -> Result<&'a str, IntakeError> {
-        self.opt_str(key)?
-            .ok_or_else(|| IntakeError::MissingField(self.path(key)))
+        self.opt_str(key)?.ok_or_else(|| IntakeError::MissingField(self.path(key)))
     }
 
     /// A string field kept only when it carries something (providers send `""` for unknown).
     pub(crate) fn text(&self, key: &str) -> Result<Option<String>, IntakeError> {
-        Ok(self
-            .opt_str(key)?
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned))
+        Ok(self.opt_str(key)?.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
     }
 
     /// Integers only; an integral float (`50000.0`) is accepted because JavaScript senders
@@ -87,23 +76,16 @@ impl<'a> Obj<'a> {
         }
         match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
-            _ if n.is_u64() => Err(IntakeError::InvalidValue {
-                field: self.path(key),
-                reason: "integer too large".into(),
-            }),
+            _ if n.is_u64() => Err(IntakeError::InvalidValue { field: self.path(key), reason: "integer too large".into() }),
             _ => Err(self.wrong(key, "an integer")),
         }
     }
 
     pub(crate) fn req_int(&self, key: &str) -> Result<i64, IntakeError> {
-        self.opt_int(key)?
-            .ok_or_else(|| IntakeError::MissingField(self.path(key)))
+        self.opt_int(key)?.ok_or_else(|| IntakeError::MissingField(self.path(key)))
     }
 
     pub(crate) fn invalid(&self, key: &str, reason: impl Into<String>) -> IntakeError {
-        IntakeError::InvalidValue {
-            field: self.path(key),
-            reason: reason.into(),
-        }
+        IntakeError::InvalidValue { field: self.path(key), reason: reason.into() }
     }
 }

@@ -17,9 +17,7 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 
 impl<K: AsRef<str>, V: AsRef<str>> HeaderLookup for [(K, V)] {
     fn header(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+        self.iter().find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref())
     }
 }
 
@@ -42,10 +40,7 @@ impl<S: std::hash::BuildHasher> HeaderLookup for HashMap<String, String, S> {
         // Both are only used in tests and tools, so a linear scan is fine.
         self.get(name)
             .or_else(|| {
-                let mut hits: Vec<(&String, &String)> = self
-                    .iter()
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .collect();
+                let mut hits: Vec<(&String, &String)> = self.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).collect();
                 hits.sort();
                 hits.first().map(|(_, v)| *v)
             })
@@ -55,9 +50,7 @@ impl<S: std::hash::BuildHasher> HeaderLookup for HashMap<String, String, S> {
 
 impl HeaderLookup for BTreeMap<String, String> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 

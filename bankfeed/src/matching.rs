@@ -128,10 +128,7 @@ mod tests {
 
     #[test]
     fn folds_vietnamese_and_combining_marks() {
-        let s: String = fold("Đặng Thị Ếch e\u{0301}")
-            .iter()
-            .map(|s| char::from(s.ch))
-            .collect();
+        let s: String = fold("Đặng Thị Ếch e\u{0301}").iter().map(|s| char::from(s.ch)).collect();
         assert_eq!(s, "DANGTHIECHE");
         let gaps: Vec<usize> = fold("a  b.-c").iter().map(|s| s.gap).collect();
         assert_eq!(gaps, [0, 2, 2]);

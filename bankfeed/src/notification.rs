@@ -88,10 +88,7 @@ impl Notification {
     /// the first one that is an issued code is the one to book against.
     pub fn payment_codes(&self) -> Vec<PaymentCode> {
         let mut codes = find_codes(&self.content);
-        for extra in [&self.provider_code, &self.description]
-            .into_iter()
-            .flatten()
-        {
+        for extra in [&self.provider_code, &self.description].into_iter().flatten() {
             for code in find_codes(extra) {
                 if !codes.contains(&code) {
                     codes.push(code);
@@ -114,10 +111,7 @@ pub const VIETNAM_OFFSET: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 /// Reads a provider's `YYYY-MM-DD HH:MM:SS` Vietnam-local bank time as UTC.
 pub fn parse_vietnam_local(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
-    VIETNAM_OFFSET
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    VIETNAM_OFFSET.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

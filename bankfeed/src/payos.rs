@@ -36,30 +36,20 @@ pub fn verify_and_parse<H: HeaderLookup + ?Sized>(
     _now: SystemTime,
 ) -> Result<Notification, IntakeError> {
     if raw_body.len() > MAX_BODY_BYTES {
-        return Err(IntakeError::BodyTooLarge {
-            len: raw_body.len(),
-        });
+        return Err(IntakeError::BodyTooLarge { len: raw_body.len() });
     }
     let secrets = usable_secrets(secrets)?;
     let body = parse_json(raw_body)?;
     let root = Obj::root(&body)?;
     let signature = match root.map().get("signature") {
         Some(Value::String(s)) => s,
-        Some(_) => {
-            return Err(IntakeError::MalformedAuth(
-                "payOS signature is not a string".into(),
-            ))
-        }
+        Some(_) => return Err(IntakeError::MalformedAuth("payOS signature is not a string".into())),
         None => return Err(IntakeError::MissingAuth("signature field in the body")),
     };
-    let tag = decode_hex(signature, 32)
-        .ok_or_else(|| IntakeError::MalformedAuth("payOS signature is not 64 hex digits".into()))?;
+    let tag = decode_hex(signature, 32).ok_or_else(|| IntakeError::MalformedAuth("payOS signature is not 64 hex digits".into()))?;
     let data = root.object("data", "data.")?;
     let text = payos_query(data.map())?;
-    if !secrets
-        .iter()
-        .any(|key| sha256_matches(key, &[text.as_bytes()], &tag))
-    {
+    if !secrets.iter().any(|key| sha256_matches(key, &[text.as_bytes()], &tag)) {
         return Err(IntakeError::BadSignature);
     }
     parse_authenticated(&data)

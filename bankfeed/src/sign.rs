@@ -20,10 +20,7 @@ pub struct SignedRequest {
 
 impl SignedRequest {
     fn json(body: Vec<u8>) -> Self {
-        Self {
-            body,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-        }
+        Self { body, headers: vec![("Content-Type".into(), "application/json".into())] }
     }
 
     fn with_header(mut self, name: &str, value: String) -> Self {
@@ -51,11 +48,7 @@ impl HeaderLookup for SignedRequest {
 /// `sha256=<hex>` for SePay's `X-SePay-Signature`.
 pub fn sepay_signature(body: &[u8], secret: &str, ts: i64) -> String {
     let ts = ts.to_string();
-    format!(
-        "{}{}",
-        sepay::SIGNATURE_PREFIX,
-        sha256_hex(secret, &[ts.as_bytes(), b".", body])
-    )
+    format!("{}{}", sepay::SIGNATURE_PREFIX, sha256_hex(secret, &[ts.as_bytes(), b".", body]))
 }
 
 /// SePay request in HMAC mode; `ts` in Unix seconds.
@@ -67,10 +60,7 @@ pub fn sepay_hmac(body: &[u8], secret: &str, ts: i64) -> SignedRequest {
 
 /// SePay request in API-key mode.
 pub fn sepay_apikey(body: &[u8], key: &str) -> SignedRequest {
-    SignedRequest::json(body.to_vec()).with_header(
-        sepay::HEADER_AUTHORIZATION,
-        format!("{} {key}", sepay::APIKEY_SCHEME),
-    )
+    SignedRequest::json(body.to_vec()).with_header(sepay::HEADER_AUTHORIZATION, format!("{} {key}", sepay::APIKEY_SCHEME))
 }
 
 /// `t=<ms>,v1=<hex>` for Casso's `X-Casso-Signature`.
@@ -85,17 +75,13 @@ pub fn casso_signature(body: &Value, secret: &str, t_ms: i64) -> String {
 /// must not care about.
 pub fn casso(body: &Value, secret: &str, t_ms: i64) -> SignedRequest {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
-    SignedRequest::json(bytes)
-        .with_header(casso::HEADER_SIGNATURE, casso_signature(body, secret, t_ms))
+    SignedRequest::json(bytes).with_header(casso::HEADER_SIGNATURE, casso_signature(body, secret, t_ms))
 }
 
 /// payOS `signature` for a `data` object; fails only for shapes payOS never signs.
 pub fn payos_signature(data: &Value, secret: &str) -> Result<String, IntakeError> {
     let Value::Object(map) = data else {
-        return Err(IntakeError::WrongType {
-            field: "data".into(),
-            expected: "an object",
-        });
+        return Err(IntakeError::WrongType { field: "data".into(), expected: "an object" });
     };
     let text = payos::signed_text(map)?;
     Ok(sha256_hex(secret, &[text.as_bytes()]))
@@ -111,9 +97,7 @@ pub fn payos(data: &Value, secret: &str) -> Result<SignedRequest, IntakeError> {
         "data": data,
         "signature": signature,
     });
-    Ok(SignedRequest::json(
-        serde_json::to_vec(&body).unwrap_or_default(),
-    ))
+    Ok(SignedRequest::json(serde_json::to_vec(&body).unwrap_or_default()))
 }
 
 /// One simulated bank transfer, the common input of the body builders.
@@ -246,15 +230,8 @@ pub enum Mangle {
 }
 
 impl Mangle {
-    pub const ALL: [Mangle; 7] = [
-        Mangle::Exact,
-        Mangle::VcbGlued,
-        Mangle::Ibft,
-        Mangle::Lowercase,
-        Mangle::Spaced,
-        Mangle::Punctuated,
-        Mangle::Truncated,
-    ];
+    pub const ALL: [Mangle; 7] =
+        [Mangle::Exact, Mangle::VcbGlued, Mangle::Ibft, Mangle::Lowercase, Mangle::Spaced, Mangle::Punctuated, Mangle::Truncated];
 }
 
 /// A transfer purpose containing `code` in the given style; `find_codes` finds it in every one.
@@ -266,12 +243,7 @@ pub fn mangled_content(code: &PaymentCode, style: Mangle) -> String {
         Mangle::Ibft => format!("IBFT {c} nop le phi"),
         Mangle::Lowercase => format!("{} nộp lệ phí hồ sơ", c.to_lowercase()),
         Mangle::Spaced => format!("{} {} {} {}", &c[..2], &c[2..6], &c[6..10], &c[10..]),
-        Mangle::Punctuated => format!(
-            "TKThe :0123, tai VCB. {}-{}.{}-ND",
-            &c[..5],
-            &c[5..8],
-            &c[8..]
-        ),
+        Mangle::Punctuated => format!("TKThe :0123, tai VCB. {}-{}.{}-ND", &c[..5], &c[5..8], &c[8..]),
         Mangle::Truncated => format!("CT DEN:0123456789 NGUYEN VAN AN chuyen tien {c}"),
     }
 }

@@ -25,14 +25,8 @@ fn fixture_codes_are_valid() {
 const MUST_MATCH: &[(&str, &[&str])] = &[
     ("WPAB12CD3EW", &[A]),
     ("wpab12cd3ew", &[A]),
-    (
-        "MBVCB.3278614.WPAB12CD3EW.CT tu 0123456789 NGUYEN VAN AN",
-        &[A],
-    ),
-    (
-        "MBVCB.3278614.wpab12cd3ew.CT tu 0123456789 nguyen van an",
-        &[A],
-    ),
+    ("MBVCB.3278614.WPAB12CD3EW.CT tu 0123456789 NGUYEN VAN AN", &[A]),
+    ("MBVCB.3278614.wpab12cd3ew.CT tu 0123456789 nguyen van an", &[A]),
     ("IBFT WPAB12CD3EW", &[A]),
     ("TKThe :0123, tai VCB. WPAB12CD3EW-ND", &[A]),
     ("W P A B 1 2 C D 3 E W", &[A]),
@@ -46,10 +40,7 @@ const MUST_MATCH: &[(&str, &[&str])] = &[
     ("Nộp lệ phí hồ sơ WP7K3M9QXZ5 Nguyễn Văn An", &[B]),
     ("NOP LE PHI HO SO WP7K3M9QXZ5 NGUYEN VAN AN", &[B]),
     ("MBVCB3278614WP7K3M9QXZ5CT TU 0123456789", &[B]),
-    (
-        "CT DEN:0123456789 NGUYEN VAN AN chuyen tien WPH8ZT5Q2N3",
-        &[C],
-    ),
+    ("CT DEN:0123456789 NGUYEN VAN AN chuyen tien WPH8ZT5Q2N3", &[C]),
     ("FT26061987654321WPH8ZT5Q2N3", &[C]),
     ("WPH8ZT5Q2N3NOPLEPHI", &[C]),
     ("123456-WPH8ZT5Q2N3-Ma GD ACSP/ xy123", &[C]),
@@ -102,11 +93,7 @@ fn mangled_texts_match() {
 fn non_codes_do_not_match() {
     assert!(MUST_NOT_MATCH.len() >= 12);
     for text in MUST_NOT_MATCH {
-        assert_eq!(
-            find_codes(text),
-            Vec::<PaymentCode>::new(),
-            "text: {text:?}"
-        );
+        assert_eq!(find_codes(text), Vec::<PaymentCode>::new(), "text: {text:?}");
     }
 }
 
@@ -121,10 +108,7 @@ fn near_misses_differ_from_a_real_code_by_one_edit() {
 
 #[test]
 fn first_code_is_the_earliest() {
-    assert_eq!(
-        bankfeed::matching::find_first_code("x WP7K3M9QXZ5 y WPAB12CD3EW"),
-        Some(code(B))
-    );
+    assert_eq!(bankfeed::matching::find_first_code("x WP7K3M9QXZ5 y WPAB12CD3EW"), Some(code(B)));
     assert_eq!(bankfeed::matching::find_first_code("nothing"), None);
 }
 

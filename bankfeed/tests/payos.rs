@@ -56,18 +56,13 @@ fn docs_vector_verifies_and_is_a_test_call() {
     assert_eq!(n.amount_vnd, 3000);
     assert_eq!(n.content, "VQRIO123");
     assert_eq!(n.payer_name, None);
-    assert_eq!(
-        n.bank_time_utc.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2023-02-04T11:25:00+00:00")
-    );
+    assert_eq!(n.bank_time_utc.map(|t| t.to_rfc3339()).as_deref(), Some("2023-02-04T11:25:00+00:00"));
 }
 
 #[test]
 fn worked_example_verifies() {
     let v: Value = serde_json::from_str(WORKED_BODY).expect("json");
-    let Value::Object(data) = &v["data"] else {
-        panic!("data is an object")
-    };
+    let Value::Object(data) = &v["data"] else { panic!("data is an object") };
     assert_eq!(payos::signed_text(data).expect("flat"), WORKED_SIGNED);
     assert_eq!(
         sign::payos_signature(&v["data"], TEST_SECRET).expect("flat"),
@@ -98,23 +93,14 @@ fn uppercase_signature_verifies() {
 #[test]
 fn tampered_amount_fails() {
     let tampered = WORKED_BODY.replace("\"amount\":50000", "\"amount\":500000");
-    assert_eq!(
-        verify(tampered.as_bytes(), &[TEST_SECRET]),
-        Err(IntakeError::BadSignature)
-    );
+    assert_eq!(verify(tampered.as_bytes(), &[TEST_SECRET]), Err(IntakeError::BadSignature));
     let tampered = DOCS_BODY.replace("\"amount\": 3000", "\"amount\": 3001");
-    assert_eq!(
-        verify(tampered.as_bytes(), &[DOCS_KEY]),
-        Err(IntakeError::BadSignature)
-    );
+    assert_eq!(verify(tampered.as_bytes(), &[DOCS_KEY]), Err(IntakeError::BadSignature));
 }
 
 #[test]
 fn unsigned_top_level_fields_are_ignored() {
-    let changed = WORKED_BODY.replace(
-        r#"{"code":"00","desc":"success","success":true,"#,
-        r#"{"code":"01","desc":"x","success":false,"#,
-    );
+    let changed = WORKED_BODY.replace(r#"{"code":"00","desc":"success","success":true,"#, r#"{"code":"01","desc":"x","success":false,"#);
     assert!(verify(changed.as_bytes(), &[TEST_SECRET]).is_ok());
 }
 
@@ -131,8 +117,7 @@ fn auth_errors() {
     let v: Value = serde_json::from_str(WORKED_BODY).expect("json");
     let mut no_sig = v.clone();
     no_sig.as_object_mut().expect("obj").remove("signature");
-    let e =
-        verify(&serde_json::to_vec(&no_sig).expect("json"), &[TEST_SECRET]).expect_err("no sig");
+    let e = verify(&serde_json::to_vec(&no_sig).expect("json"), &[TEST_SECRET]).expect_err("no sig");
     assert!(matches!(e, IntakeError::MissingAuth(_)));
     assert_eq!(e.http_status(), 401);
     let mut bad = v.clone();
@@ -156,49 +141,30 @@ fn body_errors_name_the_field() {
 
     let mut d = data.clone();
     d.as_object_mut().expect("obj").remove("amount");
-    assert_eq!(
-        signed(&d),
-        Err(IntakeError::MissingField("data.amount".into()))
-    );
+    assert_eq!(signed(&d), Err(IntakeError::MissingField("data.amount".into())));
 
     // "50000" and 50000 sign identically, so this one gets past the signature.
     let mut d = data.clone();
     d["amount"] = json!("50000");
     let e = signed(&d).expect_err("type");
-    assert_eq!(
-        e,
-        IntakeError::WrongType {
-            field: "data.amount".into(),
-            expected: "an integer"
-        }
-    );
+    assert_eq!(e, IntakeError::WrongType { field: "data.amount".into(), expected: "an integer" });
     assert_eq!(e.http_status(), 422);
 
     let mut d = data.clone();
     d["reference"] = json!("");
-    assert_eq!(
-        signed(&d),
-        Err(IntakeError::MissingField("data.reference".into()))
-    );
+    assert_eq!(signed(&d), Err(IntakeError::MissingField("data.reference".into())));
 
     let mut d = data.clone();
     d["code"] = json!("01");
-    assert!(
-        matches!(signed(&d), Err(IntakeError::InvalidValue { ref field, .. }) if field == "data.code")
-    );
+    assert!(matches!(signed(&d), Err(IntakeError::InvalidValue { ref field, .. }) if field == "data.code"));
 
     let mut d = data.clone();
     d["currency"] = json!("USD");
-    assert!(
-        matches!(signed(&d), Err(IntakeError::InvalidValue { ref field, .. }) if field == "data.currency")
-    );
+    assert!(matches!(signed(&d), Err(IntakeError::InvalidValue { ref field, .. }) if field == "data.currency"));
 
     let mut d = data.clone();
     d["extra"] = json!({"nested": 1});
-    assert!(matches!(
-        sign::payos(&d, TEST_SECRET),
-        Err(IntakeError::Unsupported(_))
-    ));
+    assert!(matches!(sign::payos(&d, TEST_SECRET), Err(IntakeError::Unsupported(_))));
     let body = json!({"data": d, "signature": "00".repeat(32)});
     let e = verify(&serde_json::to_vec(&body).expect("json"), &[TEST_SECRET]).expect_err("nested");
     assert!(matches!(e, IntakeError::Unsupported(_)));
@@ -207,61 +173,36 @@ fn body_errors_name_the_field() {
     assert!(matches!(e, IntakeError::MalformedJson(_)));
     assert_eq!(e.http_status(), 400);
     let body = json!({"signature": "00".repeat(32)});
-    assert_eq!(
-        verify(&serde_json::to_vec(&body).expect("json"), &[TEST_SECRET]),
-        Err(IntakeError::MissingField("data".into()))
-    );
+    assert_eq!(verify(&serde_json::to_vec(&body).expect("json"), &[TEST_SECRET]), Err(IntakeError::MissingField("data".into())));
     let body = json!({"signature": "00".repeat(32), "data": [1]});
-    assert!(matches!(
-        verify(&serde_json::to_vec(&body).expect("json"), &[TEST_SECRET]),
-        Err(IntakeError::WrongType { .. })
-    ));
+    assert!(matches!(verify(&serde_json::to_vec(&body).expect("json"), &[TEST_SECRET]), Err(IntakeError::WrongType { .. })));
 }
 
 #[test]
 fn vietnamese_text_round_trips() {
-    let t = SimTransfer::new(
-        1,
-        "0987654321",
-        42_000,
-        "Thanh toán lệ phí & phí = WPM4R7KX1V9",
-    );
+    let t = SimTransfer::new(1, "0987654321", 42_000, "Thanh toán lệ phí & phí = WPM4R7KX1V9");
     let data = sign::payos_data(&t, 9001);
     let n = signed(&data).expect("verifies");
     assert_eq!(n.content, t.content);
     assert_eq!(n.order_code, Some(9001));
-    assert_eq!(
-        n.payment_codes(),
-        vec!["WPM4R7KX1V9".parse().expect("code")]
-    );
+    assert_eq!(n.payment_codes(), vec!["WPM4R7KX1V9".parse().expect("code")]);
 }
 
 #[test]
 fn oversize_body_is_rejected() {
     let big = vec![b'x'; MAX_BODY_BYTES + 1];
     let e = verify(&big, &[TEST_SECRET]).expect_err("big");
-    assert_eq!(
-        e,
-        IntakeError::BodyTooLarge {
-            len: MAX_BODY_BYTES + 1
-        }
-    );
+    assert_eq!(e, IntakeError::BodyTooLarge { len: MAX_BODY_BYTES + 1 });
 }
 
 #[test]
 fn sign_round_trips() {
     let code: bankfeed::PaymentCode = "WPZZZZZZZZ3".parse().expect("code");
     for style in sign::Mangle::ALL {
-        let t = SimTransfer::new(
-            7,
-            "0987654321",
-            10_000,
-            &sign::mangled_content(&code, style),
-        );
+        let t = SimTransfer::new(7, "0987654321", 10_000, &sign::mangled_content(&code, style));
         let order = 260_302_000 + style as i64;
         let req = sign::payos(&sign::payos_data(&t, order), "k2").expect("flat data");
-        let n = payos::verify_and_parse(&req.body, &req, &secrets(&["k1", "k2"]), at_secs(0))
-            .expect("round trip");
+        let n = payos::verify_and_parse(&req.body, &req, &secrets(&["k1", "k2"]), at_secs(0)).expect("round trip");
         assert_eq!(n.provider_txn_id, format!("{}:{order}", t.bank_reference));
         assert_eq!(n.payment_codes(), vec![code], "{style:?}");
         assert_eq!(n.amount_vnd, 10_000);

@@ -3,9 +3,7 @@
 mod common;
 
 use bankfeed::sign::{self, SimTransfer};
-use bankfeed::{
-    verify_and_parse, IntakeError, Notification, Provider, SUCCESS_BODY, SUCCESS_STATUS,
-};
+use bankfeed::{verify_and_parse, IntakeError, Notification, Provider, SUCCESS_BODY, SUCCESS_STATUS};
 use common::*;
 use proptest::prelude::*;
 
@@ -19,13 +17,8 @@ fn header_set() -> impl Strategy<Value = Vec<(String, String)>> {
         Just("X-Casso-Signature".to_string()),
         Just("Content-Type".to_string()),
     ];
-    let value = prop_oneof![
-        "\\PC{0,80}",
-        "sha256=[0-9a-fA-F]{0,70}",
-        "t=[0-9]{0,16},v1=[0-9a-f]{0,130}",
-        "[0-9]{0,20}",
-        "Apikey \\PC{0,20}",
-    ];
+    let value =
+        prop_oneof!["\\PC{0,80}", "sha256=[0-9a-fA-F]{0,70}", "t=[0-9]{0,16},v1=[0-9a-f]{0,130}", "[0-9]{0,20}", "Apikey \\PC{0,20}",];
     proptest::collection::vec((name, value), 0..5)
 }
 
@@ -66,34 +59,13 @@ proptest! {
 fn dispatch_and_responses() {
     let t = SimTransfer::new(11, "1", 1, "x");
     let req = sign::casso(&sign::casso_body(&t), "k", 5_000);
-    let n = verify_and_parse(
-        Provider::Casso,
-        &req.body,
-        &req,
-        &secrets(&["k"]),
-        at_ms(5_000),
-    )
-    .expect("casso");
+    let n = verify_and_parse(Provider::Casso, &req.body, &req, &secrets(&["k"]), at_ms(5_000)).expect("casso");
     assert_eq!(n.provider, Provider::Casso);
     assert_eq!(
-        verify_and_parse(
-            Provider::Sepay,
-            &req.body,
-            &req,
-            &secrets(&["k"]),
-            at_ms(5_000)
-        )
-        .map(|_| ()),
-        Err(IntakeError::MissingAuth(
-            "Authorization: Apikey <key> or X-SePay-Signature/X-SePay-Timestamp headers"
-        ))
+        verify_and_parse(Provider::Sepay, &req.body, &req, &secrets(&["k"]), at_ms(5_000)).map(|_| ()),
+        Err(IntakeError::MissingAuth("Authorization: Apikey <key> or X-SePay-Signature/X-SePay-Timestamp headers"))
     );
-    for body in [
-        SUCCESS_BODY,
-        bankfeed::sepay::RESPONSE_BODY,
-        bankfeed::casso::RESPONSE_BODY,
-        bankfeed::payos::RESPONSE_BODY,
-    ] {
+    for body in [SUCCESS_BODY, bankfeed::sepay::RESPONSE_BODY, bankfeed::casso::RESPONSE_BODY, bankfeed::payos::RESPONSE_BODY] {
         let v: serde_json::Value = serde_json::from_str(body).expect("json");
         assert_eq!(v, serde_json::json!({"success": true}));
     }
@@ -111,23 +83,10 @@ fn notification_serde_round_trips() {
     let t = SimTransfer::new(11, "1", 1, "WP7K3M9QXZ5");
     let data = sign::payos_data(&t, 5);
     let req = sign::payos(&data, "k").expect("flat");
-    let n = verify_and_parse(
-        Provider::Payos,
-        &req.body,
-        &req,
-        &secrets(&["k"]),
-        at_secs(0),
-    )
-    .expect("payos");
+    let n = verify_and_parse(Provider::Payos, &req.body, &req, &secrets(&["k"]), at_secs(0)).expect("payos");
     let s = serde_json::to_string(&n).expect("ser");
-    assert!(
-        s.contains("\"provider\":\"payos\"") && s.contains("\"direction\":\"in\""),
-        "{s}"
-    );
-    assert!(
-        s.contains("\"bank_time_utc\":\"2026-03-02T01:31:05Z\""),
-        "{s}"
-    );
+    assert!(s.contains("\"provider\":\"payos\"") && s.contains("\"direction\":\"in\""), "{s}");
+    assert!(s.contains("\"bank_time_utc\":\"2026-03-02T01:31:05Z\""), "{s}");
     let back: Notification = serde_json::from_str(&s).expect("de");
     assert_eq!(back, n);
 }
@@ -140,14 +99,9 @@ fn http_header_map_lookup_is_case_insensitive() {
     let req = sign::sepay_hmac(&sign::sepay_body(&t), "k", 100);
     let mut map = http::HeaderMap::new();
     for (k, v) in &req.headers {
-        map.insert(
-            http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
-            http::HeaderValue::from_str(v).expect("value"),
-        );
+        map.insert(http::HeaderName::from_bytes(k.as_bytes()).expect("name"), http::HeaderValue::from_str(v).expect("value"));
     }
     assert_eq!(map.header("x-sepay-timestamp"), Some("100"));
     assert_eq!(map.header("X-SEPAY-TIMESTAMP"), Some("100"));
-    assert!(
-        bankfeed::sepay::verify_and_parse(&req.body, &map, &secrets(&["k"]), at_secs(100)).is_ok()
-    );
+    assert!(bankfeed::sepay::verify_and_parse(&req.body, &map, &secrets(&["k"]), at_secs(100)).is_ok());
 }

@@ -7,27 +7,153 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Ward { Table, ReceiptKey }
+enum Ward {
+    Table,
+    ReceiptKey,
+}
 #[derive(DeriveIden)]
-enum Dossier { Table, Id, RequestKey, WardId, CounterId, Code, ApplicantName, IdNumber, Phone, ProcedureCode, ProcedureName, Source, Total, Outcome, CreatedAt, CreatedBy }
+enum Dossier {
+    Table,
+    Id,
+    RequestKey,
+    WardId,
+    CounterId,
+    Code,
+    ApplicantName,
+    IdNumber,
+    Phone,
+    ProcedureCode,
+    ProcedureName,
+    Source,
+    Total,
+    Outcome,
+    CreatedAt,
+    CreatedBy,
+}
 #[derive(DeriveIden)]
-enum FeeLine { Table, Id, DossierId, FeeItemId, FeeName, Kind, BudgetSubitem, Quantity, Pages, Amount, ExemptReason }
+enum FeeLine {
+    Table,
+    Id,
+    DossierId,
+    FeeItemId,
+    FeeName,
+    Kind,
+    BudgetSubitem,
+    Quantity,
+    Pages,
+    Amount,
+    ExemptReason,
+}
 #[derive(DeriveIden)]
-enum PaymentRequest { Table, Id, WardId, CounterId, DossierId, Amount, PaymentCode, QrPayload, Purpose, State, Method, Version, IssuedAt, ExpiresAt, PaidAt, StateChangedAt, CashReason, BankRef, AmountReceived, CreatedAt, CreatedBy }
+enum PaymentRequest {
+    Table,
+    Id,
+    WardId,
+    CounterId,
+    DossierId,
+    Amount,
+    PaymentCode,
+    QrPayload,
+    Purpose,
+    State,
+    Method,
+    Version,
+    IssuedAt,
+    ExpiresAt,
+    PaidAt,
+    StateChangedAt,
+    CashReason,
+    BankRef,
+    AmountReceived,
+    CreatedAt,
+    CreatedBy,
+}
 #[derive(DeriveIden)]
-enum PaymentEvent { Table, Id, PaymentRequestId, FromState, ToState, Event, Actor, At, Note }
+enum PaymentEvent {
+    Table,
+    Id,
+    PaymentRequestId,
+    FromState,
+    ToState,
+    Event,
+    Actor,
+    At,
+    Note,
+}
 #[derive(DeriveIden)]
-enum Receipt { Table, Id, WardId, PaymentRequestId, Form, Series, Year, Number, PayerName, Amount, Method, BankRef, IssuedAt, Content, Signature }
+enum Receipt {
+    Table,
+    Id,
+    WardId,
+    PaymentRequestId,
+    Form,
+    Series,
+    Year,
+    Number,
+    PayerName,
+    Amount,
+    Method,
+    BankRef,
+    IssuedAt,
+    Content,
+    Signature,
+}
 #[derive(DeriveIden)]
-enum ReceiptSequence { Table, WardId, Series, NextNumber }
+enum ReceiptSequence {
+    Table,
+    WardId,
+    Series,
+    NextNumber,
+}
 #[derive(DeriveIden)]
-enum DossierSequence { Table, WardId, Day, NextNumber }
+enum DossierSequence {
+    Table,
+    WardId,
+    Day,
+    NextNumber,
+}
 #[derive(DeriveIden)]
-enum BankNotification { Table, Id, Provider, ProviderTxnId, BankReference, RawBody, Headers, ReceivedAt, Amount, AccountNumber, Content, PaymentRequestId, Outcome }
+enum BankNotification {
+    Table,
+    Id,
+    Provider,
+    ProviderTxnId,
+    BankReference,
+    RawBody,
+    Headers,
+    ReceivedAt,
+    Amount,
+    AccountNumber,
+    Content,
+    PaymentRequestId,
+    Outcome,
+}
 #[derive(DeriveIden)]
-enum BankException { Table, Id, WardId, NotificationId, PaymentRequestId, Kind, Amount, Status, Resolution, Note, ResolvedBy, ResolvedAt, CreatedAt }
+enum BankException {
+    Table,
+    Id,
+    WardId,
+    NotificationId,
+    PaymentRequestId,
+    Kind,
+    Amount,
+    Status,
+    Resolution,
+    Note,
+    ResolvedBy,
+    ResolvedAt,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum IntakeLog { Table, Id, Provider, ReceivedAt, Status, Error, BodyExcerpt }
+enum IntakeLog {
+    Table,
+    Id,
+    Provider,
+    ReceivedAt,
+    Status,
+    Error,
+    BodyExcerpt,
+}
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).big_integer().not_null().auto_increment().primary_key().to_owned()
@@ -38,10 +164,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // The key that signs the ward's receipts (hex); generated when the ward is created.
         m.alter_table(
-            Table::alter()
-                .table(Ward::Table)
-                .add_column(ColumnDef::new(Ward::ReceiptKey).string().not_null().default(""))
-                .to_owned(),
+            Table::alter().table(Ward::Table).add_column(ColumnDef::new(Ward::ReceiptKey).string().not_null().default("")).to_owned(),
         )
         .await?;
         m.create_table(
@@ -66,7 +189,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_dossier_counter_created").table(Dossier::Table).col(Dossier::CounterId).col(Dossier::CreatedAt).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_dossier_counter_created")
+                .table(Dossier::Table)
+                .col(Dossier::CounterId)
+                .col(Dossier::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(FeeLine::Table)
@@ -111,8 +242,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_payreq_counter_state").table(PaymentRequest::Table).col(PaymentRequest::CounterId).col(PaymentRequest::State).to_owned()).await?;
-        m.create_index(Index::create().name("ix_payreq_state_expires").table(PaymentRequest::Table).col(PaymentRequest::State).col(PaymentRequest::ExpiresAt).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_payreq_counter_state")
+                .table(PaymentRequest::Table)
+                .col(PaymentRequest::CounterId)
+                .col(PaymentRequest::State)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_payreq_state_expires")
+                .table(PaymentRequest::Table)
+                .col(PaymentRequest::State)
+                .col(PaymentRequest::ExpiresAt)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(PaymentEvent::Table)
@@ -124,7 +271,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(PaymentEvent::Actor).string().not_null())
                 .col(ColumnDef::new(PaymentEvent::At).timestamp_with_time_zone().not_null())
                 .col(ColumnDef::new(PaymentEvent::Note).string().null())
-                .foreign_key(ForeignKey::create().from(PaymentEvent::Table, PaymentEvent::PaymentRequestId).to(PaymentRequest::Table, PaymentRequest::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(PaymentEvent::Table, PaymentEvent::PaymentRequestId)
+                        .to(PaymentRequest::Table, PaymentRequest::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -148,7 +299,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ux_receipt_number").table(Receipt::Table).col(Receipt::WardId).col(Receipt::Series).col(Receipt::Number).unique().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ux_receipt_number")
+                .table(Receipt::Table)
+                .col(Receipt::WardId)
+                .col(Receipt::Series)
+                .col(Receipt::Number)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ReceiptSequence::Table)
@@ -187,7 +348,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ux_bank_notification_txn").table(BankNotification::Table).col(BankNotification::Provider).col(BankNotification::ProviderTxnId).unique().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ux_bank_notification_txn")
+                .table(BankNotification::Table)
+                .col(BankNotification::Provider)
+                .col(BankNotification::ProviderTxnId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(BankException::Table)

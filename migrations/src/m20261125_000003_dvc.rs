@@ -8,13 +8,53 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum DvcClient { Table, Id, KeyId, Secret, CallbackUrl, Active, CreatedAt, UpdatedAt }
+enum DvcClient {
+    Table,
+    Id,
+    KeyId,
+    Secret,
+    CallbackUrl,
+    Active,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum DvcNonce { Table, Signature, KeyId, SeenAt }
+enum DvcNonce {
+    Table,
+    Signature,
+    KeyId,
+    SeenAt,
+}
 #[derive(DeriveIden)]
-enum DvcIdempotency { Table, Id, KeyId, IdemKey, Fingerprint, Status, ResponseBody, CreatedAt, UpdatedAt }
+enum DvcIdempotency {
+    Table,
+    Id,
+    KeyId,
+    IdemKey,
+    Fingerprint,
+    Status,
+    ResponseBody,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum DvcOutbox { Table, Id, EventId, PaymentRequestId, DossierCode, KeyId, Event, Payload, Status, Attempts, NextAttemptAt, LastStatus, LastError, CreatedAt, DeliveredAt }
+enum DvcOutbox {
+    Table,
+    Id,
+    EventId,
+    PaymentRequestId,
+    DossierCode,
+    KeyId,
+    Event,
+    Payload,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    LastStatus,
+    LastError,
+    CreatedAt,
+    DeliveredAt,
+}
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).big_integer().not_null().auto_increment().primary_key().to_owned()
@@ -64,10 +104,19 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_dvc_idempotency_key").table(DvcIdempotency::Table).col(DvcIdempotency::KeyId).col(DvcIdempotency::IdemKey).unique().to_owned(),
+            Index::create()
+                .name("ux_dvc_idempotency_key")
+                .table(DvcIdempotency::Table)
+                .col(DvcIdempotency::KeyId)
+                .col(DvcIdempotency::IdemKey)
+                .unique()
+                .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_dvc_idempotency_created").table(DvcIdempotency::Table).col(DvcIdempotency::CreatedAt).to_owned()).await?;
+        m.create_index(
+            Index::create().name("ix_dvc_idempotency_created").table(DvcIdempotency::Table).col(DvcIdempotency::CreatedAt).to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(DvcOutbox::Table)
@@ -90,14 +139,30 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_dvc_outbox_event").table(DvcOutbox::Table).col(DvcOutbox::PaymentRequestId).col(DvcOutbox::Event).unique().to_owned(),
+            Index::create()
+                .name("ux_dvc_outbox_event")
+                .table(DvcOutbox::Table)
+                .col(DvcOutbox::PaymentRequestId)
+                .col(DvcOutbox::Event)
+                .unique()
+                .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_dvc_outbox_due").table(DvcOutbox::Table).col(DvcOutbox::Status).col(DvcOutbox::NextAttemptAt).to_owned()).await
+        m.create_index(
+            Index::create()
+                .name("ix_dvc_outbox_due")
+                .table(DvcOutbox::Table)
+                .col(DvcOutbox::Status)
+                .col(DvcOutbox::NextAttemptAt)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [DvcOutbox::Table.into_iden(), DvcIdempotency::Table.into_iden(), DvcNonce::Table.into_iden(), DvcClient::Table.into_iden()] {
+        for t in
+            [DvcOutbox::Table.into_iden(), DvcIdempotency::Table.into_iden(), DvcNonce::Table.into_iden(), DvcClient::Table.into_iden()]
+        {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

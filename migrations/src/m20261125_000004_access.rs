@@ -8,23 +8,96 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Account { Table, Id, Username, DisplayName, PasswordHash, Role, WardId, Active, CreatedAt, CreatedBy, PasswordChangedAt }
+enum Account {
+    Table,
+    Id,
+    Username,
+    DisplayName,
+    PasswordHash,
+    Role,
+    WardId,
+    Active,
+    CreatedAt,
+    CreatedBy,
+    PasswordChangedAt,
+}
 #[derive(DeriveIden)]
-enum Session { Table, Id, AccountId, CreatedAt, ExpiresAt, LastSeenAt, Ip, UserAgent }
+enum Session {
+    Table,
+    Id,
+    AccountId,
+    CreatedAt,
+    ExpiresAt,
+    LastSeenAt,
+    Ip,
+    UserAgent,
+}
 #[derive(DeriveIden)]
-enum KioskDevice { Table, Id, WardId, CounterId, Label, TokenHash, PairedAt, PairedBy, RevokedAt, RevokedBy, LastSeenAt }
+enum KioskDevice {
+    Table,
+    Id,
+    WardId,
+    CounterId,
+    Label,
+    TokenHash,
+    PairedAt,
+    PairedBy,
+    RevokedAt,
+    RevokedBy,
+    LastSeenAt,
+}
 #[derive(DeriveIden)]
-enum KioskPairing { Table, Id, Code, ClaimHash, CounterId, CreatedAt, ExpiresAt }
+enum KioskPairing {
+    Table,
+    Id,
+    Code,
+    ClaimHash,
+    CounterId,
+    CreatedAt,
+    ExpiresAt,
+}
 #[derive(DeriveIden)]
-enum AuditLog { Table, Seq, At, Actor, WardId, Action, Subject, Detail, PrevHash, Hash }
+enum AuditLog {
+    Table,
+    Seq,
+    At,
+    Actor,
+    WardId,
+    Action,
+    Subject,
+    Detail,
+    PrevHash,
+    Hash,
+}
 #[derive(DeriveIden)]
-enum AuditHead { Table, Id, Seq, Hash }
+enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    Hash,
+}
 #[derive(DeriveIden)]
-enum DayClose { Table, Id, WardId, Day, ClosedAt, ClosedBy, Paid, PaidAmount, Summary }
+enum DayClose {
+    Table,
+    Id,
+    WardId,
+    Day,
+    ClosedAt,
+    ClosedBy,
+    Paid,
+    PaidAmount,
+    Summary,
+}
 #[derive(DeriveIden)]
-enum Ward { Table, Id }
+enum Ward {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum Counter { Table, Id }
+enum Counter {
+    Table,
+    Id,
+}
 
 fn id<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).big_integer().not_null().auto_increment().primary_key().to_owned()
@@ -117,7 +190,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_audit_ward_seq").table(AuditLog::Table).col(AuditLog::WardId).col(AuditLog::Seq).to_owned()).await?;
+        m.create_index(
+            Index::create().name("ix_audit_ward_seq").table(AuditLog::Table).col(AuditLog::WardId).col(AuditLog::Seq).to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(AuditHead::Table)

@@ -9,13 +9,38 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum KioskPairing { Table, RequestedIp }
+enum KioskPairing {
+    Table,
+    RequestedIp,
+}
 #[derive(DeriveIden)]
-enum KnownDevice { Table, TokenHash, AccountId, CreatedAt, LastUsedAt }
+enum KnownDevice {
+    Table,
+    TokenHash,
+    AccountId,
+    CreatedAt,
+    LastUsedAt,
+}
 #[derive(DeriveIden)]
-enum Account { Table, Id }
+enum Account {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum IntakeRejection { Table, Id, Provider, Reason, WardId, BucketStart, Count, FirstAt, LastAt, Status, SampleError, SampleExcerpt }
+enum IntakeRejection {
+    Table,
+    Id,
+    Provider,
+    Reason,
+    WardId,
+    BucketStart,
+    Count,
+    FirstAt,
+    LastAt,
+    Status,
+    SampleError,
+    SampleExcerpt,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

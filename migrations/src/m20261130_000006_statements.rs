@@ -9,33 +9,110 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum BankNotification { Table, Source, BankReference, PaymentRequestId }
-#[derive(DeriveIden)]
-enum Ward { Table, Id }
-#[derive(DeriveIden)]
-enum AuditLog { Table, Subject }
-#[derive(DeriveIden)]
-enum Dossier { Table, WardId, CreatedAt }
-#[derive(DeriveIden)]
-enum FeeLine { Table, DossierId }
-#[derive(DeriveIden)]
-enum StatementImport { Table, Id, WardId, Format, FileName, FileSha256, Credits, NewLines, FirstDay, LastDay, ImportedBy, ImportedAt }
-#[derive(DeriveIden)]
-enum StatementLine {
-    Table, Id, WardId, ImportId, LineKey, LineNo, BookedAt, DateOnly, Amount, Content, Reference, Account, ProviderTxnId,
-    NotificationId, Found,
+enum BankNotification {
+    Table,
+    Source,
+    BankReference,
+    PaymentRequestId,
 }
 #[derive(DeriveIden)]
-enum StatementMapping { Table, WardId, Spec, UpdatedBy, UpdatedAt }
+enum Ward {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum DayReport { Table, Id, WardId, Day, DayStart, DayEnd, Rows, RowCount, Totals, Stats, CreatedAt }
+enum AuditLog {
+    Table,
+    Subject,
+}
 #[derive(DeriveIden)]
-enum DayAdjustment { Table, Id, WardId, CorrectsDay, LandsDay, Row }
+enum Dossier {
+    Table,
+    WardId,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum PaymentRequest { Table, WardId, CreatedAt }
+enum FeeLine {
+    Table,
+    DossierId,
+}
 #[derive(DeriveIden)]
-enum BankException { Table, WardId, CreatedAt, NotificationId }
-
+enum StatementImport {
+    Table,
+    Id,
+    WardId,
+    Format,
+    FileName,
+    FileSha256,
+    Credits,
+    NewLines,
+    FirstDay,
+    LastDay,
+    ImportedBy,
+    ImportedAt,
+}
+#[derive(DeriveIden)]
+enum StatementLine {
+    Table,
+    Id,
+    WardId,
+    ImportId,
+    LineKey,
+    LineNo,
+    BookedAt,
+    DateOnly,
+    Amount,
+    Content,
+    Reference,
+    Account,
+    ProviderTxnId,
+    NotificationId,
+    Found,
+}
+#[derive(DeriveIden)]
+enum StatementMapping {
+    Table,
+    WardId,
+    Spec,
+    UpdatedBy,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum DayReport {
+    Table,
+    Id,
+    WardId,
+    Day,
+    DayStart,
+    DayEnd,
+    Rows,
+    RowCount,
+    Totals,
+    Stats,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum DayAdjustment {
+    Table,
+    Id,
+    WardId,
+    CorrectsDay,
+    LandsDay,
+    Row,
+}
+#[derive(DeriveIden)]
+enum PaymentRequest {
+    Table,
+    WardId,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum BankException {
+    Table,
+    WardId,
+    CreatedAt,
+    NotificationId,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -50,7 +127,11 @@ impl MigrationTrait for Migration {
         .await?;
         // A statement line is matched to its notification by the bank's reference.
         m.create_index(
-            Index::create().name("ix_bank_notification_reference").table(BankNotification::Table).col(BankNotification::BankReference).to_owned(),
+            Index::create()
+                .name("ix_bank_notification_reference")
+                .table(BankNotification::Table)
+                .col(BankNotification::BankReference)
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -102,16 +183,30 @@ impl MigrationTrait for Migration {
                 // import made for money no webhook brought.
                 .col(ColumnDef::new(StatementLine::NotificationId).big_integer().null())
                 .col(ColumnDef::new(StatementLine::Found).boolean().not_null())
-                .foreign_key(ForeignKey::create().from(StatementLine::Table, StatementLine::ImportId).to(StatementImport::Table, StatementImport::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(StatementLine::Table, StatementLine::ImportId)
+                        .to(StatementImport::Table, StatementImport::Id),
+                )
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_statement_line_key").table(StatementLine::Table).col(StatementLine::WardId).col(StatementLine::LineKey).unique().to_owned(),
+            Index::create()
+                .name("ux_statement_line_key")
+                .table(StatementLine::Table)
+                .col(StatementLine::WardId)
+                .col(StatementLine::LineKey)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_statement_line_notification").table(StatementLine::Table).col(StatementLine::NotificationId).to_owned(),
+            Index::create()
+                .name("ix_statement_line_notification")
+                .table(StatementLine::Table)
+                .col(StatementLine::NotificationId)
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -143,7 +238,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ux_day_report_day").table(DayReport::Table).col(DayReport::WardId).col(DayReport::Day).unique().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ux_day_report_day")
+                .table(DayReport::Table)
+                .col(DayReport::WardId)
+                .col(DayReport::Day)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(DayAdjustment::Table)
@@ -156,26 +260,55 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_day_adjustment_corrects").table(DayAdjustment::Table).col(DayAdjustment::WardId).col(DayAdjustment::CorrectsDay).to_owned(),
+            Index::create()
+                .name("ix_day_adjustment_corrects")
+                .table(DayAdjustment::Table)
+                .col(DayAdjustment::WardId)
+                .col(DayAdjustment::CorrectsDay)
+                .to_owned(),
         )
         .await?;
         // The report reads a ward's requests and exceptions by day, and each request's
         // notifications (receipts are unique per request already).
         m.create_index(
-            Index::create().name("ix_payreq_ward_created").table(PaymentRequest::Table).col(PaymentRequest::WardId).col(PaymentRequest::CreatedAt).to_owned(),
+            Index::create()
+                .name("ix_payreq_ward_created")
+                .table(PaymentRequest::Table)
+                .col(PaymentRequest::WardId)
+                .col(PaymentRequest::CreatedAt)
+                .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_bank_exception_ward_created").table(BankException::Table).col(BankException::WardId).col(BankException::CreatedAt).to_owned(),
+            Index::create()
+                .name("ix_bank_exception_ward_created")
+                .table(BankException::Table)
+                .col(BankException::WardId)
+                .col(BankException::CreatedAt)
+                .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_bank_exception_notification").table(BankException::Table).col(BankException::NotificationId).to_owned(),
+            Index::create()
+                .name("ix_bank_exception_notification")
+                .table(BankException::Table)
+                .col(BankException::NotificationId)
+                .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_bank_notification_request").table(BankNotification::Table).col(BankNotification::PaymentRequestId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_bank_notification_request")
+                .table(BankNotification::Table)
+                .col(BankNotification::PaymentRequestId)
+                .to_owned(),
+        )
+        .await?;
         // A day's statistics read the ward's dossiers of the day and their fee lines.
-        m.create_index(Index::create().name("ix_dossier_ward_created").table(Dossier::Table).col(Dossier::WardId).col(Dossier::CreatedAt).to_owned()).await?;
+        m.create_index(
+            Index::create().name("ix_dossier_ward_created").table(Dossier::Table).col(Dossier::WardId).col(Dossier::CreatedAt).to_owned(),
+        )
+        .await?;
         m.create_index(Index::create().name("ix_fee_line_dossier").table(FeeLine::Table).col(FeeLine::DossierId).to_owned()).await?;
         // A report row's evidence lists the audit entries of its request, dossier and exceptions.
         m.create_index(Index::create().name("ix_audit_subject").table(AuditLog::Table).col(AuditLog::Subject).to_owned()).await

@@ -195,11 +195,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(ReceiptNotice::CreatedBy).string().not_null())
                 .col(ColumnDef::new(ReceiptNotice::CreatedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(&mut ward_fk(ReceiptNotice::Table, ReceiptNotice::WardId))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(ReceiptNotice::Table, ReceiptNotice::ReceiptId)
-                        .to(Receipt::Table, Receipt::Id),
-                )
+                .foreign_key(ForeignKey::create().from(ReceiptNotice::Table, ReceiptNotice::ReceiptId).to(Receipt::Table, Receipt::Id))
                 .to_owned(),
         )
         .await?;
@@ -215,11 +211,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("ix_receipt_notice_receipt")
-                .table(ReceiptNotice::Table)
-                .col(ReceiptNotice::ReceiptId)
-                .to_owned(),
+            Index::create().name("ix_receipt_notice_receipt").table(ReceiptNotice::Table).col(ReceiptNotice::ReceiptId).to_owned(),
         )
         .await?;
 
@@ -271,11 +263,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(FeeBudgetCode::SetBy).string().not_null())
                 .col(ColumnDef::new(FeeBudgetCode::SetAt).timestamp_with_time_zone().not_null())
                 .foreign_key(&mut ward_fk(FeeBudgetCode::Table, FeeBudgetCode::WardId))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(FeeBudgetCode::Table, FeeBudgetCode::FeeItemId)
-                        .to(FeeItem::Table, FeeItem::Id),
-                )
+                .foreign_key(ForeignKey::create().from(FeeBudgetCode::Table, FeeBudgetCode::FeeItemId).to(FeeItem::Table, FeeItem::Id))
                 .to_owned(),
         )
         .await?;
@@ -319,31 +307,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_refund_ward_state")
-                .table(Refund::Table)
-                .col(Refund::WardId)
-                .col(Refund::State)
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_refund_notification")
-                .table(Refund::Table)
-                .col(Refund::NotificationId)
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_refund_receipt")
-                .table(Refund::Table)
-                .col(Refund::ReceiptId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_refund_ward_state").table(Refund::Table).col(Refund::WardId).col(Refund::State).to_owned())
+            .await?;
+        m.create_index(Index::create().name("ix_refund_notification").table(Refund::Table).col(Refund::NotificationId).to_owned()).await?;
+        m.create_index(Index::create().name("ix_refund_receipt").table(Refund::Table).col(Refund::ReceiptId).to_owned()).await?;
 
         m.create_table(
             Table::create()
@@ -408,12 +375,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(TreasuryDepositDay::Kind).string().not_null())
                 .col(ColumnDef::new(TreasuryDepositDay::Day).string().not_null())
                 .col(ColumnDef::new(TreasuryDepositDay::DepositId).big_integer().not_null())
-                .primary_key(
-                    Index::create()
-                        .col(TreasuryDepositDay::WardId)
-                        .col(TreasuryDepositDay::Kind)
-                        .col(TreasuryDepositDay::Day),
-                )
+                .primary_key(Index::create().col(TreasuryDepositDay::WardId).col(TreasuryDepositDay::Kind).col(TreasuryDepositDay::Day))
                 .foreign_key(
                     ForeignKey::create()
                         .from(TreasuryDepositDay::Table, TreasuryDepositDay::DepositId)
@@ -432,8 +394,7 @@ impl MigrationTrait for Migration {
 async fn rebuild_receipt(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = m.get_connection();
     if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute_unprepared("ALTER TABLE receipt DROP CONSTRAINT IF EXISTS receipt_payment_request_id_key")
-            .await?;
+        db.execute_unprepared("ALTER TABLE receipt DROP CONSTRAINT IF EXISTS receipt_payment_request_id_key").await?;
         m.alter_table(
             Table::alter()
                 .table(Receipt::Table)
@@ -469,10 +430,7 @@ async fn rebuild_receipt(m: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .to_owned(),
         )
         .await?;
-        db.execute_unprepared(&format!(
-            "INSERT INTO receipt ({RECEIPT_COLUMNS}) SELECT {RECEIPT_COLUMNS} FROM receipt_old"
-        ))
-        .await?;
+        db.execute_unprepared(&format!("INSERT INTO receipt ({RECEIPT_COLUMNS}) SELECT {RECEIPT_COLUMNS} FROM receipt_old")).await?;
         db.execute_unprepared("DROP TABLE receipt_old").await?;
         m.create_index(
             Index::create()
@@ -486,33 +444,13 @@ async fn rebuild_receipt(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         )
         .await?;
     }
+    m.create_index(Index::create().name("ix_receipt_request").table(Receipt::Table).col(Receipt::PaymentRequestId).to_owned()).await?;
     m.create_index(
-        Index::create()
-            .name("ix_receipt_request")
-            .table(Receipt::Table)
-            .col(Receipt::PaymentRequestId)
-            .to_owned(),
-    )
-    .await?;
-    m.create_index(
-        Index::create()
-            .name("ix_receipt_ward_issued")
-            .table(Receipt::Table)
-            .col(Receipt::WardId)
-            .col(Receipt::IssuedAt)
-            .to_owned(),
+        Index::create().name("ix_receipt_ward_issued").table(Receipt::Table).col(Receipt::WardId).col(Receipt::IssuedAt).to_owned(),
     )
     .await?;
     // A receipt is replaced at most once (NULLs, the originals, do not collide).
-    m.create_index(
-        Index::create()
-            .name("ux_receipt_replaces")
-            .table(Receipt::Table)
-            .col(Receipt::ReplacesId)
-            .unique()
-            .to_owned(),
-    )
-    .await
+    m.create_index(Index::create().name("ux_receipt_replaces").table(Receipt::Table).col(Receipt::ReplacesId).unique().to_owned()).await
 }
 
 /// Symbols under TT 91 (form `EBL01`/`EBL02`, series year + `T` + two letters). A ward still
@@ -522,9 +460,7 @@ async fn rebuild_receipt(m: &SchemaManager<'_>) -> Result<(), DbErr> {
 async fn move_to_2026_symbols(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = m.get_connection();
     let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_string(backend, "SELECT id, receipt_form, receipt_series FROM ward"))
-        .await?;
+    let rows = db.query_all_raw(Statement::from_string(backend, "SELECT id, receipt_form, receipt_series FROM ward")).await?;
     for row in rows {
         let id: i64 = row.try_get("", "id")?;
         let form: String = row.try_get("", "receipt_form")?;
@@ -535,23 +471,14 @@ async fn move_to_2026_symbols(m: &SchemaManager<'_>) -> Result<(), DbErr> {
                 DatabaseBackend::Postgres => "UPDATE ward SET receipt_form = $1, receipt_series = $2 WHERE id = $3",
                 _ => "UPDATE ward SET receipt_form = ?, receipt_series = ? WHERE id = ?",
             };
-            db.execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [new_form.into(), new_series.into(), id.into()],
-            ))
-            .await?;
+            db.execute_raw(Statement::from_sql_and_values(backend, sql, [new_form.into(), new_series.into(), id.into()])).await?;
         }
     }
     Ok(())
 }
 
 fn symbols_2026(form: &str, series: &str) -> (String, String) {
-    let form = if matches!(form, "EBL01" | "EBL02") {
-        form.to_string()
-    } else {
-        "EBL01".to_string()
-    };
+    let form = if matches!(form, "EBL01" | "EBL02") { form.to_string() } else { "EBL01".to_string() };
     let b = series.as_bytes();
     let fits = b.len() == 5 && b[..2].iter().all(u8::is_ascii_digit) && b[2] == b'T' && b[3..].iter().all(u8::is_ascii_uppercase);
     if fits {
@@ -559,13 +486,8 @@ fn symbols_2026(form: &str, series: &str) -> (String, String) {
     }
     let year: String = series.chars().take(2).filter(char::is_ascii_digit).collect();
     let year = if year.len() == 2 { year } else { "26".to_string() };
-    let mut letters: String = series
-        .chars()
-        .skip_while(char::is_ascii_digit)
-        .filter(char::is_ascii_alphabetic)
-        .map(|c| c.to_ascii_uppercase())
-        .take(2)
-        .collect();
+    let mut letters: String =
+        series.chars().skip_while(char::is_ascii_digit).filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase()).take(2).collect();
     while letters.len() < 2 {
         letters.push('A');
     }

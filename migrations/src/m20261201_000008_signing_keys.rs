@@ -39,13 +39,7 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(SigningKey::Table)
-                .col(
-                    ColumnDef::new(SigningKey::Id)
-                        .big_integer()
-                        .not_null()
-                        .auto_increment()
-                        .primary_key(),
-                )
+                .col(ColumnDef::new(SigningKey::Id).big_integer().not_null().auto_increment().primary_key())
                 .col(ColumnDef::new(SigningKey::WardId).big_integer().not_null())
                 .col(ColumnDef::new(SigningKey::KeyId).string().not_null().unique_key())
                 .col(ColumnDef::new(SigningKey::Algorithm).string().not_null())
@@ -54,23 +48,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(SigningKey::ValidFrom).timestamp_with_time_zone().not_null())
                 .col(ColumnDef::new(SigningKey::ValidTo).timestamp_with_time_zone().null())
                 .col(ColumnDef::new(SigningKey::CreatedBy).string().not_null())
-                .foreign_key(
-                    &mut ForeignKey::create()
-                        .from(SigningKey::Table, SigningKey::WardId)
-                        .to(Ward::Table, Ward::Id)
-                        .to_owned(),
-                )
+                .foreign_key(&mut ForeignKey::create().from(SigningKey::Table, SigningKey::WardId).to(Ward::Table, Ward::Id).to_owned())
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_signing_key_ward")
-                .table(SigningKey::Table)
-                .col(SigningKey::WardId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_signing_key_ward").table(SigningKey::Table).col(SigningKey::WardId).to_owned()).await?;
         m.alter_table(
             Table::alter()
                 .table(Receipt::Table)
@@ -78,12 +60,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Receipt::Table)
-                .add_column(ColumnDef::new(Receipt::KeyId).string().null())
-                .to_owned(),
-        )
-        .await
+        m.alter_table(Table::alter().table(Receipt::Table).add_column(ColumnDef::new(Receipt::KeyId).string().null()).to_owned()).await
     }
 }

@@ -52,10 +52,7 @@ pub fn same_origin(headers: &HeaderMap, trust_proxy: bool) -> bool {
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
     let forwarded = if trust_proxy { headers.get("x-forwarded-host") } else { None };
-    let host = forwarded
-        .or_else(|| headers.get(header::HOST))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let host = forwarded.or_else(|| headers.get(header::HOST)).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
@@ -162,7 +159,11 @@ async fn bad_arguments_are_4xx(resp: Response) -> Response {
     for prefix in ["Args|", "Deserialization|"] {
         if let Some(detail) = text.strip_prefix(prefix) {
             let detail: String = detail.chars().take(300).collect();
-            return json_error(StatusCode::BAD_REQUEST, "bad_request", &format!("dữ liệu gửi lên không đọc được (malformed request): {detail}"));
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                &format!("dữ liệu gửi lên không đọc được (malformed request): {detail}"),
+            );
         }
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -28,21 +28,11 @@ pub struct Period {
 fn file(sheets: &[Sheet], name: &str, xlsx: bool) -> Result<Response, ApiError> {
     let name = name.replace(['/', '\\', '"'], "_");
     let (body, mime, ext) = if xlsx {
-        (
-            export::to_xlsx(sheets)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
+        (export::to_xlsx(sheets)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
     } else {
         (export::to_csv(sheets).into_bytes(), "text/csv; charset=utf-8", "csv")
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
-        ],
-        body,
-    )
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], body)
         .into_response())
 }
 
@@ -57,11 +47,7 @@ fn kind(p: &Period) -> Result<FeeKind, BackendError> {
 async fn register_file(state: AppState, who: Principal, p: Period, xlsx: bool) -> Result<Response, ApiError> {
     let (_, ward) = staff_ward(&state, who).await?;
     let r = receipt_register::register(&state.backend.db, ward, range(&p)?).await?;
-    file(
-        &export::register_sheets(&r),
-        &format!("so-bien-lai-{}-{}-{}", r.ward_code, r.from, r.to),
-        xlsx,
-    )
+    file(&export::register_sheets(&r), &format!("so-bien-lai-{}-{}-{}", r.ward_code, r.from, r.to), xlsx)
 }
 
 #[tracing::instrument(name = "report_receipts_csv", skip(state, who))]
@@ -89,11 +75,7 @@ async fn slip_file(state: AppState, who: Principal, p: Period, xlsx: bool) -> Re
         _ => return Err(BackendError::invalid("from", "from và to (YYYY-MM-DD) là bắt buộc (from and to are required)").into()),
     };
     let s = treasury::slip(&state.backend.db, ward, kind(&p)?, &from, &to).await?;
-    file(
-        &export::slip_sheets(&s),
-        &format!("C1-02NS-{}-{}-{}", s.kind.as_str(), s.from, s.to),
-        xlsx,
-    )
+    file(&export::slip_sheets(&s), &format!("C1-02NS-{}-{}-{}", s.kind.as_str(), s.from, s.to), xlsx)
 }
 
 #[tracing::instrument(name = "report_treasury_csv", skip(state, who))]

@@ -220,7 +220,8 @@ impl Default for ServeArgs {
 pub fn parse_hours(s: &str) -> Result<(u32, u32), String> {
     let minutes = |hm: &str| -> Result<u32, String> {
         let (h, m) = hm.trim().split_once(':').ok_or_else(|| format!("{hm:?} is not HH:MM"))?;
-        let (h, m): (u32, u32) = (h.parse().map_err(|_| format!("bad hour in {hm:?}"))?, m.parse().map_err(|_| format!("bad minute in {hm:?}"))?);
+        let (h, m): (u32, u32) =
+            (h.parse().map_err(|_| format!("bad hour in {hm:?}"))?, m.parse().map_err(|_| format!("bad minute in {hm:?}"))?);
         if h > 23 || m > 59 {
             return Err(format!("{hm:?} is not a time of day"));
         }

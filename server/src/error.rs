@@ -18,9 +18,7 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<&'static str>) {
         match self {
             ApiError::Backend(BackendError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found", None),
-            ApiError::Backend(BackendError::Invalid { field, .. }) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(*field))
-            }
+            ApiError::Backend(BackendError::Invalid { field, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(*field)),
             ApiError::Backend(BackendError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
             ApiError::Backend(BackendError::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, "throttled", None),
             ApiError::Backend(BackendError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", None),

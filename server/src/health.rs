@@ -13,10 +13,7 @@ pub async fn healthz() -> Json<Value> {
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = &state.backend.db;
-    let reachable = db
-        .execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
-        .await
-        .is_ok();
+    let reachable = db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1")).await.is_ok();
     let migrated = reachable && app::backend::db::migrations_applied(db).await.unwrap_or(false);
     let ok = reachable && migrated;
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

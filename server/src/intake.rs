@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Response};
 use bankfeed::Provider;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{EntityTrait, Set, TransactionTrait};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::SystemTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -230,9 +230,8 @@ struct Rejections {
 impl Rejections {
     fn count(&self, provider: Provider, reason: &'static str, status: StatusCode, error: &str, body: &[u8]) {
         let now = chrono::Utc::now();
-        let ward_id = claimed_account(body)
-            .and_then(|a| self.accounts.read().unwrap_or_else(|p| p.into_inner()).get(&a).copied())
-            .unwrap_or(0);
+        let ward_id =
+            claimed_account(body).and_then(|a| self.accounts.read().unwrap_or_else(|p| p.into_inner()).get(&a).copied()).unwrap_or(0);
         let key = RejectionKey { provider: provider.as_str(), reason, ward_id, hour: now.timestamp().div_euclid(3600) };
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let entry = pending.entry(key).or_insert_with(|| RejectionCount {
@@ -248,8 +247,7 @@ impl Rejections {
     }
 
     async fn refresh_accounts(&self, backend: &Backend) -> Result<(), BackendError> {
-        let map: HashMap<String, i64> =
-            ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| (w.bank_account, w.id)).collect();
+        let map: HashMap<String, i64> = ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| (w.bank_account, w.id)).collect();
         *self.accounts.write().unwrap_or_else(|p| p.into_inner()) = map;
         Ok(())
     }
@@ -388,17 +386,21 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
     evidence: String,
     bytes: &[u8],
 ) -> Result<Outcome, Rejection> {
-    let notification =
-        match bankfeed::verify_and_parse(provider, bytes, headers, intake.keys.for_provider(provider), SystemTime::now()) {
-            Ok(n) => n,
-            Err(e) => {
-                let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-                tracing::warn!(provider = provider.as_str(), status = status.as_u16(), error = %e, "bank notification rejected");
-                intake.rejections.count(provider, e.kind(), status, &e.to_string(), bytes);
-                return Err(Rejection { status, code: e.kind(), message: e.to_string() });
-            }
-        };
-    let incoming = Incoming { raw_body: String::from_utf8_lossy(bytes).into_owned(), headers_json: evidence, notification, source: bank::Source::Webhook };
+    let notification = match bankfeed::verify_and_parse(provider, bytes, headers, intake.keys.for_provider(provider), SystemTime::now()) {
+        Ok(n) => n,
+        Err(e) => {
+            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            tracing::warn!(provider = provider.as_str(), status = status.as_u16(), error = %e, "bank notification rejected");
+            intake.rejections.count(provider, e.kind(), status, &e.to_string(), bytes);
+            return Err(Rejection { status, code: e.kind(), message: e.to_string() });
+        }
+    };
+    let incoming = Incoming {
+        raw_body: String::from_utf8_lossy(bytes).into_owned(),
+        headers_json: evidence,
+        notification,
+        source: bank::Source::Webhook,
+    };
     match intake.submit(incoming).await {
         Ok(outcome) => {
             tracing::info!(?outcome, "bank notification recorded");
@@ -410,12 +412,7 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
 }
 
 #[tracing::instrument(name = "bank_intake", skip(state, headers, body))]
-pub async fn receive(
-    State(state): State<AppState>,
-    Path(provider_name): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn receive(State(state): State<AppState>, Path(provider_name): Path<String>, headers: HeaderMap, body: Body) -> Response {
     let Some(provider) = provider_of(&provider_name) else {
         return error_response(StatusCode::NOT_FOUND, "unknown_provider", format!("no intake for {provider_name:?}"));
     };
@@ -442,11 +439,7 @@ pub async fn simulate_payment(intake: &Intake, backend: &Backend, counter_id: i6
         .await
         .map_err(|e| e.to_string())?
         .ok_or("quầy không có mã QR nào đang chờ thanh toán (no payable code at this counter)")?;
-    let w = ward::Entity::find_by_id(pr.ward_id)
-        .one(&backend.db)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("ward not found")?;
+    let w = ward::Entity::find_by_id(pr.ward_id).one(&backend.db).await.map_err(|e| e.to_string())?.ok_or("ward not found")?;
     let key = intake.keys.sepay.first().ok_or("no SePay key configured")?;
     let code: bankfeed::PaymentCode = pr.payment_code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
     let id = i64::from(rand::random::<u32>()) + 1_000_000_000;

@@ -15,8 +15,8 @@ pub mod poll;
 pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
-pub mod statements;
 pub mod state;
+pub mod statements;
 pub mod telemetry;
 pub mod ws;
 
@@ -127,7 +127,10 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
-        verify_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(app::api::verify::CHECKS_PER_MINUTE, std::time::Duration::from_secs(60))),
+        verify_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(
+            app::api::verify::CHECKS_PER_MINUTE,
+            std::time::Duration::from_secs(60),
+        )),
         polls: Arc::new(backend::polls::PollBoard::default()),
     };
     let mut keys = intake::BankKeys {
@@ -141,9 +144,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
         tracing::info!("demo mode: generated a SePay key for simulated payments");
     }
     let intake = intake::Intake::start(backend.clone(), keys);
-    let listener = tokio::net::TcpListener::bind(serve.bind)
-        .await
-        .map_err(|source| StartError::Bind { addr: serve.bind, source })?;
+    let listener = tokio::net::TcpListener::bind(serve.bind).await.map_err(|source| StartError::Bind { addr: serve.bind, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: serve.bind, source })?;
     let mut options = leptos_options(serve);
     options.site_addr = addr;

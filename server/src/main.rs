@@ -15,12 +15,11 @@ async fn main() -> ExitCode {
     server::telemetry::init(&cli.common.log_level, cli.common.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.common, &cli.serve).await,
-        Command::Migrate => server::open_database(&cli.common)
-            .await
-            .map(|_| println!("migrations applied"))
-            .map_err(|e| e.to_string()),
+        Command::Migrate => server::open_database(&cli.common).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
-        Command::SeedHistory { payments, wards, days, seed } => seed_history(&cli.common, app::backend::history::Plan { payments, wards, days, seed }).await,
+        Command::SeedHistory { payments, wards, days, seed } => {
+            seed_history(&cli.common, app::backend::history::Plan { payments, wards, days, seed }).await
+        }
         Command::Admin { command } => match server::open_database(&cli.common).await {
             Ok(db) => server::cli_admin::admin(&db, &command).await,
             Err(e) => Err(e.to_string()),
@@ -36,8 +35,12 @@ async fn main() -> ExitCode {
         Command::Qr { .. } => Ok(()),
         Command::SimulateBank(args) => match server::simulate_bank::run(&args).await {
             // The bad-signature scenario succeeds when WardPay refuses it.
-            Ok(statuses) if statuses.iter().all(|s| (200..300).contains(s))
-                || (args.scenario == server::simulate_bank::Scenario::BadSignature && statuses.iter().all(|s| *s == 401)) => Ok(()),
+            Ok(statuses)
+                if statuses.iter().all(|s| (200..300).contains(s))
+                    || (args.scenario == server::simulate_bank::Scenario::BadSignature && statuses.iter().all(|s| *s == 401)) =>
+            {
+                Ok(())
+            }
             Ok(statuses) => Err(format!("unexpected answer {statuses:?}")),
             Err(e) => Err(e),
         },

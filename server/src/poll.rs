@@ -88,7 +88,14 @@ pub fn start(config: PollConfig, backend: Backend, intake: Intake, shutdown: Can
     }
 }
 
-async fn run(api: ProviderApi, interval: std::time::Duration, backend: Backend, intake: Intake, board: Arc<PollBoard>, shutdown: CancellationToken) {
+async fn run(
+    api: ProviderApi,
+    interval: std::time::Duration,
+    backend: Backend,
+    intake: Intake,
+    board: Arc<PollBoard>,
+    shutdown: CancellationToken,
+) {
     let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build() {
         Ok(c) => c,
         Err(e) => {

@@ -303,21 +303,23 @@ async fn run_reconciliation(common: &crate::config::CommonArgs, cmd: &ReportComm
             ReportFormat::Csv => reconciliation::to_csv(&report).into_bytes(),
             ReportFormat::Xlsx => reconciliation::to_xlsx(&report).map_err(|e| ReportError::System(e.to_string()))?,
         }
-    } else { match format {
-        ReportFormat::Json => {
-            let rows = plan.rows(&db, 0, usize::MAX).await?;
-            serde_json::to_string_pretty(&plan.report(rows, 0)).map_err(|e| ReportError::System(e.to_string()))?.into_bytes()
-        }
-        ReportFormat::Csv => {
-            let mut text = reconciliation::csv_header();
-            for i in 0..plan.days() {
-                text.push_str(&reconciliation::csv_rows(&plan.day_rows(&db, i).await?));
+    } else {
+        match format {
+            ReportFormat::Json => {
+                let rows = plan.rows(&db, 0, usize::MAX).await?;
+                serde_json::to_string_pretty(&plan.report(rows, 0)).map_err(|e| ReportError::System(e.to_string()))?.into_bytes()
             }
-            text.push_str(&reconciliation::csv_totals(&plan.report(Vec::new(), 0).totals));
-            text.into_bytes()
+            ReportFormat::Csv => {
+                let mut text = reconciliation::csv_header();
+                for i in 0..plan.days() {
+                    text.push_str(&reconciliation::csv_rows(&plan.day_rows(&db, i).await?));
+                }
+                text.push_str(&reconciliation::csv_totals(&plan.report(Vec::new(), 0).totals));
+                text.into_bytes()
+            }
+            ReportFormat::Xlsx => workbook(&db, &plan).await?,
         }
-        ReportFormat::Xlsx => workbook(&db, &plan).await?,
-    } };
+    };
     write_out(bytes, *format, output.as_deref())
 }
 
@@ -330,7 +332,9 @@ fn write_out(bytes: Vec<u8>, format: ReportFormat, output: Option<&std::path::Pa
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| if format == ReportFormat::Xlsx { Ok(()) } else { out.write_all(b"\n") }).map_err(|e| ReportError::System(e.to_string()))
+            out.write_all(&bytes)
+                .and_then(|_| if format == ReportFormat::Xlsx { Ok(()) } else { out.write_all(b"\n") })
+                .map_err(|e| ReportError::System(e.to_string()))
         }
     }
 }

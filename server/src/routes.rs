@@ -49,8 +49,7 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
 /// Every route the server answers, as `(method, path)`: the explicit ones, each page of
 /// the app and each server function. The access tests walk this list.
 pub fn inventory() -> Vec<(String, String)> {
-    let mut all: Vec<(String, String)> =
-        explicit_routes().into_iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let mut all: Vec<(String, String)> = explicit_routes().into_iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     for listing in page_routes() {
         for method in listing.methods() {
             all.push((format!("{method:?}").to_uppercase(), listing.path().to_string()));

@@ -54,11 +54,13 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, ApiError> {
 }
 
 #[tracing::instrument(name = "statement_import", skip_all)]
-pub async fn import(State(state): State<AppState>, Extension(who): Extension<Principal>, headers: HeaderMap, multipart: Multipart) -> Response {
-    let page = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let page = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     let result = import_inner(&state, who, multipart).await;
     match (result, page) {
         (Ok(v), false) => (StatusCode::OK, Json(serde_json::json!({ "import": v }))).into_response(),

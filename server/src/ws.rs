@@ -5,13 +5,13 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use app::backend::auth::Principal;
 use app::backend::{counters, BackendError};
 use app::model::{ServerMsg, Topic};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use app::backend::auth::Principal;
 use axum::extract::{Path, State};
-use axum::Extension;
 use axum::response::Response;
+use axum::Extension;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -52,10 +52,9 @@ pub async fn ward(
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
     match topic {
-        Topic::Counter(id) => counters::snapshot(&state.backend, id)
-            .await?
-            .map(ServerMsg::Counter)
-            .ok_or(BackendError::NotFound("counter")),
+        Topic::Counter(id) => {
+            counters::snapshot(&state.backend, id).await?.map(ServerMsg::Counter).ok_or(BackendError::NotFound("counter"))
+        }
         Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_view(&state.backend, id).await?)),
         Topic::Device(_) => Err(BackendError::NotFound("topic")),
     }

@@ -103,15 +103,23 @@ async fn a_cancelled_or_expired_code_takes_no_desk_payment(engine: Engine) {
     let after = latest_request(&srv, row.id).await;
     assert_eq!((after.state.as_str(), after.version), ("cancelled", pr.version), "nothing changed");
     assert_eq!(receipt::Entity::find().count(&t.db).await.expect("count"), 0, "no receipt without money");
-    let refused = app::backend::audit::list(&t.db, None, &app::model::AuditFilter { action: Some("payment.refused".into()), ..Default::default() }, 10)
-        .await
-        .expect("audit");
+    let refused = app::backend::audit::list(
+        &t.db,
+        None,
+        &app::model::AuditFilter { action: Some("payment.refused".into()), ..Default::default() },
+        10,
+    )
+    .await
+    .expect("audit");
     assert_eq!((refused.len(), refused[0].actor.as_str()), (1, "canbo"), "the refused attempt is in the audit log");
     // An expired code alike.
     let row = payments::create_dossier(&srv.backend, dossier(c, item, 1), payments::Source::Counter, None, "canbo").await.expect("created");
     let pr = latest_request(&srv, row.id).await;
     payment_request::Entity::update_many()
-        .col_expr(payment_request::Column::ExpiresAt, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::seconds(1))))
+        .col_expr(
+            payment_request::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Some(chrono::Utc::now() - chrono::Duration::seconds(1))),
+        )
         .filter(payment_request::Column::Id.eq(pr.id))
         .exec(&t.db)
         .await
@@ -140,7 +148,13 @@ async fn an_assisted_payment_names_a_transfer_that_reached_the_ward(engine: Engi
     let r = call(&support.client, &base, "pay_manually", &[("id", &id), ("version", &version), ("method", "assisted")]).await;
     assert_eq!(r.status(), 422);
     // A transaction the ward's account never received: refused.
-    let r = call(&support.client, &base, "pay_manually", &[("id", &id), ("version", &version), ("method", "assisted"), ("bank_ref", "FT000NOTHING")]).await;
+    let r = call(
+        &support.client,
+        &base,
+        "pay_manually",
+        &[("id", &id), ("version", &version), ("method", "assisted"), ("bank_ref", "FT000NOTHING")],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert_eq!(latest_request(&srv, row.id).await.state, "qr_issued", "nothing booked on a word alone");
     // Support staff transferred from the ward's help account without the code in the text:
@@ -148,25 +162,44 @@ async fn an_assisted_payment_names_a_transfer_that_reached_the_ward(engine: Engi
     assert_eq!(sepay(&srv, 4242, pr.amount, "NOP PHI CHO BA NGUYEN THI B").await.status(), 200);
     let n = bank_notification::Entity::find().one(&t.db).await.expect("q").expect("notification");
     let reference = n.bank_reference.clone().expect("reference");
-    let wrong_amount = payments::create_dossier(&srv.backend, dossier(counters_of(&srv).await[1], item, 2), payments::Source::Counter, None, "canbo")
-        .await
-        .expect("second");
+    let wrong_amount =
+        payments::create_dossier(&srv.backend, dossier(counters_of(&srv).await[1], item, 2), payments::Source::Counter, None, "canbo")
+            .await
+            .expect("second");
     let pr2 = latest_request(&srv, wrong_amount.id).await;
-    let r = call(&support.client, &base, "pay_manually", &[("id", &pr2.id.to_string()), ("version", &pr2.version.to_string()), ("method", "assisted"), ("bank_ref", &reference)]).await;
+    let r = call(
+        &support.client,
+        &base,
+        "pay_manually",
+        &[("id", &pr2.id.to_string()), ("version", &pr2.version.to_string()), ("method", "assisted"), ("bank_ref", &reference)],
+    )
+    .await;
     assert_eq!(r.status(), 422, "the transfer's amount must be the amount due");
-    let r = call(&support.client, &base, "pay_manually", &[("id", &id), ("version", &version), ("method", "assisted"), ("bank_ref", &reference), ("reason", "không có điện thoại")]).await;
+    let r = call(
+        &support.client,
+        &base,
+        "pay_manually",
+        &[("id", &id), ("version", &version), ("method", "assisted"), ("bank_ref", &reference), ("reason", "không có điện thoại")],
+    )
+    .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     let paid = latest_request(&srv, row.id).await;
-    assert_eq!((paid.state.as_str(), paid.method.as_deref(), paid.bank_ref.as_deref()), ("receipt_issued", Some("assisted"), Some(reference.as_str())));
+    assert_eq!(
+        (paid.state.as_str(), paid.method.as_deref(), paid.bank_ref.as_deref()),
+        ("receipt_issued", Some("assisted"), Some(reference.as_str()))
+    );
     let n = bank_notification::Entity::find_by_id(n.id).one(&t.db).await.expect("q").expect("n");
     assert_eq!((n.outcome.as_str(), n.payment_request_id), ("assisted", Some(paid.id)), "the evidence is tied to the payment");
     let e = bank_exception::Entity::find().one(&t.db).await.expect("q").expect("exception");
     assert_eq!((e.status.as_str(), e.resolution.as_deref(), e.resolved_by.as_deref()), ("resolved", Some("assisted"), Some("hotro")));
     // The same transfer cannot pay a second dossier.
-    let third = payments::create_dossier(&srv.backend, dossier(counters_of(&srv).await[2], item, 1), payments::Source::Counter, None, "canbo").await;
+    let third =
+        payments::create_dossier(&srv.backend, dossier(counters_of(&srv).await[2], item, 1), payments::Source::Counter, None, "canbo")
+            .await;
     let third = third.expect("third");
     let pr3 = latest_request(&srv, third.id).await;
-    let again = payments::pay_manually(&srv.backend, pr3.id, pr3.version, PaymentMethod::Assisted, None, Some(reference.clone()), "hotro").await;
+    let again =
+        payments::pay_manually(&srv.backend, pr3.id, pr3.version, PaymentMethod::Assisted, None, Some(reference.clone()), "hotro").await;
     assert!(matches!(again, Err(BackendError::Invalid { field: "bank_ref", .. })), "{again:?}");
     // A transfer tied to another request (here: paid after that code was cancelled) is a
     // supervisor's to resolve, never a desk's evidence.
@@ -204,7 +237,8 @@ async fn one_transfer_named_at_two_desks_at_once_pays_once(engine: Engine) {
     for r in [&ra, &rb] {
         assert!(!matches!(r, Err(BackendError::Db(_))), "the loser gets a clear answer: {r:?}");
     }
-    let paid = payment_request::Entity::find().filter(payment_request::Column::State.eq("receipt_issued")).count(&t.db).await.expect("count");
+    let paid =
+        payment_request::Entity::find().filter(payment_request::Column::State.eq("receipt_issued")).count(&t.db).await.expect("count");
     assert_eq!(paid, 1);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -227,13 +261,18 @@ async fn a_portal_update_never_hides_the_payable_code(engine: Engine) {
     let c = counters_of(&srv).await[0];
     let item = item_id(&srv, "DEMO-CT02").await;
     // A citizen is paying at the counter...
-    let paying = payments::create_dossier(&srv.backend, dossier(c, item, 1), payments::Source::Counter, None, "canbo").await.expect("created");
+    let paying =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1), payments::Source::Counter, None, "canbo").await.expect("created");
     let code = paying.payment.expect("payment").payment_code;
     // ...while the portal sends a dossier for the same counter, then updates it.
     dvc::upsert(&srv.backend, portal("H26.99-261130-0001", c, item, 1), "dvc:k").await.expect("created");
     dvc::upsert(&srv.backend, portal("H26.99-261130-0001", c, item, 2), "dvc:k").await.expect("updated");
     let shown = payments::counter_current(&t.db, c).await.expect("current").expect("the screens show something");
-    assert_eq!((shown.state, shown.payment_code.as_str()), (PaymentState::QrIssued, code.as_str()), "the payable code stays on both screens");
+    assert_eq!(
+        (shown.state, shown.payment_code.as_str()),
+        (PaymentState::QrIssued, code.as_str()),
+        "the payable code stays on both screens"
+    );
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }
@@ -274,7 +313,8 @@ async fn the_kiosk_gets_no_token_that_opens_personal_data(engine: Engine) {
     let row = payments::create_dossier(&srv.backend, dossier(c, item, 1), payments::Source::Counter, None, "canbo").await.expect("created");
     let code = row.payment.expect("payment").payment_code;
     assert_eq!(sepay(&srv, 99, 10_000, &format!("{code} NOP PHI")).await.status(), 200);
-    let snap: serde_json::Value = call(&kiosk, &base, "get_counter_snapshot", &[("counter_id", &c.to_string())]).await.json().await.expect("json");
+    let snap: serde_json::Value =
+        call(&kiosk, &base, "get_counter_snapshot", &[("counter_id", &c.to_string())]).await.json().await.expect("json");
     let receipt = &snap["current"]["receipt"];
     let (id, token) = (receipt["id"].as_i64().expect("receipt id"), receipt["token"].as_str().expect("token").to_string());
     // What the kiosk holds opens the receipt with the payer masked, and nothing more.
@@ -350,11 +390,15 @@ async fn a_paired_kiosk_sent_to_another_counter_stays_paired(engine: Engine) {
         .await
         .expect("get");
     assert_eq!(page.status(), 200);
-    assert!(page.headers().get_all("set-cookie").iter().all(|v| !v.to_str().unwrap_or("").starts_with("wp_kiosk=")), "the device cookie is untouched");
+    assert!(
+        page.headers().get_all("set-cookie").iter().all(|v| !v.to_str().unwrap_or("").starts_with("wp_kiosk=")),
+        "the device cookie is untouched"
+    );
     let html = page.text().await.expect("html");
     assert!(html.contains("paired-elsewhere") && html.contains(&format!("/kiosk/{}", cs[0])), "it says which counter it belongs to");
     // The same call through the API, then its own counter: still paired.
-    let open: serde_json::Value = call(&kiosk, &base, "kiosk_pairing_start", &[("counter_id", &cs[1].to_string())]).await.json().await.expect("json");
+    let open: serde_json::Value =
+        call(&kiosk, &base, "kiosk_pairing_start", &[("counter_id", &cs[1].to_string())]).await.json().await.expect("json");
     assert_eq!(open["PairedElsewhere"]["id"], cs[0]);
     let r = call(&kiosk, &base, "get_counter_snapshot", &[("counter_id", &cs[0].to_string())]).await;
     assert_eq!(r.status(), 200, "still paired with its own counter");
@@ -365,7 +409,8 @@ async fn a_paired_kiosk_sent_to_another_counter_stays_paired(engine: Engine) {
 // 6. Abuse locks no one out and fills nothing.
 
 async fn login_from(base: &str, ip: &str, user: &str, password: &str, device: Option<&str>) -> reqwest::Response {
-    let mut r = anonymous(base).post(format!("{base}/api/login")).header("x-forwarded-for", ip).form(&[("username", user), ("password", password)]);
+    let mut r =
+        anonymous(base).post(format!("{base}/api/login")).header("x-forwarded-for", ip).form(&[("username", user), ("password", password)]);
     if let Some(d) = device {
         r = r.header("cookie", d);
     }
@@ -400,7 +445,13 @@ async fn wrong_passwords_slow_the_guesser_not_the_owner(engine: Engine) {
     // The supervisor sees the attempts on their ward's accounts.
     let sup = sign_in(&base, "truongbp").await;
     let rows: serde_json::Value = call(&sup.client, &base, "get_login_attempts", &[]).await.json().await.expect("json");
-    let row = rows.as_array().expect("rows").iter().find(|r| r["account"] == "account:canbo" && r["ip"] == "10.1.1.1").cloned().expect("canbo's row");
+    let row = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["account"] == "account:canbo" && r["ip"] == "10.1.1.1")
+        .cloned()
+        .expect("canbo's row");
     assert_eq!(row["failures"], 5);
     assert_eq!(row["throttled"], 1);
     srv.shutdown().await.expect("shutdown");
@@ -443,7 +494,11 @@ async fn refused_bank_notifications_are_counted_not_stored_each(engine: Engine) 
         assert_eq!(r.expect("post").status(), 401);
     }
     let stale = {
-        let req = bankfeed::sign::sepay_hmac(&bankfeed::sign::sepay_body(&bankfeed::sign::SimTransfer::new(9, WARD_ACCOUNT, 5_000, "x")), SEPAY_KEY, 1_000);
+        let req = bankfeed::sign::sepay_hmac(
+            &bankfeed::sign::sepay_body(&bankfeed::sign::SimTransfer::new(9, WARD_ACCOUNT, 5_000, "x")),
+            SEPAY_KEY,
+            1_000,
+        );
         let mut r = http().post(format!("{base}/api/bank/sepay")).body(req.body.clone());
         for (k, v) in &req.headers {
             r = r.header(k, v);
@@ -516,7 +571,11 @@ async fn x_forwarded_host_is_ignored_without_a_trusted_proxy(engine: Engine) {
             .send()
     };
     let direct = start(t.db.clone()).await;
-    assert_eq!(forged(&direct.base_url()).await.expect("post").status(), 403, "a forged X-Forwarded-Host does not make a cross-site request ours");
+    assert_eq!(
+        forged(&direct.base_url()).await.expect("post").status(),
+        403,
+        "a forged X-Forwarded-Host does not make a cross-site request ours"
+    );
     direct.shutdown().await.expect("shutdown");
     let proxied = start_with(t.db.clone(), |a| a.trust_proxy = true).await;
     assert_eq!(forged(&proxied.base_url()).await.expect("post").status(), 200, "behind the trusted proxy it names the public host");

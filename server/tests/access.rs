@@ -166,10 +166,7 @@ async fn every_route_answers_each_role_as_the_table_says(engine: Engine) {
             table.iter().any(|(m, p, ..)| m == method && p == path),
             "{method} {path} has no row in the access table of this test: decide who may call it"
         );
-        assert!(
-            app::backend::access::rule_for(method, path).is_some(),
-            "{method} {path} has no rule in app::backend::access::RULES"
-        );
+        assert!(app::backend::access::rule_for(method, path).is_some(), "{method} {path} has no rule in app::backend::access::RULES");
     }
     for (m, p, ..) in &table {
         assert!(inventory.iter().any(|(mi, pi)| mi == m && pi == p), "{m} {p} is in the table but the server has no such route");
@@ -206,7 +203,10 @@ async fn every_route_answers_each_role_as_the_table_says(engine: Engine) {
             let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
             let got = let_in(status, location.as_deref());
             if got != allowed.contains(who) {
-                wrong.push(format!("{method} {route} as {who:?}: status {status}, expected {}", if allowed.contains(who) { "let in" } else { "refused" }));
+                wrong.push(format!(
+                    "{method} {route} as {who:?}: status {status}, expected {}",
+                    if allowed.contains(who) { "let in" } else { "refused" }
+                ));
             }
         }
     }
@@ -249,7 +249,8 @@ async fn second_ward(srv: &server::Server) -> (i64, i64) {
     .await
     .expect("counter");
     for (u, role) in [("canbo2", Role::Officer), ("truongbp2", Role::Supervisor)] {
-        let input = NewAccount { username: u.into(), display_name: u.into(), role, ward_id: Some(w.id), password: auth::DEMO_PASSWORD.into() };
+        let input =
+            NewAccount { username: u.into(), display_name: u.into(), role, ward_id: Some(w.id), password: auth::DEMO_PASSWORD.into() };
         auth::create_account(db, input, "test").await.expect("account");
     }
     (w.id, c.id)
@@ -308,8 +309,16 @@ async fn nobody_reaches_another_wards_data(engine: Engine) {
     let err = ws_connect(&base, "/ws/ward/1", Some(&boss.cookie)).await.expect_err("refused");
     assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(r) if r.status() == 403));
     // Their audit view holds none of ward 1's entries.
-    let rows: Vec<app::model::AuditRow> =
-        boss.client.post(format!("{base}/api/get_audit")).json(&serde_json::json!({ "filter": {} })).send().await.expect("audit").json().await.expect("json");
+    let rows: Vec<app::model::AuditRow> = boss
+        .client
+        .post(format!("{base}/api/get_audit"))
+        .json(&serde_json::json!({ "filter": {} }))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
     assert!(rows.iter().all(|r| r.ward_id != Some(1)), "{rows:?}");
     // Nothing changed in ward 1.
     let now = app::backend::entity::payment_request::Entity::find_by_id(pr.id).one(&t.db).await.expect("q").expect("pr");
@@ -323,9 +332,8 @@ async fn sign_in_cookies_rate_limit_and_sign_out(engine: Engine) {
     let srv = start_server(t.db.clone()).await;
     let base = srv.base_url();
     let c = anonymous(&base);
-    let login = |user: &'static str, pw: &'static str| {
-        c.post(format!("{base}/api/login")).form(&[("username", user), ("password", pw)]).send()
-    };
+    let login =
+        |user: &'static str, pw: &'static str| c.post(format!("{base}/api/login")).form(&[("username", user), ("password", pw)]).send();
     // The session cookie: HttpOnly, SameSite=Strict, and Secure only behind TLS.
     let r = login("truongbp", auth::DEMO_PASSWORD).await.expect("login");
     assert_eq!(r.status(), 200);
@@ -390,7 +398,9 @@ async fn sign_in_cookies_rate_limit_and_sign_out(engine: Engine) {
     assert_eq!(login("hotro", auth::DEMO_PASSWORD).await.expect("login").status(), 401);
 
     // Every sign-in, failure and sign-out is in the audit log.
-    let rows = audit::list(&t.db, None, &app::model::AuditFilter { action: Some("auth.".into()), ..Default::default() }, 100).await.expect("audit");
+    let rows = audit::list(&t.db, None, &app::model::AuditFilter { action: Some("auth.".into()), ..Default::default() }, 100)
+        .await
+        .expect("audit");
     assert!(rows.iter().any(|r| r.action == "auth.login_failed" && r.subject == "account:canbo"));
     assert!(rows.iter().any(|r| r.action == "auth.logout" && r.actor == "truongbp"));
     assert!(rows.iter().all(|r| !r.detail.contains("not-the-password")), "passwords are never logged");
@@ -442,7 +452,13 @@ async fn cross_site_requests_are_refused(engine: Engine) {
     let err = tokio_tungstenite::connect_async(req).await.expect_err("refused");
     assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(r) if r.status() == 403));
     // The same request from our own page works.
-    let r = officer.client.post(format!("{base}/api/set_counter_status")).form(&[("counter_id", "1"), ("status", "paused")]).send().await.expect("post");
+    let r = officer
+        .client
+        .post(format!("{base}/api/set_counter_status"))
+        .form(&[("counter_id", "1"), ("status", "paused")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), 200);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -480,27 +496,51 @@ async fn a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked(engine: Engine)
         let c = c.clone();
         let base = base.clone();
         async move {
-            c.post(format!("{base}/api/kiosk_pairing_status")).header("cookie", cookie).send().await.expect("status").json::<String>().await.expect("json")
+            c.post(format!("{base}/api/kiosk_pairing_status"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("status")
+                .json::<String>()
+                .await
+                .expect("json")
         }
     };
     assert_eq!(status(cookie.clone()).await, "waiting");
     // Until paired it reads nothing.
     let kc = |path: &str, body: &str| {
-        c.post(format!("{base}/api/{path}")).header("cookie", &cookie).header("content-type", "application/x-www-form-urlencoded").body(body.to_string()).send()
+        c.post(format!("{base}/api/{path}"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
     };
     assert_eq!(kc("get_counter_snapshot", "counter_id=2").await.expect("r").status(), 401);
 
     // A wrong code is refused with a readable reason; the right one pairs.
     let admin = sign_in(&base, "admin").await;
-    let r = admin.client.post(format!("{base}/api/admin_pair_kiosk")).form(&[("code", "ZZZZZZ"), ("label", "")]).send().await.expect("pair");
+    let r =
+        admin.client.post(format!("{base}/api/admin_pair_kiosk")).form(&[("code", "ZZZZZZ"), ("label", "")]).send().await.expect("pair");
     assert_eq!(r.status(), 422);
     assert!(r.text().await.expect("body").contains("hết hạn"));
     let spaced = format!("{} {}", &code[..3], code[3..].to_lowercase());
-    let r = admin.client.post(format!("{base}/api/admin_pair_kiosk")).form(&[("code", spaced.as_str()), ("label", "Kiosk cửa chính")]).send().await.expect("pair");
+    let r = admin
+        .client
+        .post(format!("{base}/api/admin_pair_kiosk"))
+        .form(&[("code", spaced.as_str()), ("label", "Kiosk cửa chính")])
+        .send()
+        .await
+        .expect("pair");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     assert_eq!(status(cookie.clone()).await, "paired");
     // One-time: the code is used up.
-    let r = admin.client.post(format!("{base}/api/admin_pair_kiosk")).form(&[("code", code.as_str()), ("label", "")]).send().await.expect("pair");
+    let r = admin
+        .client
+        .post(format!("{base}/api/admin_pair_kiosk"))
+        .form(&[("code", code.as_str()), ("label", "")])
+        .send()
+        .await
+        .expect("pair");
     assert_eq!(r.status(), 422);
 
     // Its own counter: yes, with the name masked. Anything else: no.
@@ -520,7 +560,13 @@ async fn a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked(engine: Engine)
     assert!(!text.contains("Phạm Thị Lan") && !text.contains("001190012345") && !text.contains("0912345678"), "{text}");
     assert!(text.contains("P. T. Lan"), "the masked name is there: {text}");
     assert_eq!(kc("get_counter_snapshot", "counter_id=1").await.expect("r").status(), 403);
-    let r = c.post(format!("{base}/api/get_queue")).header("cookie", &cookie).json(&serde_json::json!({ "counter_id": 2 })).send().await.expect("q");
+    let r = c
+        .post(format!("{base}/api/get_queue"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({ "counter_id": 2 }))
+        .send()
+        .await
+        .expect("q");
     assert_eq!(r.status(), 401, "no dossier list");
     let r = c.get(format!("{base}/")).header("cookie", &cookie).send().await.expect("desk");
     assert_eq!(r.status(), 303, "no officer screen");
@@ -530,7 +576,8 @@ async fn a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked(engine: Engine)
     let mut ws = ws_connect(&base, "/ws/counter/2", Some(&cookie)).await.expect("ws");
     let _ = ws.next().await;
     let device = kiosks::list(&t.db, None).await.expect("list").into_iter().find(|d| d.label == "Kiosk cửa chính").expect("device");
-    let r = admin.client.post(format!("{base}/api/admin_revoke_kiosk")).form(&[("id", device.id.to_string())]).send().await.expect("revoke");
+    let r =
+        admin.client.post(format!("{base}/api/admin_revoke_kiosk")).form(&[("id", device.id.to_string())]).send().await.expect("revoke");
     assert_eq!(r.status(), 200);
     let revoked = loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message within 5 s") {
@@ -546,7 +593,9 @@ async fn a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked(engine: Engine)
     assert_eq!(kc("get_counter_snapshot", "counter_id=2").await.expect("r").status(), 401);
     assert_eq!(status(cookie.clone()).await, "expired");
     // Pairing and revoking are in the audit log.
-    let rows = audit::list(&t.db, None, &app::model::AuditFilter { action: Some("kiosk.".into()), ..Default::default() }, 10).await.expect("audit");
+    let rows = audit::list(&t.db, None, &app::model::AuditFilter { action: Some("kiosk.".into()), ..Default::default() }, 10)
+        .await
+        .expect("audit");
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["kiosk.revoke", "kiosk.pair"]);
     srv.shutdown().await.expect("shutdown");

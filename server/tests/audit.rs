@@ -28,7 +28,8 @@ async fn drop_triggers(db: &sea_orm::DatabaseConnection) {
 }
 
 async fn issue_and_pay_cash(srv: &server::Server) -> i64 {
-    let item = payments::catalog(&srv.backend.db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
+    let item =
+        payments::catalog(&srv.backend.db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
     let input = NewDossier {
         counter_id: 1,
         applicant_name: "Hoàng Văn Minh".into(),
@@ -39,9 +40,17 @@ async fn issue_and_pay_cash(srv: &server::Server) -> i64 {
     };
     let row = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier");
     let p = row.payment.expect("payment");
-    payments::pay_manually(&srv.backend, p.id, p.version, PaymentMethod::Cash, Some("người dân không có tài khoản ngân hàng".into()), None, "canbo")
-        .await
-        .expect("cash");
+    payments::pay_manually(
+        &srv.backend,
+        p.id,
+        p.version,
+        PaymentMethod::Cash,
+        Some("người dân không có tài khoản ngân hàng".into()),
+        None,
+        "canbo",
+    )
+    .await
+    .expect("cash");
     p.id
 }
 
@@ -86,13 +95,25 @@ async fn records_changes_and_catches_tampering(engine: Engine) {
     assert!(why.contains("edited"), "{why}");
     // …so is an edit that recomputes the entry's own hash (the next link breaks)…
     let edited = audit_log::Entity::find_by_id(target).one(&t.db).await.expect("q").expect("row");
-    let rehash = audit::entry_hash(edited.seq, &edited.at, &edited.actor, edited.ward_id, &edited.action, &edited.subject, &edited.detail, &edited.prev_hash);
+    let rehash = audit::entry_hash(
+        edited.seq,
+        &edited.at,
+        &edited.actor,
+        edited.ward_id,
+        &edited.action,
+        &edited.subject,
+        &edited.detail,
+        &edited.prev_hash,
+    );
     exec(&t.db, &format!("UPDATE audit_log SET hash = '{rehash}' WHERE seq = {target}")).await.expect("rehash");
     let (at, _) = audit::verify(&t.db).await.expect("verify").broken.expect("link broken");
     assert_eq!(at, target + 1);
-    exec(&t.db, &format!("UPDATE audit_log SET detail = '{}', hash = '{}' WHERE seq = {target}", cash.detail.replace('\'', "''"), cash.hash))
-        .await
-        .expect("restore");
+    exec(
+        &t.db,
+        &format!("UPDATE audit_log SET detail = '{}', hash = '{}' WHERE seq = {target}", cash.detail.replace('\'', "''"), cash.hash),
+    )
+    .await
+    .expect("restore");
     assert_eq!(audit::verify(&t.db).await.expect("verify").broken, None, "restored");
 
     // …a deleted entry in the middle…
@@ -142,7 +163,13 @@ async fn supervisors_filter_it_and_close_the_day_once(engine: Engine) {
     assert!(by_actor.len() >= 3 && by_actor.iter().all(|r| r.actor == "canbo"));
     assert!(by_actor.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
     let today = app::time::vn_today(chrono::Utc::now());
-    let r = boss.client.post(format!("{base}/api/get_audit")).json(&serde_json::json!({ "filter": { "day": "25/11/2026" } })).send().await.expect("q");
+    let r = boss
+        .client
+        .post(format!("{base}/api/get_audit"))
+        .json(&serde_json::json!({ "filter": { "day": "25/11/2026" } }))
+        .send()
+        .await
+        .expect("q");
     assert_eq!(r.status(), 422, "a malformed day is a clear error");
 
     // Closing today: refused while a code can still be paid, then once, then never again.
@@ -155,7 +182,8 @@ async fn supervisors_filter_it_and_close_the_day_once(engine: Engine) {
         lines: vec![LineRequest { fee_item_id: item.id, quantity: 1, pages: None, exempt_reason: None }],
         request_key: None,
     };
-    let waiting = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("p");
+    let waiting =
+        payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("p");
     let close = || boss.client.post(format!("{base}/api/close_day")).form(&[("day", today.as_str())]).send();
     let r = close().await.expect("close");
     assert_eq!(r.status(), 409);

@@ -54,7 +54,11 @@ fn migrate_and_seed_on_a_new_sqlite_file() {
 fn qr_encode_decode_and_invalid_input() {
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).output().expect("run");
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, payload, err) =
         run(&["qr", "encode", "--bin", "970436", "--account", "0011001234567", "--amount", "50000", "--purpose", "Lệ phí hộ tịch"]);

@@ -115,9 +115,8 @@ async fn free_dossier_is_recorded_without_a_code(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-HT02").await; // Đăng ký khai sinh đúng hạn: free
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test")
-        .await
-        .expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test").await.expect("created");
     assert_eq!(row.total, 0);
     assert_eq!(row.outcome, "free");
     assert!(row.payment.is_none(), "a total of 0 never gets a code");
@@ -210,7 +209,8 @@ async fn stale_actions_conflict(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT02").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let p = row.payment.expect("payment");
     // Two officers act on what they both saw: one wins, the other is told.
     let (a, b) = tokio::join!(
@@ -256,7 +256,8 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT03").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let p = row.payment.expect("payment");
     let text = format!("MBVCB.3278614.{}.CT tu 0123456789 NGUYEN VAN AN", p.payment_code.to_lowercase());
     // The same notification three times at once: one payment.
@@ -328,7 +329,8 @@ async fn wrong_amounts_and_unknown_codes_become_exceptions(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT03").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let code = row.payment.expect("payment").payment_code;
     assert_eq!(sepay(&srv, 1, "113366668888", 40_000, &code).await.status(), 200);
     assert_eq!(request_of(&srv, row.id).await.state, "qr_issued", "an underpayment does not pay");
@@ -384,7 +386,8 @@ async fn manual_fallbacks_need_what_the_law_needs(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT02").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let p = row.payment.expect("payment");
     let no_reason = payments::pay_manually(&srv.backend, p.id, p.version, PaymentMethod::Cash, Some("  ".into()), None, "a").await;
     assert!(matches!(no_reason, Err(BackendError::Invalid { field: "reason", .. })));
@@ -406,7 +409,8 @@ async fn supervisors_resolve_exceptions(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT02").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let p = row.payment.expect("payment");
     payments::cancel(&srv.backend, p.id, p.version, "officer", None).await.expect("cancelled");
     // The citizen pays the cancelled code anyway: an exception, not a payment.
@@ -446,7 +450,15 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let ward = counters::default_ward_id(&t.db).await.expect("ward");
-    let always_open = Settings { demo: true, qr_ttl_secs: 900, bank_silence_mins: 0, opening_hours: (0, 24 * 60), secure_cookies: false, trust_proxy: false, public_url: None };
+    let always_open = Settings {
+        demo: true,
+        qr_ttl_secs: 900,
+        bank_silence_mins: 0,
+        opening_hours: (0, 24 * 60),
+        secure_cookies: false,
+        trust_proxy: false,
+        public_url: None,
+    };
     let now = chrono::Utc::now();
     assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");
     let c = first_counter(&srv).await;
@@ -466,7 +478,8 @@ async fn money_to_no_ward_is_assigned_only_within_the_resolvers_ward(engine: Eng
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
     let item = item_id(&srv, "DEMO-CT02").await;
-    let row = payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test").await.expect("dossier");
+    let row =
+        payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "test").await.expect("dossier");
     // A transfer to an account of no ward, with no code: nobody's exception.
     let r = sepay(&srv, 4242, "000011112222", row.total, "chuyen tien").await;
     assert_eq!(r.status(), 200);
@@ -481,9 +494,10 @@ async fn money_to_no_ward_is_assigned_only_within_the_resolvers_ward(engine: Eng
     // This ward's supervisor can, and the log files it under the ward.
     app::backend::exceptions::resolve(&srv.backend, e.id, assign, Some("đã gọi xác nhận".into()), "sup", Some(1)).await.expect("assign");
     assert_eq!(request_of(&srv, row.id).await.state, "receipt_issued");
-    let log = app::backend::audit::list(&t.db, Some(1), &app::model::AuditFilter { action: Some("exception.".into()), ..Default::default() }, 5)
-        .await
-        .expect("audit");
+    let log =
+        app::backend::audit::list(&t.db, Some(1), &app::model::AuditFilter { action: Some("exception.".into()), ..Default::default() }, 5)
+            .await
+            .expect("audit");
     assert_eq!(log.len(), 1);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;

@@ -68,7 +68,12 @@ async fn kill_nine_mid_stream_loses_nothing_and_counts_nothing_twice() {
     // Three payable codes, one per demo counter, through the officer's server function.
     let client = common::sign_in(&base, "canbo").await.client;
     let db = app::backend::db::connect(&db_url, None).await.expect("db");
-    let item = app::backend::payments::catalog(&db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
+    let item = app::backend::payments::catalog(&db, 1)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|c| c.procedure_code == "DEMO-CT02")
+        .expect("item");
     let mut codes = Vec::new();
     for counter in 1..=3 {
         let input = serde_json::json!({ "input": {

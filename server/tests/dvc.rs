@@ -64,11 +64,7 @@ impl Portal {
 }
 
 async fn portal_callback(State(p): State<Portal>, uri: Uri, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let status = if p.failures_left.fetch_sub(1, Ordering::SeqCst) > 0 {
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        StatusCode::OK
-    };
+    let status = if p.failures_left.fetch_sub(1, Ordering::SeqCst) > 0 { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
     p.calls.lock().expect("lock").push(Call { path: uri.path().to_string(), headers, body, answered: status.as_u16() });
     status
 }
@@ -313,7 +309,10 @@ async fn create_confirm_pay_and_the_portal_is_called_back(engine: Engine) {
     assert_eq!(call.path, "/portal/callback");
     assert_eq!(call.headers.get("x-wardpay-key-id").and_then(|v| v.to_str().ok()), Some(KEY_ID));
     auth::verify(SECRET, "POST", &call.path, &call.headers, &call.body, now()).expect("a valid signature");
-    assert_eq!(auth::verify("another-secret-000000", "POST", &call.path, &call.headers, &call.body, now()), Err(auth::VerifyError::BadSignature));
+    assert_eq!(
+        auth::verify("another-secret-000000", "POST", &call.path, &call.headers, &call.body, now()),
+        Err(auth::VerifyError::BadSignature)
+    );
     let event: Value = serde_json::from_slice(&call.body).expect("json");
     assert_conforms("CallbackEvent", &event);
     assert_eq!(event["event"], "receipt_issued");
@@ -371,7 +370,9 @@ async fn resending_a_dossier_updates_it(engine: Engine) {
 
     // Paid: nothing can change any more.
     let pr = latest_request(&srv, CODE).await;
-    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer")
+        .await
+        .expect("paid");
     let r = post(&srv, CREATE, &request(CODE), &new_key()).await;
     assert_error(&r, 409, "conflict", None);
     assert_eq!(get(&srv, &status_path(CODE)).await.body["state"], "receipt_issued");
@@ -426,7 +427,12 @@ async fn bad_input_is_refused_naming_the_field(engine: Engine) {
         (with(&|v| v["lines"][0]["catalog_code"] = json!("NOT-IN-CATALOG")), "lines[0].catalog_code"),
         (with(&|v| v["lines"][0]["amount"] = json!(20000)), "lines[0].amount"),
         (with(&|v| v["total"] = json!(20000)), "total"),
-        (with(&|v| { v["lines"][0].as_object_mut().expect("line").remove("pages"); }), "lines[0].pages"),
+        (
+            with(&|v| {
+                v["lines"][0].as_object_mut().expect("line").remove("pages");
+            }),
+            "lines[0].pages",
+        ),
         (with(&|v| v["lines"][0]["quantity"] = json!(0)), "lines[0].quantity"),
         (with(&|v| v["lines"][0]["exempt_reason"] = json!("   ")), "lines[0].exempt_reason"),
         (
@@ -442,7 +448,12 @@ async fn bad_input_is_refused_naming_the_field(engine: Engine) {
         (with(&|v| v["dossier_code"] = json!("HS-2024-1")), "dossier_code"),
         (with(&|v| v["applicant_name"] = json!("   ")), "applicant_name"),
         (with(&|v| v["agency_code"] = json!("999.99.99.H99")), "agency_code"),
-        (with(&|v| { v.as_object_mut().expect("obj").remove("procedure_code"); }), "procedure_code"),
+        (
+            with(&|v| {
+                v.as_object_mut().expect("obj").remove("procedure_code");
+            }),
+            "procedure_code",
+        ),
         (with(&|v| v["lines"][0]["quantity"] = json!("three")), "lines[0].quantity"),
         (with(&|v| v["lines"][0]["quantity"] = json!(-1)), "lines[0].quantity"),
         (with(&|v| v["unexpected"] = json!(1)), "unexpected"),
@@ -605,7 +616,9 @@ async fn callbacks_are_retried_and_survive_a_restart(engine: Engine) {
     let code2 = "000.00.01.H26-241124-0002";
     assert_eq!(post(&srv, CREATE, &request(code2), &new_key()).await.status, 201);
     let pr2 = latest_request(&srv, code2).await;
-    payments::pay_manually(&srv.backend, pr2.id, pr2.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr2.id, pr2.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer")
+        .await
+        .expect("paid");
     eventually("a failed attempt", async || {
         dvc_outbox::Entity::find()
             .filter(dvc_outbox::Column::PaymentRequestId.eq(pr2.id))
@@ -648,7 +661,10 @@ async fn the_portal_can_cancel(engine: Engine) {
     assert_eq!(r.status, 200, "{:#}", r.body);
     assert_conforms("PaymentRequestStatus", &r.body);
     assert_eq!(r.body["state"], "cancelled");
-    assert!(payments::counter_current(&t.db, c).await.expect("q").is_none_or(|v| v.state != PaymentState::QrIssued), "the code left the kiosk");
+    assert!(
+        payments::counter_current(&t.db, c).await.expect("q").is_none_or(|v| v.state != PaymentState::QrIssued),
+        "the code left the kiosk"
+    );
     let r = post(&srv, &cancel, &json!({ "reason": "Công dân rút hồ sơ" }), &new_key()).await;
     assert_eq!((r.status, r.body["state"].as_str()), (200, Some("cancelled")), "cancelling again is harmless");
     assert_eq!(get(&srv, &status_path(CODE)).await.body["state"], "cancelled");
@@ -657,7 +673,9 @@ async fn the_portal_can_cancel(engine: Engine) {
     assert_eq!((r.status, r.body["state"].as_str()), (200, Some("draft")), "{:#}", r.body);
     // Paid dossiers stay paid; unknown ones are 404.
     let pr = latest_request(&srv, CODE).await;
-    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer").await.expect("paid");
+    payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "officer")
+        .await
+        .expect("paid");
     assert_error(&post(&srv, &cancel, &json!({}), &new_key()).await, 409, "conflict", None);
     let unknown = format!("{}/cancel", status_path("000.00.01.H26-241124-0077"));
     assert_error(&post(&srv, &unknown, &json!({}), &new_key()).await, 404, "not_found", Some("dossier_code"));
@@ -711,11 +729,8 @@ async fn demo_mode_has_a_demo_key_and_the_simulator_uses_it(engine: Engine) {
     assert!(demo.active && demo.secret.len() >= 32);
     assert!(!format!("{demo:?}").contains(&demo.secret), "Debug hides the secret");
     // The simulator reads the demo key from the database (SQLite) or takes --secret.
-    let common_args = server::config::CommonArgs {
-        database_url: t.url.clone(),
-        log_level: "info".into(),
-        log_format: server::config::LogFormat::Text,
-    };
+    let common_args =
+        server::config::CommonArgs { database_url: t.url.clone(), log_level: "info".into(), log_format: server::config::LogFormat::Text };
     let args = server::dvc::simulate::SimulateDvcArgs {
         url: srv.base_url(),
         key_id: "demo".into(),
@@ -738,7 +753,8 @@ async fn demo_mode_has_a_demo_key_and_the_simulator_uses_it(engine: Engine) {
     let again = dvc_client::Entity::find().filter(dvc_client::Column::KeyId.eq("demo")).one(&t.db).await.expect("q").expect("demo key");
     assert_eq!(again.secret, demo.secret);
     // Counter dossiers are not the portal's: the hook ignores them.
-    let item = payments::catalog(&t.db, d.ward_id).await.expect("catalog").into_iter().find(|i| i.procedure_code == "DEMO-CT02").expect("item");
+    let item =
+        payments::catalog(&t.db, d.ward_id).await.expect("catalog").into_iter().find(|i| i.procedure_code == "DEMO-CT02").expect("item");
     let row = payments::create_dossier(
         &srv.backend,
         app::model::NewDossier {

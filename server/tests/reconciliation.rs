@@ -45,7 +45,11 @@ async fn dossier(srv: &Server, counter: i64) -> (i64, i32, String) {
         lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
         request_key: None,
     };
-    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("payment");
+    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo")
+        .await
+        .expect("dossier")
+        .payment
+        .expect("payment");
     (p.id, p.version, p.payment_code)
 }
 
@@ -71,7 +75,9 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     sepay(&srv, 1, 10_000, &format!("{code} NOP PHI")).await;
     // Cash, with its reason.
     let (id, version, _) = dossier(&srv, cs[0]).await;
-    payments::pay_manually(&srv.backend, id, version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "canbo").await.expect("cash");
+    payments::pay_manually(&srv.backend, id, version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "canbo")
+        .await
+        .expect("cash");
     // Under: half of it arrives; the request stays unpaid.
     let (id_under, version_under, code) = dossier(&srv, cs[1]).await;
     sepay(&srv, 2, 5_000, &format!("{code} NOP PHI")).await;
@@ -87,7 +93,9 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
         .await
         .expect("q")
         .expect("overpaid");
-    exceptions::resolve(&srv.backend, over.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1)).await.expect("refund");
+    exceptions::resolve(&srv.backend, over.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1))
+        .await
+        .expect("refund");
 
     let range = reconciliation::DayRange::parse(&yesterday(), &today(), chrono::Utc::now()).expect("range");
     let r = reconciliation::report(&t.db, 1, range).await.expect("report");
@@ -105,13 +113,20 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     let matched = r.rows.iter().find(|x| x.state == RecState::Matched).expect("matched row");
     assert!(matched.receipt.as_deref().is_some_and(|s| s.ends_with("0000001")) && matched.bank_reference.is_some());
     assert_eq!(matched.payer.as_deref(), Some("N. V. An"), "the report masks the payer");
-    let n = bank_notification::Entity::find().filter(bank_notification::Column::ProviderTxnId.eq("1")).one(&t.db).await.expect("q").expect("n");
+    let n =
+        bank_notification::Entity::find().filter(bank_notification::Column::ProviderTxnId.eq("1")).one(&t.db).await.expect("q").expect("n");
     assert_eq!(matched.notification_id, Some(n.id), "the row links the raw notification");
 
     // Over HTTP: the accountant reads it; the JSON states are the machine names.
     let base = srv.base_url();
     let accountant = sign_in(&base, "ketoan").await;
-    let resp = accountant.client.post(format!("{base}/api/get_reconciliation")).form(&[("from", yesterday()), ("to", today())]).send().await.expect("post");
+    let resp = accountant
+        .client
+        .post(format!("{base}/api/get_reconciliation"))
+        .form(&[("from", yesterday()), ("to", today())])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(resp.status(), 200);
     let json: serde_json::Value = resp.json().await.expect("json");
     let states: Vec<&str> = json["rows"].as_array().expect("rows").iter().filter_map(|r| r["state"].as_str()).collect();
@@ -120,22 +135,26 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     }
     assert!(json["rows"].as_array().expect("rows").iter().all(|r| r["amount_received"].is_i64() && r["amount_due"].is_i64()));
     // The CSV says the same: BOM, one line per row, totals per state.
-    let csv = accountant.client.get(format!("{base}/reports/reconciliation.csv?from={}&to={}", yesterday(), today())).send().await.expect("csv");
+    let csv =
+        accountant.client.get(format!("{base}/reports/reconciliation.csv?from={}&to={}", yesterday(), today())).send().await.expect("csv");
     assert_eq!(csv.status(), 200);
     assert!(csv.headers()["content-type"].to_str().expect("ct").starts_with("text/csv"));
     let text = csv.text().await.expect("text");
     assert!(text.starts_with('\u{feff}'), "UTF-8 with a byte-order mark");
     let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 1 + r.rows.len() + r.totals.len());
-    let received_in_csv: i64 = lines[1..=r.rows.len()]
-        .iter()
-        .map(|l| l.split(',').nth(9).and_then(|v| v.parse::<i64>().ok()).expect("received column"))
-        .sum();
+    let received_in_csv: i64 =
+        lines[1..=r.rows.len()].iter().map(|l| l.split(',').nth(9).and_then(|v| v.parse::<i64>().ok()).expect("received column")).sum();
     assert_eq!(received_in_csv, r.total_received, "the file's figures equal the page's");
     assert!(text.contains("\"Thiếu\"") && text.contains("\"under\""));
     // So does the workbook, read back: a header, one row per row with amounts as numbers,
     // a totals line per state and the grand total.
-    let xlsx = accountant.client.get(format!("{base}/reports/reconciliation.xlsx?from={}&to={}", yesterday(), today())).send().await.expect("xlsx");
+    let xlsx = accountant
+        .client
+        .get(format!("{base}/reports/reconciliation.xlsx?from={}&to={}", yesterday(), today()))
+        .send()
+        .await
+        .expect("xlsx");
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.headers()["content-type"].to_str().expect("ct").contains("spreadsheetml"));
     let sheet = bankfeed::statement::Table::read_spreadsheet(&xlsx.bytes().await.expect("bytes")).expect("a workbook");
@@ -168,14 +187,25 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     assert_eq!((one.row_count, one.rows.len()), (kept, kept));
     assert!(one.rows.iter().all(|x| x.counter == Some(c1)));
     assert_eq!(one.total_received, one.rows.iter().map(|x| x.amount_received).sum::<i64>());
-    let csv1 = accountant.client.get(format!("{base}/reports/reconciliation.csv?from={}&to={}&counter={c1}", yesterday(), today())).send().await.expect("csv");
+    let csv1 = accountant
+        .client
+        .get(format!("{base}/reports/reconciliation.csv?from={}&to={}&counter={c1}", yesterday(), today()))
+        .send()
+        .await
+        .expect("csv");
     let text1 = csv1.text().await.expect("text");
     assert_eq!(text1.trim_end().split("\r\n").count(), 1 + kept + one.totals.len());
     let bad = accountant.client.post(format!("{base}/api/get_reconciliation")).form(&[("counter", "một")]).send().await.expect("post");
     assert_eq!(bad.status(), 422);
     // An officer reads none of it.
     let officer = sign_in(&base, "canbo").await;
-    let refused = officer.client.post(format!("{base}/api/get_reconciliation")).form(&[("from", today()), ("to", today())]).send().await.expect("post");
+    let refused = officer
+        .client
+        .post(format!("{base}/api/get_reconciliation"))
+        .form(&[("from", today()), ("to", today())])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refused.status(), 403);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -186,8 +216,16 @@ async fn bad_ranges_are_refused_and_change_nothing(engine: Engine) {
     let srv = start(t.db.clone()).await;
     let base = srv.base_url();
     let accountant = sign_in(&base, "ketoan").await;
-    for (from, to) in [("2026-11-30", "2026-11-01"), ("2026-11-01", "2999-01-01"), ("1.11.2026", "2026-11-02"), ("2020-01-01", "2026-11-01")] {
-        let r = accountant.client.post(format!("{base}/api/get_reconciliation")).form(&[("from", from), ("to", to)]).send().await.expect("post");
+    for (from, to) in
+        [("2026-11-30", "2026-11-01"), ("2026-11-01", "2999-01-01"), ("1.11.2026", "2026-11-02"), ("2020-01-01", "2026-11-01")]
+    {
+        let r = accountant
+            .client
+            .post(format!("{base}/api/get_reconciliation"))
+            .form(&[("from", from), ("to", to)])
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 422, "{from}..{to}");
         let r = accountant.client.get(format!("{base}/reports/reconciliation.csv?from={from}&to={to}")).send().await.expect("get");
         assert_eq!(r.status(), 422, "csv {from}..{to}");
@@ -199,7 +237,12 @@ async fn bad_ranges_are_refused_and_change_nothing(engine: Engine) {
     let run = |args: &[&str]| {
         // (On PostgreSQL the test's schema is not in the URL: only the refusals, which come
         // before the database is opened, run there.)
-        std::process::Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).env("DATABASE_URL", &db_url).env("WARDPAY_LOG", "warn").output().expect("run")
+        std::process::Command::new(env!("CARGO_BIN_EXE_wardpay"))
+            .args(args)
+            .env("DATABASE_URL", &db_url)
+            .env("WARDPAY_LOG", "warn")
+            .output()
+            .expect("run")
     };
     let bad = run(&["report", "reconciliation", "--ward", "000.00.01.H26", "--from", "2026-11-30", "--to", "2026-11-01"]);
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
@@ -211,7 +254,20 @@ async fn bad_ranges_are_refused_and_change_nothing(engine: Engine) {
         assert_eq!((report.from, report.rows.len()), (today(), 0));
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("r.xlsx");
-        let xlsx = run(&["report", "reconciliation", "--ward", "000.00.01.H26", "--from", &today(), "--to", &today(), "--format", "xlsx", "-o", path.to_str().expect("path")]);
+        let xlsx = run(&[
+            "report",
+            "reconciliation",
+            "--ward",
+            "000.00.01.H26",
+            "--from",
+            &today(),
+            "--to",
+            &today(),
+            "--format",
+            "xlsx",
+            "-o",
+            path.to_str().expect("path"),
+        ]);
         assert_eq!(xlsx.status.code(), Some(0), "{}", String::from_utf8_lossy(&xlsx.stderr));
         let sheet = bankfeed::statement::Table::read_spreadsheet(&std::fs::read(&path).expect("file")).expect("a workbook");
         assert_eq!(sheet.rows.len(), 2, "the header and the grand total of an empty day");
@@ -304,12 +360,23 @@ async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_o
 
     // Each row links its evidence: the statement's line stands behind C's payment, with the
     // audit entries of the request; nothing of another ward (or nothing at all) is found.
-    let ev: serde_json::Value = accountant.client.get(format!("{base}/reports/evidence?payment_request={id_c}")).send().await.expect("evidence").json().await.expect("json");
+    let ev: serde_json::Value = accountant
+        .client
+        .get(format!("{base}/reports/evidence?payment_request={id_c}"))
+        .send()
+        .await
+        .expect("evidence")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(ev["payment_request"]["payment_code"], code_c.as_str());
     assert_eq!(ev["notifications"][0]["source"], "statement");
     assert!(ev["notifications"][0]["raw_body"].as_str().is_some_and(|b| b.contains("saoke.csv")), "{ev}");
     assert_eq!(ev["statement_lines"].as_array().map(Vec::len), Some(1));
-    assert!(ev["audit"].as_array().is_some_and(|a| a.iter().any(|e| e["action"].as_str().is_some_and(|x| x.starts_with("payment")))), "{ev}");
+    assert!(
+        ev["audit"].as_array().is_some_and(|a| a.iter().any(|e| e["action"].as_str().is_some_and(|x| x.starts_with("payment")))),
+        "{ev}"
+    );
     let missing = accountant.client.get(format!("{base}/reports/evidence?payment_request=999999")).send().await.expect("evidence");
     assert_eq!(missing.status(), 404);
 
@@ -329,7 +396,11 @@ async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_o
         .expect("q");
     assert_eq!(paid_c.len(), 1, "C was paid once");
     let again = reconciliation::report(&t.db, 1, range).await.expect("report");
-    assert_eq!(again.rows.iter().find(|row| row.payment_code.as_deref() == Some(code_c.as_str())).map(|row| row.state), Some(RecState::StatementOnly), "it keeps its state");
+    assert_eq!(
+        again.rows.iter().find(|row| row.payment_code.as_deref() == Some(code_c.as_str())).map(|row| row.state),
+        Some(RecState::StatementOnly),
+        "it keeps its state"
+    );
 
     // The page's form gets a redirect to the report of the statement's days.
     let mut form = reqwest::multipart::Form::new().text("format", "csv");
@@ -348,7 +419,8 @@ async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_o
     let to = page.headers()["location"].to_str().expect("location").to_string();
     assert!(to.starts_with("/reconciliation?from=") && to.contains("&imported="), "{to}");
     // The saved mapping served the second file; the accountant's page lists both.
-    let listed: serde_json::Value = accountant.client.post(format!("{base}/api/get_statements")).send().await.expect("list").json().await.expect("json");
+    let listed: serde_json::Value =
+        accountant.client.post(format!("{base}/api/get_statements")).send().await.expect("list").json().await.expect("json");
     assert_eq!(listed["imports"].as_array().map(Vec::len), Some(2), "{listed}");
     assert_eq!(listed["saved_mapping"].as_str(), Some(MAP));
     srv.shutdown().await.expect("shutdown");
@@ -363,7 +435,11 @@ async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_not
     let accountant = sign_in(&base, "ketoan").await;
     let good = bank_csv(&[("50.000", "CHUYEN TIEN", "FT1"), ("20.000", "CHUYEN TIEN 2", "FT2")]);
     assert_eq!(upload(&accountant.client, &base, "csv", Some(MAP), "a.csv", good.clone()).await.status(), 200);
-    let (imports, lines, notes) = (count::<statement_import::Entity>(&t.db).await, count::<statement_line::Entity>(&t.db).await, count::<bank_notification::Entity>(&t.db).await);
+    let (imports, lines, notes) = (
+        count::<statement_import::Entity>(&t.db).await,
+        count::<statement_line::Entity>(&t.db).await,
+        count::<bank_notification::Entity>(&t.db).await,
+    );
     assert_eq!((imports, lines), (1, 2));
 
     // The same file again: nothing changes.
@@ -381,9 +457,11 @@ async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_not
     // Each bad file is refused whole with a readable reason (line and text) and adds nothing.
     let mut unreadable = bank_csv(&[("50.000", "X", "FT10")]);
     unreadable.extend_from_slice(format!("{},năm chục,Y,FT11,{WARD_ACCOUNT}\r\n", vn_date_today()).as_bytes());
-    let foreign = String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n").to_string() + &format!("{},50000,X,FT20,999999999\n", vn_date_today());
+    let foreign = String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n").to_string()
+        + &format!("{},50000,X,FT20,999999999\n", vn_date_today());
     let next_year = app::time::to_vn(chrono::Utc::now() + chrono::Duration::days(400)).format("%d/%m/%Y").to_string();
-    let future = String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n") + &format!("{next_year},50000,X,FT30,{WARD_ACCOUNT}\n");
+    let future =
+        String::from("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n") + &format!("{next_year},50000,X,FT30,{WARD_ACCOUNT}\n");
     let dup = bank_csv(&[("50.000", "X", "FT40"), ("50.000", "X", "FT40")]);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("csv", unreadable, "dòng 4"),
@@ -403,7 +481,11 @@ async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_not
         assert!(message.contains(says), "{message:?} should say {says:?}");
     }
     assert_eq!(
-        (count::<statement_import::Entity>(&t.db).await, count::<statement_line::Entity>(&t.db).await, count::<bank_notification::Entity>(&t.db).await),
+        (
+            count::<statement_import::Entity>(&t.db).await,
+            count::<statement_line::Entity>(&t.db).await,
+            count::<bank_notification::Entity>(&t.db).await
+        ),
         (imports, lines, notes),
         "nothing of a refused file was kept"
     );
@@ -418,9 +500,18 @@ async fn a_bad_or_foreign_statement_changes_nothing_and_a_repeat_import_adds_not
     if engine == Engine::Sqlite {
         let dir = tempfile::tempdir().expect("dir");
         let bad = dir.path().join("bad.csv");
-        std::fs::write(&bad, format!("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n{},50.5,X,FT60,{WARD_ACCOUNT}\n", vn_date_today())).expect("write");
+        std::fs::write(
+            &bad,
+            format!("Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n{},50.5,X,FT60,{WARD_ACCOUNT}\n", vn_date_today()),
+        )
+        .expect("write");
         let run = |args: &[&str]| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).env("DATABASE_URL", &t.url).env("WARDPAY_LOG", "warn").output().expect("run")
+            std::process::Command::new(env!("CARGO_BIN_EXE_wardpay"))
+                .args(args)
+                .env("DATABASE_URL", &t.url)
+                .env("WARDPAY_LOG", "warn")
+                .output()
+                .expect("run")
         };
         let out = run(&["statement", "import", "--ward", "000.00.01.H26", "--format", "csv", bad.to_str().expect("path")]);
         assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
@@ -443,11 +534,23 @@ async fn a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_a
     let base = srv.base_url();
     // The ward existed yesterday, and yesterday an unknown transfer reached its account.
     let yesterday_noon = app::time::vn_day_bounds(&yesterday()).expect("day").0 + chrono::Duration::hours(5);
-    ward::Entity::update_many().col_expr(ward::Column::CreatedAt, Expr::value(yesterday_noon - chrono::Duration::days(2))).exec(&t.db).await.expect("ward");
+    ward::Entity::update_many()
+        .col_expr(ward::Column::CreatedAt, Expr::value(yesterday_noon - chrono::Duration::days(2)))
+        .exec(&t.db)
+        .await
+        .expect("ward");
     sepay(&srv, 21, 7_000, "CHUYEN TIEN").await;
     let e = bank_exception::Entity::find().one(&t.db).await.expect("q").expect("exception");
-    bank_exception::Entity::update_many().col_expr(bank_exception::Column::CreatedAt, Expr::value(yesterday_noon)).exec(&t.db).await.expect("backdate");
-    bank_notification::Entity::update_many().col_expr(bank_notification::Column::ReceivedAt, Expr::value(yesterday_noon)).exec(&t.db).await.expect("backdate");
+    bank_exception::Entity::update_many()
+        .col_expr(bank_exception::Column::CreatedAt, Expr::value(yesterday_noon))
+        .exec(&t.db)
+        .await
+        .expect("backdate");
+    bank_notification::Entity::update_many()
+        .col_expr(bank_notification::Column::ReceivedAt, Expr::value(yesterday_noon))
+        .exec(&t.db)
+        .await
+        .expect("backdate");
 
     let supervisor = sign_in(&base, "truongbp").await;
     let closed = supervisor.client.post(format!("{base}/api/close_day")).form(&[("day", yesterday())]).send().await.expect("close");
@@ -466,7 +569,9 @@ async fn a_closed_days_report_never_changes_and_a_later_correction_lands_as_an_a
     assert!(String::from_utf8_lossy(&at_close).contains("\"unknown_code\""));
 
     // Today the supervisor refunds it: yesterday's report stays byte for byte what it was.
-    exceptions::resolve(&srv.backend, e.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1)).await.expect("refund");
+    exceptions::resolve(&srv.backend, e.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1))
+        .await
+        .expect("refund");
     assert_eq!(csv_of(yesterday(), yesterday()).await, at_close, "a closed day's report never changes");
 
     // The correction lands today, naming the day it corrects: the old state reversed and the
@@ -515,10 +620,18 @@ async fn mock_api(provider: &'static str, token: &'static str) -> MockApi {
             h.fetch_add(1, Ordering::SeqCst);
             let expected = if provider == "sepay" { format!("Bearer {token}") } else { format!("Apikey {token}") };
             if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-                return (StatusCode::UNAUTHORIZED, [("retry-after", "0")], axum::Json(serde_json::json!({ "status": "error", "error": 401, "message": "Unauthorized" })));
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [("retry-after", "0")],
+                    axum::Json(serde_json::json!({ "status": "error", "error": 401, "message": "Unauthorized" })),
+                );
             }
             if th.swap(false, Ordering::SeqCst) {
-                return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], axum::Json(serde_json::json!({ "status": "error", "message": "Too Many Requests" })));
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "1")],
+                    axum::Json(serde_json::json!({ "status": "error", "message": "Too Many Requests" })),
+                );
             }
             let items = t.lock().map(|v| v.clone()).unwrap_or_default();
             let body = if provider == "sepay" {
@@ -575,9 +688,19 @@ async fn a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once
 
     // A: paid, but SePay's webhook never came; the next poll of SePay's API brings it.
     let (id_a, _, code_a) = dossier(&srv, cs[0]).await;
-    sepay_api.transactions.lock().expect("lock").push(sepay_txn("0d6f1a9e-0000-4000-8000-000000000031", 10_000, &format!("{code_a} NOP PHI"), &reference_of(31)));
+    sepay_api.transactions.lock().expect("lock").push(sepay_txn(
+        "0d6f1a9e-0000-4000-8000-000000000031",
+        10_000,
+        &format!("{code_a} NOP PHI"),
+        &reference_of(31),
+    ));
     wait_for("the poll to pay A", async || state_of_request(&t.db, id_a).await == "receipt_issued").await;
-    let n = bank_notification::Entity::find().filter(bank_notification::Column::BankReference.eq(reference_of(31))).one(&t.db).await.expect("q").expect("n");
+    let n = bank_notification::Entity::find()
+        .filter(bank_notification::Column::BankReference.eq(reference_of(31)))
+        .one(&t.db)
+        .await
+        .expect("q")
+        .expect("n");
     assert_eq!(n.source, "poll");
 
     // B: Casso's API lists a transfer whose webhook was lost too.
@@ -590,16 +713,28 @@ async fn a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once
 
     // C: the webhook and the poll bring the same money at once: one payment, no exception.
     let (id_c, _, code_c) = dossier(&srv, cs[2]).await;
-    sepay_api.transactions.lock().expect("lock").push(sepay_txn("0d6f1a9e-0000-4000-8000-000000000033", 10_000, &format!("{code_c} NOP PHI"), &reference_of(33)));
-    let (webhook, _) = tokio::join!(async { common::sepay_to(&srv.base_url(), SEPAY_KEY, 33, WARD_ACCOUNT, 10_000, &format!("{code_c} NOP PHI")).await }, async {
-        srv.backend.polls.poll_now();
-    });
+    sepay_api.transactions.lock().expect("lock").push(sepay_txn(
+        "0d6f1a9e-0000-4000-8000-000000000033",
+        10_000,
+        &format!("{code_c} NOP PHI"),
+        &reference_of(33),
+    ));
+    let (webhook, _) = tokio::join!(
+        async { common::sepay_to(&srv.base_url(), SEPAY_KEY, 33, WARD_ACCOUNT, 10_000, &format!("{code_c} NOP PHI")).await },
+        async {
+            srv.backend.polls.poll_now();
+        }
+    );
     assert_eq!(webhook.status(), 200);
     wait_for("C paid", async || state_of_request(&t.db, id_c).await == "receipt_issued").await;
     // Let the poller go over C at least once more after the webhook.
     let seen = sepay_api.hits.load(std::sync::atomic::Ordering::SeqCst);
     wait_for("another poll", async || sepay_api.hits.load(std::sync::atomic::Ordering::SeqCst) > seen + 1).await;
-    let same = bank_notification::Entity::find().filter(bank_notification::Column::BankReference.eq(reference_of(33))).all(&t.db).await.expect("q");
+    let same = bank_notification::Entity::find()
+        .filter(bank_notification::Column::BankReference.eq(reference_of(33)))
+        .all(&t.db)
+        .await
+        .expect("q");
     assert_eq!(same.len(), 1, "one transfer, one notification, whichever came first");
     let exceptions = app::backend::entity::bank_exception::Entity::find().all(&t.db).await.expect("q");
     assert!(exceptions.is_empty(), "no duplicate-payment exception: {exceptions:?}");
@@ -633,7 +768,8 @@ async fn a_poller_refused_or_throttled_says_so_and_webhooks_still_pay(engine: En
     assert!(!body.to_string().contains("a-wrong-token"), "the token never leaves the server");
     // The supervisor's screen reads the same.
     let supervisor = sign_in(&base, "truongbp").await;
-    let pollers: serde_json::Value = supervisor.client.post(format!("{base}/api/get_pollers")).send().await.expect("post").json().await.expect("json");
+    let pollers: serde_json::Value =
+        supervisor.client.post(format!("{base}/api/get_pollers")).send().await.expect("post").json().await.expect("json");
     assert_eq!(pollers[0]["ok"], false);
     // Webhooks pay as ever.
     let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
@@ -686,7 +822,8 @@ async fn a_generated_history_reconciles_and_its_statistics_add_up_by_period_and_
     // Statistics: a closed day's frozen tally is what its records say.
     let busy = all.rows.first().map(|r| r.day.clone()).expect("a row");
     let day = chrono::NaiveDate::parse_from_str(&busy, "%Y-%m-%d").expect("day");
-    let report = trends::report(&t.db, 1, reconciliation::DayRange { from: day, to: day }, Bucket::Day, GroupBy::Ward).await.expect("trends");
+    let report =
+        trends::report(&t.db, 1, reconciliation::DayRange { from: day, to: day }, Bucket::Day, GroupBy::Ward).await.expect("trends");
     let live = trends::day_tally(&t.db, 1, day).await.expect("tally");
     assert_eq!(report.total.dossiers, live.total.dossiers);
     assert_eq!(report.total.collected, live.total.collected);
@@ -708,7 +845,10 @@ async fn a_generated_history_reconciles_and_its_statistics_add_up_by_period_and_
     assert_eq!(r.buckets.iter().map(|b| b.dossiers).sum::<i64>(), r.total.dossiers);
     assert_eq!(r.groups.iter().map(|g| g.dossiers).sum::<i64>(), r.total.dossiers);
     assert!(r.buckets.iter().all(|b| b.key.contains("-W")), "ISO weeks");
-    assert_eq!(r.total.paid_qr + r.total.paid_cash + r.total.paid_assisted, total(&all, RecState::Matched).0 + total(&all, RecState::Cash).0 + total(&all, RecState::Late).0);
+    assert_eq!(
+        r.total.paid_qr + r.total.paid_cash + r.total.paid_assisted,
+        total(&all, RecState::Matched).0 + total(&all, RecState::Cash).0 + total(&all, RecState::Late).0
+    );
     assert!(r.total.cashless_permille.is_some_and(|p| p > 900), "{:?}", r.total.cashless_permille);
     assert!(r.total.wait_p50_secs.is_some_and(|p| p > 0) && r.total.wait_p90_secs >= r.total.wait_p50_secs);
     assert!(r.total.exceptions.iter().any(|(k, _)| k == "underpaid"));

@@ -18,7 +18,8 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     let srv = start_server(t.db.clone()).await;
     let base = srv.base_url();
     let admin = sign_in(&base, "admin").await;
-    let setup: serde_json::Value = admin.client.post(format!("{base}/api/admin_setup")).send().await.expect("setup").json().await.expect("json");
+    let setup: serde_json::Value =
+        admin.client.post(format!("{base}/api/admin_setup")).send().await.expect("setup").json().await.expect("json");
     let demo = form_of(&setup);
     assert!(setup["banks"].as_array().is_some_and(|b| b.len() > 30), "the NAPAS directory is offered");
     assert_eq!(setup["can_create_wards"], false, "the demo admin manages one ward");
@@ -42,7 +43,8 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
         lines: vec![LineRequest { fee_item_id: item.id, quantity: 1, pages: None, exempt_reason: None }],
         request_key: None,
     };
-    let p = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("p");
+    let p =
+        payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "canbo").await.expect("dossier").payment.expect("p");
     let moved = WardForm { bank_bin: "970436".into(), bank_account: "0011009999999".into(), ..demo.clone() };
     let r = save(moved.clone()).await.expect("save");
     assert_eq!(r.status(), 409);
@@ -51,7 +53,9 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     payments::cancel(&srv.backend, p.id, p.version, "canbo", None).await.expect("cancel");
     let r = save(moved).await.expect("save");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
-    let log = audit::list(&t.db, Some(1), &AuditFilter { action: Some("ward.bank_account".into()), ..Default::default() }, 5).await.expect("audit");
+    let log = audit::list(&t.db, Some(1), &AuditFilter { action: Some("ward.bank_account".into()), ..Default::default() }, 5)
+        .await
+        .expect("audit");
     assert_eq!(log.len(), 1);
     assert!(log[0].detail.contains("113366668888") && log[0].detail.contains("0011009999999"), "{}", log[0].detail);
     assert_eq!(log[0].actor, "admin");
@@ -61,7 +65,13 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     assert_eq!(r.status(), 403);
 
     // An admin of every ward (the command line's kind) creates a ward and its first counter.
-    let root = NewAccount { username: "root".into(), display_name: "Root".into(), role: Role::Admin, ward_id: None, password: auth::DEMO_PASSWORD.into() };
+    let root = NewAccount {
+        username: "root".into(),
+        display_name: "Root".into(),
+        role: Role::Admin,
+        ward_id: None,
+        password: auth::DEMO_PASSWORD.into(),
+    };
     auth::create_account(&t.db, root, "cli").await.expect("root");
     let root = sign_in(&base, "root").await;
     let new_ward = WardForm {
@@ -77,15 +87,33 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
         receipt_form: "EBL01".into(),
         receipt_series: "26TXC".into(),
     };
-    let r = root.client.post(format!("{base}/api/admin_save_ward")).json(&serde_json::json!({ "input": new_ward })).send().await.expect("create");
+    let r = root
+        .client
+        .post(format!("{base}/api/admin_save_ward"))
+        .json(&serde_json::json!({ "input": new_ward }))
+        .send()
+        .await
+        .expect("create");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     let ward: app::model::WardInfo = r.json().await.expect("json");
     assert_eq!(ward.bank_name, "BIDV");
-    let r = root.client.post(format!("{base}/api/admin_add_counter")).form(&[("ward_id", ward.id.to_string()), ("name", String::new())]).send().await.expect("add");
+    let r = root
+        .client
+        .post(format!("{base}/api/admin_add_counter"))
+        .form(&[("ward_id", ward.id.to_string()), ("name", String::new())])
+        .send()
+        .await
+        .expect("add");
     assert_eq!(r.status(), 200);
     let c: app::model::CounterInfo = r.json().await.expect("json");
     assert_eq!((c.number, c.name.as_str()), (1, "Quầy 1"));
-    let r = admin.client.post(format!("{base}/api/admin_add_counter")).form(&[("ward_id", ward.id.to_string()), ("name", "x".into())]).send().await.expect("add");
+    let r = admin
+        .client
+        .post(format!("{base}/api/admin_add_counter"))
+        .form(&[("ward_id", ward.id.to_string()), ("name", "x".into())])
+        .send()
+        .await
+        .expect("add");
     assert_eq!(r.status(), 403);
 
     // The new ward's catalog: empty, then the standard one, once.
@@ -103,14 +131,21 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     let mine: Vec<app::model::FeeItemRow> = items(&admin.client, 1).await.expect("items").json().await.expect("json");
     let first = &mine[0];
     let second = &mine[1];
-    let edit = |e: serde_json::Value| admin.client.post(format!("{base}/api/admin_update_fee_item")).json(&serde_json::json!({ "edit": e })).send();
-    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": second.procedure_code, "budget_subitem": "2751", "active": true })).await.expect("edit");
+    let edit = |e: serde_json::Value| {
+        admin.client.post(format!("{base}/api/admin_update_fee_item")).json(&serde_json::json!({ "edit": e })).send()
+    };
+    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": second.procedure_code, "budget_subitem": "2751", "active": true }))
+        .await
+        .expect("edit");
     assert_eq!(r.status(), 422, "two items cannot share a code");
-    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": "1.001234", "budget_subitem": "2751", "active": false })).await.expect("edit");
+    let r = edit(serde_json::json!({ "id": first.id, "procedure_code": "1.001234", "budget_subitem": "2751", "active": false }))
+        .await
+        .expect("edit");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
     let offered = payments::catalog(&t.db, 1).await.expect("catalog");
     assert!(offered.iter().all(|c| c.id != first.id), "a withdrawn procedure is not offered");
-    let log = audit::list(&t.db, Some(1), &AuditFilter { action: Some("fee.update".into()), ..Default::default() }, 5).await.expect("audit");
+    let log =
+        audit::list(&t.db, Some(1), &AuditFilter { action: Some("fee.update".into()), ..Default::default() }, 5).await.expect("audit");
     assert!(log[0].detail.contains("1.001234") && log[0].detail.contains(&first.procedure_code), "{}", log[0].detail);
     // The demo seed at the next start leaves the edited catalog alone.
     app::backend::seed::seed_demo(&t.db).await.expect("seed again");

@@ -28,7 +28,8 @@ async fn every_provider_and_scenario() {
     let srv = server::start_with_db(t.db.clone(), &args).await.expect("start");
     let ward = counters::default_ward_id(&t.db).await.expect("ward");
     let counter = counters::first_counter_id(&t.db).await.expect("q").expect("counter");
-    let item = payments::catalog(&t.db, ward).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item").id;
+    let item =
+        payments::catalog(&t.db, ward).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item").id;
     let url = srv.base_url();
     let url = url.as_str();
     for (provider, secret) in [("sepay", "sepay-k"), ("casso", "casso-k"), ("payos", "payos-k")] {
@@ -57,13 +58,8 @@ async fn every_provider_and_scenario() {
         let (status, out) = simulate(url, provider, secret, "duplicate", &code, 10_000);
         assert_eq!(status, 0, "{provider}: {out}");
     }
-    let receipted = payment_request::Entity::find()
-        .all(&t.db)
-        .await
-        .expect("q")
-        .into_iter()
-        .filter(|p| p.state == "receipt_issued")
-        .count();
+    let receipted =
+        payment_request::Entity::find().all(&t.db).await.expect("q").into_iter().filter(|p| p.state == "receipt_issued").count();
     assert_eq!(receipted, 3, "each provider's mangled notification paid its code");
     // The duplicate scenario sends a new transaction for an already-paid code twice: one
     // exception per provider (the second copy is a no-op).

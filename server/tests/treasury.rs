@@ -11,8 +11,8 @@ use app::backend::{budget_codes, days, payments, receipt_corrections, receipt_re
 use app::backend::{reconciliation::DayRange, BackendError};
 use app::domain::treasury::FeeKind;
 use app::model::{
-    CorrectionInput, DepositInput, FeeCodeForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction,
-    RefundRequestInput, RefundState, Resolution, Role,
+    CorrectionInput, DepositInput, FeeCodeForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction, RefundRequestInput, RefundState,
+    Resolution, Role,
 };
 use chrono::{Duration, Utc};
 use common::{cleanup, fresh_db, sign_in, Engine};
@@ -39,14 +39,7 @@ async fn start(db: DatabaseConnection) -> Server {
 }
 
 fn staff(username: &str, role: Role) -> StaffUser {
-    StaffUser {
-        account_id: 0,
-        username: username.into(),
-        display_name: username.into(),
-        role,
-        ward_id: Some(1),
-        session_id: String::new(),
-    }
+    StaffUser { account_id: 0, username: username.into(), display_name: username.into(), role, ward_id: Some(1), session_id: String::new() }
 }
 
 fn accountant() -> StaffUser {
@@ -58,12 +51,7 @@ fn supervisor() -> StaffUser {
 }
 
 async fn sepay(srv: &Server, id: i64, amount: i64, content: &str) {
-    assert_eq!(
-        common::sepay_to(&srv.base_url(), SEPAY_KEY, id, WARD_ACCOUNT, amount, content)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(common::sepay_to(&srv.base_url(), SEPAY_KEY, id, WARD_ACCOUNT, amount, content).await.status(), 200);
 }
 
 fn day(offset: i64) -> String {
@@ -87,13 +75,8 @@ async fn shift_back(db: &DatabaseConnection, n: i64) {
         am.update(db).await.expect("dossier");
     }
     for p in payment_request::Entity::find().all(db).await.expect("requests") {
-        let (c, s, i, e, pa) = (
-            p.created_at - d,
-            p.state_changed_at - d,
-            p.issued_at.map(|t| t - d),
-            p.expires_at.map(|t| t - d),
-            p.paid_at.map(|t| t - d),
-        );
+        let (c, s, i, e, pa) =
+            (p.created_at - d, p.state_changed_at - d, p.issued_at.map(|t| t - d), p.expires_at.map(|t| t - d), p.paid_at.map(|t| t - d));
         let mut am = p.into_active_model();
         am.created_at = Set(c);
         am.state_changed_at = Set(s);
@@ -123,17 +106,9 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
     // One payable code per counter: sixteen counters, one dossier each.
     let admin = staff("admin", Role::Admin);
     for n in 0..16 {
-        app::backend::wards::add_counter(&t.db, 1, &format!("Quầy thử {n}"), &admin)
-            .await
-            .expect("counter");
+        app::backend::wards::add_counter(&t.db, 1, &format!("Quầy thử {n}"), &admin).await.expect("counter");
     }
-    let counters: Vec<i64> = app::backend::counters::ward_snapshot(&t.db, 1)
-        .await
-        .expect("ward")
-        .counters
-        .iter()
-        .map(|c| c.id)
-        .collect();
+    let counters: Vec<i64> = app::backend::counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect();
     let mut requests = Vec::new();
     for c in counters.iter().take(16) {
         requests.push(common::dossier_at(&srv, *c, "DEMO-CT02", None).await);
@@ -151,16 +126,9 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
     for task in tasks {
         task.await.expect("join").expect("paid");
     }
-    let all = receipt::Entity::find()
-        .order_by_asc(receipt::Column::Number)
-        .all(&t.db)
-        .await
-        .expect("receipts");
+    let all = receipt::Entity::find().order_by_asc(receipt::Column::Number).all(&t.db).await.expect("receipts");
     assert_eq!(all.iter().map(|r| r.number).collect::<Vec<_>>(), (1..=16).collect::<Vec<_>>());
-    assert!(
-        all.iter().all(|r| r.form == "EBL01" && r.series == format!("{}TAA", &day(0)[2..4])),
-        "2026 symbols: EBL01 and YYT + letters"
-    );
+    assert!(all.iter().all(|r| r.form == "EBL01" && r.series == format!("{}TAA", &day(0)[2..4])), "2026 symbols: EBL01 and YYT + letters");
     let range = DayRange::parse(&day(0), &day(0), Utc::now()).expect("range");
     let reg = receipt_register::register(&t.db, 1, range).await.expect("register");
     assert_eq!((reg.issued, reg.gaps.len(), reg.amount_standing), (16, 0, 160_000));
@@ -169,25 +137,14 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
     receipt::Entity::delete_by_id(all[15].id).exec(&t.db).await.expect("delete");
     let reg = receipt_register::register(&t.db, 1, range).await.expect("register");
     let gaps: Vec<(i64, i64)> = reg.gaps.iter().map(|g| (g.from, g.to)).collect();
-    assert_eq!(
-        gaps,
-        vec![(7, 7), (16, 16)],
-        "a hole in the middle and one at the end are both found"
-    );
+    assert_eq!(gaps, vec![(7, 7), (16, 16)], "a hole in the middle and one at the end are both found");
     // The register as a file says the same, alarm included.
     let accountant = sign_in(&srv.base_url(), "ketoan").await;
-    let csv = accountant
-        .client
-        .get(format!("{}/reports/receipts.csv?from={}&to={}", srv.base_url(), day(0), day(0)))
-        .send()
-        .await
-        .expect("get");
+    let csv =
+        accountant.client.get(format!("{}/reports/receipts.csv?from={}&to={}", srv.base_url(), day(0), day(0))).send().await.expect("get");
     assert_eq!(csv.status(), 200);
     let text = csv.text().await.expect("text");
-    assert!(
-        text.starts_with('\u{feff}') && text.contains("THIẾU SỐ") && text.contains("\"7–7\""),
-        "{text}"
-    );
+    assert!(text.starts_with('\u{feff}') && text.contains("THIẾU SỐ") && text.contains("\"7–7\""), "{text}");
     assert_eq!(text.lines().filter(|l| l.starts_with("\"EBL01\"")).count(), 14);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -199,12 +156,8 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let ketoan = accountant();
     // A notice for an amount is refused: that needs a replacement.
-    let wrong_amount = CorrectionInput {
-        receipt_id: r.id,
-        wrong: vec![ReceiptField::Amount],
-        reason: "Sai số tiền".into(),
-        ..Default::default()
-    };
+    let wrong_amount =
+        CorrectionInput { receipt_id: r.id, wrong: vec![ReceiptField::Amount], reason: "Sai số tiền".into(), ..Default::default() };
     match receipt_corrections::notify(&t.db, wrong_amount.clone(), &ketoan).await {
         Err(BackendError::Invalid { field: "wrong", .. }) => {}
         other => panic!("a notice may not change the amount: {other:?}"),
@@ -219,18 +172,13 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     };
     let notice = receipt_corrections::notify(&t.db, name, &ketoan).await.expect("notice");
     assert!(notice.label.starts_with("04/SS-CTĐT số 1/"), "{}", notice.label);
-    assert_eq!(
-        (notice.changes[0].was.as_str(), notice.changes[0].now.as_str()),
-        ("Nguyễn Văn An", "Nguyễn Văn Ân")
-    );
+    assert_eq!((notice.changes[0].was.as_str(), notice.changes[0].now.as_str()), ("Nguyễn Văn An", "Nguyễn Văn Ân"));
     let same = receipt::Entity::find_by_id(r.id).one(&t.db).await.expect("db").expect("receipt");
     assert_eq!(same, r, "a receipt is never edited");
     // A replacement for the amount: a new number, the old receipt named on it.
     let mut replace = wrong_amount.clone();
     replace.line_amounts = Some(vec![8_000]);
-    let new = receipt_corrections::replace(&t.db, replace.clone(), &ketoan)
-        .await
-        .expect("replacement");
+    let new = receipt_corrections::replace(&t.db, replace.clone(), &ketoan).await.expect("replacement");
     let new_row = receipt::Entity::find_by_id(new.id).one(&t.db).await.expect("db").expect("receipt");
     assert_eq!((new_row.number, new_row.amount, new_row.replaces_id), (2, 8_000, Some(r.id)));
     let content: app::model::ReceiptContent = serde_json::from_str(&new_row.content).expect("content");
@@ -254,25 +202,13 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     let base = srv.base_url();
     let acc = sign_in(&base, "ketoan").await;
     let body = serde_json::json!({ "input": { "receipt_id": r.id, "wrong": ["amount"], "reason": "lần nữa", "line_amounts": [1] } });
-    let resp = acc
-        .client
-        .post(format!("{base}/api/replace_receipt"))
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
+    let resp = acc.client.post(format!("{base}/api/replace_receipt")).json(&body).send().await.expect("post");
     assert_eq!(resp.status(), 409, "{}", resp.text().await.unwrap_or_default());
     assert_eq!(audited(&t.db, "receipt.replace_refused").await, 1);
     assert_eq!(audited(&t.db, "receipt.replace").await, 1);
     assert_eq!(audited(&t.db, "receipt.notice").await, 1);
     let officer = sign_in(&base, "canbo").await;
-    let resp = officer
-        .client
-        .post(format!("{base}/api/notify_receipt"))
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
+    let resp = officer.client.post(format!("{base}/api/notify_receipt")).json(&body).send().await.expect("post");
     assert_eq!(resp.status(), 403);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -311,16 +247,10 @@ async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late
     let srv = start(t.db.clone()).await;
     let first = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     common::paid_in_cash(&srv, "DEMO-CT02", None).await;
-    let mut replace = CorrectionInput {
-        receipt_id: first.id,
-        wrong: vec![ReceiptField::Amount],
-        reason: "Sai số tiền".into(),
-        ..Default::default()
-    };
+    let mut replace =
+        CorrectionInput { receipt_id: first.id, wrong: vec![ReceiptField::Amount], reason: "Sai số tiền".into(), ..Default::default() };
     replace.line_amounts = Some(vec![9_000]);
-    receipt_corrections::replace(&t.db, replace, &accountant())
-        .await
-        .expect("replacement");
+    receipt_corrections::replace(&t.db, replace, &accountant()).await.expect("replacement");
     // Yesterday's work, closed only today: the summary is made now and says it is late.
     shift_back(&t.db, 1).await;
     let closed = days::close(&t.db, 1, Some(day(-1)), &supervisor()).await.expect("close yesterday");
@@ -332,28 +262,17 @@ async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late
     let (name, xml) = tax_summaries::xml(&t.db, 1, &day(-1)).await.expect("xml");
     assert!(name.ends_with(&format!("{}.xml", day(-1))));
     xmllint_accepts(&xml).expect("the summary validates against docs/schemas/01-TH-BLDT.xsd");
-    assert!(
-        xml.contains("<TThai>3</TThai>") && xml.contains("<SBLCLQuan>1</SBLCLQuan>"),
-        "the replacement names the receipt it replaces"
-    );
+    assert!(xml.contains("<TThai>3</TThai>") && xml.contains("<SBLCLQuan>1</SBLCLQuan>"), "the replacement names the receipt it replaces");
     assert!(xml.contains("<LDau>1</LDau>") && xml.contains("<GChu>"), "a late summary says so");
     // Today, closed today: on time. A day with no receipts still gets a valid file.
     days::close(&t.db, 1, None, &supervisor()).await.expect("close today");
-    let today = tax_summaries::list(&t.db, 1, true)
-        .await
-        .expect("list")
-        .summaries
-        .into_iter()
-        .find(|s| s.day == day(0))
-        .expect("today's");
+    let today = tax_summaries::list(&t.db, 1, true).await.expect("list").summaries.into_iter().find(|s| s.day == day(0)).expect("today's");
     assert!(!today.late);
     assert_eq!(today.receipts, 0);
     xmllint_accepts(&tax_summaries::xml(&t.db, 1, &day(0)).await.expect("xml").1).expect("an empty day validates");
     // The accountant tracks it: sent, then rejected (with the reason), then prepared again.
     let ketoan = accountant();
-    tax_summaries::set_status(&t.db, 1, s.id, "sent", None, &ketoan)
-        .await
-        .expect("sent");
+    tax_summaries::set_status(&t.db, 1, s.id, "sent", None, &ketoan).await.expect("sent");
     match tax_summaries::prepare(&t.db, 1, &day(-1), "ketoan", None).await {
         Err(BackendError::Conflict(_)) => {}
         other => panic!("a sent summary is not prepared over: {other:?}"),
@@ -362,50 +281,23 @@ async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late
         Err(BackendError::Invalid { field: "note", .. }) => {}
         other => panic!("a rejection needs its reason: {other:?}"),
     }
-    let rejected = tax_summaries::set_status(&t.db, 1, s.id, "rejected", Some("Sai định dạng".into()), &ketoan)
-        .await
-        .expect("rejected");
-    assert_eq!(
-        (rejected.status.as_str(), rejected.status_note.as_deref()),
-        ("rejected", Some("Sai định dạng"))
-    );
-    assert!(matches!(
-        tax_summaries::set_status(&t.db, 1, s.id, "lost", None, &ketoan).await,
-        Err(BackendError::Invalid { .. })
-    ));
-    let again = tax_summaries::prepare(&t.db, 1, &day(-1), "ketoan", Some("Sự cố mạng ngày hôm qua".into()))
-        .await
-        .expect("again");
+    let rejected = tax_summaries::set_status(&t.db, 1, s.id, "rejected", Some("Sai định dạng".into()), &ketoan).await.expect("rejected");
+    assert_eq!((rejected.status.as_str(), rejected.status_note.as_deref()), ("rejected", Some("Sai định dạng")));
+    assert!(matches!(tax_summaries::set_status(&t.db, 1, s.id, "lost", None, &ketoan).await, Err(BackendError::Invalid { .. })));
+    let again = tax_summaries::prepare(&t.db, 1, &day(-1), "ketoan", Some("Sự cố mạng ngày hôm qua".into())).await.expect("again");
     assert_eq!(
         (again.status.as_str(), again.late_reason.as_deref(), again.sequence),
         ("prepared", Some("Sự cố mạng ngày hôm qua"), s.sequence)
     );
     // A day not closed has no summary to prepare; over HTTP the file downloads for the accountant only.
-    assert!(matches!(
-        tax_summaries::prepare(&t.db, 1, &day(-5), "ketoan", None).await,
-        Err(BackendError::Conflict(_))
-    ));
+    assert!(matches!(tax_summaries::prepare(&t.db, 1, &day(-5), "ketoan", None).await, Err(BackendError::Conflict(_))));
     let base = srv.base_url();
     let acc = sign_in(&base, "ketoan").await;
-    let r = acc
-        .client
-        .get(format!("{base}/reports/tax-summary.xml?day={}", day(-1)))
-        .send()
-        .await
-        .expect("get");
+    let r = acc.client.get(format!("{base}/reports/tax-summary.xml?day={}", day(-1))).send().await.expect("get");
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("text").contains("01/TH-BLĐT"));
     let officer = sign_in(&base, "canbo").await;
-    assert_eq!(
-        officer
-            .client
-            .get(format!("{base}/reports/tax-summary.xml?day={}", day(-1)))
-            .send()
-            .await
-            .expect("get")
-            .status(),
-        403
-    );
+    assert_eq!(officer.client.get(format!("{base}/reports/tax-summary.xml?day={}", day(-1))).send().await.expect("get").status(), 403);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }
@@ -437,109 +329,43 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
         (2_000, 12_000, RefundState::Requested, "truongbp")
     );
     // Nobody approves their own request; another person does; only the accountant marks it paid, with a reference.
-    let own = refunds::act(
-        &t.db,
-        1,
-        surplus.id,
-        surplus.version,
-        RefundAction::Approve { note: None },
-        &supervisor(),
-    )
-    .await;
+    let own = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Approve { note: None }, &supervisor()).await;
     assert!(matches!(own, Err(BackendError::Forbidden(_))), "{own:?}");
-    let approved = refunds::act(
-        &t.db,
-        1,
-        surplus.id,
-        surplus.version,
-        RefundAction::Approve {
-            note: Some("đúng".into())
-        },
-        &accountant(),
-    )
-    .await
-    .expect("approve");
-    assert_eq!(
-        (approved.state, approved.decided_by.as_deref()),
-        (RefundState::Approved, Some("ketoan"))
-    );
-    let stale = refunds::act(
-        &t.db,
-        1,
-        surplus.id,
-        surplus.version,
-        RefundAction::Reject { note: "x".into() },
-        &accountant(),
-    )
-    .await;
-    assert!(
-        matches!(stale, Err(BackendError::Conflict(_))),
-        "a stale version is refused: {stale:?}"
-    );
-    let by_supervisor = refunds::act(
-        &t.db,
-        1,
-        surplus.id,
-        approved.version,
-        RefundAction::MarkPaid {
-            bank_reference: "FT1".into(),
-        },
-        &supervisor(),
-    )
-    .await;
+    let approved = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Approve { note: Some("đúng".into()) }, &accountant())
+        .await
+        .expect("approve");
+    assert_eq!((approved.state, approved.decided_by.as_deref()), (RefundState::Approved, Some("ketoan")));
+    let stale = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Reject { note: "x".into() }, &accountant()).await;
+    assert!(matches!(stale, Err(BackendError::Conflict(_))), "a stale version is refused: {stale:?}");
+    let by_supervisor =
+        refunds::act(&t.db, 1, surplus.id, approved.version, RefundAction::MarkPaid { bank_reference: "FT1".into() }, &supervisor()).await;
     assert!(matches!(by_supervisor, Err(BackendError::Forbidden(_))));
-    let no_ref = refunds::act(
-        &t.db,
-        1,
-        surplus.id,
-        approved.version,
-        RefundAction::MarkPaid {
-            bank_reference: " ".into(),
-        },
-        &accountant(),
-    )
-    .await;
+    let no_ref =
+        refunds::act(&t.db, 1, surplus.id, approved.version, RefundAction::MarkPaid { bank_reference: " ".into() }, &accountant()).await;
     assert!(matches!(no_ref, Err(BackendError::Invalid { .. })), "{no_ref:?}");
     let paid = refunds::act(
         &t.db,
         1,
         surplus.id,
         approved.version,
-        RefundAction::MarkPaid {
-            bank_reference: "FT26335REFUND1".into(),
-        },
+        RefundAction::MarkPaid { bank_reference: "FT26335REFUND1".into() },
         &accountant(),
     )
     .await
     .expect("paid");
-    assert_eq!(
-        (paid.state, paid.bank_reference.as_deref()),
-        (RefundState::Paid, Some("FT26335REFUND1"))
-    );
+    assert_eq!((paid.state, paid.bank_reference.as_deref()), (RefundState::Paid, Some("FT26335REFUND1")));
     // Revenue given back from a receipt: never above what it says, never twice over.
     let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
-    let too_much = RefundRequestInput {
-        receipt_id: Some(r.id),
-        amount: 10_001,
-        reason: "Hồ sơ không giải quyết".into(),
-        ..Default::default()
-    };
-    assert!(matches!(
-        refunds::request(&t.db, 1, too_much, &accountant()).await,
-        Err(BackendError::Invalid { field: "amount", .. })
-    ));
-    let part = RefundRequestInput {
-        receipt_id: Some(r.id),
-        amount: 6_000,
-        reason: "Hồ sơ không giải quyết".into(),
-        ..Default::default()
-    };
+    let too_much =
+        RefundRequestInput {
+            receipt_id: Some(r.id), amount: 10_001, reason: "Hồ sơ không giải quyết".into(), ..Default::default()
+        };
+    assert!(matches!(refunds::request(&t.db, 1, too_much, &accountant()).await, Err(BackendError::Invalid { field: "amount", .. })));
+    let part =
+        RefundRequestInput { receipt_id: Some(r.id), amount: 6_000, reason: "Hồ sơ không giải quyết".into(), ..Default::default() };
     refunds::request(&t.db, 1, part.clone(), &accountant()).await.expect("first part");
     assert!(
-        matches!(
-            refunds::request(&t.db, 1, part, &accountant()).await,
-            Err(BackendError::Invalid { field: "amount", .. })
-        ),
+        matches!(refunds::request(&t.db, 1, part, &accountant()).await, Err(BackendError::Invalid { field: "amount", .. })),
         "6.000 + 6.000 > 10.000"
     );
     // Money that named no code is refunded from the exception queue, through a request too.
@@ -550,27 +376,23 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
         .await
         .expect("db")
         .expect("exception");
-    app::backend::exceptions::resolve(
-        &srv.backend,
-        unknown.id,
-        Resolution::Refund,
-        Some("chuyển nhầm".into()),
-        "truongbp",
-        Some(1),
-    )
-    .await
-    .expect("refund");
+    app::backend::exceptions::resolve(&srv.backend, unknown.id, Resolution::Refund, Some("chuyển nhầm".into()), "truongbp", Some(1))
+        .await
+        .expect("refund");
     let all = refunds::list(&t.db, 1).await.expect("refunds");
-    assert!(all
-        .iter()
-        .any(|x| x.exception_id == Some(unknown.id) && x.amount == 7_000 && x.state == RefundState::Requested));
+    assert!(all.iter().any(|x| x.exception_id == Some(unknown.id) && x.amount == 7_000 && x.state == RefundState::Requested));
     // The overpayment's booked part is revenue: only its surplus (already requested) may go
     // back as exception money; an open exception is resolved in the queue first.
     let more = RefundRequestInput { exception_id: Some(ex.id), amount: 1_000, reason: "thêm".into(), ..Default::default() };
     let more = refunds::request(&t.db, 1, more, &accountant()).await;
     assert!(matches!(more, Err(BackendError::Invalid { field: "amount", .. })), "2.000 of 2.000 surplus already held: {more:?}");
     sepay(&srv, 503, 9_000, "CHUYEN TIEN KHAC").await;
-    let open = bank_exception::Entity::find().filter(bank_exception::Column::Status.eq("open")).one(&t.db).await.expect("db").expect("open exception");
+    let open = bank_exception::Entity::find()
+        .filter(bank_exception::Column::Status.eq("open"))
+        .one(&t.db)
+        .await
+        .expect("db")
+        .expect("open exception");
     let early = RefundRequestInput { exception_id: Some(open.id), amount: 9_000, reason: "hoàn".into(), ..Default::default() };
     assert!(matches!(refunds::request(&t.db, 1, early, &accountant()).await, Err(BackendError::Conflict(_))));
     // Over HTTP: approving one's own refund is refused, said clearly, and in the audit log.
@@ -578,40 +400,20 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
     let acc = sign_in(&base, "ketoan").await;
     let mine = all.iter().find(|x| x.receipt_label.is_some()).expect("the receipt refund");
     let body = serde_json::json!({ "id": mine.id, "version": mine.version, "action": { "Approve": { "note": null } } });
-    let resp = acc
-        .client
-        .post(format!("{base}/api/act_on_refund"))
-        .json(&body)
-        .send()
-        .await
-        .expect("post");
+    let resp = acc.client.post(format!("{base}/api/act_on_refund")).json(&body).send().await.expect("post");
     assert_eq!(resp.status(), 403);
     assert!(resp.text().await.expect("text").contains("tự duyệt"));
     assert_eq!(audited(&t.db, "refund.refused").await, 1);
     assert_eq!(audited(&t.db, "refund.approve").await, 1);
     assert_eq!(audited(&t.db, "refund.paid").await, 1);
-    let csv = acc
-        .client
-        .get(format!("{base}/reports/refunds.csv"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let csv = acc.client.get(format!("{base}/reports/refunds.csv")).send().await.expect("get").text().await.expect("text");
     assert!(csv.contains("FT26335REFUND1") && csv.contains("Đã hoàn"), "{csv}");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }
 
 fn deposit(kind: &str, from: &str, to: &str, reference: &str) -> DepositInput {
-    DepositInput {
-        kind: kind.into(),
-        from: from.into(),
-        to: to.into(),
-        deposited_on: day(0),
-        treasury_ref: reference.into(),
-    }
+    DepositInput { kind: kind.into(), from: from.into(), to: to.into(), deposited_on: day(0), treasury_ref: reference.into() }
 }
 
 async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_deducts_refunded_revenue(engine: Engine) {
@@ -622,55 +424,26 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
     common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let refunded = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
     let (id, version, _) = common::dossier_of(&srv, "DEMO-HT03").await;
-    payments::pay_manually(
-        &srv.backend,
-        id,
-        version,
-        PaymentMethod::Cash,
-        Some("tiền mặt".into()),
-        None,
-        "canbo",
-    )
-    .await
-    .expect("cash");
+    payments::pay_manually(&srv.backend, id, version, PaymentMethod::Cash, Some("tiền mặt".into()), None, "canbo").await.expect("cash");
     // 4.000đ of one receipt given back, approved by another person, paid.
     let req = refunds::request(
         &t.db,
         1,
-        RefundRequestInput {
-            receipt_id: Some(refunded.id),
-            amount: 4_000,
-            reason: "Giảm phí".into(),
-            ..Default::default()
-        },
+        RefundRequestInput { receipt_id: Some(refunded.id), amount: 4_000, reason: "Giảm phí".into(), ..Default::default() },
         &ketoan,
     )
     .await
     .expect("request");
-    let ok = refunds::act(&t.db, 1, req.id, req.version, RefundAction::Approve { note: None }, &supervisor())
+    let ok = refunds::act(&t.db, 1, req.id, req.version, RefundAction::Approve { note: None }, &supervisor()).await.expect("approve");
+    refunds::act(&t.db, 1, req.id, ok.version, RefundAction::MarkPaid { bank_reference: "FT-REFUND-9".into() }, &ketoan)
         .await
-        .expect("approve");
-    refunds::act(
-        &t.db,
-        1,
-        req.id,
-        ok.version,
-        RefundAction::MarkPaid {
-            bank_reference: "FT-REFUND-9".into(),
-        },
-        &ketoan,
-    )
-    .await
-    .expect("paid");
+        .expect("paid");
     shift_back(&t.db, 2).await;
     let (d2, d1) = (day(-2), day(-1));
     // The day is not closed yet: no deposit.
     let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d1).await.expect("slip");
     assert_eq!(s.open_days, vec![d2.clone()]);
-    assert!(matches!(
-        treasury::record(&t.db, 1, deposit("phi", &d2, &d1, "KB-1"), &ketoan).await,
-        Err(BackendError::Conflict(_))
-    ));
+    assert!(matches!(treasury::record(&t.db, 1, deposit("phi", &d2, &d1, "KB-1"), &ketoan).await, Err(BackendError::Conflict(_))));
     days::close(&t.db, 1, Some(d2.clone()), &supervisor()).await.expect("close");
     // The slip: one line per NDKT with chương and ĐBHC, refunds deducted with their reference, total in words.
     let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d1).await.expect("slip");
@@ -679,25 +452,15 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
     let l = &s.lines[0];
     assert_eq!((l.chapter.as_str(), l.ndkt.as_str(), l.dbhc.as_str()), ("830", "2716", "00001"));
     assert_eq!((l.receipts, l.gross, l.refunds, l.amount), (2, 20_000, 4_000, 16_000));
-    assert_eq!(
-        (s.total, s.refunds_total, s.total_words.as_str()),
-        (16_000, 4_000, "Mười sáu nghìn đồng")
-    );
+    assert_eq!((s.total, s.refunds_total, s.total_words.as_str()), (16_000, 4_000, "Mười sáu nghìn đồng"));
     assert_eq!(s.refunds[0].bank_reference.as_deref(), Some("FT-REFUND-9"));
     assert_eq!(s.receipts.len(), 2);
     let le = treasury::slip(&t.db, 1, FeeKind::LePhi, &d2, &d1).await.expect("lệ phí slip");
-    assert_eq!(
-        (le.lines[0].ndkt.as_str(), le.total, le.kbnn_account.as_str()),
-        ("2771", 5_000, "7111.0.1000001")
-    );
+    assert_eq!((le.lines[0].ndkt.as_str(), le.total, le.kbnn_account.as_str()), ("2771", 5_000, "7111.0.1000001"));
     assert_ne!(le.kbnn_account, s.kbnn_account, "phí and lệ phí go to different treasury accounts");
     // The money waits, visibly, with its due date.
     let waiting = treasury::view(&t.db, 1, true).await.expect("view");
-    assert!(
-        waiting.outstanding.iter().any(|o| o.kind == FeeKind::Phi && o.amount == 16_000),
-        "{:?}",
-        waiting.outstanding
-    );
+    assert!(waiting.outstanding.iter().any(|o| o.kind == FeeKind::Phi && o.amount == 16_000), "{:?}", waiting.outstanding);
     // Two accountants record the same deposit at once: one wins, the other is told.
     let (a, b) = tokio::join!(
         treasury::record(&t.db, 1, deposit("phi", &d2, &d1, "KB-2026-001"), &ketoan),
@@ -706,10 +469,7 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
     assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|x| **x).count(), 1, "{a:?} {b:?}");
     assert!(matches!(a.as_ref().err().or(b.as_ref().err()), Some(BackendError::Conflict(_))));
     // No day twice, whatever the range; bad input is named.
-    assert!(matches!(
-        treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-3"), &ketoan).await,
-        Err(BackendError::Conflict(_))
-    ));
+    assert!(matches!(treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-3"), &ketoan).await, Err(BackendError::Conflict(_))));
     assert!(matches!(
         treasury::record(&t.db, 1, deposit("phi", &d2, &d1, ""), &ketoan).await,
         Err(BackendError::Invalid { field: "treasury_ref", .. })
@@ -725,25 +485,14 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
         treasury::record(&t.db, 1, deposit("le_phi", &d2, &day(1), "KB-5"), &ketoan).await,
         Err(BackendError::Invalid { .. } | BackendError::Conflict(_))
     ));
-    treasury::record(&t.db, 1, deposit("le_phi", &d2, &d2, "KB-LE-1"), &ketoan)
-        .await
-        .expect("lệ phí deposit");
+    treasury::record(&t.db, 1, deposit("le_phi", &d2, &d2, "KB-LE-1"), &ketoan).await.expect("lệ phí deposit");
     let after = treasury::view(&t.db, 1, true).await.expect("view");
-    assert!(
-        after.outstanding.iter().all(|o| o.from > d2 || o.to < d2),
-        "nothing of that day waits: {:?}",
-        after.outstanding
-    );
+    assert!(after.outstanding.iter().all(|o| o.from > d2 || o.to < d2), "nothing of that day waits: {:?}", after.outstanding);
     assert_eq!(after.deposits.len(), 2);
     // The files agree with the page.
     let base = srv.base_url();
     let acc = sign_in(&base, "ketoan").await;
-    let xlsx = acc
-        .client
-        .get(format!("{base}/reports/treasury.xlsx?kind=phi&from={d2}&to={d1}"))
-        .send()
-        .await
-        .expect("get");
+    let xlsx = acc.client.get(format!("{base}/reports/treasury.xlsx?kind=phi&from={d2}&to={d1}")).send().await.expect("get");
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"));
     let csv = acc
@@ -755,16 +504,8 @@ async fn a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_de
         .text()
         .await
         .expect("text");
-    assert!(
-        csv.contains("\"2716\"") && csv.contains(",16000\r\n") && csv.contains("Mười sáu nghìn đồng"),
-        "{csv}"
-    );
-    let bad = acc
-        .client
-        .get(format!("{base}/reports/treasury.csv?kind=x&from={d2}&to={d1}"))
-        .send()
-        .await
-        .expect("get");
+    assert!(csv.contains("\"2716\"") && csv.contains(",16000\r\n") && csv.contains("Mười sáu nghìn đồng"), "{csv}");
+    let bad = acc.client.get(format!("{base}/reports/treasury.csv?kind=x&from={d2}&to={d1}")).send().await.expect("get");
     assert_eq!(bad.status(), 422);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
@@ -777,24 +518,10 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
     // The demo's codes are examples; the copy of a civil-status extract has none.
     let v = budget_codes::view(&t.db, 1, true).await.expect("codes");
     assert!(v.profiles.iter().all(|p| p.example));
-    let extract = v
-        .fees
-        .iter()
-        .find(|f| f.fee_name.to_lowercase().contains("trích lục"))
-        .expect("the extract copy fee");
+    let extract = v.fees.iter().find(|f| f.fee_name.to_lowercase().contains("trích lục")).expect("the extract copy fee");
     assert!(extract.current.is_none());
     let (id, version, _) = common::dossier_of(&srv, "DEMO-HT01").await;
-    payments::pay_manually(
-        &srv.backend,
-        id,
-        version,
-        PaymentMethod::Cash,
-        Some("tiền mặt".into()),
-        None,
-        "canbo",
-    )
-    .await
-    .expect("cash");
+    payments::pay_manually(&srv.backend, id, version, PaymentMethod::Cash, Some("tiền mặt".into()), None, "canbo").await.expect("cash");
     shift_back(&t.db, 2).await;
     let d2 = day(-2);
     days::close(&t.db, 1, Some(d2.clone()), &supervisor()).await.expect("close");
@@ -805,36 +532,14 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
         other => panic!("an uncoded line blocks the deposit: {other:?}"),
     }
     // Bad codes are refused by name; a code dated after the money does not cover it.
-    let bad = FeeCodeForm {
-        fee_item_id: extract.fee_item_id,
-        valid_from: d2.clone(),
-        chapter: "83".into(),
-        ndkt: "2716".into(),
-    };
-    assert!(matches!(
-        budget_codes::set_fee_code(&t.db, 1, bad, &ketoan).await,
-        Err(BackendError::Invalid { field: "chapter", .. })
-    ));
-    let later = FeeCodeForm {
-        fee_item_id: extract.fee_item_id,
-        valid_from: day(-1),
-        chapter: "830".into(),
-        ndkt: "3075".into(),
-    };
+    let bad = FeeCodeForm { fee_item_id: extract.fee_item_id, valid_from: d2.clone(), chapter: "83".into(), ndkt: "2716".into() };
+    assert!(matches!(budget_codes::set_fee_code(&t.db, 1, bad, &ketoan).await, Err(BackendError::Invalid { field: "chapter", .. })));
+    let later = FeeCodeForm { fee_item_id: extract.fee_item_id, valid_from: day(-1), chapter: "830".into(), ndkt: "3075".into() };
     budget_codes::set_fee_code(&t.db, 1, later, &ketoan).await.expect("later code");
-    assert_eq!(
-        treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip").uncoded.len(),
-        1
-    );
-    let from_then = FeeCodeForm {
-        fee_item_id: extract.fee_item_id,
-        valid_from: "2026-01-01".into(),
-        chapter: "830".into(),
-        ndkt: "2716".into(),
-    };
-    budget_codes::set_fee_code(&t.db, 1, from_then, &ketoan)
-        .await
-        .expect("earlier code");
+    assert_eq!(treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip").uncoded.len(), 1);
+    let from_then =
+        FeeCodeForm { fee_item_id: extract.fee_item_id, valid_from: "2026-01-01".into(), chapter: "830".into(), ndkt: "2716".into() };
+    budget_codes::set_fee_code(&t.db, 1, from_then, &ketoan).await.expect("earlier code");
     let v = budget_codes::view(&t.db, 1, true).await.expect("codes");
     let history = &v.fees.iter().find(|f| f.fee_item_id == extract.fee_item_id).expect("row").history;
     assert_eq!(
@@ -850,15 +555,10 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
     form.kbnn_name = "KBNN khu vực I".into();
     budget_codes::set_profile(&t.db, 1, form.clone(), &ketoan).await.expect("profile");
     form.interval_phi = "fortnightly".into();
-    assert!(matches!(
-        budget_codes::set_profile(&t.db, 1, form, &ketoan).await,
-        Err(BackendError::Invalid { field: "interval_phi", .. })
-    ));
+    assert!(matches!(budget_codes::set_profile(&t.db, 1, form, &ketoan).await, Err(BackendError::Invalid { field: "interval_phi", .. })));
     let s = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
     assert_eq!(s.kbnn_name, "KBNN khu vực I");
-    treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-10"), &ketoan)
-        .await
-        .expect("deposit once coded");
+    treasury::record(&t.db, 1, deposit("phi", &d2, &d2, "KB-10"), &ketoan).await.expect("deposit once coded");
     // A receipt series that does not fit TT 91 is refused by name, and the attempt audited.
     let admin = sign_in(&srv.base_url(), "admin").await;
     let ward = serde_json::json!({ "input": {
@@ -872,26 +572,9 @@ async fn budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit(
     // Over HTTP the supervisor reads the codes but cannot change them.
     let base = srv.base_url();
     let sup = sign_in(&base, "truongbp").await;
-    assert_eq!(
-        sup.client
-            .post(format!("{base}/api/get_budget_codes"))
-            .send()
-            .await
-            .expect("post")
-            .status(),
-        200
-    );
+    assert_eq!(sup.client.post(format!("{base}/api/get_budget_codes")).send().await.expect("post").status(), 200);
     let body = serde_json::json!({ "form": { "fee_item_id": extract.fee_item_id, "valid_from": d2, "chapter": "830", "ndkt": "2716" } });
-    assert_eq!(
-        sup.client
-            .post(format!("{base}/api/set_fee_code"))
-            .json(&body)
-            .send()
-            .await
-            .expect("post")
-            .status(),
-        403
-    );
+    assert_eq!(sup.client.post(format!("{base}/api/set_fee_code")).json(&body).send().await.expect("post").status(), 403);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }
@@ -905,7 +588,12 @@ async fn the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_
     let d1 = day(-1);
     days::close(&t.db, 1, Some(d1.clone()), &supervisor()).await.expect("close");
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_wardpay")).args(args).env("DATABASE_URL", &t.url).env("WARDPAY_LOG", "warn").output().expect("run")
+        std::process::Command::new(env!("CARGO_BIN_EXE_wardpay"))
+            .args(args)
+            .env("DATABASE_URL", &t.url)
+            .env("WARDPAY_LOG", "warn")
+            .output()
+            .expect("run")
     };
     // Bad arguments: exit 2 and a message, before the database is opened (so on both engines).
     for bad in [
@@ -931,7 +619,20 @@ async fn the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_
         assert_eq!(csv.lines().filter(|l| l.starts_with("\"EBL01\"")).count(), 2);
         let dir = tempfile::tempdir().expect("dir");
         let xlsx = dir.path().join("refunds.xlsx");
-        let out = run(&["report", "refunds", "--ward", "000.00.01.H26", "--from", &d1, "--to", &d1, "--format", "xlsx", "-o", xlsx.to_str().expect("path")]);
+        let out = run(&[
+            "report",
+            "refunds",
+            "--ward",
+            "000.00.01.H26",
+            "--from",
+            &d1,
+            "--to",
+            &d1,
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().expect("path"),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(std::fs::read(&xlsx).expect("file").starts_with(b"PK"));
         let xml = dir.path().join("summary.xml");

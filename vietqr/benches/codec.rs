@@ -20,22 +20,14 @@ fn codec(c: &mut Criterion) {
     let mut group = c.benchmark_group("codec");
     group.throughput(Throughput::Elements(1));
     group.bench_function("encode", |b| b.iter(|| encode(black_box(&qr))));
-    group.bench_function("encode_vietnamese_purpose", |b| {
-        b.iter(|| encode(black_box(&vietnamese)))
-    });
+    group.bench_function("encode_vietnamese_purpose", |b| b.iter(|| encode(black_box(&vietnamese))));
     group.bench_function("decode", |b| b.iter(|| decode(black_box(&payload))));
-    group.bench_function("encode_decode", |b| {
-        b.iter(|| decode(&encode(black_box(&qr)).expect("valid")))
-    });
+    group.bench_function("encode_decode", |b| b.iter(|| decode(&encode(black_box(&qr)).expect("valid"))));
     group.finish();
 
     let mut group = c.benchmark_group("render");
-    group.bench_function("svg", |b| {
-        b.iter(|| render_svg(black_box(&payload), &SvgOptions::default()))
-    });
-    group.bench_function("png_scale8", |b| {
-        b.iter(|| render_png(black_box(&payload), 8))
-    });
+    group.bench_function("svg", |b| b.iter(|| render_svg(black_box(&payload), &SvgOptions::default())));
+    group.bench_function("png_scale8", |b| b.iter(|| render_png(black_box(&payload), 8)));
     group.finish();
 }
 

@@ -30,9 +30,9 @@ static BANKS: LazyLock<(Vec<Bank>, Vec<u32>)> = LazyLock::new(|| {
 /// every directory BIN is six digits, equal keys mean equal BINs.
 fn bin_key(bin: &str) -> u32 {
     match bin.as_bytes() {
-        digits @ [_, _, _, _, _, _] if digits.iter().all(u8::is_ascii_digit) => digits
-            .iter()
-            .fold(0, |acc, &d| acc * 10 + u32::from(d - b'0')),
+        digits @ [_, _, _, _, _, _] if digits.iter().all(u8::is_ascii_digit) => {
+            digits.iter().fold(0, |acc, &d| acc * 10 + u32::from(d - b'0'))
+        }
         _ => u32::MAX,
     }
 }
@@ -45,11 +45,7 @@ fn parse_line(line: &'static str) -> Option<Bank> {
     let bin = parts.next()?.trim();
     let short_name = parts.next()?.trim();
     let name = parts.next()?.trim();
-    (!bin.is_empty()).then_some(Bank {
-        bin,
-        short_name,
-        name,
-    })
+    (!bin.is_empty()).then_some(Bank { bin, short_name, name })
 }
 
 /// Every bank in the directory, sorted by BIN.
@@ -76,19 +72,12 @@ mod tests {
         let banks = all();
         assert_eq!(banks.len(), 66);
         for pair in banks.windows(2) {
-            assert!(
-                pair[0].bin < pair[1].bin,
-                "duplicate or unsorted {}",
-                pair[1].bin
-            );
+            assert!(pair[0].bin < pair[1].bin, "duplicate or unsorted {}", pair[1].bin);
         }
         for bank in banks {
             assert_eq!(bank.bin.len(), 6, "{bank:?}");
             assert!(bank.bin.bytes().all(|b| b.is_ascii_digit()), "{bank:?}");
-            assert!(
-                !bank.short_name.is_empty() && !bank.name.is_empty(),
-                "{bank:?}"
-            );
+            assert!(!bank.short_name.is_empty() && !bank.name.is_empty(), "{bank:?}");
         }
     }
 
@@ -98,10 +87,7 @@ mod tests {
         assert_eq!(lookup("970403").map(|b| b.short_name), Some("Sacombank"));
         assert_eq!(lookup("963388").map(|b| b.short_name), Some("Timo"));
         assert_eq!(lookup("971025").map(|b| b.short_name), Some("MoMo"));
-        assert_eq!(
-            lookup("970415").map(|b| b.name),
-            Some("Ngân hàng TMCP Công thương Việt Nam")
-        );
+        assert_eq!(lookup("970415").map(|b| b.name), Some("Ngân hàng TMCP Công thương Việt Nam"));
         assert!(lookup("970401").is_none());
         assert!(lookup("").is_none());
         assert!(lookup("bin,short_name").is_none());

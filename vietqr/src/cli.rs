@@ -9,9 +9,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::{
-    decode, encode_with, render_png, render_svg, EncodeOptions, Service, SvgOptions, VietQr,
-};
+use crate::{decode, encode_with, render_png, render_svg, EncodeOptions, Service, SvgOptions, VietQr};
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum QrCommand {
@@ -69,12 +67,7 @@ pub enum QrCommand {
 /// Runs a command on the process's standard streams.
 pub fn run(command: QrCommand) -> ExitCode {
     let stdin = io::stdin();
-    let status = run_with(
-        command,
-        &mut stdin.lock(),
-        &mut io::stdout().lock(),
-        &mut io::stderr().lock(),
-    );
+    let status = run_with(command, &mut stdin.lock(), &mut io::stdout().lock(), &mut io::stderr().lock());
     ExitCode::from(status)
 }
 
@@ -85,29 +78,10 @@ enum Failure {
 }
 
 /// [`run`] with explicit streams (for tests and embedding); returns the exit status.
-pub fn run_with(
-    command: QrCommand,
-    stdin: &mut dyn BufRead,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> u8 {
+pub fn run_with(command: QrCommand, stdin: &mut dyn BufRead, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let result = match command {
-        QrCommand::Encode {
-            bin,
-            account,
-            amount,
-            purpose,
-            to_card,
-            bill,
-            reference,
-            terminal,
-            truncate,
-        } => {
-            let service = if to_card {
-                Service::ToCard
-            } else {
-                Service::ToAccount
-            };
+        QrCommand::Encode { bin, account, amount, purpose, to_card, bill, reference, terminal, truncate } => {
+            let service = if to_card { Service::ToCard } else { Service::ToAccount };
             let qr = VietQr {
                 amount,
                 purpose,
@@ -118,13 +92,10 @@ pub fn run_with(
             };
             cmd_encode(&qr, truncate, stdout, stderr)
         }
-        QrCommand::Decode { payload, json } => read_payload(payload, stdin)
-            .and_then(|payload| cmd_decode(&payload, json, stdout, stderr)),
-        QrCommand::Render {
-            payload,
-            output,
-            scale,
-        } => read_payload(payload, stdin).and_then(|payload| cmd_render(&payload, &output, scale)),
+        QrCommand::Decode { payload, json } => read_payload(payload, stdin).and_then(|payload| cmd_decode(&payload, json, stdout, stderr)),
+        QrCommand::Render { payload, output, scale } => {
+            read_payload(payload, stdin).and_then(|payload| cmd_render(&payload, &output, scale))
+        }
     };
     match result {
         Ok(()) => 0,
@@ -148,23 +119,13 @@ fn read_payload(payload: String, stdin: &mut dyn BufRead) -> Result<String, Fail
         return Ok(payload);
     }
     let mut text = String::new();
-    stdin
-        .read_to_string(&mut text)
-        .map_err(io_failure("cannot read standard input"))?;
+    stdin.read_to_string(&mut text).map_err(io_failure("cannot read standard input"))?;
     // Only the line break a shell or `echo` adds: spaces may belong to the payload's last value.
     Ok(text.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-fn cmd_encode(
-    qr: &VietQr,
-    truncate: bool,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<(), Failure> {
-    let options = EncodeOptions {
-        truncate_purpose: truncate,
-        ..EncodeOptions::default()
-    };
+fn cmd_encode(qr: &VietQr, truncate: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Failure> {
+    let options = EncodeOptions { truncate_purpose: truncate, ..EncodeOptions::default() };
     let payload = encode_with(qr, &options).map_err(|e| Failure::Invalid(e.to_string()))?;
     for warning in qr.warnings() {
         let _ = writeln!(stderr, "warning: {warning}");
@@ -172,20 +133,10 @@ fn cmd_encode(
     writeln!(stdout, "{payload}").map_err(io_failure("cannot write output"))
 }
 
-fn cmd_decode(
-    payload: &str,
-    json: bool,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<(), Failure> {
+fn cmd_decode(payload: &str, json: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Failure> {
     let qr = decode(payload).map_err(|e| Failure::Invalid(e.to_string()))?;
     let written = if json {
-        let report = Report {
-            qr: &qr,
-            initiation: qr.initiation(),
-            bank: qr.bank(),
-            warnings: qr.warnings(),
-        };
+        let report = Report { qr: &qr, initiation: qr.initiation(), bank: qr.bank(), warnings: qr.warnings() };
         serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Io(e.to_string()))
             .and_then(|text| writeln!(stdout, "{text}").map_err(io_failure("cannot write output")))
@@ -245,19 +196,11 @@ fn write_human(qr: &VietQr, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let preserved = &qr.preserved;
-    let groups = [
-        ("", &preserved.root),
-        ("38/", &preserved.merchant_account),
-        ("38/01/", &preserved.beneficiary),
-        ("62/", &preserved.additional),
-    ];
+    let groups =
+        [("", &preserved.root), ("38/", &preserved.merchant_account), ("38/01/", &preserved.beneficiary), ("62/", &preserved.additional)];
     for (prefix, fields) in groups {
         for field in fields {
-            writeln!(
-                out,
-                "Other field:     {prefix}{:02} = {}",
-                field.id, field.value
-            )?;
+            writeln!(out, "Other field:     {prefix}{:02} = {}", field.id, field.value)?;
         }
     }
     Ok(())
@@ -279,24 +222,13 @@ fn group_thousands(value: u64) -> String {
 fn cmd_render(payload: &str, output: &Path, scale: u32) -> Result<(), Failure> {
     // Refuse to draw a payload that bank apps would reject: a printed bad code is costly to recall.
     decode(payload).map_err(|e| Failure::Invalid(e.to_string()))?;
-    let extension = output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let extension = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let bytes = match extension.as_deref() {
-        Some("svg") => render_svg(payload, &SvgOptions::default())
-            .map(String::into_bytes)
-            .map_err(|e| Failure::Invalid(e.to_string()))?,
+        Some("svg") => render_svg(payload, &SvgOptions::default()).map(String::into_bytes).map_err(|e| Failure::Invalid(e.to_string()))?,
         Some("png") => render_png(payload, scale).map_err(|e| Failure::Invalid(e.to_string()))?,
-        _ => {
-            return Err(Failure::Invalid(format!(
-                "output {} must end in .svg or .png",
-                output.display()
-            )))
-        }
+        _ => return Err(Failure::Invalid(format!("output {} must end in .svg or .png", output.display()))),
     };
-    std::fs::write(output, bytes)
-        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
+    std::fs::write(output, bytes).map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
 }
 
 #[cfg(test)]

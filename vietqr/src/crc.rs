@@ -11,11 +11,7 @@ const TABLES: [[u16; 256]; 8] = {
         let mut crc = (i as u16) << 8;
         let mut bit = 0;
         while bit < 8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
             bit += 1;
         }
         tables[0][i] = crc;
@@ -40,9 +36,7 @@ pub fn crc16(data: &[u8]) -> u16 {
     let mut crc: u16 = 0xFFFF;
     let mut blocks = data.chunks_exact(8);
     for block in &mut blocks {
-        let [b0, b1, b2, b3, b4, b5, b6, b7] = [
-            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
-        ];
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = [block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7]];
         crc = t[7][usize::from(b0 ^ (crc >> 8) as u8)]
             ^ t[6][usize::from(b1 ^ crc as u8)]
             ^ t[5][usize::from(b2)]
@@ -52,20 +46,13 @@ pub fn crc16(data: &[u8]) -> u16 {
             ^ t[1][usize::from(b6)]
             ^ t[0][usize::from(b7)];
     }
-    blocks.remainder().iter().fold(crc, |crc, &b| {
-        (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)]
-    })
+    blocks.remainder().iter().fold(crc, |crc, &b| (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)])
 }
 
 /// Four uppercase, zero-padded hex digits: the only spelling the encoder emits (`0283`, never `283`).
 pub fn crc_hex(crc: u16) -> [u8; 4] {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    [
-        HEX[usize::from(crc >> 12)],
-        HEX[usize::from((crc >> 8) & 0xF)],
-        HEX[usize::from((crc >> 4) & 0xF)],
-        HEX[usize::from(crc & 0xF)],
-    ]
+    [HEX[usize::from(crc >> 12)], HEX[usize::from((crc >> 8) & 0xF)], HEX[usize::from((crc >> 4) & 0xF)], HEX[usize::from(crc & 0xF)]]
 }
 
 #[cfg(test)]
@@ -77,11 +64,7 @@ mod tests {
         for &b in data {
             crc ^= u16::from(b) << 8;
             for _ in 0..8 {
-                crc = if crc & 0x8000 != 0 {
-                    (crc << 1) ^ 0x1021
-                } else {
-                    crc << 1
-                };
+                crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
             }
         }
         crc

@@ -4,8 +4,8 @@ use crate::crc::{crc16, crc_hex};
 use crate::error::DecodeError;
 use crate::model::{Field, Initiation, Order, Preserved, Service, TagPath, VietQr};
 use crate::tlv::{
-    additional_max_chars, char_len, parse_amount, AmountIssue, OrderTracker, Seen, Walker,
-    ACCOUNT_MAX_CHARS, COUNTRY_VN, CURRENCY_VND, NAPAS_GUID, SERVICE_MAX_CHARS,
+    additional_max_chars, char_len, parse_amount, AmountIssue, OrderTracker, Seen, Walker, ACCOUNT_MAX_CHARS, COUNTRY_VN, CURRENCY_VND,
+    NAPAS_GUID, SERVICE_MAX_CHARS,
 };
 
 /// Parses and validates a VietQR NAPAS247 transfer payload.
@@ -71,9 +71,7 @@ pub fn decode(payload: &str) -> Result<VietQr, DecodeError> {
 
     let format = format.ok_or_else(|| missing(0, "payload format indicator"))?;
     if format != "01" {
-        return Err(DecodeError::InvalidFormatIndicator {
-            found: format.to_owned(),
-        });
+        return Err(DecodeError::InvalidFormatIndicator { found: format.to_owned() });
     }
     if !crc_seen {
         return Err(missing(63, "CRC"));
@@ -85,29 +83,17 @@ pub fn decode(payload: &str) -> Result<VietQr, DecodeError> {
     let initiation = match initiation {
         Some("11") => Initiation::Static,
         Some("12") => Initiation::Dynamic,
-        Some(found) => {
-            return Err(DecodeError::InvalidInitiation {
-                found: found.to_owned(),
-            })
-        }
+        Some(found) => return Err(DecodeError::InvalidInitiation { found: found.to_owned() }),
         None => return Err(missing(1, "point of initiation method")),
     };
     match currency {
         Some(CURRENCY_VND) => {}
-        Some(found) => {
-            return Err(DecodeError::InvalidCurrency {
-                found: found.to_owned(),
-            })
-        }
+        Some(found) => return Err(DecodeError::InvalidCurrency { found: found.to_owned() }),
         None => return Err(missing(53, "transaction currency")),
     }
     match country {
         Some(COUNTRY_VN) => {}
-        Some(found) => {
-            return Err(DecodeError::InvalidCountry {
-                found: found.to_owned(),
-            })
-        }
+        Some(found) => return Err(DecodeError::InvalidCountry { found: found.to_owned() }),
         None => return Err(missing(58, "country code")),
     }
 
@@ -134,11 +120,7 @@ pub fn decode(payload: &str) -> Result<VietQr, DecodeError> {
         extras.sort_by_key(|f| f.id);
     }
 
-    let rule = if amount.is_some() {
-        Initiation::Dynamic
-    } else {
-        Initiation::Static
-    };
+    let rule = if amount.is_some() { Initiation::Dynamic } else { Initiation::Static };
 
     Ok(VietQr {
         bin: beneficiary.bin.to_owned(),
@@ -167,20 +149,13 @@ pub fn decode(payload: &str) -> Result<VietQr, DecodeError> {
 }
 
 fn missing(id: u8, name: &'static str) -> DecodeError {
-    DecodeError::MissingField {
-        tag: TagPath::tag(id),
-        name,
-    }
+    DecodeError::MissingField { tag: TagPath::tag(id), name }
 }
 
 fn amount_error(issue: AmountIssue, text: &str) -> DecodeError {
     let found = text.to_owned();
     match issue {
-        AmountIssue::TooLong(length) => DecodeError::FieldTooLong {
-            tag: TagPath::tag(54),
-            length,
-            max: crate::tlv::AMOUNT_MAX_CHARS,
-        },
+        AmountIssue::TooLong(length) => DecodeError::FieldTooLong { tag: TagPath::tag(54), length, max: crate::tlv::AMOUNT_MAX_CHARS },
         AmountIssue::NotNumeric => DecodeError::AmountNotNumeric { found },
         AmountIssue::HasDecimals => DecodeError::AmountHasDecimals { found },
         AmountIssue::Zero => DecodeError::AmountZero { found },
@@ -195,21 +170,13 @@ fn verify_crc(payload: &str) -> Result<(), DecodeError> {
     }
     // Byte n-5 is the ASCII '4', so n-4 is a character boundary and `get` cannot fail here.
     let found = payload.get(n - 4..).ok_or(DecodeError::MissingCrc)?;
-    let Some(value) = found
-        .bytes()
-        .try_fold(0u16, |acc, b| Some(acc << 4 | hex_value(b)?))
-    else {
-        return Err(DecodeError::InvalidCrcDigits {
-            found: found.to_owned(),
-        });
+    let Some(value) = found.bytes().try_fold(0u16, |acc, b| Some(acc << 4 | hex_value(b)?)) else {
+        return Err(DecodeError::InvalidCrcDigits { found: found.to_owned() });
     };
     let expected = crc16(&bytes[..n - 4]);
     if value != expected {
         let hex = crc_hex(expected);
-        return Err(DecodeError::CrcMismatch {
-            expected: String::from_utf8_lossy(&hex).into_owned(),
-            found: found.to_owned(),
-        });
+        return Err(DecodeError::CrcMismatch { expected: String::from_utf8_lossy(&hex).into_owned(), found: found.to_owned() });
     }
     Ok(())
 }
@@ -238,9 +205,7 @@ fn decode_merchant(text: &str) -> Result<Beneficiary<'_>, DecodeError> {
     while let Some(object) = walker.next() {
         let object = object.map_err(|e| walker.describe(e))?;
         if !seen.insert(object.id) {
-            return Err(DecodeError::DuplicateTag {
-                tag: scope.child(object.id),
-            });
+            return Err(DecodeError::DuplicateTag { tag: scope.child(object.id) });
         }
         order.push(object.id);
         match object.id {
@@ -251,41 +216,20 @@ fn decode_merchant(text: &str) -> Result<Beneficiary<'_>, DecodeError> {
         }
     }
 
-    let service = service.ok_or_else(|| DecodeError::MissingField {
-        tag: scope.child(2),
-        name: "service code",
-    })?;
+    let service = service.ok_or_else(|| DecodeError::MissingField { tag: scope.child(2), name: "service code" })?;
     let length = char_len(service);
     if length > SERVICE_MAX_CHARS {
-        return Err(DecodeError::FieldTooLong {
-            tag: scope.child(2),
-            length,
-            max: SERVICE_MAX_CHARS,
-        });
+        return Err(DecodeError::FieldTooLong { tag: scope.child(2), length, max: SERVICE_MAX_CHARS });
     }
-    let service = Service::from_code(service).ok_or_else(|| DecodeError::UnsupportedService {
-        code: service.to_owned(),
-    })?;
+    let service = Service::from_code(service).ok_or_else(|| DecodeError::UnsupportedService { code: service.to_owned() })?;
 
     match guid {
         Some(NAPAS_GUID) => {}
-        Some(found) => {
-            return Err(DecodeError::InvalidGuid {
-                found: found.to_owned(),
-            })
-        }
-        None => {
-            return Err(DecodeError::MissingField {
-                tag: scope.child(0),
-                name: "GUID",
-            })
-        }
+        Some(found) => return Err(DecodeError::InvalidGuid { found: found.to_owned() }),
+        None => return Err(DecodeError::MissingField { tag: scope.child(0), name: "GUID" }),
     }
 
-    let organization = organization.ok_or_else(|| DecodeError::MissingField {
-        tag: scope.child(1),
-        name: "beneficiary organization",
-    })?;
+    let organization = organization.ok_or_else(|| DecodeError::MissingField { tag: scope.child(1), name: "beneficiary organization" })?;
     let scope = scope.child(1);
     let (mut bin, mut account) = (None, None);
     let mut beneficiary_extras = Vec::new();
@@ -295,9 +239,7 @@ fn decode_merchant(text: &str) -> Result<Beneficiary<'_>, DecodeError> {
     while let Some(object) = walker.next() {
         let object = object.map_err(|e| walker.describe(e))?;
         if !seen.insert(object.id) {
-            return Err(DecodeError::DuplicateTag {
-                tag: scope.child(object.id),
-            });
+            return Err(DecodeError::DuplicateTag { tag: scope.child(object.id) });
         }
         beneficiary_order.push(object.id);
         match object.id {
@@ -306,26 +248,14 @@ fn decode_merchant(text: &str) -> Result<Beneficiary<'_>, DecodeError> {
             id => beneficiary_extras.push(Field::new(id, object.value)),
         }
     }
-    let bin = bin.ok_or_else(|| DecodeError::MissingField {
-        tag: scope.child(0),
-        name: "acquirer BIN",
-    })?;
+    let bin = bin.ok_or_else(|| DecodeError::MissingField { tag: scope.child(0), name: "acquirer BIN" })?;
     if char_len(bin) != 6 {
-        return Err(DecodeError::InvalidBin {
-            found: bin.to_owned(),
-        });
+        return Err(DecodeError::InvalidBin { found: bin.to_owned() });
     }
-    let account = account.ok_or_else(|| DecodeError::MissingField {
-        tag: scope.child(1),
-        name: "account or card number",
-    })?;
+    let account = account.ok_or_else(|| DecodeError::MissingField { tag: scope.child(1), name: "account or card number" })?;
     let length = char_len(account);
     if length > ACCOUNT_MAX_CHARS {
-        return Err(DecodeError::FieldTooLong {
-            tag: scope.child(1),
-            length,
-            max: ACCOUNT_MAX_CHARS,
-        });
+        return Err(DecodeError::FieldTooLong { tag: scope.child(1), length, max: ACCOUNT_MAX_CHARS });
     }
 
     let merchant_order = order.finish();
@@ -336,15 +266,7 @@ fn decode_merchant(text: &str) -> Result<Beneficiary<'_>, DecodeError> {
     if beneficiary_order.is_some() {
         beneficiary_extras.sort_by_key(|f| f.id);
     }
-    Ok(Beneficiary {
-        bin,
-        account,
-        service,
-        merchant_extras,
-        beneficiary_extras,
-        merchant_order,
-        beneficiary_order,
-    })
+    Ok(Beneficiary { bin, account, service, merchant_extras, beneficiary_extras, merchant_order, beneficiary_order })
 }
 
 #[derive(Default)]

@@ -7,10 +7,7 @@ use crate::crc::{crc16, crc_hex};
 use crate::error::EncodeError;
 use crate::model::{Field, TagPath, VietQr};
 use crate::purpose::{is_normalized, normalize_purpose, PURPOSE_MAX_CHARS};
-use crate::tlv::{
-    additional_max_chars, char_len, parse_amount, Seen, ACCOUNT_MAX_CHARS, AMOUNT_MAX, COUNTRY_VN,
-    CURRENCY_VND, NAPAS_GUID,
-};
+use crate::tlv::{additional_max_chars, char_len, parse_amount, Seen, ACCOUNT_MAX_CHARS, AMOUNT_MAX, COUNTRY_VN, CURRENCY_VND, NAPAS_GUID};
 
 /// Choices the caller makes when encoding.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -44,14 +41,10 @@ impl VietQr {
 pub fn encode_with(qr: &VietQr, options: &EncodeOptions) -> Result<String, EncodeError> {
     let bin = qr.bin.as_str();
     if char_len(bin) != 6 {
-        return Err(EncodeError::InvalidBin {
-            bin: qr.bin.clone(),
-        });
+        return Err(EncodeError::InvalidBin { bin: qr.bin.clone() });
     }
     if !options.allow_unknown_bin && banks::lookup(bin).is_none() {
-        return Err(EncodeError::UnknownBin {
-            bin: qr.bin.clone(),
-        });
+        return Err(EncodeError::UnknownBin { bin: qr.bin.clone() });
     }
     check_account(qr)?;
 
@@ -69,11 +62,7 @@ pub fn encode_with(qr: &VietQr, options: &EncodeOptions) -> Result<String, Encod
         None => None,
         Some(original) => Some(prepare_purpose(original, options)?),
     };
-    let labels = [
-        (1, qr.bill_number.as_deref()),
-        (5, qr.reference_label.as_deref()),
-        (7, qr.terminal_label.as_deref()),
-    ];
+    let labels = [(1, qr.bill_number.as_deref()), (5, qr.reference_label.as_deref()), (7, qr.terminal_label.as_deref())];
     for (id, value) in labels {
         if let Some(value) = value {
             check_label(TagPath::tag(62).child(id), value)?;
@@ -81,11 +70,7 @@ pub fn encode_with(qr: &VietQr, options: &EncodeOptions) -> Result<String, Encod
     }
 
     let preserved = &qr.preserved;
-    check_extras(
-        &preserved.root,
-        TagPath::ROOT,
-        &[0, 1, 38, 53, 54, 58, 62, 63],
-    )?;
+    check_extras(&preserved.root, TagPath::ROOT, &[0, 1, 38, 53, 54, 58, 62, 63])?;
     check_extras(&preserved.merchant_account, TagPath::tag(38), &[0, 1, 2])?;
     let beneficiary_scope = TagPath::tag(38).child(1);
     check_extras(&preserved.beneficiary, beneficiary_scope, &[0, 1])?;
@@ -96,17 +81,10 @@ pub fn encode_with(qr: &VietQr, options: &EncodeOptions) -> Result<String, Encod
     check_template(beneficiary_scope, beneficiary_len)?;
     let merchant_len = 14 + 4 + beneficiary_len + 12 + extras_len(&preserved.merchant_account);
     check_template(TagPath::tag(38), merchant_len)?;
-    let typed_additional = [
-        (1, qr.bill_number.as_deref()),
-        (5, qr.reference_label.as_deref()),
-        (7, qr.terminal_label.as_deref()),
-        (8, purpose.as_deref()),
-    ];
-    let additional_len = typed_additional
-        .iter()
-        .filter_map(|(_, value)| value.map(|v| 4 + char_len(v)))
-        .sum::<usize>()
-        + extras_len(&preserved.additional);
+    let typed_additional =
+        [(1, qr.bill_number.as_deref()), (5, qr.reference_label.as_deref()), (7, qr.terminal_label.as_deref()), (8, purpose.as_deref())];
+    let additional_len =
+        typed_additional.iter().filter_map(|(_, value)| value.map(|v| 4 + char_len(v))).sum::<usize>() + extras_len(&preserved.additional);
     if additional_len > 0 {
         check_template(TagPath::tag(62), additional_len)?;
     }
@@ -162,12 +140,7 @@ pub fn encode_with(qr: &VietQr, options: &EncodeOptions) -> Result<String, Encod
             62 => {
                 put_header(&mut out, 62, additional_len);
                 let mut ids = IdList::default();
-                ids.extend(
-                    typed_additional
-                        .iter()
-                        .filter(|(_, value)| value.is_some())
-                        .map(|(id, _)| *id),
-                );
+                ids.extend(typed_additional.iter().filter(|(_, value)| value.is_some()).map(|(id, _)| *id));
                 ids.extend(preserved.additional.iter().map(|f| f.id));
                 for &id in ids.arranged(preserved.order.additional.as_deref()) {
                     match typed_additional.iter().find(|(typed, _)| *typed == id) {
@@ -194,58 +167,32 @@ enum AmountText<'a> {
 fn check_account(qr: &VietQr) -> Result<(), EncodeError> {
     let account = &qr.account;
     let ok = match qr.service {
-        crate::Service::ToAccount => {
-            (1..=ACCOUNT_MAX_CHARS).contains(&account.len())
-                && account.bytes().all(|b| b.is_ascii_alphanumeric())
-        }
-        crate::Service::ToCard => {
-            (16..=ACCOUNT_MAX_CHARS).contains(&account.len())
-                && account.bytes().all(|b| b.is_ascii_digit())
-        }
+        crate::Service::ToAccount => (1..=ACCOUNT_MAX_CHARS).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_alphanumeric()),
+        crate::Service::ToCard => (16..=ACCOUNT_MAX_CHARS).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit()),
     };
     match (ok, qr.service) {
         (true, _) => Ok(()),
-        (false, crate::Service::ToAccount) => Err(EncodeError::InvalidAccount {
-            account: account.clone(),
-        }),
-        (false, crate::Service::ToCard) => Err(EncodeError::InvalidCardNumber {
-            card: account.clone(),
-        }),
+        (false, crate::Service::ToAccount) => Err(EncodeError::InvalidAccount { account: account.clone() }),
+        (false, crate::Service::ToCard) => Err(EncodeError::InvalidCardNumber { card: account.clone() }),
     }
 }
 
-fn prepare_purpose<'a>(
-    original: &'a str,
-    options: &EncodeOptions,
-) -> Result<Cow<'a, str>, EncodeError> {
+fn prepare_purpose<'a>(original: &'a str, options: &EncodeOptions) -> Result<Cow<'a, str>, EncodeError> {
     if is_normalized(original) && (1..=PURPOSE_MAX_CHARS).contains(&original.len()) {
         return Ok(Cow::Borrowed(original));
     }
     let normalized = normalize_purpose(original);
     if normalized.is_empty() {
-        return Err(EncodeError::EmptyPurpose {
-            original: original.to_owned(),
-        });
+        return Err(EncodeError::EmptyPurpose { original: original.to_owned() });
     }
     // Normalised text is ASCII: byte length is character length.
     if normalized.len() <= PURPOSE_MAX_CHARS {
-        return Ok(if normalized == original {
-            Cow::Borrowed(original)
-        } else {
-            Cow::Owned(normalized)
-        });
+        return Ok(if normalized == original { Cow::Borrowed(original) } else { Cow::Owned(normalized) });
     }
     if !options.truncate_purpose {
-        return Err(EncodeError::PurposeTooLong {
-            length: normalized.len(),
-            purpose: normalized,
-            max: PURPOSE_MAX_CHARS,
-        });
+        return Err(EncodeError::PurposeTooLong { length: normalized.len(), purpose: normalized, max: PURPOSE_MAX_CHARS });
     }
-    let cut = normalized
-        .get(..PURPOSE_MAX_CHARS)
-        .unwrap_or(&normalized)
-        .trim_end();
+    let cut = normalized.get(..PURPOSE_MAX_CHARS).unwrap_or(&normalized).trim_end();
     Ok(Cow::Owned(cut.to_owned()))
 }
 
@@ -256,18 +203,11 @@ fn check_label(tag: TagPath, value: &str) -> Result<(), EncodeError> {
         return Err(EncodeError::EmptyField { tag });
     }
     if !value.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
-        return Err(EncodeError::NotAscii {
-            tag,
-            value: value.to_owned(),
-        });
+        return Err(EncodeError::NotAscii { tag, value: value.to_owned() });
     }
     let max = PURPOSE_MAX_CHARS;
     if value.len() > max {
-        return Err(EncodeError::FieldTooLong {
-            tag,
-            length: value.len(),
-            max,
-        });
+        return Err(EncodeError::FieldTooLong { tag, length: value.len(), max });
     }
     Ok(())
 }
@@ -290,11 +230,7 @@ fn check_extras(extras: &[Field], scope: TagPath, reserved: &[u8]) -> Result<(),
         if length == 0 {
             return Err(EncodeError::EmptyField { tag });
         }
-        let max = if scope == TagPath::tag(62) {
-            additional_max_chars(field.id).unwrap_or(99)
-        } else {
-            99
-        };
+        let max = if scope == TagPath::tag(62) { additional_max_chars(field.id).unwrap_or(99) } else { 99 };
         if length > max {
             return Err(EncodeError::FieldTooLong { tag, length, max });
         }
@@ -358,10 +294,7 @@ struct IdList {
 
 impl Default for IdList {
     fn default() -> Self {
-        IdList {
-            ids: [0; 100],
-            len: 0,
-        }
+        IdList { ids: [0; 100], len: 0 }
     }
 }
 
@@ -383,12 +316,7 @@ impl IdList {
         match order {
             None if ids.is_sorted() => {}
             None => ids.sort_unstable(),
-            Some(order) => ids.sort_unstable_by_key(|id| {
-                (
-                    order.iter().position(|o| o == id).unwrap_or(usize::MAX),
-                    *id,
-                )
-            }),
+            Some(order) => ids.sort_unstable_by_key(|id| (order.iter().position(|o| o == id).unwrap_or(usize::MAX), *id)),
         }
         ids
     }

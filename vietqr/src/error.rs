@@ -14,21 +14,13 @@ pub enum DecodeError {
     #[error("CRC mismatch: expected {expected}, found {found}")]
     CrcMismatch { expected: String, found: String },
     #[error("{scope}: identifier {found:?} at character {position} is not two digits")]
-    InvalidId {
-        scope: Scope,
-        position: usize,
-        found: String,
-    },
+    InvalidId { scope: Scope, position: usize, found: String },
     #[error("tag {tag}: length {found:?} is not two digits")]
     InvalidLength { tag: TagPath, found: String },
     #[error("tag {tag}: length 00 is not allowed")]
     ZeroLength { tag: TagPath },
     #[error("tag {tag}: length {length} runs past the end of {scope}")]
-    Overrun {
-        tag: TagPath,
-        length: usize,
-        scope: Scope,
-    },
+    Overrun { tag: TagPath, length: usize, scope: Scope },
     #[error("{scope}: trailing characters {found:?} do not form a data object")]
     TrailingData { scope: Scope, found: String },
     #[error("tag {tag} appears more than once")]
@@ -49,18 +41,12 @@ pub enum DecodeError {
     InvalidGuid { found: String },
     /// A NAPAS service other than a NAPAS247 transfer (e.g. `QRPUSH` merchant payment, `QRCASH`
     /// ATM withdrawal): a well-formed code this crate does not handle, not a malformed one.
-    #[error(
-        "tag 38/02: service {code:?} is not supported (only QRIBFTTA and QRIBFTTC transfers are)"
-    )]
+    #[error("tag 38/02: service {code:?} is not supported (only QRIBFTTA and QRIBFTTC transfers are)")]
     UnsupportedService { code: String },
     #[error("tag 38/01/00: acquirer BIN must be 6 characters, found {found:?}")]
     InvalidBin { found: String },
     #[error("tag {tag}: {length} characters is longer than the maximum of {max}")]
-    FieldTooLong {
-        tag: TagPath,
-        length: usize,
-        max: usize,
-    },
+    FieldTooLong { tag: TagPath, length: usize, max: usize },
     #[error("tag 53: currency must be 704 (VND), found {found:?}")]
     InvalidCurrency { found: String },
     #[error("tag 58: country code must be \"VN\", found {found:?}")]
@@ -92,21 +78,13 @@ pub enum EncodeError {
     #[error("tag 54: amount text {text:?} is not a valid VND amount")]
     InvalidAmountText { text: String },
     #[error("purpose {purpose:?} is {length} characters after normalisation, over the maximum of {max}; shorten it or ask for truncation")]
-    PurposeTooLong {
-        purpose: String,
-        length: usize,
-        max: usize,
-    },
+    PurposeTooLong { purpose: String, length: usize, max: usize },
     #[error("purpose {original:?} has no letters or digits left after normalisation")]
     EmptyPurpose { original: String },
     #[error("tag {tag}: value must not be empty")]
     EmptyField { tag: TagPath },
     #[error("tag {tag}: {length} characters is longer than the maximum of {max}")]
-    FieldTooLong {
-        tag: TagPath,
-        length: usize,
-        max: usize,
-    },
+    FieldTooLong { tag: TagPath, length: usize, max: usize },
     #[error("tag {tag}: value {value:?} must be printable ASCII")]
     NotAscii { tag: TagPath, value: String },
     #[error("preserved field id {id} is not a two-digit ID")]

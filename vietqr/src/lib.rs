@@ -38,9 +38,7 @@ pub use crc::crc16;
 pub use decode::decode;
 pub use encode::{encode, encode_with, EncodeOptions};
 pub use error::{DecodeError, EncodeError};
-pub use model::{
-    Field, Initiation, Order, Preserved, Scope, Service, TagPath, VietQr, Warning, TRANSFER_CAP_VND,
-};
+pub use model::{Field, Initiation, Order, Preserved, Scope, Service, TagPath, VietQr, Warning, TRANSFER_CAP_VND};
 pub use purpose::{normalize_purpose, truncate_purpose, PURPOSE_MAX_CHARS};
 pub use render::{render_png, render_svg, RenderError, SvgOptions};
 
@@ -63,10 +61,7 @@ fn check_decode_invariants(text: &str) {
     let Ok(qr) = decode(text) else {
         return;
     };
-    let options = EncodeOptions {
-        truncate_purpose: false,
-        allow_unknown_bin: true,
-    };
+    let options = EncodeOptions { truncate_purpose: false, allow_unknown_bin: true };
     let Ok(again) = encode_with(&qr, &options) else {
         return;
     };

@@ -73,10 +73,7 @@ pub struct Field {
 
 impl Field {
     pub fn new(id: u8, value: impl Into<String>) -> Self {
-        Field {
-            id,
-            value: value.into(),
-        }
+        Field { id, value: value.into() }
     }
 }
 
@@ -106,10 +103,7 @@ pub struct Order {
 
 impl Order {
     pub fn is_canonical(&self) -> bool {
-        self.root.is_none()
-            && self.merchant_account.is_none()
-            && self.beneficiary.is_none()
-            && self.additional.is_none()
+        self.root.is_none() && self.merchant_account.is_none() && self.beneficiary.is_none() && self.additional.is_none()
     }
 }
 
@@ -184,10 +178,7 @@ pub struct VietQr {
     /// 62/07.
     #[cfg_attr(feature = "serde", serde(default))]
     pub terminal_label: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Preserved::is_empty")
-    )]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Preserved::is_empty"))]
     pub preserved: Preserved,
 }
 
@@ -211,10 +202,9 @@ impl fmt::Display for Warning {
             Warning::UnknownBin { bin } => {
                 write!(f, "BIN {bin} is not in the NAPAS bank directory")
             }
-            Warning::AmountAboveTransferCap { amount, cap } => write!(
-                f,
-                "amount {amount} VND is above the {cap} VND NAPAS247 QR transfer cap; the bank may refuse it"
-            ),
+            Warning::AmountAboveTransferCap { amount, cap } => {
+                write!(f, "amount {amount} VND is above the {cap} VND NAPAS247 QR transfer cap; the bank may refuse it")
+            }
         }
     }
 }
@@ -263,13 +253,7 @@ impl VietQr {
 
     /// Tag 01 as the encoder writes it.
     pub fn initiation(&self) -> Initiation {
-        self.preserved
-            .initiation
-            .unwrap_or(if self.amount.is_some() {
-                Initiation::Dynamic
-            } else {
-                Initiation::Static
-            })
+        self.preserved.initiation.unwrap_or(if self.amount.is_some() { Initiation::Dynamic } else { Initiation::Static })
     }
 
     /// The beneficiary bank, if the BIN is in the directory.
@@ -281,15 +265,10 @@ impl VietQr {
     pub fn warnings(&self) -> Vec<Warning> {
         let mut warnings = Vec::new();
         if self.bank().is_none() {
-            warnings.push(Warning::UnknownBin {
-                bin: self.bin.clone(),
-            });
+            warnings.push(Warning::UnknownBin { bin: self.bin.clone() });
         }
         if let Some(amount) = self.amount.filter(|&a| a > TRANSFER_CAP_VND) {
-            warnings.push(Warning::AmountAboveTransferCap {
-                amount,
-                cap: TRANSFER_CAP_VND,
-            });
+            warnings.push(Warning::AmountAboveTransferCap { amount, cap: TRANSFER_CAP_VND });
         }
         warnings
     }
@@ -303,10 +282,7 @@ pub struct TagPath {
 }
 
 impl TagPath {
-    pub const ROOT: TagPath = TagPath {
-        ids: [0; 3],
-        depth: 0,
-    };
+    pub const ROOT: TagPath = TagPath { ids: [0; 3], depth: 0 };
 
     pub const fn tag(id: u8) -> TagPath {
         TagPath::ROOT.child(id)

@@ -54,20 +54,13 @@ pub struct SvgOptions {
 
 impl Default for SvgOptions {
     fn default() -> Self {
-        SvgOptions {
-            dark: "#000".to_owned(),
-            light: Some("#fff".to_owned()),
-            quiet_zone: QUIET_ZONE,
-            title: None,
-        }
+        SvgOptions { dark: "#000".to_owned(), light: Some("#fff".to_owned()), quiet_zone: QUIET_ZONE, title: None }
     }
 }
 
 fn qr_error(payload: &str) -> impl Fn(QrError) -> RenderError + '_ {
     move |e| match e {
-        QrError::DataTooLong => RenderError::TooLong {
-            length: payload.len(),
-        },
+        QrError::DataTooLong => RenderError::TooLong { length: payload.len() },
         other => RenderError::Qr(other.to_string()),
     }
 }
@@ -95,8 +88,7 @@ pub(crate) fn symbol(payload: &str) -> Result<(usize, Vec<bool>), RenderError> {
     let bits = bits::encode_auto(payload.as_bytes(), EC_LEVEL).map_err(qr_error(payload))?;
     let version = bits.version();
     let data = bits.into_bytes();
-    let (data_codewords, ec_codewords) =
-        ec::construct_codewords(&data, version, EC_LEVEL).map_err(qr_error(payload))?;
+    let (data_codewords, ec_codewords) = ec::construct_codewords(&data, version, EC_LEVEL).map_err(qr_error(payload))?;
     let mut canvas = Canvas::new(version, EC_LEVEL);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data_codewords, &ec_codewords);
@@ -106,11 +98,7 @@ pub(crate) fn symbol(payload: &str) -> Result<(usize, Vec<bool>), RenderError> {
     for mask in MASKS {
         let mut masked = canvas.clone();
         masked.apply_mask(mask);
-        let dark: Vec<bool> = masked
-            .into_colors()
-            .into_iter()
-            .map(|c| c == Color::Dark)
-            .collect();
+        let dark: Vec<bool> = masked.into_colors().into_iter().map(|c| c == Color::Dark).collect();
         let score = penalty(&dark, width);
         if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
             best = Some((score, dark));
@@ -209,10 +197,7 @@ pub fn render_svg(payload: &str, options: &SvgOptions) -> Result<String, RenderE
     let side = width + 2 * quiet;
 
     let mut svg = String::with_capacity(512 + width * width * 3);
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges" role="img">"#
-    );
+    let _ = write!(svg, r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges" role="img">"#);
     if let Some(title) = &options.title {
         svg.push_str("<title>");
         escape_into(&mut svg, title);
@@ -262,14 +247,9 @@ fn escape_into(out: &mut String, text: &str) {
 pub fn render_png(payload: &str, scale: u32) -> Result<Vec<u8>, RenderError> {
     let (width, dark) = symbol(payload)?;
     let modules = width as u32 + 2 * QUIET_ZONE;
-    let side = modules
-        .checked_mul(scale)
-        .filter(|&s| scale > 0 && s <= PNG_MAX_SIDE);
+    let side = modules.checked_mul(scale).filter(|&s| scale > 0 && s <= PNG_MAX_SIDE);
     let Some(side) = side else {
-        return Err(RenderError::InvalidScale {
-            scale,
-            max: PNG_MAX_SIDE,
-        });
+        return Err(RenderError::InvalidScale { scale, max: PNG_MAX_SIDE });
     };
 
     // 1 bit per pixel, rows padded to whole bytes; in greyscale 1 is white.
@@ -296,15 +276,9 @@ pub fn render_png(payload: &str, scale: u32) -> Result<Vec<u8>, RenderError> {
     let mut encoder = png::Encoder::new(&mut png_bytes, side, side);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::One);
-    let mut writer = encoder
-        .write_header()
-        .map_err(|e| RenderError::Png(e.to_string()))?;
-    writer
-        .write_image_data(&pixels)
-        .map_err(|e| RenderError::Png(e.to_string()))?;
-    writer
-        .finish()
-        .map_err(|e| RenderError::Png(e.to_string()))?;
+    let mut writer = encoder.write_header().map_err(|e| RenderError::Png(e.to_string()))?;
+    writer.write_image_data(&pixels).map_err(|e| RenderError::Png(e.to_string()))?;
+    writer.finish().map_err(|e| RenderError::Png(e.to_string()))?;
     Ok(png_bytes)
 }
 
@@ -312,7 +286,8 @@ pub fn render_png(payload: &str, scale: u32) -> Result<Vec<u8>, RenderError> {
 mod tests {
     use super::*;
 
-    const EX4: &str = "00020101021238560010A0000007270126000697041501121133666688880208QRIBFTTA53037045405790005802VN62220818Ung Ho Quy Vac Xin63043ACF";
+    const EX4: &str =
+        "00020101021238560010A0000007270126000697041501121133666688880208QRIBFTTA53037045405790005802VN62220818Ung Ho Quy Vac Xin63043ACF";
 
     #[test]
     fn svg_is_scalable_and_compact() {
@@ -328,12 +303,7 @@ mod tests {
 
     #[test]
     fn svg_escapes_options() {
-        let options = SvgOptions {
-            dark: "red\"/><script>".into(),
-            light: None,
-            quiet_zone: 2,
-            title: Some("A & B <c>".into()),
-        };
+        let options = SvgOptions { dark: "red\"/><script>".into(), light: None, quiet_zone: 2, title: Some("A & B <c>".into()) };
         let svg = render_svg("hello", &options).unwrap();
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("<title>A &amp; B &lt;c&gt;</title>"));
@@ -369,11 +339,7 @@ mod tests {
         }
         for payload in &payloads {
             let reference = qrcode::QrCode::with_error_correction_level(payload, EC_LEVEL).unwrap();
-            let want: Vec<bool> = reference
-                .to_colors()
-                .iter()
-                .map(|c| *c == Color::Dark)
-                .collect();
+            let want: Vec<bool> = reference.to_colors().iter().map(|c| *c == Color::Dark).collect();
             let (width, dark) = symbol(payload).unwrap();
             assert_eq!(width, reference.width());
             assert!(dark == want, "different symbol for {payload:?}");
@@ -382,22 +348,10 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        assert!(matches!(
-            render_png(EX4, 0),
-            Err(RenderError::InvalidScale { .. })
-        ));
-        assert!(matches!(
-            render_png(EX4, u32::MAX),
-            Err(RenderError::InvalidScale { .. })
-        ));
+        assert!(matches!(render_png(EX4, 0), Err(RenderError::InvalidScale { .. })));
+        assert!(matches!(render_png(EX4, u32::MAX), Err(RenderError::InvalidScale { .. })));
         let huge = "x".repeat(5000);
-        assert!(matches!(
-            render_svg(&huge, &SvgOptions::default()),
-            Err(RenderError::TooLong { .. })
-        ));
-        assert!(matches!(
-            render_png(&huge, 1),
-            Err(RenderError::TooLong { .. })
-        ));
+        assert!(matches!(render_svg(&huge, &SvgOptions::default()), Err(RenderError::TooLong { .. })));
+        assert!(matches!(render_png(&huge, 1), Err(RenderError::TooLong { .. })));
     }
 }

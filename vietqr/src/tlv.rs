@@ -60,9 +60,7 @@ pub fn parse_amount(text: &str) -> Result<u64, AmountIssue> {
         return Err(AmountIssue::HasDecimals);
     }
     // At most 13 digits, so this cannot overflow; the fold avoids a second validation pass.
-    let value = whole
-        .bytes()
-        .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
+    let value = whole.bytes().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
     if value == 0 {
         return Err(AmountIssue::Zero);
     }
@@ -86,12 +84,7 @@ pub struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(text: &'a str, scope: TagPath) -> Self {
-        Walker {
-            text,
-            pos: 0,
-            ascii: text.is_ascii(),
-            scope,
-        }
+        Walker { text, pos: 0, ascii: text.is_ascii(), scope }
     }
 
     pub fn at_end(&self) -> bool {
@@ -100,12 +93,7 @@ impl<'a> Walker<'a> {
 
     /// Up to `n` characters from byte `start` (a char boundary), for error messages.
     fn snippet(&self, start: usize, n: usize) -> String {
-        self.text
-            .get(start..)
-            .unwrap_or_default()
-            .chars()
-            .take(n)
-            .collect()
+        self.text.get(start..).unwrap_or_default().chars().take(n).collect()
     }
 
     fn fail(&mut self, error: WalkError) -> Option<Result<Object<'a>, WalkError>> {
@@ -118,27 +106,13 @@ impl<'a> Walker<'a> {
     pub fn describe(&self, error: WalkError) -> DecodeError {
         let scope = Scope(self.scope);
         match error {
-            WalkError::Trailing { start } => DecodeError::TrailingData {
-                scope,
-                found: self.snippet(start, 4),
-            },
-            WalkError::Id { start } => DecodeError::InvalidId {
-                scope,
-                position: self.text.get(..start).map_or(0, char_len),
-                found: self.snippet(start, 2),
-            },
-            WalkError::Length { start, id } => DecodeError::InvalidLength {
-                tag: self.scope.child(id),
-                found: self.snippet(start + 2, 2),
-            },
-            WalkError::Zero { id } => DecodeError::ZeroLength {
-                tag: self.scope.child(id),
-            },
-            WalkError::Overrun { id, length } => DecodeError::Overrun {
-                tag: self.scope.child(id),
-                length: usize::from(length),
-                scope,
-            },
+            WalkError::Trailing { start } => DecodeError::TrailingData { scope, found: self.snippet(start, 4) },
+            WalkError::Id { start } => {
+                DecodeError::InvalidId { scope, position: self.text.get(..start).map_or(0, char_len), found: self.snippet(start, 2) }
+            }
+            WalkError::Length { start, id } => DecodeError::InvalidLength { tag: self.scope.child(id), found: self.snippet(start + 2, 2) },
+            WalkError::Zero { id } => DecodeError::ZeroLength { tag: self.scope.child(id) },
+            WalkError::Overrun { id, length } => DecodeError::Overrun { tag: self.scope.child(id), length: usize::from(length), scope },
         }
     }
 
@@ -200,9 +174,7 @@ impl<'a> Iterator for Walker<'a> {
             return self.fail(WalkError::Zero { id });
         }
         let value_start = start + 4;
-        let value = self
-            .advance_chars(value_start, usize::from(length))
-            .and_then(|end| Some((end, self.text.get(value_start..end)?)));
+        let value = self.advance_chars(value_start, usize::from(length)).and_then(|end| Some((end, self.text.get(value_start..end)?)));
         let Some((end, value)) = value else {
             return self.fail(WalkError::Overrun { id, length });
         };
@@ -234,11 +206,7 @@ pub struct OrderTracker {
 
 impl OrderTracker {
     pub fn new() -> Self {
-        OrderTracker {
-            ids: [0; 100],
-            len: 0,
-            ascending: true,
-        }
+        OrderTracker { ids: [0; 100], len: 0, ascending: true }
     }
 
     /// Callers reject duplicates first, so at most 100 distinct IDs arrive.
@@ -268,17 +236,12 @@ mod tests {
         assert_eq!(parse_amount("0050000"), Ok(50000));
         assert_eq!(parse_amount("9999999999999"), Ok(AMOUNT_MAX));
         assert_eq!(parse_amount("999999999999."), Ok(999_999_999_999));
-        assert_eq!(
-            parse_amount("99999999999999"),
-            Err(AmountIssue::TooLong(14))
-        );
+        assert_eq!(parse_amount("99999999999999"), Err(AmountIssue::TooLong(14)));
         assert_eq!(parse_amount("50000.00"), Err(AmountIssue::HasDecimals));
         assert_eq!(parse_amount("180000.50"), Err(AmountIssue::HasDecimals));
         assert_eq!(parse_amount("0"), Err(AmountIssue::Zero));
         assert_eq!(parse_amount("000."), Err(AmountIssue::Zero));
-        for bad in [
-            ".", ".5", "50 000", "50,000", "1.2.3", "-5", "+5", "1e5", "５",
-        ] {
+        for bad in [".", ".5", "50 000", "50,000", "1.2.3", "-5", "+5", "1e5", "５"] {
             assert_eq!(parse_amount(bad), Err(AmountIssue::NotNumeric), "{bad}");
         }
     }
@@ -286,9 +249,7 @@ mod tests {
     #[test]
     fn walker_counts_characters() {
         let text = "0003ấbc0102xy";
-        let objects: Vec<_> = Walker::new(text, TagPath::ROOT)
-            .map(|o| o.map(|o| (o.id, o.value)).unwrap())
-            .collect();
+        let objects: Vec<_> = Walker::new(text, TagPath::ROOT).map(|o| o.map(|o| (o.id, o.value)).unwrap()).collect();
         assert_eq!(objects, vec![(0, "ấbc"), (1, "xy")]);
     }
 }

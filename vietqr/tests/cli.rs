@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-const EX4: &str = "00020101021238560010A0000007270126000697041501121133666688880208QRIBFTTA53037045405790005802VN62220818Ung Ho Quy Vac Xin63043ACF";
+const EX4: &str =
+    "00020101021238560010A0000007270126000697041501121133666688880208QRIBFTTA53037045405790005802VN62220818Ung Ho Quy Vac Xin63043ACF";
 
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vietqr"))
@@ -14,12 +15,7 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("binary starts");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -32,20 +28,8 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn encode_prints_the_payload() {
-    let out = run(
-        &[
-            "encode",
-            "--bin",
-            "970415",
-            "--account",
-            "113366668888",
-            "--amount",
-            "79000",
-            "--purpose",
-            "Ủng hộ Quỹ Vắc-xin",
-        ],
-        None,
-    );
+    let out =
+        run(&["encode", "--bin", "970415", "--account", "113366668888", "--amount", "79000", "--purpose", "Ủng hộ Quỹ Vắc-xin"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -75,11 +59,7 @@ fn encode_card_with_labels_and_truncation() {
     ];
     let out = run(&args, None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("over the maximum of 25"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("over the maximum of 25"), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
 
     let mut args = args.to_vec();
@@ -96,10 +76,7 @@ fn encode_card_with_labels_and_truncation() {
 fn encode_rejects_unknown_bin_with_status_2() {
     let out = run(&["encode", "--bin", "970401", "--account", "1"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: BIN \"970401\" is not in the NAPAS bank directory\n"
-    );
+    assert_eq!(text(&out.stderr), "error: BIN \"970401\" is not in the NAPAS bank directory\n");
 }
 
 #[test]
@@ -107,16 +84,10 @@ fn decode_shows_fields_and_bank_name() {
     let out = run(&["decode", EX4], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("Bank:            970415 VietinBank (Ngân hàng TMCP Công thương Việt Nam)"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Bank:            970415 VietinBank (Ngân hàng TMCP Công thương Việt Nam)"), "{stdout}");
     assert!(stdout.contains("Account:         113366668888"), "{stdout}");
     assert!(stdout.contains("Amount:          79,000 VND"), "{stdout}");
-    assert!(
-        stdout.contains("Purpose:         Ung Ho Quy Vac Xin"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Purpose:         Ung Ho Quy Vac Xin"), "{stdout}");
     assert!(stdout.contains("Initiation:      dynamic (12)"), "{stdout}");
 }
 
@@ -138,10 +109,7 @@ fn decode_invalid_payload_exits_2() {
     let bad = EX4.replace("3ACF", "3ACE");
     let out = run(&["decode", &bad], None);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: CRC mismatch: expected 3ACF, found 3ACE\n"
-    );
+    assert_eq!(text(&out.stderr), "error: CRC mismatch: expected 3ACF, found 3ACE\n");
     assert!(out.stdout.is_empty());
 
     let out = run(&["decode", "--json", "hello"], None);
@@ -158,32 +126,14 @@ fn render_svg_and_png() {
     let out = run(&["render", EX4, "-o", svg.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
-    let out = run(
-        &[
-            "render",
-            "-",
-            "--output",
-            png.to_str().unwrap(),
-            "--scale",
-            "4",
-        ],
-        Some(EX4),
-    );
+    let out = run(&["render", "-", "--output", png.to_str().unwrap(), "--scale", "4"], Some(EX4));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(std::fs::read(&png)
-        .unwrap()
-        .starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
 
-    let out = run(
-        &["render", EX4, "-o", dir.join("code.jpg").to_str().unwrap()],
-        None,
-    );
+    let out = run(&["render", EX4, "-o", dir.join("code.jpg").to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("must end in .svg or .png"));
-    let out = run(
-        &["render", "not a payload", "-o", svg.to_str().unwrap()],
-        None,
-    );
+    let out = run(&["render", "not a payload", "-o", svg.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -192,18 +142,7 @@ fn render_svg_and_png() {
 fn bad_command_line_is_status_2_too() {
     let out = run(&["encode", "--bin", "970415"], None);
     assert_eq!(out.status.code(), Some(2));
-    let out = run(
-        &[
-            "encode",
-            "--bin",
-            "970415",
-            "--account",
-            "1",
-            "--amount",
-            "12.5",
-        ],
-        None,
-    );
+    let out = run(&["encode", "--bin", "970415", "--account", "1", "--amount", "12.5"], None);
     assert_eq!(out.status.code(), Some(2));
 }
 

@@ -1,10 +1,7 @@
 //! Property tests: decode(encode(x)) == x, and the decoder never panics.
 
 use proptest::prelude::*;
-use vietqr::{
-    banks, crc16, decode, encode, fuzz_decode, truncate_purpose, EncodeError, Field, Initiation,
-    Service, VietQr,
-};
+use vietqr::{banks, crc16, decode, encode, fuzz_decode, truncate_purpose, EncodeError, Field, Initiation, Service, VietQr};
 
 /// Text with Vietnamese letters, punctuation and spaces, to exercise the normaliser.
 fn purpose_text() -> impl Strategy<Value = String> {
@@ -12,8 +9,8 @@ fn purpose_text() -> impl Strategy<Value = String> {
         prop_oneof![
             "[A-Za-z0-9]{1,6}",
             prop::sample::select(vec![
-                "Thanh", "toán", "hóa", "đơn", "Đóng", "phí", "vệ", "sinh", "tháng", "Quỹ", "nước",
-                "ĐIỆN", "Ứng", "hộ", "/", "-", "#7", ":", "  ", "\t",
+                "Thanh", "toán", "hóa", "đơn", "Đóng", "phí", "vệ", "sinh", "tháng", "Quỹ", "nước", "ĐIỆN", "Ứng", "hộ", "/", "-", "#7",
+                ":", "  ", "\t",
             ])
             .prop_map(str::to_owned),
         ],
@@ -34,12 +31,7 @@ fn value() -> impl Strategy<Value = String> {
 fn extras(ids: Vec<u8>, max: usize) -> impl Strategy<Value = Vec<Field>> {
     prop::sample::subsequence(ids, 0..=max).prop_flat_map(|ids| {
         let n = ids.len();
-        prop::collection::vec(value(), n).prop_map(move |values| {
-            ids.iter()
-                .zip(values)
-                .map(|(&id, value)| Field::new(id, value))
-                .collect()
-        })
+        prop::collection::vec(value(), n).prop_map(move |values| ids.iter().zip(values).map(|(&id, value)| Field::new(id, value)).collect())
     })
 }
 
@@ -47,9 +39,7 @@ fn shuffled(mut ids: Vec<u8>, seed: u64) -> Option<Vec<u8>> {
     // Fisher–Yates with a tiny LCG: deterministic per seed, no extra dependency.
     let mut state = seed | 1;
     for i in (1..ids.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let j = (state >> 33) as usize % (i + 1);
         ids.swap(i, j);
     }

@@ -51,9 +51,7 @@ pub async fn get_receipt_register(from: Option<String>, to: Option<String>) -> R
 pub async fn get_tax_summaries() -> Result<TaxSummariesView, ServerFnError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_tax_summaries").await?;
-    crate::backend::tax_summaries::list(&b.db, ward, me.role == crate::model::Role::Accountant)
-        .await
-        .map_err(fail)
+    crate::backend::tax_summaries::list(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
 }
 
 /// Prepares a closed day's summary again (or for the first time, for a day closed before
@@ -72,24 +70,14 @@ pub async fn set_tax_summary_status(id: i64, status: String, note: Option<String
     use super::guard::*;
     let (b, me, ward) = accounting_ward("set_tax_summary_status").await?;
     let done = crate::backend::tax_summaries::set_status(&b.db, ward, id, &status, note, &me).await;
-    audit_refusal(
-        &b,
-        &principal(),
-        Some(ward),
-        "tax_summary.refused",
-        format!("tax_summary:{id}"),
-        done,
-    )
-    .await
+    audit_refusal(&b, &principal(), Some(ward), "tax_summary.refused", format!("tax_summary:{id}"), done).await
 }
 
 #[server(endpoint = "get_budget_codes")]
 pub async fn get_budget_codes() -> Result<BudgetCodesView, ServerFnError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_budget_codes").await?;
-    crate::backend::budget_codes::view(&b.db, ward, me.role == crate::model::Role::Accountant)
-        .await
-        .map_err(fail)
+    crate::backend::budget_codes::view(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
 }
 
 #[server(endpoint = "set_treasury_profile", input = server_fn::codec::Json)]
@@ -97,15 +85,7 @@ pub async fn set_treasury_profile(form: TreasuryProfileForm) -> Result<TreasuryP
     use super::guard::*;
     let (b, me, ward) = accounting_ward("set_treasury_profile").await?;
     let done = crate::backend::budget_codes::set_profile(&b.db, ward, form, &me).await;
-    audit_refusal(
-        &b,
-        &principal(),
-        Some(ward),
-        "treasury.settings_refused",
-        format!("ward:{ward}"),
-        done,
-    )
-    .await
+    audit_refusal(&b, &principal(), Some(ward), "treasury.settings_refused", format!("ward:{ward}"), done).await
 }
 
 #[server(endpoint = "set_fee_code", input = server_fn::codec::Json)]
@@ -157,9 +137,7 @@ pub async fn act_on_refund(id: i64, version: i32, action: RefundAction) -> Resul
 pub async fn get_treasury() -> Result<TreasuryView, ServerFnError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_treasury").await?;
-    crate::backend::treasury::view(&b.db, ward, me.role == crate::model::Role::Accountant)
-        .await
-        .map_err(fail)
+    crate::backend::treasury::view(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
 }
 
 /// The C1-02/NS slip of `kind` (`phi` or `le_phi`) over `from..=to`.

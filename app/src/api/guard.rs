@@ -12,9 +12,7 @@ use sea_orm::EntityTrait;
 
 /// Who the current request comes from (set by the server's access layer).
 pub fn principal() -> Principal {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Principal>().cloned())
-        .unwrap_or_default()
+    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Principal>().cloned()).unwrap_or_default()
 }
 
 /// The request's headers (cookies, client address).
@@ -191,10 +189,13 @@ pub fn public_base(b: &Backend) -> String {
         return u.clone();
     }
     let Some(p) = parts() else { return String::new() };
-    let header = |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
+    let header =
+        |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
     let host = if b.settings.trust_proxy { header("x-forwarded-host").or_else(|| header("host")) } else { header("host") };
     let https = b.settings.trust_proxy && header("x-forwarded-proto").is_some_and(|v| v.eq_ignore_ascii_case("https"));
     // A host name is letters, digits, dots, dashes and a port; anything else is not echoed.
-    let host = host.filter(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c))).unwrap_or_else(|| "localhost".into());
+    let host = host
+        .filter(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c)))
+        .unwrap_or_else(|| "localhost".into());
     format!("{}://{host}", if https { "https" } else { "http" })
 }

@@ -18,9 +18,7 @@ pub use session::*;
 pub use supervise::*;
 pub use verify::*;
 
-use crate::model::{
-    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptDoc, WardSnapshot,
-};
+use crate::model::{CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptDoc, WardSnapshot};
 use leptos::prelude::*;
 
 #[server(endpoint = "get_counter_snapshot")]
@@ -80,9 +78,7 @@ pub async fn create_dossier(input: NewDossier) -> Result<DossierRow, ServerFnErr
     let who = authorize("create_dossier")?;
     let b = backend()?;
     counter_scope(&b, &who, input.counter_id).await?;
-    crate::backend::payments::create_dossier(&b, input, crate::backend::payments::Source::Counter, None, &who.actor())
-        .await
-        .map_err(fail)
+    crate::backend::payments::create_dossier(&b, input, crate::backend::payments::Source::Counter, None, &who.actor()).await.map_err(fail)
 }
 
 #[server(endpoint = "cancel_payment")]
@@ -128,8 +124,7 @@ pub async fn simulate_payment(counter_id: i64) -> Result<(), ServerFnError> {
     let who = authorize("simulate_payment")?;
     let b = backend()?;
     counter_scope(&b, &who, counter_id).await?;
-    let sim = use_context::<crate::backend::SimulatePayment>()
-        .ok_or_else(|| ServerFnError::new("simulation is not available"))?;
+    let sim = use_context::<crate::backend::SimulatePayment>().ok_or_else(|| ServerFnError::new("simulation is not available"))?;
     if !b.settings.demo {
         return Err(refuse(http::StatusCode::NOT_FOUND, "simulate payment exists only in demo mode"));
     }
@@ -146,7 +141,8 @@ pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<Receip
     // The printed receipt carries a QR code a phone opens to check it on /verify.
     if let Some(d) = doc.as_mut() {
         let url = format!("{}{}", public_base(&b), d.verify_path);
-        let options = vietqr::SvgOptions { title: Some("Mã QR kiểm tra biên lai (QR code to check this receipt)".into()), ..Default::default() };
+        let options =
+            vietqr::SvgOptions { title: Some("Mã QR kiểm tra biên lai (QR code to check this receipt)".into()), ..Default::default() };
         d.verify_qr_svg = vietqr::render_svg(&url, &options).ok();
     }
     Ok(doc)

@@ -149,7 +149,8 @@ pub async fn get_trends(
     let range = crate::backend::reconciliation::DayRange::or_month_so_far(from, to, chrono::Utc::now()).map_err(fail)?;
     let bucket = match bucket.as_deref().filter(|s| !s.is_empty()) {
         None => Bucket::Day,
-        Some(s) => Bucket::parse(s).ok_or_else(|| fail(crate::backend::BackendError::invalid("bucket", "day, week hoặc month (day, week or month)")))?,
+        Some(s) => Bucket::parse(s)
+            .ok_or_else(|| fail(crate::backend::BackendError::invalid("bucket", "day, week hoặc month (day, week or month)")))?,
     };
     let by = GroupBy::parse(by.as_deref().unwrap_or(""))
         .ok_or_else(|| fail(crate::backend::BackendError::invalid("by", "ward, counter, procedure hoặc officer")))?;

@@ -183,8 +183,7 @@ pub fn decide(rule: Rule, who: &Principal) -> Decision {
 
 /// May `who` open the screen at `path`? (Used to pick where to go after signing in.)
 pub fn may_open(role: Role, path: &str) -> bool {
-    matches!(rule_for("GET", path), Some(Rule::Page(roles)) if roles.contains(&role))
-        || matches!(rule_for("GET", path), Some(Rule::Public))
+    matches!(rule_for("GET", path), Some(Rule::Page(roles)) if roles.contains(&role)) || matches!(rule_for("GET", path), Some(Rule::Public))
 }
 
 #[cfg(test)]
@@ -206,10 +205,7 @@ mod tests {
     #[test]
     fn routes_have_one_rule_each() {
         for (i, (m, p, _)) in RULES.iter().enumerate() {
-            assert!(
-                RULES.iter().skip(i + 1).all(|(m2, p2, _)| !(m2 == m && p2 == p)),
-                "{m} {p} has two rules"
-            );
+            assert!(RULES.iter().skip(i + 1).all(|(m2, p2, _)| !(m2 == m && p2 == p)), "{m} {p} has two rules");
         }
     }
 

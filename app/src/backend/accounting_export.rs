@@ -44,11 +44,7 @@ pub struct Sheet {
 
 fn csv_field(s: &str) -> String {
     // Quote every text; a leading = + - @ is prefixed so no cell runs as a formula.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -155,10 +151,7 @@ pub fn register_sheets(r: &ReceiptRegister) -> Vec<Sheet> {
     }
     vec![Sheet {
         name: "So bien lai".into(),
-        title: vec![format!(
-            "SỔ BIÊN LAI — {} ({}) — từ {} đến {}",
-            r.ward_name, r.ward_code, r.from, r.to
-        )],
+        title: vec![format!("SỔ BIÊN LAI — {} ({}) — từ {} đến {}", r.ward_name, r.ward_code, r.from, r.to)],
         headers: vec![
             ("Mẫu số", 8.0),
             ("Ký hiệu", 8.0),
@@ -222,34 +215,15 @@ pub fn slip_sheets(s: &TreasurySlip) -> Vec<Sheet> {
         Cell::Money(s.total),
     ]);
     let title = vec![
-        format!(
-            "GIẤY NỘP TIỀN VÀO NGÂN SÁCH NHÀ NƯỚC (Mẫu C1-02/NS) — {} — từ {} đến {}",
-            s.kind.label_vi(),
-            s.from,
-            s.to
-        ),
-        format!(
-            "Người nộp: {} — MST {} — Mã QHNS {} — {}",
-            s.unit_name, s.unit_tax_code, s.unit_budget_code, s.unit_address
-        ),
+        format!("GIẤY NỘP TIỀN VÀO NGÂN SÁCH NHÀ NƯỚC (Mẫu C1-02/NS) — {} — từ {} đến {}", s.kind.label_vi(), s.from, s.to),
+        format!("Người nộp: {} — MST {} — Mã QHNS {} — {}", s.unit_name, s.unit_tax_code, s.unit_budget_code, s.unit_address),
         format!("Trích tài khoản: {} tại {}", s.debit_account, s.debit_bank),
         format!(
             "Nộp vào KBNN: {} ({}) — tài khoản {} — cơ quan quản lý thu: {}",
             s.kbnn_name, s.kbnn_code, s.kbnn_account, s.revenue_agency
         ),
-        format!(
-            "Tổng số tiền ghi bằng chữ: {}",
-            vnd_in_words_vi(u64::try_from(s.total.max(0)).unwrap_or(0))
-        ),
-        format!(
-            "Hạn nộp: {}{}",
-            s.due_on,
-            if s.example {
-                " — mã ngân sách là giá trị ví dụ"
-            } else {
-                ""
-            }
-        ),
+        format!("Tổng số tiền ghi bằng chữ: {}", vnd_in_words_vi(u64::try_from(s.total.max(0)).unwrap_or(0))),
+        format!("Hạn nộp: {}{}", s.due_on, if s.example { " — mã ngân sách là giá trị ví dụ" } else { "" }),
     ];
     let mut sheets = vec![Sheet {
         name: "C1-02NS".into(),
@@ -270,13 +244,7 @@ pub fn slip_sheets(s: &TreasurySlip) -> Vec<Sheet> {
     sheets.push(Sheet {
         name: "Bang ke bien lai".into(),
         title: vec!["Bảng kê biên lai và giao dịch ngân hàng (số âm: biên lai bị thay thế)".into()],
-        headers: vec![
-            ("Biên lai", 26.0),
-            ("Ngày lập", 17.0),
-            ("Mã giao dịch", 22.0),
-            ("Hình thức", 12.0),
-            ("Số tiền", 14.0),
-        ],
+        headers: vec![("Biên lai", 26.0), ("Ngày lập", 17.0), ("Mã giao dịch", 22.0), ("Hình thức", 12.0), ("Số tiền", 14.0)],
         rows: s
             .receipts
             .iter()
@@ -294,13 +262,7 @@ pub fn slip_sheets(s: &TreasurySlip) -> Vec<Sheet> {
     sheets.push(Sheet {
         name: "Hoan tra".into(),
         title: vec!["Khoản hoàn trả đã trừ".into()],
-        headers: vec![
-            ("Số đề nghị", 10.0),
-            ("Biên lai", 26.0),
-            ("Mã GD hoàn", 22.0),
-            ("Ngày hoàn", 17.0),
-            ("Số tiền", 14.0),
-        ],
+        headers: vec![("Số đề nghị", 10.0), ("Biên lai", 26.0), ("Mã GD hoàn", 22.0), ("Ngày hoàn", 17.0), ("Số tiền", 14.0)],
         rows: s
             .refunds
             .iter()
@@ -319,11 +281,7 @@ pub fn slip_sheets(s: &TreasurySlip) -> Vec<Sheet> {
         name: "Mien giam".into(),
         title: vec!["Hồ sơ miễn, giảm và không thu (chỉ thống kê, không cộng vào số nộp)".into()],
         headers: vec![("Thủ tục", 40.0), ("Lý do", 30.0), ("Số hồ sơ", 10.0)],
-        rows: s
-            .no_charge
-            .iter()
-            .map(|n| vec![n.procedure_name.as_str().into(), n.reason.as_str().into(), Cell::Count(n.count)])
-            .collect(),
+        rows: s.no_charge.iter().map(|n| vec![n.procedure_name.as_str().into(), n.reason.as_str().into(), Cell::Count(n.count)]).collect(),
     });
     sheets
 }

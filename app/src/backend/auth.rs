@@ -10,8 +10,7 @@ use super::BackendError;
 use crate::model::{AccountRow, Me, NewAccount, Role};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
@@ -149,7 +148,10 @@ async fn dummy_hash() -> String {
 
 pub fn check_password_rules(password: &str) -> Result<(), BackendError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(BackendError::invalid("password", format!("mật khẩu cần ít nhất {MIN_PASSWORD_CHARS} ký tự (at least {MIN_PASSWORD_CHARS} characters)")));
+        return Err(BackendError::invalid(
+            "password",
+            format!("mật khẩu cần ít nhất {MIN_PASSWORD_CHARS} ký tự (at least {MIN_PASSWORD_CHARS} characters)"),
+        ));
     }
     if password.len() > 256 {
         return Err(BackendError::invalid("password", "mật khẩu quá dài (at most 256 bytes)"));
@@ -255,7 +257,11 @@ pub async fn set_active(db: &DatabaseConnection, id: i64, active: bool, by: &Sta
         session::Entity::delete_many().filter(session::Column::AccountId.eq(id)).exec(&txn).await?;
         known_device::Entity::delete_many().filter(known_device::Column::AccountId.eq(id)).exec(&txn).await?;
     }
-    audit::append(&txn, Entry::new(&by.username, ward, if active { "account.enable" } else { "account.disable" }, format!("account:{username}"))).await?;
+    audit::append(
+        &txn,
+        Entry::new(&by.username, ward, if active { "account.enable" } else { "account.disable" }, format!("account:{username}")),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -373,8 +379,11 @@ pub async fn login(
                 Some(_) => "wrong_password",
                 None => "unknown_user",
             };
-            audit::record(db, Entry::new("anonymous", ward, "auth.login_failed", subject).detail(serde_json::json!({ "reason": why, "ip": ip })))
-                .await?;
+            audit::record(
+                db,
+                Entry::new("anonymous", ward, "auth.login_failed", subject).detail(serde_json::json!({ "reason": why, "ip": ip })),
+            )
+            .await?;
             return Ok(Err(LoginError::Wrong));
         }
     };
@@ -395,8 +404,12 @@ pub async fn login(
     }
     .insert(&txn)
     .await?;
-    audit::append(&txn, Entry::new(&account.username, account.ward_id, "auth.login", format!("account:{}", account.username)).detail(serde_json::json!({ "ip": ip })))
-        .await?;
+    audit::append(
+        &txn,
+        Entry::new(&account.username, account.ward_id, "auth.login", format!("account:{}", account.username))
+            .detail(serde_json::json!({ "ip": ip })),
+    )
+    .await?;
     // Remember this browser for this account (a new token when it had none for it).
     let device_token = match &trusted {
         Some(hash) => {
@@ -827,7 +840,14 @@ mod tests {
 
     #[test]
     fn admins_without_a_ward_cover_every_ward() {
-        let mut u = StaffUser { account_id: 1, username: "a".into(), display_name: "A".into(), role: Role::Admin, ward_id: None, session_id: String::new() };
+        let mut u = StaffUser {
+            account_id: 1,
+            username: "a".into(),
+            display_name: "A".into(),
+            role: Role::Admin,
+            ward_id: None,
+            session_id: String::new(),
+        };
         assert!(u.covers_ward(7));
         u.role = Role::Officer;
         assert!(!u.covers_ward(7));

@@ -98,8 +98,14 @@ impl ExceptionKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Paid the request; its counter's screens must change.
-    Matched { counter_id: i64 },
-    Exception { kind: ExceptionKind, ward_id: Option<i64>, counter_id: Option<i64> },
+    Matched {
+        counter_id: i64,
+    },
+    Exception {
+        kind: ExceptionKind,
+        ward_id: Option<i64>,
+        counter_id: Option<i64>,
+    },
     /// Seen before (same provider transaction id): nothing changed.
     Duplicate,
     /// Money going out, or a provider's test call: kept, not booked.
@@ -154,9 +160,7 @@ pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome
     // returns the new id or inserts nothing.
     let inserted = bank_notification::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([bank_notification::Column::Provider, bank_notification::Column::ProviderTxnId])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([bank_notification::Column::Provider, bank_notification::Column::ProviderTxnId]).do_nothing().to_owned(),
         )
         .exec(txn)
         .await;
@@ -165,11 +169,8 @@ pub async fn record(txn: &DatabaseTransaction, inc: &Incoming) -> Result<Outcome
         Err(sea_orm::DbErr::RecordNotInserted) => return Ok(Outcome::Duplicate),
         Err(e) => return Err(e.into()),
     };
-    let (outcome, request_id) = if n.direction == Direction::Out || n.is_test {
-        (Outcome::Ignored, None)
-    } else {
-        apply(txn, &Transfer::from(n), id).await?
-    };
+    let (outcome, request_id) =
+        if n.direction == Direction::Out || n.is_test { (Outcome::Ignored, None) } else { apply(txn, &Transfer::from(n), id).await? };
     set_outcome(txn, id, &outcome, request_id).await?;
     Ok(outcome)
 }
@@ -223,10 +224,7 @@ async fn apply(txn: &DatabaseTransaction, n: &Transfer, notification_id: i64) ->
     let request = if n.codes.is_empty() {
         None
     } else {
-        payment_request::Entity::find()
-            .filter(payment_request::Column::PaymentCode.is_in(n.codes.clone()))
-            .one(txn)
-            .await?
+        payment_request::Entity::find().filter(payment_request::Column::PaymentCode.is_in(n.codes.clone())).one(txn).await?
     };
     let Some(pr) = request else {
         let ward_id = ward_of_account(txn, &n.account_number).await?;
@@ -264,11 +262,7 @@ async fn apply(txn: &DatabaseTransaction, n: &Transfer, notification_id: i64) ->
 }
 
 async fn ward_of_account(txn: &DatabaseTransaction, account: &str) -> Result<Option<i64>, BackendError> {
-    Ok(ward::Entity::find()
-        .filter(ward::Column::BankAccount.eq(account))
-        .one(txn)
-        .await?
-        .map(|w| w.id))
+    Ok(ward::Entity::find().filter(ward::Column::BankAccount.eq(account)).one(txn).await?.map(|w| w.id))
 }
 
 async fn exception(

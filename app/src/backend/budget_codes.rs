@@ -75,18 +75,14 @@ pub async fn fee_codes(db: &impl ConnectionTrait, ward_id: i64) -> Result<Vec<fe
 
 /// The code of fee item `fee_item_id` in effect on `day`.
 pub fn code_on<'a>(rows: &'a [fee_budget_code::Model], fee_item_id: i64, day: &str) -> Option<&'a fee_budget_code::Model> {
-    rows.iter()
-        .find(|c| c.fee_item_id == fee_item_id && in_effect(&c.valid_from, c.valid_to.as_deref(), day))
+    rows.iter().find(|c| c.fee_item_id == fee_item_id && in_effect(&c.valid_from, c.valid_to.as_deref(), day))
 }
 
 pub async fn view(db: &DatabaseConnection, ward_id: i64, can_edit: bool) -> Result<BudgetCodesView, BackendError> {
     let today = crate::time::vn_today(Utc::now());
     let codes = fee_codes(db, ward_id).await?;
-    let items = fee_item::Entity::find()
-        .filter(fee_item::Column::WardId.eq(ward_id))
-        .order_by_asc(fee_item::Column::ProcedureName)
-        .all(db)
-        .await?;
+    let items =
+        fee_item::Entity::find().filter(fee_item::Column::WardId.eq(ward_id)).order_by_asc(fee_item::Column::ProcedureName).all(db).await?;
     let fees = items
         .into_iter()
         // A free procedure has nothing to deposit, so nothing to code.
@@ -100,12 +96,7 @@ pub async fn view(db: &DatabaseConnection, ward_id: i64, can_edit: bool) -> Resu
             kind: i.kind,
         })
         .collect();
-    Ok(BudgetCodesView {
-        profiles: profiles(db, ward_id).await?.into_iter().map(profile_view).collect(),
-        fees,
-        can_edit,
-        today,
-    })
+    Ok(BudgetCodesView { profiles: profiles(db, ward_id).await?.into_iter().map(profile_view).collect(), fees, can_edit, today })
 }
 
 fn day(field: &'static str, s: &str) -> Result<String, BackendError> {
@@ -121,10 +112,7 @@ fn checked(field: &'static str, r: Result<(), rules::CodeError>) -> Result<(), B
 fn text(field: &'static str, s: &str, max: usize) -> Result<String, BackendError> {
     let t = s.trim().to_string();
     if t.is_empty() || t.chars().count() > max {
-        return Err(BackendError::invalid(
-            field,
-            format!("bắt buộc, tối đa {max} ký tự (required, at most {max} characters)"),
-        ));
+        return Err(BackendError::invalid(field, format!("bắt buộc, tối đa {max} ký tự (required, at most {max} characters)")));
     }
     Ok(t)
 }
@@ -155,10 +143,7 @@ pub async fn set_profile(
     let account_le_phi = f.account_le_phi.trim().to_string();
     checked("account_le_phi", rules::check_account(&account_le_phi))?;
     let agency = text("revenue_agency", &f.revenue_agency, 120)?;
-    let (interval_phi, interval_le_phi) = (
-        interval("interval_phi", &f.interval_phi)?,
-        interval("interval_le_phi", &f.interval_le_phi)?,
-    );
+    let (interval_phi, interval_le_phi) = (interval("interval_phi", &f.interval_phi)?, interval("interval_le_phi", &f.interval_le_phi)?);
     let txn = db.begin().await?;
     let existing = treasury_profile::Entity::find()
         .filter(treasury_profile::Column::WardId.eq(ward_id))
@@ -168,11 +153,7 @@ pub async fn set_profile(
     let before = existing.as_ref().map(|p| serde_json::json!(profile_view(p.clone()).form));
     let mut am = match existing {
         Some(p) => p.into_active_model(),
-        None => treasury_profile::ActiveModel {
-            ward_id: Set(ward_id),
-            valid_from: Set(valid_from.clone()),
-            ..Default::default()
-        },
+        None => treasury_profile::ActiveModel { ward_id: Set(ward_id), valid_from: Set(valid_from.clone()), ..Default::default() },
     };
     am.chapter = Set(chapter);
     am.dbhc_code = Set(dbhc);
@@ -190,10 +171,7 @@ pub async fn set_profile(
     let saved = am.save(&txn).await?;
     let id = saved.id.clone().unwrap();
     chain_profiles(&txn, ward_id).await?;
-    let saved = treasury_profile::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(BackendError::NotFound("treasury settings"))?;
+    let saved = treasury_profile::Entity::find_by_id(id).one(&txn).await?.ok_or(BackendError::NotFound("treasury settings"))?;
     audit::append(
         &txn,
         Entry::new(&by.username, Some(ward_id), "treasury.settings", format!("treasury_profile:{id}"))
@@ -236,9 +214,7 @@ pub async fn set_fee_code(db: &DatabaseConnection, ward_id: i64, f: FeeCodeForm,
         .filter(fee_budget_code::Column::ValidFrom.eq(valid_from.clone()))
         .one(&txn)
         .await?;
-    let before = existing
-        .as_ref()
-        .map(|c| serde_json::json!({ "chapter": c.chapter, "ndkt": c.ndkt, "example": c.example }));
+    let before = existing.as_ref().map(|c| serde_json::json!({ "chapter": c.chapter, "ndkt": c.ndkt, "example": c.example }));
     let mut am = match existing {
         Some(c) => c.into_active_model(),
         None => fee_budget_code::ActiveModel {
@@ -279,10 +255,7 @@ pub async fn set_fee_code(db: &DatabaseConnection, ward_id: i64, f: FeeCodeForm,
             im.update(&txn).await?;
         }
     }
-    let saved = fee_budget_code::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(BackendError::NotFound("budget code"))?;
+    let saved = fee_budget_code::Entity::find_by_id(id).one(&txn).await?.ok_or(BackendError::NotFound("budget code"))?;
     audit::append(
         &txn,
         Entry::new(&by.username, Some(ward_id), "treasury.fee_code", format!("fee_item:{}", item.id)).detail(serde_json::json!({
@@ -317,10 +290,7 @@ pub async fn seed_examples(txn: &impl ConnectionTrait, ward_id: i64) -> Result<(
     }
     .insert(txn)
     .await?;
-    let items = fee_item::Entity::find()
-        .filter(fee_item::Column::WardId.eq(ward_id))
-        .all(txn)
-        .await?;
+    let items = fee_item::Entity::find().filter(fee_item::Column::WardId.eq(ward_id)).all(txn).await?;
     for i in items.into_iter().filter(|i| !is_free(i)) {
         // TT 130/2025 examples: 2716 phí chứng thực, 2771 lệ phí hộ tịch; the copy fee of a
         // civil-status extract has no example code, so the demo shows a flagged line.

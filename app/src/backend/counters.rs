@@ -3,7 +3,9 @@
 use super::entity::{counter, ward};
 use super::{Backend, BackendError};
 use crate::model::{CounterInfo, CounterSnapshot, CounterStatus, ServerMsg, Topic, WardInfo, WardSnapshot};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
 pub fn ward_info(w: &ward::Model) -> WardInfo {
     WardInfo {
@@ -38,23 +40,15 @@ pub async fn counter_snapshot(db: &impl ConnectionTrait, counter_id: i64) -> Res
 
 pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<WardSnapshot, BackendError> {
     let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
-    let counters = counter::Entity::find()
-        .filter(counter::Column::WardId.eq(ward_id))
-        .order_by_asc(counter::Column::Number)
-        .all(db)
-        .await?;
+    let counters =
+        counter::Entity::find().filter(counter::Column::WardId.eq(ward_id)).order_by_asc(counter::Column::Number).all(db).await?;
     let today = super::stats::day_stats(db, ward_id, chrono::Utc::now()).await?;
     Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect(), today, bank_silence_mins: None })
 }
 
 /// The ward shown when no one is signed in: the first one (the demo ward on a demo install).
 pub async fn default_ward_id(db: &impl ConnectionTrait) -> Result<i64, BackendError> {
-    ward::Entity::find()
-        .order_by_asc(ward::Column::Id)
-        .one(db)
-        .await?
-        .map(|w| w.id)
-        .ok_or(BackendError::NotFound("ward"))
+    ward::Entity::find().order_by_asc(ward::Column::Id).one(db).await?.map(|w| w.id).ok_or(BackendError::NotFound("ward"))
 }
 
 /// The snapshot as a screen of this server gets it (with the server's demo flag).
@@ -90,16 +84,8 @@ pub async fn push_ward(backend: &Backend, ward_id: i64) -> Result<(), BackendErr
     Ok(())
 }
 
-pub async fn set_status(
-    backend: &Backend,
-    counter_id: i64,
-    status: CounterStatus,
-    actor: &str,
-) -> Result<CounterSnapshot, BackendError> {
-    let c = counter::Entity::find_by_id(counter_id)
-        .one(&backend.db)
-        .await?
-        .ok_or(BackendError::NotFound("counter"))?;
+pub async fn set_status(backend: &Backend, counter_id: i64, status: CounterStatus, actor: &str) -> Result<CounterSnapshot, BackendError> {
+    let c = counter::Entity::find_by_id(counter_id).one(&backend.db).await?.ok_or(BackendError::NotFound("counter"))?;
     if c.status != status.as_str() {
         let txn = backend.db.begin().await?;
         let ward_id = c.ward_id;

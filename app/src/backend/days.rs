@@ -5,11 +5,14 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::{day_close, payment_request};
-use crate::domain::payment::PaymentState;
 use super::{stats, BackendError};
+use crate::domain::payment::PaymentState;
 use crate::model::DayCloseRow;
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 
 fn row(m: day_close::Model) -> DayCloseRow {
     DayCloseRow { day: m.day, closed_at: m.closed_at.to_rfc3339(), closed_by: m.closed_by, paid: m.paid, paid_amount: m.paid_amount }

@@ -70,9 +70,7 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
             }
         }
     }
-    let db = Database::connect(opts)
-        .await
-        .map_err(|source| DbOpenError::Connect { url: redact(url), source })?;
+    let db = Database::connect(opts).await.map_err(|source| DbOpenError::Connect { url: redact(url), source })?;
     // Prove the connection really works now rather than at the first request.
     db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
         .await

@@ -18,10 +18,7 @@ use crate::domain::payment::{PaymentEvent, PaymentState};
 use crate::model::{DossierRow, NewDossier, PaymentView};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 /// `created_by` of a portal dossier is this prefix and the API key id that sent it.
@@ -179,10 +176,7 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
         phone: payments::clean_opt(&nd.phone),
         procedure_code: procedure_code.clone(),
         procedure_name: procedure_name.clone(),
-        lines: lines
-            .iter()
-            .map(|l| (l.item.id, l.quantity as i32, l.pages.map(|p| p as i32), l.amount, l.exempt_reason.clone()))
-            .collect(),
+        lines: lines.iter().map(|l| (l.item.id, l.quantity as i32, l.pages.map(|p| p as i32), l.amount, l.exempt_reason.clone())).collect(),
     };
 
     // Lock every counter the dossier touches, lowest id first, before reading anything.
@@ -234,20 +228,15 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
         }
         Some(d) => {
             if d.source != Source::Dvc.as_str() {
-                return Err(BackendError::Conflict(format!(
-                    "dossier {code} was recorded at the counter, not received from the portal"
-                )));
+                return Err(BackendError::Conflict(format!("dossier {code} was recorded at the counter, not received from the portal")));
             }
             let pr = latest_request(&txn, d.id).await?;
             let pr_state = pr.as_ref().map(payments::state_of).transpose()?;
             if pr_state.is_some_and(|s| s.is_settled()) {
                 return Err(BackendError::Conflict(format!("dossier {code} is already paid; its payment request cannot change")));
             }
-            let old_lines = fee_line::Entity::find()
-                .filter(fee_line::Column::DossierId.eq(d.id))
-                .order_by_asc(fee_line::Column::Id)
-                .all(&txn)
-                .await?;
+            let old_lines =
+                fee_line::Entity::find().filter(fee_line::Column::DossierId.eq(d.id)).order_by_asc(fee_line::Column::Id).all(&txn).await?;
             let current = Content {
                 counter_id: d.counter_id,
                 applicant_name: d.applicant_name.clone(),
@@ -339,10 +328,7 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
         .counter_id;
     let txn = backend.db.begin().await?;
     payments::lock_counter(&txn, counter_id).await?;
-    let pr = payment_request::Entity::find_by_id(payment_request_id)
-        .one(&txn)
-        .await?
-        .ok_or(BackendError::NotFound("payment request"))?;
+    let pr = payment_request::Entity::find_by_id(payment_request_id).one(&txn).await?.ok_or(BackendError::NotFound("payment request"))?;
     let state = payments::state_of(&pr)?;
     if state != PaymentState::Draft {
         return Err(BackendError::Conflict(format!("không thể xác nhận: {} (only a draft can be confirmed)", state.label_vi())));
@@ -382,9 +368,7 @@ pub async fn pending_for_counter(db: &impl ConnectionTrait, counter_id: i64) -> 
     let drafts = payment_request::Entity::find()
         .filter(payment_request::Column::CounterId.eq(counter_id))
         .filter(payment_request::Column::State.eq(PaymentState::Draft.as_str()))
-        .filter(
-            payment_request::Column::DossierId.in_subquery(portal_dossier_ids()),
-        )
+        .filter(payment_request::Column::DossierId.in_subquery(portal_dossier_ids()))
         .order_by_asc(payment_request::Column::CreatedAt)
         .order_by_asc(payment_request::Column::Id)
         .all(db)
@@ -496,7 +480,9 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
     s.paid_at = pr.paid_at.map(rfc);
     s.amount_received = pr.amount_received;
     s.bank_ref = pr.bank_ref.clone();
-    if let Some(r) = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).order_by_desc(receipt::Column::Id).one(db).await? {
+    if let Some(r) =
+        receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).order_by_desc(receipt::Column::Id).one(db).await?
+    {
         s.receipt = Some(StatusReceipt {
             form: r.form.clone(),
             series: r.series.clone(),
@@ -555,9 +541,7 @@ pub async fn enqueue_missing(db: &sea_orm::DatabaseConnection, since: DateTime<U
         .column(payment_request::Column::Id)
         .filter(payment_request::Column::State.eq(PaymentState::ReceiptIssued.as_str()))
         .filter(payment_request::Column::StateChangedAt.gte(since))
-        .filter(
-            payment_request::Column::DossierId.in_subquery(portal_dossier_ids()),
-        )
+        .filter(payment_request::Column::DossierId.in_subquery(portal_dossier_ids()))
         .filter(
             payment_request::Column::Id.not_in_subquery(
                 Query::select()

@@ -3,14 +3,11 @@
 
 use super::entity::{bank_exception, bank_notification, dossier, payment_request};
 use super::{counters, payments, refunds, Backend, BackendError};
-use crate::domain::refund::RefundOrigin;
 use crate::domain::payment::{PaymentMethod, PaymentState};
+use crate::domain::refund::RefundOrigin;
 use crate::model::{ExceptionRow, Resolution};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 pub async fn list(db: &impl ConnectionTrait, ward_id: i64, only_open: bool) -> Result<Vec<ExceptionRow>, BackendError> {
     let mut q = bank_exception::Entity::find()
@@ -81,10 +78,7 @@ pub async fn resolve(
         });
     }
     let e = bank_exception::Entity::find_by_id(exception_id).one(&txn).await?.ok_or(BackendError::NotFound("exception"))?;
-    let n = bank_notification::Entity::find_by_id(e.notification_id)
-        .one(&txn)
-        .await?
-        .ok_or(BackendError::NotFound("bank notification"))?;
+    let n = bank_notification::Entity::find_by_id(e.notification_id).one(&txn).await?.ok_or(BackendError::NotFound("bank notification"))?;
     let mut touched_counter = None;
     let touched_ward: Option<i64>;
     match &resolution {
@@ -93,7 +87,10 @@ pub async fn resolve(
                 return Err(BackendError::invalid("note", "hoàn tiền cần ghi chú lý do (a refund needs a note)"));
             };
             // The money goes back through a refund request that another person approves.
-            let ward_id = e.ward_id.or(caller_ward).ok_or_else(|| BackendError::invalid("ward", "chọn phường nhận xử lý (a ward must take this refund)"))?;
+            let ward_id = e
+                .ward_id
+                .or(caller_ward)
+                .ok_or_else(|| BackendError::invalid("ward", "chọn phường nhận xử lý (a ward must take this refund)"))?;
             let new = refunds::NewRefund {
                 ward_id,
                 origin: RefundOrigin::Exception,
@@ -130,9 +127,9 @@ pub async fn resolve(
                         .ok_or_else(|| BackendError::invalid("dossier_code", "hồ sơ này không có khoản phải thu"))?
                 }
                 _ => {
-                    let id = e.payment_request_id.ok_or_else(|| {
-                        BackendError::invalid("action", "giao dịch không gắn với mã nào; hãy gán cho một hồ sơ")
-                    })?;
+                    let id = e
+                        .payment_request_id
+                        .ok_or_else(|| BackendError::invalid("action", "giao dịch không gắn với mã nào; hãy gán cho một hồ sơ"))?;
                     payment_request::Entity::find_by_id(id).one(&txn).await?.ok_or(BackendError::NotFound("payment request"))?
                 }
             };
@@ -180,10 +177,12 @@ pub async fn resolve(
     let e = am.update(&txn).await?;
     super::audit::append(
         &txn,
-        super::audit::Entry::new(actor, e.ward_id.or(touched_ward), "exception.resolve", format!("exception:{exception_id}")).detail(serde_json::json!({
-            "kind": e.kind, "resolution": resolution.as_str(), "amount": e.amount, "note": e.note,
-            "payment_request_id": touched_counter.and(e.payment_request_id),
-        })),
+        super::audit::Entry::new(actor, e.ward_id.or(touched_ward), "exception.resolve", format!("exception:{exception_id}")).detail(
+            serde_json::json!({
+                "kind": e.kind, "resolution": resolution.as_str(), "amount": e.amount, "note": e.note,
+                "payment_request_id": touched_counter.and(e.payment_request_id),
+            }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -9,7 +9,9 @@ use super::entity::fee_item;
 use super::BackendError;
 use crate::domain::fees::FeeRule;
 use crate::model::{FeeItemEdit, FeeItemRow};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
 fn row(i: fee_item::Model) -> FeeItemRow {
     let rule_vi = serde_json::from_str::<FeeRule>(&i.rule).map(|r| r.describe_vi()).unwrap_or_else(|_| i.rule.clone());
@@ -92,8 +94,11 @@ pub async fn import_standard(db: &DatabaseConnection, ward_id: i64, by: &StaffUs
     if n == 0 {
         return Err(BackendError::Conflict("phường đã có danh mục phí (the ward already has a catalog)".into()));
     }
-    audit::append(&txn, Entry::new(&by.username, Some(ward_id), "fee.import", format!("ward:{ward_id}")).detail(serde_json::json!({ "items": n })))
-        .await?;
+    audit::append(
+        &txn,
+        Entry::new(&by.username, Some(ward_id), "fee.import", format!("ward:{ward_id}")).detail(serde_json::json!({ "items": n })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(n)
 }

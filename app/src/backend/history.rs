@@ -173,7 +173,8 @@ async fn wards(db: &DatabaseConnection, n: u32) -> Result<Vec<WardCtx>, BackendE
             .exec(db)
             .await?;
         let w = ward::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
-        let counters = counter::Entity::find().filter(counter::Column::WardId.eq(id)).all(db).await?.into_iter().map(|c| (c.id, c.number)).collect();
+        let counters =
+            counter::Entity::find().filter(counter::Column::WardId.eq(id)).all(db).await?.into_iter().map(|c| (c.id, c.number)).collect();
         let items = payments::catalog(db, id)
             .await?
             .into_iter()
@@ -248,7 +249,8 @@ pub async fn seed(db: &DatabaseConnection, plan: Plan, progress: impl Fn(&str)) 
     }
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         for t in ["dossier", "fee_line", "payment_request", "bank_notification", "bank_exception", "receipt"] {
-            db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))")).await?;
+            db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))"))
+                .await?;
         }
     }
     // Every past day closed, as a ward does: its reconciliation frozen.
@@ -361,7 +363,14 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
             procedure_name: Set(item.procedure_name.clone()),
             source: Set("counter".into()),
             total: Set(amount),
-            outcome: Set(if settled { "paid" } else if f == Fate::Cancelled { "cancelled" } else { "expired" }.into()),
+            outcome: Set(if settled {
+                "paid"
+            } else if f == Fate::Cancelled {
+                "cancelled"
+            } else {
+                "expired"
+            }
+            .into()),
             created_at: Set(at),
             created_by: Set("canbo".into()),
         });
@@ -501,7 +510,14 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
                 payer_id: None,
                 dossier_code: code.clone(),
                 procedure_name: item.procedure_name.clone(),
-                lines: vec![FeeLineView { fee_name: item.fee_name.clone(), kind: item.kind.clone(), quantity: 1, pages: Some(2), amount, exempt_reason: None }],
+                lines: vec![FeeLineView {
+                    fee_name: item.fee_name.clone(),
+                    kind: item.kind.clone(),
+                    quantity: 1,
+                    pages: Some(2),
+                    amount,
+                    exempt_reason: None,
+                }],
                 total: amount,
                 total_words: crate::domain::words::vnd_in_words_vi(u64::try_from(amount).unwrap_or(0)),
                 method,

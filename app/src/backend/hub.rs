@@ -55,10 +55,7 @@ impl PushHub for LocalHub {
 
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Frame> {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        channels
-            .entry(topic)
-            .or_insert_with(|| broadcast::channel(self.capacity).0)
-            .subscribe()
+        channels.entry(topic).or_insert_with(|| broadcast::channel(self.capacity).0).subscribe()
     }
 }
 

@@ -63,9 +63,8 @@ pub async fn start_pairing(
     }
     // Every code still waiting was created within the last PAIRING_TTL (older ones were
     // just deleted), so counting the waiting ones is counting recent requests.
-    let oldest_wait = |rows: &[kiosk_pairing::Model]| {
-        rows.iter().map(|p| (p.expires_at - now).num_seconds()).min().unwrap_or(60).max(1) as u64
-    };
+    let oldest_wait =
+        |rows: &[kiosk_pairing::Model]| rows.iter().map(|p| (p.expires_at - now).num_seconds()).min().unwrap_or(60).max(1) as u64;
     let ip = ip.map(address_group);
     if let Some(ip) = &ip {
         let mine = kiosk_pairing::Entity::find().filter(kiosk_pairing::Column::RequestedIp.eq(ip.as_str())).all(db).await?;

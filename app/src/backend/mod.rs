@@ -11,10 +11,10 @@ pub mod days;
 pub mod db;
 pub mod dvc;
 pub mod entity;
+pub mod error;
 pub mod exceptions;
 pub mod fee_catalog;
 pub mod history;
-pub mod error;
 pub mod hub;
 pub mod kiosks;
 pub mod payments;
@@ -27,13 +27,13 @@ pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;
 pub mod seed;
-pub mod statements;
-pub mod tax_summaries;
-pub mod treasury;
-pub mod stats;
-pub mod trends;
 pub mod sequences;
 pub mod signing;
+pub mod statements;
+pub mod stats;
+pub mod tax_summaries;
+pub mod treasury;
+pub mod trends;
 pub mod wards;
 
 use std::sync::Arc;
@@ -78,7 +78,15 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { demo: false, qr_ttl_secs: 15 * 60, bank_silence_mins: 10, opening_hours: (7 * 60, 18 * 60), secure_cookies: false, trust_proxy: false, public_url: None }
+        Settings {
+            demo: false,
+            qr_ttl_secs: 15 * 60,
+            bank_silence_mins: 10,
+            opening_hours: (7 * 60, 18 * 60),
+            secure_cookies: false,
+            trust_proxy: false,
+            public_url: None,
+        }
     }
 }
 

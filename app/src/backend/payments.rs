@@ -14,8 +14,7 @@ use crate::model::{CatalogEntry, DossierRow, FeeLineView, LineRequest, NewDossie
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 /// How long the screens keep showing a finished payment before going back to idle.
@@ -185,23 +184,15 @@ pub struct PricedLine {
     pub exempt_reason: Option<String>,
 }
 
-pub async fn price_lines(
-    db: &impl ConnectionTrait,
-    ward_id: i64,
-    lines: &[LineRequest],
-) -> Result<Vec<PricedLine>, BackendError> {
+pub async fn price_lines(db: &impl ConnectionTrait, ward_id: i64, lines: &[LineRequest]) -> Result<Vec<PricedLine>, BackendError> {
     if lines.is_empty() {
         return Err(BackendError::invalid("lines", "hồ sơ chưa có khoản phí nào (a dossier needs at least one fee line)"));
     }
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
-        let item = fee_item::Entity::find_by_id(l.fee_item_id)
-            .one(db)
-            .await?
-            .filter(|it| it.ward_id == ward_id && it.active)
-            .ok_or_else(|| {
-                BackendError::invalid("lines", format!("dòng {}: thủ tục không có trong danh mục (unknown procedure)", i + 1))
-            })?;
+        let item = fee_item::Entity::find_by_id(l.fee_item_id).one(db).await?.filter(|it| it.ward_id == ward_id && it.active).ok_or_else(
+            || BackendError::invalid("lines", format!("dòng {}: thủ tục không có trong danh mục (unknown procedure)", i + 1)),
+        )?;
         let rule = parse_rule(&item)?;
         let amount = fees::compute(&rule, &LineInput::new(l.quantity, l.pages))
             .map_err(|e| BackendError::invalid("lines", format!("dòng {}: {e}", i + 1)))?;
@@ -241,10 +232,8 @@ pub(crate) async fn check_dossier(db: &impl ConnectionTrait, input: &NewDossier)
         .await?
         .ok_or_else(|| BackendError::invalid("counter_id", format!("counter {} does not exist", input.counter_id)))?;
     let lines = price_lines(db, counter.ward_id, &input.lines).await?;
-    let total = lines
-        .iter()
-        .try_fold(0i64, |acc, l| acc.checked_add(l.amount))
-        .ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
+    let total =
+        lines.iter().try_fold(0i64, |acc, l| acc.checked_add(l.amount)).ok_or_else(|| BackendError::invalid("lines", "total too large"))?;
     Ok(CheckedDossier { applicant, counter, lines, total })
 }
 
@@ -367,11 +356,8 @@ pub(crate) async fn ensure_counter_free(txn: &DatabaseTransaction, counter_id: i
 async fn unique_code(txn: &DatabaseTransaction) -> Result<bankfeed::code::PaymentCode, BackendError> {
     for _ in 0..8 {
         let code = bankfeed::code::PaymentCode::generate(&mut rand::rng());
-        let taken = payment_request::Entity::find()
-            .filter(payment_request::Column::PaymentCode.eq(code.as_str()))
-            .one(txn)
-            .await?
-            .is_some();
+        let taken =
+            payment_request::Entity::find().filter(payment_request::Column::PaymentCode.eq(code.as_str())).one(txn).await?.is_some();
         if !taken {
             return Ok(code);
         }
@@ -641,7 +627,16 @@ pub async fn settle(
     };
     let r = receipts::issue(
         txn,
-        receipts::NewReceipt { ward: &w, payment_request_id: pr.id, content, method, bank_ref, issued_at: now, replaces: None, issued_by: None },
+        receipts::NewReceipt {
+            ward: &w,
+            payment_request_id: pr.id,
+            content,
+            method,
+            bank_ref,
+            issued_at: now,
+            replaces: None,
+            issued_by: None,
+        },
     )
     .await?;
     transition(txn, &paid, PaymentEvent::IssueReceipt, actor, None, |_| {}).await?;
@@ -709,11 +704,7 @@ fn qr_options(w: &ward::Model, amount: i64) -> vietqr::SvgOptions {
 }
 
 /// The payment as the counter's screens show it at `now`.
-pub async fn payment_view(
-    db: &impl ConnectionTrait,
-    pr: &payment_request::Model,
-    now: DateTime<Utc>,
-) -> Result<PaymentView, BackendError> {
+pub async fn payment_view(db: &impl ConnectionTrait, pr: &payment_request::Model, now: DateTime<Utc>) -> Result<PaymentView, BackendError> {
     let d = dossier::Entity::find_by_id(pr.dossier_id).one(db).await?.ok_or(BackendError::NotFound("dossier"))?;
     let w = ward::Entity::find_by_id(pr.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let mut state = state_of(pr)?;
@@ -722,9 +713,9 @@ pub async fn payment_view(
         state = PaymentState::Expired;
     }
     let qr_svg = match (&pr.qr_payload, state) {
-        (Some(p), PaymentState::QrIssued) => Some(
-            vietqr::render_svg(p, &qr_options(&w, pr.amount)).map_err(|e| BackendError::invalid("qr", e.to_string()))?,
-        ),
+        (Some(p), PaymentState::QrIssued) => {
+            Some(vietqr::render_svg(p, &qr_options(&w, pr.amount)).map_err(|e| BackendError::invalid("qr", e.to_string()))?)
+        }
         _ => None,
     };
     let r = receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(pr.id)).order_by_desc(receipt::Column::Id).one(db).await?;

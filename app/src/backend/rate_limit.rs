@@ -19,11 +19,7 @@ pub struct WindowLimiter {
 
 impl WindowLimiter {
     pub fn new(per_window: u32, window: Duration) -> Self {
-        WindowLimiter {
-            per_window,
-            window,
-            seen: Mutex::new(HashMap::new()),
-        }
+        WindowLimiter { per_window, window, seen: Mutex::new(HashMap::new()) }
     }
 
     /// Counts one call of `key`; `Err(seconds)` says how long until it may call again.
@@ -61,9 +57,7 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(l.check_at("a", t0), Ok(()));
         }
-        let wait = l
-            .check_at("a", t0 + Duration::from_secs(20))
-            .expect_err("the fourth call in the window waits");
+        let wait = l.check_at("a", t0 + Duration::from_secs(20)).expect_err("the fourth call in the window waits");
         assert_eq!(wait, 40);
         assert_eq!(l.check_at("b", t0), Ok(()), "another address has its own count");
         assert_eq!(l.check_at("a", t0 + Duration::from_secs(60)), Ok(()), "a new window starts afresh");
@@ -77,10 +71,6 @@ mod tests {
             let _ = l.check_at(&i.to_string(), t0);
         }
         let _ = l.check_at("late", t0 + Duration::from_secs(61));
-        assert_eq!(
-            l.seen.lock().map(|m| m.len()).unwrap_or(0),
-            1,
-            "only the address of the new window is kept"
-        );
+        assert_eq!(l.seen.lock().map(|m| m.len()).unwrap_or(0), 1, "only the address of the new window is kept");
     }
 }

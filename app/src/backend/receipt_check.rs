@@ -13,13 +13,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 fn digits(field: &'static str, s: &str, max_len: usize) -> Result<i64, BackendError> {
     let d: String = s.trim().chars().filter(|c| !matches!(c, '.' | ',' | ' ' | 'đ')).collect();
     if d.is_empty() || d.len() > max_len || !d.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(BackendError::invalid(
-            field,
-            format!("chỉ gồm chữ số, tối đa {max_len} (digits only, at most {max_len})"),
-        ));
+        return Err(BackendError::invalid(field, format!("chỉ gồm chữ số, tối đa {max_len} (digits only, at most {max_len})")));
     }
-    d.parse()
-        .map_err(|_| BackendError::invalid(field, "số không hợp lệ (not a number)"))
+    d.parse().map_err(|_| BackendError::invalid(field, "số không hợp lệ (not a number)"))
 }
 
 pub async fn check(db: &impl ConnectionTrait, q: &VerifyQuery) -> Result<Option<VerifyResult>, BackendError> {
@@ -43,13 +39,7 @@ pub async fn check(db: &impl ConnectionTrait, q: &VerifyQuery) -> Result<Option<
         .all(db)
         .await?;
     if let Some(t) = tax_code {
-        let wards: Vec<i64> = ward::Entity::find()
-            .filter(ward::Column::TaxCode.eq(t))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|w| w.id)
-            .collect();
+        let wards: Vec<i64> = ward::Entity::find().filter(ward::Column::TaxCode.eq(t)).all(db).await?.into_iter().map(|w| w.id).collect();
         found.retain(|r| wards.contains(&r.ward_id));
     }
     let r = match found.len() {
@@ -62,15 +52,9 @@ pub async fn check(db: &impl ConnectionTrait, q: &VerifyQuery) -> Result<Option<
             ))
         }
     };
-    let w = ward::Entity::find_by_id(r.ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let replaced_by = receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(db).await?;
-    let notices = receipt_notice::Entity::find()
-        .filter(receipt_notice::Column::ReceiptId.eq(r.id))
-        .all(db)
-        .await?;
+    let notices = receipt_notice::Entity::find().filter(receipt_notice::Column::ReceiptId.eq(r.id)).all(db).await?;
     let notice_labels: Vec<String> = notices.into_iter().map(|n| receipt_corrections::view(n, &r, false).label).collect();
     Ok(Some(VerifyResult {
         ward_name: w.name.clone(),

@@ -71,10 +71,7 @@ pub(crate) fn view(n: receipt_notice::Model, r: &receipt::Model, full: bool) -> 
 fn reason(input: &CorrectionInput) -> Result<String, BackendError> {
     let reason = input.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > MAX_TEXT {
-        return Err(BackendError::invalid(
-            "reason",
-            "cần nêu lý do, tối đa 500 ký tự (a reason is required, at most 500 characters)",
-        ));
+        return Err(BackendError::invalid("reason", "cần nêu lý do, tối đa 500 ký tự (a reason is required, at most 500 characters)"));
     }
     Ok(reason)
 }
@@ -104,22 +101,12 @@ async fn load_for_correction(
     receipt_id: i64,
     by: &StaffUser,
 ) -> Result<(receipt::Model, ward::Model, bool), BackendError> {
-    let r = receipt::Entity::find_by_id(receipt_id)
-        .one(txn)
-        .await?
-        .ok_or(BackendError::NotFound("receipt"))?;
+    let r = receipt::Entity::find_by_id(receipt_id).one(txn).await?.ok_or(BackendError::NotFound("receipt"))?;
     if !by.covers_ward(r.ward_id) {
         return Err(BackendError::NotFound("receipt"));
     }
-    let w = ward::Entity::find_by_id(r.ward_id)
-        .one(txn)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
-    let replaced = receipt::Entity::find()
-        .filter(receipt::Column::ReplacesId.eq(r.id))
-        .one(txn)
-        .await?
-        .is_some();
+    let w = ward::Entity::find_by_id(r.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
+    let replaced = receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(txn).await?.is_some();
     Ok((r, w, replaced))
 }
 
@@ -133,26 +120,15 @@ pub async fn notify(db: &DatabaseConnection, input: CorrectionInput, by: &StaffU
     let mut changes = Vec::new();
     for field in dedup(&input.wrong) {
         let (was, now) = match field {
-            ReceiptField::PayerName => (
-                content.payer_name.clone(),
-                corrected("payer_name", &input.payer_name, &content.payer_name)?,
-            ),
+            ReceiptField::PayerName => (content.payer_name.clone(), corrected("payer_name", &input.payer_name, &content.payer_name)?),
             ReceiptField::PayerAddress => {
                 let was = content.payer_address.clone().unwrap_or_default();
                 let now = corrected("payer_address", &input.payer_address, &was)?;
                 (was, now)
             }
             // The words follow from the amount, which was right: the notice gives them.
-            ReceiptField::AmountInWords => (
-                content.total_words.clone(),
-                vnd_in_words_vi(u64::try_from(content.total).unwrap_or(0)),
-            ),
-            _ => {
-                return Err(BackendError::invalid(
-                    "wrong",
-                    "thông báo chỉ sửa tên, địa chỉ hoặc số tiền bằng chữ",
-                ))
-            }
+            ReceiptField::AmountInWords => (content.total_words.clone(), vnd_in_words_vi(u64::try_from(content.total).unwrap_or(0))),
+            _ => return Err(BackendError::invalid("wrong", "thông báo chỉ sửa tên, địa chỉ hoặc số tiền bằng chữ")),
         };
         changes.push(FieldChange { field, was, now });
     }
@@ -224,29 +200,17 @@ pub async fn replace(db: &DatabaseConnection, input: CorrectionInput, by: &Staff
     let wrong = dedup(&input.wrong);
     if wrong.contains(&ReceiptField::PayerName) {
         content.payer_name = corrected("payer_name", &input.payer_name, &before.payer_name)?;
-        changes.push(FieldChange {
-            field: ReceiptField::PayerName,
-            was: before.payer_name.clone(),
-            now: content.payer_name.clone(),
-        });
+        changes.push(FieldChange { field: ReceiptField::PayerName, was: before.payer_name.clone(), now: content.payer_name.clone() });
     }
     if wrong.contains(&ReceiptField::PayerAddress) {
         let was = before.payer_address.clone().unwrap_or_default();
         content.payer_address = Some(corrected("payer_address", &input.payer_address, &was)?);
-        changes.push(FieldChange {
-            field: ReceiptField::PayerAddress,
-            was,
-            now: content.payer_address.clone().unwrap_or_default(),
-        });
+        changes.push(FieldChange { field: ReceiptField::PayerAddress, was, now: content.payer_address.clone().unwrap_or_default() });
     }
     if wrong.contains(&ReceiptField::PayerId) {
         let was = before.payer_id.clone().unwrap_or_default();
         content.payer_id = Some(corrected("payer_id", &input.payer_id, &was)?);
-        changes.push(FieldChange {
-            field: ReceiptField::PayerId,
-            was,
-            now: content.payer_id.clone().unwrap_or_default(),
-        });
+        changes.push(FieldChange { field: ReceiptField::PayerId, was, now: content.payer_id.clone().unwrap_or_default() });
     }
     if let Some(amounts) = &input.line_amounts {
         if amounts.len() != content.lines.len() || amounts.iter().any(|a| *a < 0 || *a > 1_000_000_000) {

@@ -11,20 +11,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<ReceiptRegister, BackendError> {
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let (start, end) = range.bounds();
     let list = receipts::issued_between(db, ward_id, start, end).await?;
     let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
     let mut replaced_by: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(500) {
-        for r in receipt::Entity::find()
-            .filter(receipt::Column::ReplacesId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for r in receipt::Entity::find().filter(receipt::Column::ReplacesId.is_in(chunk.to_vec())).all(db).await? {
             if let Some(old) = r.replaces_id {
                 replaced_by.insert(old, receipts::label(&r));
             }
@@ -33,11 +26,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
     let replaces_ids: Vec<i64> = list.iter().filter_map(|r| r.replaces_id).collect();
     let mut originals: HashMap<i64, String> = HashMap::new();
     for chunk in replaces_ids.chunks(500) {
-        for r in receipt::Entity::find()
-            .filter(receipt::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for r in receipt::Entity::find().filter(receipt::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             originals.insert(r.id, receipts::label(&r));
         }
     }
@@ -49,11 +38,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
         .all(db)
         .await?;
     for chunk in ids.chunks(500) {
-        for n in receipt_notice::Entity::find()
-            .filter(receipt_notice::Column::ReceiptId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for n in receipt_notice::Entity::find().filter(receipt_notice::Column::ReceiptId.is_in(chunk.to_vec())).all(db).await? {
             if !notice_rows.iter().any(|m| m.id == n.id) {
                 notice_rows.push(n);
             }
@@ -65,10 +50,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
     for n in notice_rows {
         let r = match list.iter().find(|r| r.id == n.receipt_id) {
             Some(r) => r.clone(),
-            None => receipt::Entity::find_by_id(n.receipt_id)
-                .one(db)
-                .await?
-                .ok_or(BackendError::NotFound("receipt"))?,
+            None => receipt::Entity::find_by_id(n.receipt_id).one(db).await?.ok_or(BackendError::NotFound("receipt"))?,
         };
         let v = receipt_corrections::view(n, &r, true);
         notice_labels.entry(r.id).or_default().push(v.label.clone());
@@ -79,9 +61,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
     let mut by_series: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for r in &list {
         by_series.entry(r.series.clone()).or_default().push(r.number);
-        let dossier_code = serde_json::from_str::<ReceiptContent>(&r.content)
-            .map(|c| c.dossier_code)
-            .unwrap_or_default();
+        let dossier_code = serde_json::from_str::<ReceiptContent>(&r.content).map(|c| c.dossier_code).unwrap_or_default();
         let its_notices = notice_labels.remove(&r.id).unwrap_or_default();
         let status = ReceiptStatus::of(replaced_by.contains_key(&r.id), its_notices.len());
         rows.push(RegisterRow {
@@ -102,14 +82,9 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
             notices: its_notices,
         });
     }
-    let found = continuity(
-        db,
-        ward_id,
-        &by_series,
-        start,
-        range.to.format("%Y-%m-%d").to_string() >= crate::time::vn_today(chrono::Utc::now()),
-    )
-    .await?;
+    let found =
+        continuity(db, ward_id, &by_series, start, range.to.format("%Y-%m-%d").to_string() >= crate::time::vn_today(chrono::Utc::now()))
+            .await?;
     Ok(ReceiptRegister {
         ward_name: w.name,
         ward_code: w.code,
@@ -138,11 +113,7 @@ async fn continuity(
     let mut series_names: Vec<String> = by_series.keys().cloned().collect();
     if to_now {
         // A series whose every receipt went missing still has its counter.
-        for s in receipt_sequence::Entity::find()
-            .filter(receipt_sequence::Column::WardId.eq(ward_id))
-            .all(db)
-            .await?
-        {
+        for s in receipt_sequence::Entity::find().filter(receipt_sequence::Column::WardId.eq(ward_id)).all(db).await? {
             if !s.series.starts_with("04SS-") && !series_names.contains(&s.series) {
                 series_names.push(s.series);
             }
@@ -164,11 +135,7 @@ async fn continuity(
         let mut numbers = numbers;
         numbers.sort_unstable();
         for (from, to) in gaps(first, &numbers) {
-            out.push(RegisterGap {
-                series: series.clone(),
-                from,
-                to,
-            });
+            out.push(RegisterGap { series: series.clone(), from, to });
         }
         if to_now {
             let handed_out = receipt_sequence::Entity::find()
@@ -180,11 +147,7 @@ async fn continuity(
                 .unwrap_or(0);
             let last_seen = numbers.last().copied().unwrap_or(first - 1).max(first - 1);
             if handed_out > last_seen {
-                out.push(RegisterGap {
-                    series: series.clone(),
-                    from: last_seen + 1,
-                    to: handed_out,
-                });
+                out.push(RegisterGap { series: series.clone(), from: last_seen + 1, to: handed_out });
             }
         }
     }

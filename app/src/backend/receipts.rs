@@ -124,11 +124,7 @@ pub fn label(r: &receipt::Model) -> String {
 }
 
 pub fn reference(r: &receipt::Model, ward: &ward::Model) -> ReceiptRef {
-    ReceiptRef {
-        id: r.id,
-        label: label(r),
-        token: public_token(&ward.receipt_key, r.id),
-    }
+    ReceiptRef { id: r.id, label: label(r), token: public_token(&ward.receipt_key, r.id) }
 }
 
 /// Whether the receipt's stored signature covers its stored content: an Ed25519 signature
@@ -163,22 +159,18 @@ pub async fn load(
         return Err(BackendError::Forbidden("biên lai chỉ mở được bằng đường dẫn kèm mã (receipt link token required)"));
     }
     let full = staff;
-    let mut content: ReceiptContent =
-        serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
+    let mut content: ReceiptContent = serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
     let signature_valid = signature_holds(db, &r, &w).await?;
     if !full {
         content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
         content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);
         content.payer_address = None;
     }
-    let replaced_by = receipt::Entity::find()
-        .filter(receipt::Column::ReplacesId.eq(r.id))
-        .one(db)
-        .await?
-        .map(|n| reference(&n, &w));
+    let replaced_by = receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(db).await?.map(|n| reference(&n, &w));
     let notices = super::receipt_corrections::notices_of(db, &r, full).await?;
     let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
-    let can_correct = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
+    let can_correct =
+        matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
     let verify_path = super::receipt_check::verify_path(&r, &w);
     Ok(Some(ReceiptDoc {
         id: r.id,

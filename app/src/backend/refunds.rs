@@ -29,16 +29,7 @@ fn payer_of(n: &bank_notification::Model) -> Payer {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&n.raw_body) else {
         return Payer::default();
     };
-    let data = v
-        .get("data")
-        .map(|d| {
-            if d.is_array() {
-                d.get(0).cloned().unwrap_or_default()
-            } else {
-                d.clone()
-            }
-        })
-        .unwrap_or(v.clone());
+    let data = v.get("data").map(|d| if d.is_array() { d.get(0).cloned().unwrap_or_default() } else { d.clone() }).unwrap_or(v.clone());
     let text = |k: &str| {
         data.get(k)
             .and_then(|x| x.as_str().map(str::to_string).or_else(|| x.as_i64().map(|i| i.to_string())))
@@ -46,11 +37,7 @@ fn payer_of(n: &bank_notification::Model) -> Payer {
             .filter(|s| !s.is_empty())
     };
     let bin = text("counterAccountBankId").filter(|b| vietqr::banks::lookup(b).is_some());
-    Payer {
-        name: text("counterAccountName"),
-        account: text("counterAccountNumber"),
-        bank_bin: bin,
-    }
+    Payer { name: text("counterAccountName"), account: text("counterAccountNumber"), bank_bin: bin }
 }
 
 /// Money already held by refunds (requested, approved or paid) against the same money.
@@ -83,9 +70,9 @@ pub(crate) async fn insert_request(txn: &DatabaseTransaction, r: NewRefund, acto
     use sea_orm::Condition;
     let same_money = match (&r.notification, r.receipt_id, r.payment_request_id) {
         (Some(n), _, _) if r.origin == RefundOrigin::Exception => Condition::all().add(refund::Column::NotificationId.eq(n.id)),
-        (_, _, Some(pr)) => Condition::all()
-            .add(refund::Column::PaymentRequestId.eq(pr))
-            .add(refund::Column::Origin.eq(RefundOrigin::Receipt.as_str())),
+        (_, _, Some(pr)) => {
+            Condition::all().add(refund::Column::PaymentRequestId.eq(pr)).add(refund::Column::Origin.eq(RefundOrigin::Receipt.as_str()))
+        }
         _ => Condition::all().add(refund::Column::Id.eq(-1)),
     };
     let already = held(txn, same_money).await?;
@@ -110,10 +97,7 @@ pub(crate) async fn insert_request(txn: &DatabaseTransaction, r: NewRefund, acto
         ..Default::default()
     };
     let id = refund::Entity::insert(row).exec(txn).await?.last_insert_id;
-    let saved = refund::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(BackendError::NotFound("refund"))?;
+    let saved = refund::Entity::find_by_id(id).one(txn).await?.ok_or(BackendError::NotFound("refund"))?;
     audit::append(
         txn,
         Entry::new(actor, Some(r.ward_id), "refund.request", format!("refund:{id}")).detail(serde_json::json!({
@@ -128,10 +112,7 @@ pub(crate) async fn insert_request(txn: &DatabaseTransaction, r: NewRefund, acto
 fn reason_of(s: &str) -> Result<String, BackendError> {
     let t = s.trim().to_string();
     if t.is_empty() || t.chars().count() > 500 {
-        return Err(BackendError::invalid(
-            "reason",
-            "cần nêu lý do hoàn, tối đa 500 ký tự (a reason is required, at most 500 characters)",
-        ));
+        return Err(BackendError::invalid("reason", "cần nêu lý do hoàn, tối đa 500 ký tự (a reason is required, at most 500 characters)"));
     }
     Ok(t)
 }
@@ -142,10 +123,7 @@ pub async fn request(db: &DatabaseConnection, ward_id: i64, input: RefundRequest
     let txn = db.begin().await?;
     let new = match (input.exception_id, input.receipt_id) {
         (Some(e), None) => {
-            let ex = bank_exception::Entity::find_by_id(e)
-                .one(&txn)
-                .await?
-                .ok_or(BackendError::NotFound("exception"))?;
+            let ex = bank_exception::Entity::find_by_id(e).one(&txn).await?.ok_or(BackendError::NotFound("exception"))?;
             // Money that reached no ward's account is sorted out by the ward that claims it.
             if ex.ward_id.is_some_and(|w| w != ward_id) {
                 return Err(BackendError::NotFound("exception"));
@@ -196,12 +174,7 @@ pub async fn request(db: &DatabaseConnection, ward_id: i64, input: RefundRequest
                 .await?
                 .filter(|r| r.ward_id == ward_id)
                 .ok_or(BackendError::NotFound("receipt"))?;
-            if receipt::Entity::find()
-                .filter(receipt::Column::ReplacesId.eq(r.id))
-                .one(&txn)
-                .await?
-                .is_some()
-            {
+            if receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(&txn).await?.is_some() {
                 return Err(BackendError::Conflict(
                     "biên lai đã bị thay thế; hãy hoàn theo biên lai thay thế (refund against the replacement)".into(),
                 ));
@@ -223,12 +196,7 @@ pub async fn request(db: &DatabaseConnection, ward_id: i64, input: RefundRequest
                 reason,
             }
         }
-        _ => {
-            return Err(BackendError::invalid(
-                "source",
-                "chọn một ngoại lệ hoặc một biên lai (name one exception or one receipt)",
-            ))
-        }
+        _ => return Err(BackendError::invalid("source", "chọn một ngoại lệ hoặc một biên lai (name one exception or one receipt)")),
     };
     let saved = insert_request(&txn, new, &by.username).await?;
     txn.commit().await?;
@@ -246,17 +214,12 @@ pub async fn act(
     by: &StaffUser,
 ) -> Result<RefundRow, BackendError> {
     let txn = db.begin().await?;
-    let r = refund::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|r| r.ward_id == ward_id)
-        .ok_or(BackendError::NotFound("refund"))?;
+    let r = refund::Entity::find_by_id(id).one(&txn).await?.filter(|r| r.ward_id == ward_id).ok_or(BackendError::NotFound("refund"))?;
     let state = RefundState::parse(&r.state).ok_or(BackendError::NotFound("refund state"))?;
     let (event, note) = match &action {
-        RefundAction::Approve { note } => (
-            RefundEvent::Approve,
-            note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
-        ),
+        RefundAction::Approve { note } => {
+            (RefundEvent::Approve, note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string))
+        }
         RefundAction::Reject { note } => {
             let n = note.trim();
             if n.is_empty() {
@@ -266,9 +229,7 @@ pub async fn act(
         }
         RefundAction::MarkPaid { bank_reference } => {
             if by.role != Role::Accountant {
-                return Err(BackendError::Forbidden(
-                    "chỉ kế toán ghi nhận đã chuyển trả (only the accountant records the transfer)",
-                ));
+                return Err(BackendError::Forbidden("chỉ kế toán ghi nhận đã chuyển trả (only the accountant records the transfer)"));
             }
             let reference = bank_reference.trim();
             if reference.chars().count() > 64 || !reference.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c)) {
@@ -277,12 +238,7 @@ pub async fn act(
                     "mã giao dịch gồm chữ, số và - _ . / : (letters, digits and - _ . / :)",
                 ));
             }
-            (
-                RefundEvent::MarkPaid {
-                    bank_reference: reference.to_string(),
-                },
-                None,
-            )
+            (RefundEvent::MarkPaid { bank_reference: reference.to_string() }, None)
         }
     };
     let next = state.apply(&event, &r.requested_by, &by.username).map_err(|e| match e {
@@ -326,21 +282,13 @@ pub async fn act(
     )
     .await?;
     txn.commit().await?;
-    let saved = refund::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("refund"))?;
+    let saved = refund::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("refund"))?;
     row(db, saved).await
 }
 
 pub async fn list(db: &impl ConnectionTrait, ward_id: i64) -> Result<Vec<RefundRow>, BackendError> {
     let mut out = Vec::new();
-    for r in refund::Entity::find()
-        .filter(refund::Column::WardId.eq(ward_id))
-        .order_by_desc(refund::Column::Id)
-        .all(db)
-        .await?
-    {
+    for r in refund::Entity::find().filter(refund::Column::WardId.eq(ward_id)).order_by_desc(refund::Column::Id).all(db).await? {
         out.push(row(db, r).await?);
     }
     Ok(out)
@@ -380,29 +328,19 @@ async fn row(db: &impl ConnectionTrait, r: refund::Model) -> Result<RefundRow, B
     let dossier_code = match (&receipt, r.payment_request_id) {
         (Some(rc), _) => serde_json::from_str::<ReceiptContent>(&rc.content).ok().map(|c| c.dossier_code),
         (None, Some(pr)) => match payment_request::Entity::find_by_id(pr).one(db).await? {
-            Some(p) => super::entity::dossier::Entity::find_by_id(p.dossier_id)
-                .one(db)
-                .await?
-                .map(|d| d.code),
+            Some(p) => super::entity::dossier::Entity::find_by_id(p.dossier_id).one(db).await?.map(|d| d.code),
             None => None,
         },
         _ => None,
     };
-    let received = receipt
-        .as_ref()
-        .map(|x| x.amount)
-        .or(notification.as_ref().map(|n| n.amount))
-        .unwrap_or(0);
+    let received = receipt.as_ref().map(|x| x.amount).or(notification.as_ref().map(|n| n.amount)).unwrap_or(0);
     let qr_svg = match (state, &r.payer_account, &r.payer_bank_bin) {
         (RefundState::Approved, Some(acct), Some(bin)) => {
             let qr = vietqr::VietQr::new(bin.clone(), acct.clone(), vietqr::Service::ToAccount)
                 .with_amount(u64::try_from(r.amount).unwrap_or(0))
                 .with_purpose(format!("Hoan tien WardPay {}", r.id));
             vietqr::encode(&qr).ok().and_then(|p| {
-                let options = vietqr::SvgOptions {
-                    title: Some(format!("VietQR: {bin} {acct}, {} VND", r.amount)),
-                    ..Default::default()
-                };
+                let options = vietqr::SvgOptions { title: Some(format!("VietQR: {bin} {acct}, {} VND", r.amount)), ..Default::default() };
                 vietqr::render_svg(&p, &options).ok()
             })
         }
@@ -475,10 +413,7 @@ mod tests {
         let sepay = r#"{"id":1,"gateway":"VietinBank","transferAmount":60000,"accountNumber":"113366668888"}"#;
         assert!(payer_of(&notification(sepay)).account.is_none());
         let odd = r#"{"data":{"counterAccountNumber":"1","counterAccountBankId":"999999"}}"#;
-        assert!(
-            payer_of(&notification(odd)).bank_bin.is_none(),
-            "a BIN outside the NAPAS directory is not trusted"
-        );
+        assert!(payer_of(&notification(odd)).bank_bin.is_none(), "a BIN outside the NAPAS directory is not trusted");
         assert!(payer_of(&notification("not json")).account.is_none());
     }
 }

@@ -24,10 +24,7 @@ async fn next(txn: &DatabaseTransaction, table: &str, key_col: &str, ward_id: i6
         .and_where(Expr::col(Alias::new(key_col)).eq(key))
         .returning_col(Alias::new("next_number"))
         .to_owned();
-    let row = txn
-        .query_one_raw(backend.build(&update))
-        .await?
-        .ok_or(BackendError::NotFound("sequence"))?;
+    let row = txn.query_one_raw(backend.build(&update)).await?.ok_or(BackendError::NotFound("sequence"))?;
     let after: i64 = row.try_get("", "next_number")?;
     Ok(after - 1)
 }

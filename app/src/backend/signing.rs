@@ -31,12 +31,8 @@ async fn create(db: &impl ConnectionTrait, w: &ward::Model, by: &str) -> Result<
     let public = B64.encode(secret.verifying_key().as_bytes());
     let now = Utc::now();
     // Short, readable and unique: the ward, the day and the first bytes of the key.
-    let key_id = format!(
-        "{}-{}-{}",
-        w.code,
-        crate::time::to_vn(now).format("%Y%m%d"),
-        &hex::encode(secret.verifying_key().as_bytes())[..8]
-    );
+    let key_id =
+        format!("{}-{}-{}", w.code, crate::time::to_vn(now).format("%Y%m%d"), &hex::encode(secret.verifying_key().as_bytes())[..8]);
     let k = signing_key::ActiveModel {
         ward_id: Set(w.id),
         key_id: Set(key_id.clone()),
@@ -106,10 +102,7 @@ pub fn verify(public_key_b64: &str, canonical: &str, signature_b64: &str) -> boo
 
 /// The key `key_id`, current or ended.
 pub async fn by_id(db: &impl ConnectionTrait, key_id: &str) -> Result<Option<signing_key::Model>, BackendError> {
-    Ok(signing_key::Entity::find()
-        .filter(signing_key::Column::KeyId.eq(key_id))
-        .one(db)
-        .await?)
+    Ok(signing_key::Entity::find().filter(signing_key::Column::KeyId.eq(key_id)).one(db).await?)
 }
 
 /// Every ward's published keys, newest first.

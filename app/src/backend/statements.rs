@@ -161,7 +161,10 @@ async fn resolve_format(db: &DatabaseConnection, ward_id: i64, name: &str, mappi
             let spec = match mapping.map(str::trim).filter(|m| !m.is_empty()) {
                 Some(m) => m.to_string(),
                 None => saved_mapping(db, ward_id).await?.ok_or_else(|| {
-                    BackendError::invalid("map", "phường chưa lưu ánh xạ cột cho tệp CSV của ngân hàng (no saved column mapping: give date=…,amount=…,content=…)")
+                    BackendError::invalid(
+                        "map",
+                        "phường chưa lưu ánh xạ cột cho tệp CSV của ngân hàng (no saved column mapping: give date=…,amount=…,content=…)",
+                    )
                 })?,
             };
             Format::Csv(Mapping::parse(&spec).map_err(|e| BackendError::invalid("map", e.to_string()))?)
@@ -239,7 +242,11 @@ async fn known_notification(
             .filter(bank_notification::Column::Outcome.ne("pending"))
     };
     if let Some(r) = &line.reference {
-        return Ok(incoming().filter(bank_notification::Column::BankReference.eq(r.clone())).order_by_asc(bank_notification::Column::Id).one(txn).await?);
+        return Ok(incoming()
+            .filter(bank_notification::Column::BankReference.eq(r.clone()))
+            .order_by_asc(bank_notification::Column::Id)
+            .one(txn)
+            .await?);
     }
     let window = if line.date_only { chrono::Duration::days(1) } else { chrono::Duration::hours(2) };
     let candidates = incoming()

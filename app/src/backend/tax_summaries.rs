@@ -50,13 +50,8 @@ async fn entries(
 ) -> Result<Vec<SummaryEntry>, BackendError> {
     let issued = receipts::issued_between(db, ward_id, start, end).await?;
     let replaced_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
-    let originals: HashMap<i64, receipt::Model> = receipt::Entity::find()
-        .filter(receipt::Column::Id.is_in(replaced_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let originals: HashMap<i64, receipt::Model> =
+        receipt::Entity::find().filter(receipt::Column::Id.is_in(replaced_ids)).all(db).await?.into_iter().map(|r| (r.id, r)).collect();
     let mut out = Vec::new();
     for r in &issued {
         let status = match r.replaces_id.and_then(|id| originals.get(&id)) {
@@ -90,9 +85,7 @@ async fn entries(
         let Some(r) = receipt::Entity::find_by_id(n.receipt_id).one(db).await? else {
             continue;
         };
-        let payer = serde_json::from_str::<ReceiptContent>(&r.content)
-            .map(|c| c.payer_name)
-            .unwrap_or(r.payer_name.clone());
+        let payer = serde_json::from_str::<ReceiptContent>(&r.content).map(|c| c.payer_name).unwrap_or(r.payer_name.clone());
         out.push(SummaryEntry {
             form: r.form.clone(),
             series: r.series.clone(),
@@ -101,13 +94,7 @@ async fn entries(
             payer_name: Some(payer),
             total: r.amount,
             status: EntryStatus::CorrectedByNotice,
-            note: Some(format!(
-                "{} số {}/{}: {}",
-                super::receipt_corrections::NOTICE_FORM,
-                n.number,
-                n.year,
-                n.reason
-            )),
+            note: Some(format!("{} số {}/{}: {}", super::receipt_corrections::NOTICE_FORM, n.number, n.year, n.reason)),
         });
     }
     Ok(out)
@@ -122,10 +109,7 @@ pub async fn prepare_in(
     actor: &str,
     reason: Option<String>,
 ) -> Result<tax_summary::Model, BackendError> {
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let day_s = day.format("%Y-%m-%d").to_string();
     let (start, end) = crate::time::vn_day_bounds(&day_s).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))?;
     let now = Utc::now();
@@ -136,9 +120,7 @@ pub async fn prepare_in(
         .await?;
     if let Some(t) = &existing {
         if matches!(t.status.as_str(), "sent" | "accepted") {
-            return Err(BackendError::Conflict(format!(
-                "bảng tổng hợp ngày {day_s} đã gửi cơ quan thuế (already sent)"
-            )));
+            return Err(BackendError::Conflict(format!("bảng tổng hợp ngày {day_s} đã gửi cơ quan thuế (already sent)")));
         }
     }
     let late = vn_date(now) > day;
@@ -146,12 +128,7 @@ pub async fn prepare_in(
         reason
             .map(|r| r.trim().chars().take(300).collect::<String>())
             .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| {
-                format!(
-                    "Lập sau ngày {} do chốt sổ muộn hoặc sự cố (prepared after its day)",
-                    day.format("%d/%m/%Y")
-                )
-            })
+            .unwrap_or_else(|| format!("Lập sau ngày {} do chốt sổ muộn hoặc sự cố (prepared after its day)", day.format("%d/%m/%Y")))
     });
     let sequence = match &existing {
         Some(t) => t.sequence,
@@ -180,19 +157,10 @@ pub async fn prepare_in(
     let xml = to_xml(&header, &list);
     let sha = hex::encode(Sha256::digest(xml.as_bytes()));
     let count = list.iter().filter(|e| e.status != EntryStatus::CorrectedByNotice).count() as i64;
-    let total = list
-        .iter()
-        .filter(|e| e.status != EntryStatus::CorrectedByNotice)
-        .map(|e| e.total)
-        .sum();
+    let total = list.iter().filter(|e| e.status != EntryStatus::CorrectedByNotice).map(|e| e.total).sum();
     let mut am = match existing {
         Some(t) => t.into(),
-        None => tax_summary::ActiveModel {
-            ward_id: Set(ward_id),
-            day: Set(day_s.clone()),
-            sequence: Set(sequence),
-            ..Default::default()
-        },
+        None => tax_summary::ActiveModel { ward_id: Set(ward_id), day: Set(day_s.clone()), sequence: Set(sequence), ..Default::default() },
     };
     am.prepared_at = Set(now);
     am.prepared_by = Set(actor.into());
@@ -214,10 +182,7 @@ pub async fn prepare_in(
             .detail(serde_json::json!({ "day": day_s, "receipts": count, "total": total, "late": late, "sha256": sha })),
     )
     .await?;
-    tax_summary::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("tax summary"))
+    tax_summary::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("tax summary"))
 }
 
 /// Prepares a closed day's summary on request (the accountant's button, the command line).
@@ -260,20 +225,12 @@ pub async fn set_status(
     if !STATUSES.contains(&status) {
         return Err(BackendError::invalid("status", "prepared, sent, accepted hoặc rejected"));
     }
-    let note = note
-        .map(|n| n.trim().chars().take(500).collect::<String>())
-        .filter(|n| !n.is_empty());
+    let note = note.map(|n| n.trim().chars().take(500).collect::<String>()).filter(|n| !n.is_empty());
     if status == "rejected" && note.is_none() {
-        return Err(BackendError::invalid(
-            "note",
-            "cần ghi lý do cơ quan thuế từ chối (a rejection needs its reason)",
-        ));
+        return Err(BackendError::invalid("note", "cần ghi lý do cơ quan thuế từ chối (a rejection needs its reason)"));
     }
-    let t = tax_summary::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|t| t.ward_id == ward_id)
-        .ok_or(BackendError::NotFound("tax summary"))?;
+    let t =
+        tax_summary::Entity::find_by_id(id).one(db).await?.filter(|t| t.ward_id == ward_id).ok_or(BackendError::NotFound("tax summary"))?;
     let txn = sea_orm::TransactionTrait::begin(db).await?;
     tax_summary::Entity::update_many()
         .col_expr(tax_summary::Column::Status, Expr::value(status))
@@ -290,10 +247,7 @@ pub async fn set_status(
     )
     .await?;
     txn.commit().await?;
-    let saved = tax_summary::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("tax summary"))?;
+    let saved = tax_summary::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("tax summary"))?;
     Ok(row(saved))
 }
 
@@ -314,16 +268,8 @@ pub async fn list(db: &DatabaseConnection, ward_id: i64, can_edit: bool) -> Resu
         .all(db)
         .await?;
     let have: std::collections::HashSet<&str> = summaries.iter().map(|s| s.day.as_str()).collect();
-    let missing_days = closed
-        .iter()
-        .map(|c| c.day.clone())
-        .filter(|d| !have.contains(d.as_str()))
-        .collect();
-    Ok(TaxSummariesView {
-        summaries,
-        missing_days,
-        can_edit,
-    })
+    let missing_days = closed.iter().map(|c| c.day.clone()).filter(|d| !have.contains(d.as_str())).collect();
+    Ok(TaxSummariesView { summaries, missing_days, can_edit })
 }
 
 /// The stored XML of a summary and its file name.
@@ -334,9 +280,6 @@ pub async fn xml(db: &impl ConnectionTrait, ward_id: i64, day: &str) -> Result<(
         .one(db)
         .await?
         .ok_or(BackendError::NotFound("tax summary"))?;
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     Ok((format!("01TH-BLDT-{}-{}.xml", w.tax_code, t.day), t.xml))
 }

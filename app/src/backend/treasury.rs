@@ -40,12 +40,8 @@ fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate, BackendError> {
 }
 
 fn bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc>), BackendError> {
-    let start = crate::time::vn_day_bounds(&ymd(from))
-        .ok_or_else(|| BackendError::invalid("from", "bad day"))?
-        .0;
-    let end = crate::time::vn_day_bounds(&ymd(to))
-        .ok_or_else(|| BackendError::invalid("to", "bad day"))?
-        .1;
+    let start = crate::time::vn_day_bounds(&ymd(from)).ok_or_else(|| BackendError::invalid("from", "bad day"))?.0;
+    let end = crate::time::vn_day_bounds(&ymd(to)).ok_or_else(|| BackendError::invalid("to", "bad day"))?.1;
     Ok((start, end))
 }
 
@@ -139,11 +135,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
     let reversed_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
     let mut reversed: HashMap<i64, receipt::Model> = HashMap::new();
     for chunk in reversed_ids.chunks(500) {
-        for r in receipt::Entity::find()
-            .filter(receipt::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for r in receipt::Entity::find().filter(receipt::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             reversed.insert(r.id, r);
         }
     }
@@ -167,11 +159,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
     let mut dossier_of: HashMap<i64, i64> = HashMap::new();
     let ids: Vec<i64> = pr_ids.into_iter().collect();
     for chunk in ids.chunks(500) {
-        for p in payment_request::Entity::find()
-            .filter(payment_request::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for p in payment_request::Entity::find().filter(payment_request::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             dossier_of.insert(p.id, p.dossier_id);
         }
     }
@@ -188,11 +176,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
         }
     }
     let lines_for = |r: &receipt::Model| {
-        let fl = dossier_of
-            .get(&r.payment_request_id)
-            .and_then(|d| fee_lines.get(d))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let fl = dossier_of.get(&r.payment_request_id).and_then(|d| fee_lines.get(d)).map(Vec::as_slice).unwrap_or(&[]);
         lines_of(r, fl)
     };
     let mut movements = Vec::new();
@@ -201,14 +185,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
         let day = booking_day(r.issued_at, &closed);
         let mut per_kind: BTreeMap<FeeKind, i64> = BTreeMap::new();
         for (kind, item, name, amount) in lines_for(r) {
-            movements.push(Movement {
-                day,
-                kind,
-                fee_item_id: item,
-                fee_name: name,
-                amount,
-                receipts: 1,
-            });
+            movements.push(Movement { day, kind, fee_item_id: item, fee_name: name, amount, receipts: 1 });
             *per_kind.entry(kind).or_default() += amount;
         }
         for (kind, amount) in per_kind {
@@ -217,14 +194,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
         if let Some(old) = r.replaces_id.and_then(|id| reversed.get(&id)) {
             let mut per_kind: BTreeMap<FeeKind, i64> = BTreeMap::new();
             for (kind, item, name, amount) in lines_for(old) {
-                movements.push(Movement {
-                    day,
-                    kind,
-                    fee_item_id: item,
-                    fee_name: name,
-                    amount: -amount,
-                    receipts: -1,
-                });
+                movements.push(Movement { day, kind, fee_item_id: item, fee_name: name, amount: -amount, receipts: -1 });
                 *per_kind.entry(kind).or_default() -= amount;
             }
             for (kind, amount) in per_kind {
@@ -244,29 +214,14 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
         for (kind, item, name, amount) in lines_for(rc) {
             let take = left.min(amount).max(0);
             if take > 0 {
-                movements.push(Movement {
-                    day,
-                    kind,
-                    fee_item_id: item,
-                    fee_name: name,
-                    amount: -take,
-                    receipts: 0,
-                });
+                movements.push(Movement { day, kind, fee_item_id: item, fee_name: name, amount: -take, receipts: 0 });
                 parts.push((kind, take));
                 left -= take;
             }
         }
-        refunds_out.push(RevenueRefund {
-            refund: rf,
-            receipt_label: Some(receipts::label(rc)),
-            parts,
-        });
+        refunds_out.push(RevenueRefund { refund: rf, receipt_label: Some(receipts::label(rc)), parts });
     }
-    Ok(Collected {
-        movements,
-        receipts: listed,
-        refunds: refunds_out,
-    })
+    Ok(Collected { movements, receipts: listed, refunds: refunds_out })
 }
 
 /// Free and exempt dossiers of the period for one kind: counted, never summed.
@@ -294,11 +249,7 @@ async fn no_charge(
     let ids: Vec<i64> = dossiers.iter().map(|d| d.id).collect();
     let mut lines: HashMap<i64, Vec<fee_line::Model>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        for l in fee_line::Entity::find()
-            .filter(fee_line::Column::DossierId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for l in fee_line::Entity::find().filter(fee_line::Column::DossierId.is_in(chunk.to_vec())).all(db).await? {
             lines.entry(l.dossier_id).or_default().push(l);
         }
     }
@@ -317,14 +268,7 @@ async fn no_charge(
             None => {}
         }
     }
-    Ok(counts
-        .into_iter()
-        .map(|((procedure_name, reason), count)| SlipNoCharge {
-            procedure_name,
-            reason,
-            count,
-        })
-        .collect())
+    Ok(counts.into_iter().map(|((procedure_name, reason), count)| SlipNoCharge { procedure_name, reason, count }).collect())
 }
 
 fn deposit_row(d: treasury_deposit::Model) -> DepositRow {
@@ -349,35 +293,20 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 }
 
 fn interval_of(p: Option<&super::entity::treasury_profile::Model>, kind: FeeKind) -> DepositInterval {
-    p.and_then(|p| {
-        DepositInterval::parse(if kind == FeeKind::Phi {
-            &p.interval_phi
-        } else {
-            &p.interval_le_phi
-        })
-    })
-    .unwrap_or(DepositInterval::Monthly)
+    p.and_then(|p| DepositInterval::parse(if kind == FeeKind::Phi { &p.interval_phi } else { &p.interval_le_phi }))
+        .unwrap_or(DepositInterval::Monthly)
 }
 
 /// The C1-02/NS slip for `kind` over `from..=to` (Vietnam days).
 pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: &str, to: &str) -> Result<TreasurySlip, BackendError> {
     let (from, to) = (parse_day("from", from)?, parse_day("to", to)?);
     if to < from {
-        return Err(BackendError::invalid(
-            "to",
-            "ngày cuối trước ngày đầu (the last day is before the first)",
-        ));
+        return Err(BackendError::invalid("to", "ngày cuối trước ngày đầu (the last day is before the first)"));
     }
     if (to - from).num_days() > 366 {
-        return Err(BackendError::invalid(
-            "to",
-            "tối đa một năm mỗi lần nộp (at most a year per deposit)",
-        ));
+        return Err(BackendError::invalid("to", "tối đa một năm mỗi lần nộp (at most a year per deposit)"));
     }
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let (start, end) = bounds(from, to)?;
     let profiles = budget_codes::profiles(db, ward_id).await?;
     let codes = budget_codes::fee_codes(db, ward_id).await?;
@@ -394,18 +323,16 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
         let dbhc = profile_on(&profiles, &day).map(|p| p.dbhc_code.clone());
         match (code, dbhc) {
             (Some(code), Some(dbhc)) => {
-                let l = lines
-                    .entry((code.chapter.clone(), code.ndkt.clone(), dbhc.clone()))
-                    .or_insert_with(|| SlipLine {
-                        chapter: code.chapter.clone(),
-                        ndkt: code.ndkt.clone(),
-                        dbhc,
-                        fee_names: Vec::new(),
-                        receipts: 0,
-                        gross: 0,
-                        refunds: 0,
-                        amount: 0,
-                    });
+                let l = lines.entry((code.chapter.clone(), code.ndkt.clone(), dbhc.clone())).or_insert_with(|| SlipLine {
+                    chapter: code.chapter.clone(),
+                    ndkt: code.ndkt.clone(),
+                    dbhc,
+                    fee_names: Vec::new(),
+                    receipts: 0,
+                    gross: 0,
+                    refunds: 0,
+                    amount: 0,
+                });
                 if !l.fee_names.contains(&m.fee_name) {
                     l.fee_names.push(m.fee_name.clone());
                 }
@@ -502,19 +429,11 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
         unit_budget_code: w.budget_code.clone(),
         unit_address: w.address.clone(),
         debit_account: w.bank_account.clone(),
-        debit_bank: vietqr::banks::lookup(&w.bank_bin)
-            .map(|b| b.short_name.to_string())
-            .unwrap_or_else(|| w.bank_bin.clone()),
+        debit_bank: vietqr::banks::lookup(&w.bank_bin).map(|b| b.short_name.to_string()).unwrap_or_else(|| w.bank_bin.clone()),
         kbnn_code: profile.map(|p| p.kbnn_code.clone()).unwrap_or_default(),
         kbnn_name: profile.map(|p| p.kbnn_name.clone()).unwrap_or_default(),
         kbnn_account: profile
-            .map(|p| {
-                if kind == FeeKind::Phi {
-                    p.account_phi.clone()
-                } else {
-                    p.account_le_phi.clone()
-                }
-            })
+            .map(|p| if kind == FeeKind::Phi { p.account_phi.clone() } else { p.account_le_phi.clone() })
             .unwrap_or_default(),
         revenue_agency: profile.map(|p| p.revenue_agency.clone()).unwrap_or_default(),
         dbhc: profile.map(|p| p.dbhc_code.clone()).unwrap_or_default(),
@@ -546,23 +465,14 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
     let reference_ok =
         !reference.is_empty() && reference.chars().count() <= 64 && reference.chars().all(|c| c.is_alphanumeric() || " -_./:".contains(c));
     if !reference_ok {
-        return Err(BackendError::invalid(
-            "treasury_ref",
-            "cần số chứng từ Kho bạc: chữ, số, - _ . / : (the treasury's reference)",
-        ));
+        return Err(BackendError::invalid("treasury_ref", "cần số chứng từ Kho bạc: chữ, số, - _ . / : (the treasury's reference)"));
     }
     let s = slip(db, ward_id, kind, &input.from, &input.to).await?;
     if deposited_on > vn_day(Utc::now()) {
-        return Err(BackendError::invalid(
-            "deposited_on",
-            "ngày nộp chưa đến (the deposit date is in the future)",
-        ));
+        return Err(BackendError::invalid("deposited_on", "ngày nộp chưa đến (the deposit date is in the future)"));
     }
     if deposited_on.format("%Y-%m-%d").to_string() < s.to {
-        return Err(BackendError::invalid(
-            "deposited_on",
-            "ngày nộp trước ngày cuối của kỳ (deposited before the period ended)",
-        ));
+        return Err(BackendError::invalid("deposited_on", "ngày nộp trước ngày cuối của kỳ (deposited before the period ended)"));
     }
     if !s.open_days.is_empty() {
         return Err(BackendError::Conflict(format!(
@@ -577,19 +487,13 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
         )));
     }
     if s.profile_missing {
-        return Err(BackendError::invalid(
-            "kind",
-            "chưa khai báo Kho bạc và tài khoản nhận trên /admin (treasury settings missing)",
-        ));
+        return Err(BackendError::invalid("kind", "chưa khai báo Kho bạc và tài khoản nhận trên /admin (treasury settings missing)"));
     }
     if !s.uncoded.is_empty() {
         let names: Vec<&str> = s.uncoded.iter().map(|u| u.fee_name.as_str()).collect();
         return Err(BackendError::invalid(
             "kind",
-            format!(
-                "khoản thu chưa có mã chương/NDKT: {} — khai báo trên /admin trước khi nộp (budget codes missing)",
-                names.join(", ")
-            ),
+            format!("khoản thu chưa có mã chương/NDKT: {} — khai báo trên /admin trước khi nộp (budget codes missing)", names.join(", ")),
         ));
     }
     if s.total <= 0 {
@@ -625,16 +529,13 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
             deposit_id: Set(id),
         })
         .collect();
-    treasury_deposit_day::Entity::insert_many(rows)
-        .exec_without_returning(&txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            // Another deposit of an overlapping period committed first.
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                BackendError::Conflict("một ngày trong kỳ vừa được ghi nộp (a day of the period was just deposited)".into())
-            }
-            _ => BackendError::Db(e),
-        })?;
+    treasury_deposit_day::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(|e| match e.sql_err() {
+        // Another deposit of an overlapping period committed first.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            BackendError::Conflict("một ngày trong kỳ vừa được ghi nộp (a day of the period was just deposited)".into())
+        }
+        _ => BackendError::Db(e),
+    })?;
     audit::append(
         &txn,
         Entry::new(&by.username, Some(ward_id), "treasury.deposit", format!("treasury_deposit:{id}")).detail(serde_json::json!({
@@ -644,10 +545,7 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
     )
     .await?;
     txn.commit().await?;
-    let saved = treasury_deposit::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("deposit"))?;
+    let saved = treasury_deposit::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("deposit"))?;
     Ok(deposit_row(saved))
 }
 
@@ -684,15 +582,7 @@ pub async fn view(db: &impl ConnectionTrait, ward_id: i64, can_record: bool) -> 
         .filter(|(_, (amount, _, _))| *amount != 0)
         .map(|((kind, from, to), (amount, receipts, interval))| {
             let due = interval.due_date(to);
-            Outstanding {
-                kind,
-                from: ymd(from),
-                to: ymd(to),
-                receipts,
-                amount,
-                due_on: ymd(due),
-                overdue: today > due,
-            }
+            Outstanding { kind, from: ymd(from), to: ymd(to), receipts, amount, due_on: ymd(due), overdue: today > due }
         })
         .collect();
     let deposits = treasury_deposit::Entity::find()
@@ -703,11 +593,5 @@ pub async fn view(db: &impl ConnectionTrait, ward_id: i64, can_record: bool) -> 
         .into_iter()
         .map(deposit_row)
         .collect();
-    Ok(TreasuryView {
-        overdue: outstanding.iter().any(|o| o.overdue),
-        outstanding,
-        deposits,
-        can_record,
-        today: ymd(today),
-    })
+    Ok(TreasuryView { overdue: outstanding.iter().any(|o| o.overdue), outstanding, deposits, can_record, today: ymd(today) })
 }

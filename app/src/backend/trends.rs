@@ -120,7 +120,13 @@ pub async fn day_tally(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) 
 }
 
 /// The ward's statistics over `range`, by `bucket`, split by `by`.
-pub async fn report(db: &impl ConnectionTrait, ward_id: i64, range: DayRange, bucket: Bucket, by: GroupBy) -> Result<TrendReport, BackendError> {
+pub async fn report(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+    bucket: Bucket,
+    by: GroupBy,
+) -> Result<TrendReport, BackendError> {
     let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let frozen: Vec<(String, String)> = day_report::Entity::find()
         .select_only()

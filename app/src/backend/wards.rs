@@ -11,8 +11,8 @@ use crate::domain::payment::PaymentState;
 use crate::model::{BankChoice, CounterInfo, CounterStatus, WardForm, WardInfo};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 pub fn banks() -> Vec<BankChoice> {
@@ -131,8 +131,12 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
             }
             .insert(&txn)
             .await?;
-            audit::append(&txn, Entry::new(&by.username, Some(w.id), "ward.create", format!("ward:{}", w.code)).detail(serde_json::to_value(&f).unwrap_or_default()))
-                .await?;
+            audit::append(
+                &txn,
+                Entry::new(&by.username, Some(w.id), "ward.create", format!("ward:{}", w.code))
+                    .detail(serde_json::to_value(&f).unwrap_or_default()),
+            )
+            .await?;
             w
         }
         Some(id) => {
@@ -171,8 +175,13 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
             let w = am.update(&txn).await?;
             audit::append(
                 &txn,
-                Entry::new(&by.username, Some(w.id), if account_changes { "ward.bank_account" } else { "ward.update" }, format!("ward:{}", w.code))
-                    .detail(serde_json::json!({ "before": before, "after": f })),
+                Entry::new(
+                    &by.username,
+                    Some(w.id),
+                    if account_changes { "ward.bank_account" } else { "ward.update" },
+                    format!("ward:{}", w.code),
+                )
+                .detail(serde_json::json!({ "before": before, "after": f })),
             )
             .await?;
             w
@@ -212,8 +221,12 @@ pub async fn add_counter(db: &DatabaseConnection, ward_id: i64, name: &str, by: 
     }
     .insert(&txn)
     .await?;
-    audit::append(&txn, Entry::new(&by.username, Some(ward_id), "counter.create", format!("counter:{}", c.id)).detail(serde_json::json!({ "number": number, "name": name })))
-        .await?;
+    audit::append(
+        &txn,
+        Entry::new(&by.username, Some(ward_id), "counter.create", format!("counter:{}", c.id))
+            .detail(serde_json::json!({ "number": number, "name": name })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(super::counters::counter_info(&c))
 }

@@ -56,11 +56,7 @@ pub enum DossierCodeError {
     #[error("agency code must be four dot-separated parts V1V2V3.Z1Z2.Y1Y2.Hxx; got {0:?}")]
     AgencyShape(String),
     #[error("agency code part {part} must be {width} digits; got {got:?}")]
-    AgencyDigits {
-        part: &'static str,
-        width: usize,
-        got: String,
-    },
+    AgencyDigits { part: &'static str, width: usize, got: String },
     #[error("agency code's last part must be 'H' and 2 digits, e.g. H26; got {0:?}")]
     AgencyProvince(String),
     #[error("date part must be 6 digits YYMMDD; got {0:?}")]
@@ -86,11 +82,7 @@ fn all_digits(s: &str, width: usize) -> bool {
 fn digits<T: FromStr>(s: &str, part: &'static str, width: usize) -> Result<T, DossierCodeError> {
     match s.parse() {
         Ok(value) if all_digits(s, width) => Ok(value),
-        _ => Err(DossierCodeError::AgencyDigits {
-            part,
-            width,
-            got: s.to_string(),
-        }),
+        _ => Err(DossierCodeError::AgencyDigits { part, width, got: s.to_string() }),
     }
 }
 
@@ -109,22 +101,13 @@ impl FromStr for AgencyCode {
             _ => None,
         }
         .ok_or_else(|| DossierCodeError::AgencyProvince(h.to_string()))?;
-        Ok(AgencyCode {
-            v: digits(v, "V1V2V3", 3)?,
-            z: digits(z, "Z1Z2", 2)?,
-            y: digits(y, "Y1Y2", 2)?,
-            province,
-        })
+        Ok(AgencyCode { v: digits(v, "V1V2V3", 3)?, z: digits(z, "Z1Z2", 2)?, y: digits(y, "Y1Y2", 2)?, province })
     }
 }
 
 impl fmt::Display for AgencyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:03}.{:02}.{:02}.H{:02}",
-            self.v, self.z, self.y, self.province
-        )
+        write!(f, "{:03}.{:02}.{:02}.H{:02}", self.v, self.z, self.y, self.province)
     }
 }
 
@@ -132,9 +115,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         _ => 0,
     }
@@ -142,11 +123,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl DossierCode {
     /// A code for `sequence` (from 1) on the calendar date `(year, month, day)`.
-    pub fn new(
-        agency: &str,
-        (year, month, day): (u16, u8, u8),
-        sequence: u32,
-    ) -> Result<Self, DossierCodeError> {
+    pub fn new(agency: &str, (year, month, day): (u16, u8, u8), sequence: u32) -> Result<Self, DossierCodeError> {
         let agency = agency.parse()?;
         if !(2000..=2099).contains(&year) {
             return Err(DossierCodeError::YearOutOfRange(year));
@@ -157,13 +134,7 @@ impl DossierCode {
         if sequence == 0 {
             return Err(DossierCodeError::SequenceZero);
         }
-        Ok(DossierCode {
-            agency,
-            year,
-            month,
-            day,
-            sequence,
-        })
+        Ok(DossierCode { agency, year, month, day, sequence })
     }
 
     pub fn agency(&self) -> AgencyCode {
@@ -201,24 +172,14 @@ impl FromStr for DossierCode {
         if sequence.len() > 4 && sequence.starts_with('0') {
             return Err(DossierCodeError::SequencePadding(sequence.to_string()));
         }
-        let sequence = sequence
-            .parse()
-            .map_err(|_| DossierCodeError::SequenceTooLarge(sequence.to_string()))?;
+        let sequence = sequence.parse().map_err(|_| DossierCodeError::SequenceTooLarge(sequence.to_string()))?;
         DossierCode::new(agency, date, sequence)
     }
 }
 
 impl fmt::Display for DossierCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}-{:02}{:02}{:02}-{:04}",
-            self.agency,
-            self.year % 100,
-            self.month,
-            self.day,
-            self.sequence
-        )
+        write!(f, "{}-{:02}{:02}{:02}-{:04}", self.agency, self.year % 100, self.month, self.day, self.sequence)
     }
 }
 
@@ -265,10 +226,7 @@ mod tests {
         assert_eq!(code.agency().province(), 26);
         assert_eq!(code.agency().to_string(), "000.00.01.H26");
         assert_eq!(code.to_string(), "000.00.01.H26-241124-0001");
-        assert_eq!(
-            DossierCode::new("000.00.01.H26", (2024, 11, 24), 1),
-            Ok(code)
-        );
+        assert_eq!(DossierCode::new("000.00.01.H26", (2024, 11, 24), 1), Ok(code));
     }
 
     #[test]
@@ -276,110 +234,44 @@ mod tests {
         let big = DossierCode::new("123.45.67.H26", (2025, 1, 2), 10_000).unwrap();
         assert_eq!(big.to_string(), "123.45.67.H26-250102-10000");
         assert_eq!(parse("123.45.67.H26-250102-10000"), Ok(big));
-        assert_eq!(
-            parse("123.45.67.H26-250102-00001"),
-            Err(DossierCodeError::SequencePadding("00001".into()))
-        );
-        assert_eq!(
-            parse("123.45.67.H26-250102-001"),
-            Err(DossierCodeError::SequenceFormat("001".into()))
-        );
-        assert_eq!(
-            parse("123.45.67.H26-250102-0000"),
-            Err(DossierCodeError::SequenceZero)
-        );
-        assert_eq!(
-            parse("123.45.67.H26-250102-99999999999"),
-            Err(DossierCodeError::SequenceTooLarge("99999999999".into()))
-        );
-        assert!(matches!(
-            parse("123.45.67.H26-250102-+123"),
-            Err(DossierCodeError::SequenceFormat(_))
-        ));
+        assert_eq!(parse("123.45.67.H26-250102-00001"), Err(DossierCodeError::SequencePadding("00001".into())));
+        assert_eq!(parse("123.45.67.H26-250102-001"), Err(DossierCodeError::SequenceFormat("001".into())));
+        assert_eq!(parse("123.45.67.H26-250102-0000"), Err(DossierCodeError::SequenceZero));
+        assert_eq!(parse("123.45.67.H26-250102-99999999999"), Err(DossierCodeError::SequenceTooLarge("99999999999".into())));
+        assert!(matches!(parse("123.45.67.H26-250102-+123"), Err(DossierCodeError::SequenceFormat(_))));
     }
 
     #[test]
     fn dates() {
         assert!(parse("000.00.01.H26-240229-0001").is_ok());
-        assert_eq!(
-            parse("000.00.01.H26-230229-0001"),
-            Err(DossierCodeError::NoSuchDate {
-                year: 2023,
-                month: 2,
-                day: 29
-            })
-        );
+        assert_eq!(parse("000.00.01.H26-230229-0001"), Err(DossierCodeError::NoSuchDate { year: 2023, month: 2, day: 29 }));
         assert!(parse("000.00.01.H26-000229-0001").is_ok());
         for bad in ["241324", "241100", "240431", "240000"] {
-            assert!(
-                matches!(
-                    parse(&format!("000.00.01.H26-{bad}-0001")),
-                    Err(DossierCodeError::NoSuchDate { .. })
-                ),
-                "{bad}"
-            );
+            assert!(matches!(parse(&format!("000.00.01.H26-{bad}-0001")), Err(DossierCodeError::NoSuchDate { .. })), "{bad}");
         }
         for bad in ["24112", "2411245", "24-1-1", "2411a4", "２４１１２４"] {
             assert!(
-                matches!(
-                    parse(&format!("000.00.01.H26-{bad}-0001")),
-                    Err(DossierCodeError::DateFormat(_) | DossierCodeError::Shape(_))
-                ),
+                matches!(parse(&format!("000.00.01.H26-{bad}-0001")), Err(DossierCodeError::DateFormat(_) | DossierCodeError::Shape(_))),
                 "{bad}"
             );
         }
-        assert_eq!(
-            DossierCode::new("000.00.01.H26", (1999, 1, 1), 1),
-            Err(DossierCodeError::YearOutOfRange(1999))
-        );
-        assert_eq!(
-            DossierCode::new("000.00.01.H26", (2100, 1, 1), 1),
-            Err(DossierCodeError::YearOutOfRange(2100))
-        );
+        assert_eq!(DossierCode::new("000.00.01.H26", (1999, 1, 1), 1), Err(DossierCodeError::YearOutOfRange(1999)));
+        assert_eq!(DossierCode::new("000.00.01.H26", (2100, 1, 1), 1), Err(DossierCodeError::YearOutOfRange(2100)));
     }
 
     #[test]
     fn agency_errors() {
-        assert_eq!(
-            parse("000.00.H26-241124-0001"),
-            Err(DossierCodeError::AgencyShape("000.00.H26".into()))
-        );
-        assert_eq!(
-            parse("00.00.01.H26-241124-0001"),
-            Err(DossierCodeError::AgencyDigits {
-                part: "V1V2V3",
-                width: 3,
-                got: "00".into()
-            })
-        );
-        assert!(matches!(
-            parse("000.0a.01.H26-241124-0001"),
-            Err(DossierCodeError::AgencyDigits { part: "Z1Z2", .. })
-        ));
-        assert!(matches!(
-            parse("000.00.+1.H26-241124-0001"),
-            Err(DossierCodeError::AgencyDigits { part: "Y1Y2", .. })
-        ));
+        assert_eq!(parse("000.00.H26-241124-0001"), Err(DossierCodeError::AgencyShape("000.00.H26".into())));
+        assert_eq!(parse("00.00.01.H26-241124-0001"), Err(DossierCodeError::AgencyDigits { part: "V1V2V3", width: 3, got: "00".into() }));
+        assert!(matches!(parse("000.0a.01.H26-241124-0001"), Err(DossierCodeError::AgencyDigits { part: "Z1Z2", .. })));
+        assert!(matches!(parse("000.00.+1.H26-241124-0001"), Err(DossierCodeError::AgencyDigits { part: "Y1Y2", .. })));
         for bad in ["h26", "H2", "H260", "G26", "Hab", ""] {
-            assert_eq!(
-                parse(&format!("000.00.01.{bad}-241124-0001")),
-                Err(DossierCodeError::AgencyProvince(bad.into())),
-                "{bad}"
-            );
+            assert_eq!(parse(&format!("000.00.01.{bad}-241124-0001")), Err(DossierCodeError::AgencyProvince(bad.into())), "{bad}");
         }
-        assert!(matches!(
-            parse("000.00.01.H26-241124"),
-            Err(DossierCodeError::Shape(_))
-        ));
-        assert!(matches!(
-            parse("000.00.01.H26-241124-0001-2"),
-            Err(DossierCodeError::Shape(_))
-        ));
+        assert!(matches!(parse("000.00.01.H26-241124"), Err(DossierCodeError::Shape(_))));
+        assert!(matches!(parse("000.00.01.H26-241124-0001-2"), Err(DossierCodeError::Shape(_))));
         assert!(matches!(parse(""), Err(DossierCodeError::Shape(_))));
-        assert!(matches!(
-            parse(" 000.00.01.H26-241124-0001"),
-            Err(DossierCodeError::AgencyDigits { .. })
-        ));
+        assert!(matches!(parse(" 000.00.01.H26-241124-0001"), Err(DossierCodeError::AgencyDigits { .. })));
     }
 
     #[test]

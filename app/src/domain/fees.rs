@@ -22,12 +22,7 @@ pub enum FeeRule {
     /// Per copy: `first_page_price` for each of the first `first_pages` pages,
     /// `later_page_price` for each page after, at most `cap_per_copy`; times the
     /// number of copies.
-    TieredPerPage {
-        first_pages: u32,
-        first_page_price: i64,
-        later_page_price: i64,
-        cap_per_copy: i64,
-    },
+    TieredPerPage { first_pages: u32, first_page_price: i64, later_page_price: i64, cap_per_copy: i64 },
 }
 
 /// Phí (a fee for a service) and lệ phí (a state levy) are collected alike but
@@ -123,12 +118,7 @@ pub fn compute(rule: &FeeRule, input: &LineInput) -> Result<i64, FeeError> {
         FeeRule::Free => 0,
         FeeRule::Flat { amount } => non_negative("amount", *amount)?,
         FeeRule::PerUnit { unit_price, .. } => non_negative("unit_price", *unit_price)?,
-        FeeRule::TieredPerPage {
-            first_pages,
-            first_page_price,
-            later_page_price,
-            cap_per_copy,
-        } => {
+        FeeRule::TieredPerPage { first_pages, first_page_price, later_page_price, cap_per_copy } => {
             let first_price = non_negative("first_page_price", *first_page_price)?;
             let later_price = non_negative("later_page_price", *later_page_price)?;
             let cap = non_negative("cap_per_copy", *cap_per_copy)?;
@@ -184,27 +174,15 @@ impl FeeRule {
             FeeRule::Free => "Miễn thu".to_string(),
             FeeRule::Flat { amount } => format!("{}/trường hợp", vnd_vi(*amount)),
             FeeRule::PerUnit { unit_price, unit } => format!("{}/{}", vnd_vi(*unit_price), unit),
-            FeeRule::TieredPerPage {
-                first_pages,
-                first_page_price,
-                later_page_price,
-                cap_per_copy,
-            } => {
+            FeeRule::TieredPerPage { first_pages, first_page_price, later_page_price, cap_per_copy } => {
                 let cap = vnd_vi(*cap_per_copy);
                 let later = vnd_vi(*later_page_price);
                 match first_pages {
                     0 => format!("{later}/trang, tối đa {cap}/bản"),
                     n => {
-                        let range = if *n == 1 {
-                            "trang 1".to_string()
-                        } else {
-                            format!("trang 1–{n}")
-                        };
+                        let range = if *n == 1 { "trang 1".to_string() } else { format!("trang 1–{n}") };
                         let next = u64::from(*n) + 1;
-                        format!(
-                            "{}/trang ({range}), {later}/trang từ trang {next}, tối đa {cap}/bản",
-                            vnd_vi(*first_page_price)
-                        )
+                        format!("{}/trang ({range}), {later}/trang từ trang {next}, tối đa {cap}/bản", vnd_vi(*first_page_price))
                     }
                 }
             }
@@ -220,27 +198,15 @@ impl FeeRule {
             FeeRule::PerUnit { unit_price, unit } => {
                 format!("{} per {}", vnd_en(*unit_price), unit_en(unit))
             }
-            FeeRule::TieredPerPage {
-                first_pages,
-                first_page_price,
-                later_page_price,
-                cap_per_copy,
-            } => {
+            FeeRule::TieredPerPage { first_pages, first_page_price, later_page_price, cap_per_copy } => {
                 let cap = vnd_en(*cap_per_copy);
                 let later = vnd_en(*later_page_price);
                 match first_pages {
                     0 => format!("{later}/page, at most {cap} per copy"),
                     n => {
-                        let range = if *n == 1 {
-                            "page 1".to_string()
-                        } else {
-                            format!("pages 1–{n}")
-                        };
+                        let range = if *n == 1 { "page 1".to_string() } else { format!("pages 1–{n}") };
                         let next = u64::from(*n) + 1;
-                        format!(
-                            "{}/page ({range}), {later}/page from page {next}, at most {cap} per copy",
-                            vnd_en(*first_page_price)
-                        )
+                        format!("{}/page ({range}), {later}/page from page {next}, at most {cap} per copy", vnd_en(*first_page_price))
                     }
                 }
             }
@@ -288,9 +254,7 @@ pub fn fold_diacritics(s: &str) -> String {
 /// An empty query matches everything, so an empty search box lists the whole catalog.
 pub fn matches_search(haystack: &str, query: &str) -> bool {
     let haystack = fold_diacritics(haystack);
-    fold_diacritics(query)
-        .split_whitespace()
-        .all(|word| haystack.contains(word))
+    fold_diacritics(query).split_whitespace().all(|word| haystack.contains(word))
 }
 
 /// One row of seed data for a ward's fee catalog.
@@ -377,51 +341,19 @@ pub fn demo_catalog() -> Vec<CatalogSeed> {
             "DEMO-CT01",
             "Chứng thực bản sao từ bản chính",
             "Phí chứng thực bản sao",
-            FeeRule::TieredPerPage {
-                first_pages: 2,
-                first_page_price: 2_000,
-                later_page_price: 1_000,
-                cap_per_copy: 200_000,
-            },
+            FeeRule::TieredPerPage { first_pages: 2, first_page_price: 2_000, later_page_price: 1_000, cap_per_copy: 200_000 },
             "bản",
         ),
-        phi(
-            "DEMO-CT02",
-            "Chứng thực chữ ký",
-            "Phí chứng thực chữ ký",
-            flat(10_000),
-            "trường hợp",
-        ),
-        phi(
-            "DEMO-CT03",
-            "Chứng thực hợp đồng, giao dịch",
-            "Phí chứng thực hợp đồng, giao dịch",
-            flat(50_000),
-            "hợp đồng",
-        ),
-        phi(
-            "DEMO-CT04",
-            "Chứng thực việc sửa đổi, bổ sung hợp đồng",
-            "Phí chứng thực sửa đổi, bổ sung",
-            flat(30_000),
-            "hợp đồng",
-        ),
-        phi(
-            "DEMO-CT05",
-            "Sửa lỗi sai sót trong hợp đồng đã chứng thực",
-            "Phí sửa lỗi sai sót",
-            flat(25_000),
-            "hợp đồng",
-        ),
+        phi("DEMO-CT02", "Chứng thực chữ ký", "Phí chứng thực chữ ký", flat(10_000), "trường hợp"),
+        phi("DEMO-CT03", "Chứng thực hợp đồng, giao dịch", "Phí chứng thực hợp đồng, giao dịch", flat(50_000), "hợp đồng"),
+        phi("DEMO-CT04", "Chứng thực việc sửa đổi, bổ sung hợp đồng", "Phí chứng thực sửa đổi, bổ sung", flat(30_000), "hợp đồng"),
+        phi("DEMO-CT05", "Sửa lỗi sai sót trong hợp đồng đã chứng thực", "Phí sửa lỗi sai sót", flat(25_000), "hợp đồng"),
         Row {
             code: "DEMO-HT01",
             procedure: "Cấp bản sao trích lục hộ tịch",
             fee_name: Some("Phí cấp bản sao trích lục"),
             kind: FeeKind::Phi,
-            rule: FeeRule::PerUnit {
-                unit_price: 8_000,
-                unit: "bản".to_string(),
-            },
+            rule: FeeRule::PerUnit { unit_price: 8_000, unit: "bản".to_string() },
             basis: TT281,
             subitem: "DEMO-1002",
             unit: Some("bản"),
@@ -432,16 +364,8 @@ pub fn demo_catalog() -> Vec<CatalogSeed> {
         ho_tich("DEMO-HT05", "Đăng ký khai tử quá hạn", 5_000),
         free("DEMO-HT06", "Đăng ký kết hôn"),
         ho_tich("DEMO-HT07", "Xác nhận tình trạng hôn nhân", 3_000),
-        ho_tich(
-            "DEMO-HT08",
-            "Thay đổi, cải chính hộ tịch (người dưới 14 tuổi)",
-            5_000,
-        ),
-        ho_tich(
-            "DEMO-HT09",
-            "Thay đổi, cải chính hộ tịch (từ đủ 14 tuổi)",
-            25_000,
-        ),
+        ho_tich("DEMO-HT08", "Thay đổi, cải chính hộ tịch (người dưới 14 tuổi)", 5_000),
+        ho_tich("DEMO-HT09", "Thay đổi, cải chính hộ tịch (từ đủ 14 tuổi)", 25_000),
     ];
 
     rows.into_iter()
@@ -466,12 +390,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn certified_copy() -> FeeRule {
-        FeeRule::TieredPerPage {
-            first_pages: 2,
-            first_page_price: 2_000,
-            later_page_price: 1_000,
-            cap_per_copy: 200_000,
-        }
+        FeeRule::TieredPerPage { first_pages: 2, first_page_price: 2_000, later_page_price: 1_000, cap_per_copy: 200_000 }
     }
 
     #[test]
@@ -497,18 +416,9 @@ mod tests {
     #[test]
     fn tiered_input_errors() {
         let rule = certified_copy();
-        assert_eq!(
-            compute(&rule, &LineInput::new(1, None)),
-            Err(FeeError::MissingPages)
-        );
-        assert_eq!(
-            compute(&rule, &LineInput::new(1, Some(0))),
-            Err(FeeError::ZeroPages)
-        );
-        assert_eq!(
-            compute(&rule, &LineInput::new(0, Some(3))),
-            Err(FeeError::ZeroQuantity)
-        );
+        assert_eq!(compute(&rule, &LineInput::new(1, None)), Err(FeeError::MissingPages));
+        assert_eq!(compute(&rule, &LineInput::new(1, Some(0))), Err(FeeError::ZeroPages));
+        assert_eq!(compute(&rule, &LineInput::new(0, Some(3))), Err(FeeError::ZeroQuantity));
         assert_eq!(FeeError::ZeroPages.field(), Some("pages"));
         assert!(FeeError::MissingPages.to_string().contains("pages"));
         assert!(FeeError::ZeroQuantity.to_string().contains("quantity"));
@@ -517,62 +427,30 @@ mod tests {
     #[test]
     fn flat_per_unit_and_free() {
         let one_case = LineInput::new(1, None);
-        assert_eq!(
-            compute(&FeeRule::Flat { amount: 50_000 }, &one_case),
-            Ok(50_000)
-        );
-        assert_eq!(
-            compute(&FeeRule::Flat { amount: 50_000 }, &LineInput::new(2, None)),
-            Ok(100_000)
-        );
-        let per_copy = FeeRule::PerUnit {
-            unit_price: 8_000,
-            unit: "bản".into(),
-        };
+        assert_eq!(compute(&FeeRule::Flat { amount: 50_000 }, &one_case), Ok(50_000));
+        assert_eq!(compute(&FeeRule::Flat { amount: 50_000 }, &LineInput::new(2, None)), Ok(100_000));
+        let per_copy = FeeRule::PerUnit { unit_price: 8_000, unit: "bản".into() };
         assert_eq!(compute(&per_copy, &LineInput::new(3, Some(9))), Ok(24_000));
         assert_eq!(compute(&FeeRule::Free, &LineInput::new(0, None)), Ok(0));
         assert_eq!(compute(&FeeRule::Free, &LineInput::new(7, Some(0))), Ok(0));
-        assert_eq!(
-            compute(&FeeRule::Flat { amount: 1 }, &LineInput::new(0, None)),
-            Err(FeeError::ZeroQuantity)
-        );
+        assert_eq!(compute(&FeeRule::Flat { amount: 1 }, &LineInput::new(0, None)), Err(FeeError::ZeroQuantity));
     }
 
     #[test]
     fn bad_rules_and_overflow() {
         assert_eq!(
             compute(&FeeRule::Flat { amount: -1 }, &LineInput::new(1, None)),
-            Err(FeeError::NegativePrice {
-                field: "amount",
-                value: -1
-            })
+            Err(FeeError::NegativePrice { field: "amount", value: -1 })
         );
         let err = compute(
-            &FeeRule::TieredPerPage {
-                first_pages: 2,
-                first_page_price: 2_000,
-                later_page_price: 1_000,
-                cap_per_copy: -5,
-            },
+            &FeeRule::TieredPerPage { first_pages: 2, first_page_price: 2_000, later_page_price: 1_000, cap_per_copy: -5 },
             &LineInput::new(1, Some(1)),
         )
         .unwrap_err();
         assert_eq!(err.field(), Some("cap_per_copy"));
         assert!(err.to_string().contains("cap_per_copy"));
-        assert_eq!(
-            compute(
-                &FeeRule::Flat { amount: i64::MAX },
-                &LineInput::new(2, None)
-            ),
-            Err(FeeError::Overflow)
-        );
-        assert_eq!(
-            compute(
-                &FeeRule::Flat { amount: i64::MAX },
-                &LineInput::new(1, None)
-            ),
-            Ok(i64::MAX)
-        );
+        assert_eq!(compute(&FeeRule::Flat { amount: i64::MAX }, &LineInput::new(2, None)), Err(FeeError::Overflow));
+        assert_eq!(compute(&FeeRule::Flat { amount: i64::MAX }, &LineInput::new(1, None)), Ok(i64::MAX));
     }
 
     #[test]
@@ -583,40 +461,17 @@ mod tests {
 
     #[test]
     fn descriptions() {
-        assert_eq!(
-            certified_copy().describe_vi(),
-            "2.000đ/trang (trang 1–2), 1.000đ/trang từ trang 3, tối đa 200.000đ/bản"
-        );
-        assert_eq!(
-            certified_copy().describe_en(),
-            "2,000 VND/page (pages 1–2), 1,000 VND/page from page 3, at most 200,000 VND per copy"
-        );
-        let per_copy = FeeRule::PerUnit {
-            unit_price: 8_000,
-            unit: "bản".into(),
-        };
+        assert_eq!(certified_copy().describe_vi(), "2.000đ/trang (trang 1–2), 1.000đ/trang từ trang 3, tối đa 200.000đ/bản");
+        assert_eq!(certified_copy().describe_en(), "2,000 VND/page (pages 1–2), 1,000 VND/page from page 3, at most 200,000 VND per copy");
+        let per_copy = FeeRule::PerUnit { unit_price: 8_000, unit: "bản".into() };
         assert_eq!(per_copy.describe_vi(), "8.000đ/bản");
         assert_eq!(per_copy.describe_en(), "8,000 VND per copy");
-        assert_eq!(
-            FeeRule::Flat { amount: 10_000 }.describe_vi(),
-            "10.000đ/trường hợp"
-        );
-        assert_eq!(
-            FeeRule::Flat { amount: 10_000 }.describe_en(),
-            "10,000 VND per case"
-        );
+        assert_eq!(FeeRule::Flat { amount: 10_000 }.describe_vi(), "10.000đ/trường hợp");
+        assert_eq!(FeeRule::Flat { amount: 10_000 }.describe_en(), "10,000 VND per case");
         assert_eq!(FeeRule::Free.describe_vi(), "Miễn thu");
         assert_eq!(FeeRule::Free.describe_en(), "Free of charge");
-        let one_first = FeeRule::TieredPerPage {
-            first_pages: 1,
-            first_page_price: 3_000,
-            later_page_price: 1_000,
-            cap_per_copy: 50_000,
-        };
-        assert_eq!(
-            one_first.describe_vi(),
-            "3.000đ/trang (trang 1), 1.000đ/trang từ trang 2, tối đa 50.000đ/bản"
-        );
+        let one_first = FeeRule::TieredPerPage { first_pages: 1, first_page_price: 3_000, later_page_price: 1_000, cap_per_copy: 50_000 };
+        assert_eq!(one_first.describe_vi(), "3.000đ/trang (trang 1), 1.000đ/trang từ trang 2, tối đa 50.000đ/bản");
         assert_eq!(FeeKind::LePhi.label_vi(), "Lệ phí");
         assert_eq!(FeeKind::Phi.label_en(), "Fee");
     }
@@ -655,9 +510,7 @@ mod tests {
             }
         }
 
-        pub fn map<'de, T: serde::Deserialize<'de>>(
-            entries: &[(&'static str, V)],
-        ) -> Result<T, Error> {
+        pub fn map<'de, T: serde::Deserialize<'de>>(entries: &[(&'static str, V)]) -> Result<T, Error> {
             T::deserialize(MapDeserializer::new(entries.iter().copied()))
         }
     }
@@ -674,20 +527,10 @@ mod tests {
         assert!(FeeKind::deserialize(StrDeserializer::<Error>::new("LePhi")).is_err());
 
         assert_eq!(map::<FeeRule>(&[("kind", V::S("free"))]), Ok(FeeRule::Free));
+        assert_eq!(map::<FeeRule>(&[("kind", V::S("flat")), ("amount", V::I(10_000))]), Ok(FeeRule::Flat { amount: 10_000 }));
         assert_eq!(
-            map::<FeeRule>(&[("kind", V::S("flat")), ("amount", V::I(10_000))]),
-            Ok(FeeRule::Flat { amount: 10_000 })
-        );
-        assert_eq!(
-            map::<FeeRule>(&[
-                ("kind", V::S("per_unit")),
-                ("unit_price", V::I(8_000)),
-                ("unit", V::S("bản")),
-            ]),
-            Ok(FeeRule::PerUnit {
-                unit_price: 8_000,
-                unit: "bản".into()
-            })
+            map::<FeeRule>(&[("kind", V::S("per_unit")), ("unit_price", V::I(8_000)), ("unit", V::S("bản")),]),
+            Ok(FeeRule::PerUnit { unit_price: 8_000, unit: "bản".into() })
         );
         assert_eq!(
             map::<FeeRule>(&[
@@ -699,10 +542,7 @@ mod tests {
             ]),
             Ok(certified_copy())
         );
-        assert_eq!(
-            map::<LineInput>(&[("quantity", V::I(3))]),
-            Ok(LineInput::new(3, None))
-        );
+        assert_eq!(map::<LineInput>(&[("quantity", V::I(3))]), Ok(LineInput::new(3, None)));
     }
 
     #[test]
@@ -711,23 +551,13 @@ mod tests {
         assert_eq!(fold_diacritics("ĐĂNG KÝ KHAI SINH"), "dang ky khai sinh");
         assert_eq!(fold_diacritics("Ðăng ký"), "dang ky");
         // NFD: u + horn + acute, u + horn + dot below.
-        assert_eq!(
-            fold_diacritics("Chu\u{31B}\u{301}ng thu\u{31B}\u{323}c"),
-            "chung thuc"
-        );
+        assert_eq!(fold_diacritics("Chu\u{31B}\u{301}ng thu\u{31B}\u{323}c"), "chung thuc");
         assert_eq!(fold_diacritics("Hộ tịch 2014"), "ho tich 2014");
     }
 
     #[test]
     fn fold_table_covers_every_vietnamese_letter() {
-        let tables = [
-            (FOLD_A, 'a', 17),
-            (FOLD_E, 'e', 11),
-            (FOLD_I, 'i', 5),
-            (FOLD_O, 'o', 17),
-            (FOLD_U, 'u', 11),
-            (FOLD_Y, 'y', 5),
-        ];
+        let tables = [(FOLD_A, 'a', 17), (FOLD_E, 'e', 11), (FOLD_I, 'i', 5), (FOLD_O, 'o', 17), (FOLD_U, 'u', 11), (FOLD_Y, 'y', 5)];
         let mut seen = std::collections::HashSet::new();
         for (table, base, count) in tables {
             assert_eq!(table.chars().count(), count, "{base}");
@@ -758,15 +588,10 @@ mod tests {
     fn demo_catalog_rows() {
         let catalog = demo_catalog();
         assert_eq!(catalog.len(), 14);
-        let codes: std::collections::HashSet<_> =
-            catalog.iter().map(|r| r.procedure_code.as_str()).collect();
+        let codes: std::collections::HashSet<_> = catalog.iter().map(|r| r.procedure_code.as_str()).collect();
         assert_eq!(codes.len(), 14);
-        assert!(catalog
-            .iter()
-            .all(|r| r.procedure_code.starts_with("DEMO-")));
-        assert!(catalog
-            .iter()
-            .all(|r| r.budget_subitem.starts_with("DEMO-")));
+        assert!(catalog.iter().all(|r| r.procedure_code.starts_with("DEMO-")));
+        assert!(catalog.iter().all(|r| r.budget_subitem.starts_with("DEMO-")));
 
         let free: Vec<_> = catalog.iter().filter(|r| r.rule == FeeRule::Free).collect();
         assert_eq!(free.len(), 3);
@@ -777,27 +602,12 @@ mod tests {
         }
 
         assert_eq!(catalog[0].rule, certified_copy());
-        assert_eq!(
-            compute(&catalog[0].rule, &LineInput::new(3, Some(5))),
-            Ok(21_000)
-        );
-        let amounts: Vec<i64> = catalog
-            .iter()
-            .map(|r| compute(&r.rule, &LineInput::new(1, Some(1))).unwrap())
-            .collect();
-        assert_eq!(
-            amounts,
-            [
-                2_000, 10_000, 50_000, 30_000, 25_000, 8_000, 0, 5_000, 0, 5_000, 0, 3_000, 5_000,
-                25_000
-            ]
-        );
+        assert_eq!(compute(&catalog[0].rule, &LineInput::new(3, Some(5))), Ok(21_000));
+        let amounts: Vec<i64> = catalog.iter().map(|r| compute(&r.rule, &LineInput::new(1, Some(1))).unwrap()).collect();
+        assert_eq!(amounts, [2_000, 10_000, 50_000, 30_000, 25_000, 8_000, 0, 5_000, 0, 5_000, 0, 3_000, 5_000, 25_000]);
         let phi = catalog.iter().filter(|r| r.kind == FeeKind::Phi).count();
         assert_eq!(phi, 6);
-        let secondary = catalog
-            .iter()
-            .filter(|r| r.basis_from_secondary_source)
-            .count();
+        let secondary = catalog.iter().filter(|r| r.basis_from_secondary_source).count();
         assert_eq!(secondary, 5);
     }
 
@@ -806,20 +616,10 @@ mod tests {
         prop_oneof![
             Just(FeeRule::Free),
             price.clone().prop_map(|amount| FeeRule::Flat { amount }),
-            price.clone().prop_map(|unit_price| FeeRule::PerUnit {
-                unit_price,
-                unit: "bản".into()
+            price.clone().prop_map(|unit_price| FeeRule::PerUnit { unit_price, unit: "bản".into() }),
+            (0u32..10, price.clone(), price.clone(), price).prop_map(|(first_pages, first_page_price, later_page_price, cap_per_copy)| {
+                FeeRule::TieredPerPage { first_pages, first_page_price, later_page_price, cap_per_copy }
             }),
-            (0u32..10, price.clone(), price.clone(), price).prop_map(
-                |(first_pages, first_page_price, later_page_price, cap_per_copy)| {
-                    FeeRule::TieredPerPage {
-                        first_pages,
-                        first_page_price,
-                        later_page_price,
-                        cap_per_copy,
-                    }
-                }
-            ),
         ]
     }
 

@@ -7,8 +7,7 @@ pub fn mask_name(full: &str) -> String {
         None => String::new(),
         Some((given, [])) => given.to_string(),
         Some((given, rest)) => {
-            let initials: Vec<String> =
-                rest.iter().filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect();
+            let initials: Vec<String> = rest.iter().filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect();
             format!("{} {given}", initials.join(" "))
         }
     }

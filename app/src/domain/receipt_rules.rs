@@ -31,10 +31,7 @@ pub fn check_series(series: &str) -> Result<(), SymbolError> {
 /// a new year starts a new series (and a new count from 1).
 pub fn series_for_year(registered: &str, year: i32) -> String {
     let yy = format!("{:02}", year.rem_euclid(100));
-    match registered
-        .get(2..)
-        .filter(|_| registered.chars().take(2).all(|c| c.is_ascii_digit()))
-    {
+    match registered.get(2..).filter(|_| registered.chars().take(2).all(|c| c.is_ascii_digit())) {
         Some(rest) => format!("{yy}{rest}"),
         None => format!("{yy}{registered}"),
     }
@@ -85,10 +82,7 @@ impl ReceiptField {
 
     /// A notice (04/SS-CTĐT) may correct only these: the tax code and the amount were right.
     pub fn notice_may_correct(self) -> bool {
-        matches!(
-            self,
-            ReceiptField::PayerName | ReceiptField::PayerAddress | ReceiptField::AmountInWords
-        )
+        matches!(self, ReceiptField::PayerName | ReceiptField::PayerAddress | ReceiptField::AmountInWords)
     }
 }
 
@@ -210,36 +204,14 @@ mod tests {
     #[test]
     fn a_notice_corrects_only_name_address_and_words() {
         use ReceiptField as F;
-        assert_eq!(
-            check_correction(CorrectionPath::Notice, &[F::PayerName, F::AmountInWords], false),
-            Ok(())
-        );
-        assert_eq!(
-            check_correction(CorrectionPath::Notice, &[F::Amount], false),
-            Err(CorrectionError::NeedsReplacement)
-        );
-        assert_eq!(
-            check_correction(CorrectionPath::Notice, &[F::PayerName, F::Lines], false),
-            Err(CorrectionError::NeedsReplacement)
-        );
+        assert_eq!(check_correction(CorrectionPath::Notice, &[F::PayerName, F::AmountInWords], false), Ok(()));
+        assert_eq!(check_correction(CorrectionPath::Notice, &[F::Amount], false), Err(CorrectionError::NeedsReplacement));
+        assert_eq!(check_correction(CorrectionPath::Notice, &[F::PayerName, F::Lines], false), Err(CorrectionError::NeedsReplacement));
         assert_eq!(check_correction(CorrectionPath::Replacement, &[F::Amount], false), Ok(()));
-        assert_eq!(
-            check_correction(CorrectionPath::Replacement, &[F::PayerName], false),
-            Ok(()),
-            "a replacement may fix anything"
-        );
-        assert_eq!(
-            check_correction(CorrectionPath::Replacement, &[], false),
-            Err(CorrectionError::NothingWrong)
-        );
-        assert_eq!(
-            check_correction(CorrectionPath::Replacement, &[F::Amount], true),
-            Err(CorrectionError::AlreadyReplaced)
-        );
-        assert_eq!(
-            check_correction(CorrectionPath::Notice, &[F::PayerName], true),
-            Err(CorrectionError::AlreadyReplaced)
-        );
+        assert_eq!(check_correction(CorrectionPath::Replacement, &[F::PayerName], false), Ok(()), "a replacement may fix anything");
+        assert_eq!(check_correction(CorrectionPath::Replacement, &[], false), Err(CorrectionError::NothingWrong));
+        assert_eq!(check_correction(CorrectionPath::Replacement, &[F::Amount], true), Err(CorrectionError::AlreadyReplaced));
+        assert_eq!(check_correction(CorrectionPath::Notice, &[F::PayerName], true), Err(CorrectionError::AlreadyReplaced));
     }
 
     #[test]

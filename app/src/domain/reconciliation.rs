@@ -182,7 +182,9 @@ mod tests {
     #[test]
     fn names_are_the_documented_machine_states() {
         let names: Vec<&str> = RecState::ALL.iter().map(|s| s.as_str()).collect();
-        for required in ["matched", "under", "over", "late", "duplicate", "unknown_code", "wrong_account", "statement_only", "wardpay_only", "refunded"] {
+        for required in
+            ["matched", "under", "over", "late", "duplicate", "unknown_code", "wrong_account", "statement_only", "wardpay_only", "refunded"]
+        {
             assert!(names.contains(&required), "{required}");
         }
         for s in RecState::ALL {

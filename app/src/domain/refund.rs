@@ -51,12 +51,7 @@ pub enum RefundError {
 }
 
 impl RefundState {
-    pub const ALL: [RefundState; 4] = [
-        RefundState::Requested,
-        RefundState::Approved,
-        RefundState::Rejected,
-        RefundState::Paid,
-    ];
+    pub const ALL: [RefundState; 4] = [RefundState::Requested, RefundState::Approved, RefundState::Rejected, RefundState::Paid];
 
     /// The only place that decides which steps exist and who may take them.
     pub fn apply(self, event: &RefundEvent, requested_by: &str, actor: &str) -> Result<RefundState, RefundError> {
@@ -118,9 +113,7 @@ impl RefundOrigin {
     }
 
     pub fn parse(s: &str) -> Option<RefundOrigin> {
-        [RefundOrigin::Exception, RefundOrigin::Receipt]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [RefundOrigin::Exception, RefundOrigin::Receipt].into_iter().find(|o| o.as_str() == s)
     }
 }
 
@@ -140,19 +133,13 @@ mod tests {
     use RefundState as S;
 
     fn paid() -> E {
-        E::MarkPaid {
-            bank_reference: "FT26335000123".into(),
-        }
+        E::MarkPaid { bank_reference: "FT26335000123".into() }
     }
 
     #[test]
     fn a_refund_needs_a_second_person_then_a_bank_reference() {
         assert_eq!(S::Requested.apply(&E::Approve, "ketoan", "truongbp"), Ok(S::Approved));
-        assert_eq!(
-            S::Approved.apply(&paid(), "ketoan", "ketoan"),
-            Ok(S::Paid),
-            "the requester may carry out an approved refund"
-        );
+        assert_eq!(S::Approved.apply(&paid(), "ketoan", "ketoan"), Ok(S::Paid), "the requester may carry out an approved refund");
         assert_eq!(S::Requested.apply(&E::Reject, "ketoan", "truongbp"), Ok(S::Rejected));
     }
 
@@ -166,16 +153,7 @@ mod tests {
     fn no_step_is_skipped_or_repeated() {
         assert!(S::Requested.apply(&paid(), "a", "b").is_err(), "not paid before approval");
         assert!(S::Approved.apply(&E::Approve, "a", "b").is_err());
-        assert_eq!(
-            S::Approved.apply(
-                &E::MarkPaid {
-                    bank_reference: "  ".into()
-                },
-                "a",
-                "b"
-            ),
-            Err(RefundError::NoReference)
-        );
+        assert_eq!(S::Approved.apply(&E::MarkPaid { bank_reference: "  ".into() }, "a", "b"), Err(RefundError::NoReference));
         for s in [S::Paid, S::Rejected] {
             for e in [E::Approve, E::Reject, paid()] {
                 assert!(s.apply(&e, "a", "b").is_err(), "{s:?} is final");

@@ -33,12 +33,7 @@ pub enum EntryStatus {
     /// TThai 0.
     New,
     /// TThai 3; the fields identify the receipt being replaced.
-    Replacement {
-        form: String,
-        series: String,
-        number: i64,
-        issued_on: NaiveDate,
-    },
+    Replacement { form: String, series: String, number: i64, issued_on: NaiveDate },
     /// TThai 5: payer name, address or amount in words corrected by a 04/SS-CTĐT notice.
     CorrectedByNotice,
 }
@@ -126,13 +121,7 @@ fn write_entry(w: &mut Writer, line: usize, entry: &SummaryEntry) {
     w.optional_leaf("TNNop", entry.payer_name.as_deref());
     w.leaf("TTien", &entry.total.to_string());
     w.leaf("TThai", entry.status.code());
-    if let EntryStatus::Replacement {
-        form,
-        series,
-        number,
-        issued_on,
-    } = &entry.status
-    {
+    if let EntryStatus::Replacement { form, series, number, issued_on } = &entry.status {
         w.leaf("KHMSBLCLQuan", form);
         w.leaf("KHBLCLQuan", series);
         w.leaf("SBLCLQuan", &number.to_string());
@@ -289,10 +278,7 @@ mod tests {
 
     /// The `DLieu` blocks in document order.
     fn entry_blocks(xml: &str) -> Vec<&str> {
-        xml.split("<DLieu>")
-            .skip(1)
-            .map(|rest| rest.split("</DLieu>").next().unwrap())
-            .collect()
+        xml.split("<DLieu>").skip(1).map(|rest| rest.split("</DLieu>").next().unwrap()).collect()
     }
 
     /// The document without its indentation, to check element order independently of layout.
@@ -309,12 +295,7 @@ mod tests {
     fn validate(xml: &str, name: &str) -> Output {
         let file = std::env::temp_dir().join(format!("wardpay-01-TH-BLDT-{}-{name}.xml", std::process::id()));
         std::fs::write(&file, xml).expect("write the summary to a temp file");
-        let output = Command::new("xmllint")
-            .arg("--noout")
-            .arg("--schema")
-            .arg(xsd_path())
-            .arg(&file)
-            .output();
+        let output = Command::new("xmllint").arg("--noout").arg("--schema").arg(xsd_path()).arg(&file).output();
         let _ = std::fs::remove_file(&file);
         match output {
             Ok(output) => output,
@@ -348,25 +329,15 @@ mod tests {
         assert_eq!(escape("tab\there\nnew line"), "tab\there\nnew line");
         assert_eq!(escape("Phường Đông Ba"), "Phường Đông Ba");
 
-        let header = SummaryHeader {
-            unit_name: "Phường <Một> & \"Hai\"\u{7}".to_string(),
-            ..header()
-        };
+        let header = SummaryHeader { unit_name: "Phường <Một> & \"Hai\"\u{7}".to_string(), ..header() };
         let xml = to_xml(&header, &[]);
         assert!(xml.contains("<TNNT>Phường &lt;Một&gt; &amp; &quot;Hai&quot;</TNNT>"), "{xml}");
     }
 
     #[test]
     fn blank_optional_elements_are_left_out() {
-        let header = SummaryHeader {
-            note: Some(" \u{1} ".to_string()),
-            ..header()
-        };
-        let entry = SummaryEntry {
-            payer_name: Some(String::new()),
-            note: None,
-            ..new_entry(1)
-        };
+        let header = SummaryHeader { note: Some(" \u{1} ".to_string()), ..header() };
+        let entry = SummaryEntry { payer_name: Some(String::new()), note: None, ..new_entry(1) };
         let xml = to_xml(&header, &[entry]);
         assert!(!xml.contains("<GChu>"), "{xml}");
         assert!(!xml.contains("<TNNop>"), "{xml}");
@@ -408,12 +379,7 @@ mod tests {
         assert!(!first.contains("<BSLThu>"));
 
         let note = "Gửi chậm do mất kết nối mạng ngày 03/07/2026";
-        let supplement = SummaryHeader {
-            sequence: 4,
-            supplement: Some(2),
-            note: Some(note.to_string()),
-            ..header()
-        };
+        let supplement = SummaryHeader { sequence: 4, supplement: Some(2), note: Some(note.to_string()), ..header() };
         let xml = to_xml(&supplement, &[new_entry(20)]);
         let expected = "<SBTHDLieu>4</SBTHDLieu><LKDLieu>N</LKDLieu><KDLieu>03/07/2026</KDLieu>\
                         <LDau>0</LDau><BSLThu>2</BSLThu><NLap>2026-07-03</NLap>";
@@ -425,10 +391,7 @@ mod tests {
     #[test]
     fn an_empty_day_is_a_complete_document() {
         let xml = to_xml(&header(), &[]);
-        assert!(
-            compact(&xml).ends_with("<NDBTHDLieu><DSDLieu/></NDBTHDLieu></DLBTHop><DSCKS><NNT/></DSCKS></BTHDLieu>"),
-            "{xml}"
-        );
+        assert!(compact(&xml).ends_with("<NDBTHDLieu><DSDLieu/></NDBTHDLieu></DLBTHop><DSCKS><NNT/></DSCKS></BTHDLieu>"), "{xml}");
         assert_valid(&xml, "empty-day");
     }
 
@@ -506,12 +469,7 @@ mod tests {
             ("bad-status", "<TThai>0</TThai>", "<TThai>9</TThai>", "TThai"),
             ("negative-total", "<TTien>50000</TTien>", "<TTien>-50000</TTien>", "TTien"),
             ("bad-tax-code", "<MST>0301234567-001</MST>", "<MST>030123</MST>", "MST"),
-            (
-                "bad-form",
-                "<KHMSBLai>EBL01</KHMSBLai>",
-                "<KHMSBLai>01BLP0-001</KHMSBLai>",
-                "KHMSBLai",
-            ),
+            ("bad-form", "<KHMSBLai>EBL01</KHMSBLai>", "<KHMSBLai>01BLP0-001</KHMSBLai>", "KHMSBLai"),
             ("bad-day", "<KDLieu>03/07/2026</KDLieu>", "<KDLieu>2026-07-03</KDLieu>", "KDLieu"),
         ];
         for (name, original, replacement, element) in tampered {

@@ -107,11 +107,7 @@ impl DepositInterval {
 }
 
 fn next_month_first(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    };
+    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
@@ -190,38 +186,18 @@ mod tests {
     #[test]
     fn periods_are_the_day_the_iso_week_and_the_month() {
         // 2026-12-02 is a Wednesday.
-        assert_eq!(
-            DepositInterval::Daily.period_of(d("2026-12-02")),
-            (d("2026-12-02"), d("2026-12-02"))
-        );
-        assert_eq!(
-            DepositInterval::Weekly.period_of(d("2026-12-02")),
-            (d("2026-11-30"), d("2026-12-06"))
-        );
-        assert_eq!(
-            DepositInterval::Monthly.period_of(d("2026-12-31")),
-            (d("2026-12-01"), d("2026-12-31"))
-        );
-        assert_eq!(
-            DepositInterval::Monthly.period_of(d("2026-02-10")),
-            (d("2026-02-01"), d("2026-02-28"))
-        );
+        assert_eq!(DepositInterval::Daily.period_of(d("2026-12-02")), (d("2026-12-02"), d("2026-12-02")));
+        assert_eq!(DepositInterval::Weekly.period_of(d("2026-12-02")), (d("2026-11-30"), d("2026-12-06")));
+        assert_eq!(DepositInterval::Monthly.period_of(d("2026-12-31")), (d("2026-12-01"), d("2026-12-31")));
+        assert_eq!(DepositInterval::Monthly.period_of(d("2026-02-10")), (d("2026-02-01"), d("2026-02-28")));
     }
 
     #[test]
     fn due_dates_fall_on_working_days() {
         assert_eq!(DepositInterval::Daily.due_date(d("2026-12-02")), d("2026-12-03"));
-        assert_eq!(
-            DepositInterval::Daily.due_date(d("2026-12-04")),
-            d("2026-12-07"),
-            "Friday's money is due Monday"
-        );
+        assert_eq!(DepositInterval::Daily.due_date(d("2026-12-04")), d("2026-12-07"), "Friday's money is due Monday");
         assert_eq!(DepositInterval::Weekly.due_date(d("2026-12-06")), d("2026-12-07"));
-        assert_eq!(
-            DepositInterval::Monthly.due_date(d("2026-11-30")),
-            d("2026-12-07"),
-            "5 Dec 2026 is a Saturday"
-        );
+        assert_eq!(DepositInterval::Monthly.due_date(d("2026-11-30")), d("2026-12-07"), "5 Dec 2026 is a Saturday");
         assert_eq!(DepositInterval::Monthly.due_date(d("2026-12-31")), d("2027-01-05"));
     }
 
@@ -244,10 +220,7 @@ mod tests {
 
     #[test]
     fn each_row_ends_where_the_next_begins() {
-        assert_eq!(
-            chained_ends(&["2026-01-01", "2026-07-01"]),
-            vec![Some("2026-07-01".to_string()), None]
-        );
+        assert_eq!(chained_ends(&["2026-01-01", "2026-07-01"]), vec![Some("2026-07-01".to_string()), None]);
         assert_eq!(chained_ends(&["2026-01-01"]), vec![None]);
     }
 

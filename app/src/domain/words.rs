@@ -4,9 +4,7 @@
 //! `docs/domain.md` (§9 "Amount in words"); the English reading is for
 //! the English UI only and has no legal weight.
 
-const DIGITS_VI: [&str; 10] = [
-    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
-];
+const DIGITS_VI: [&str; 10] = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"];
 
 const BILLION: u64 = 1_000_000_000;
 
@@ -38,11 +36,7 @@ fn push_vi(n: u64, out: &mut Vec<&'static str>) {
         out.push("tỷ");
         leading = false;
     }
-    let groups = [
-        (low / 1_000_000, Some("triệu")),
-        ((low / 1_000) % 1_000, Some("nghìn")),
-        (low % 1_000, None),
-    ];
+    let groups = [(low / 1_000_000, Some("triệu")), ((low / 1_000) % 1_000, Some("nghìn")), (low % 1_000, None)];
     for (group, scale) in groups {
         // An all-zero group is silent: 1.000.500 is "một triệu năm trăm".
         if group == 0 {
@@ -117,19 +111,9 @@ const ONES_EN: [&str; 20] = [
     "eighteen",
     "nineteen",
 ];
-const TENS_EN: [&str; 10] = [
-    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
+const TENS_EN: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
 // Short scale; seven groups are enough for u64::MAX (18 quintillion).
-const SCALES_EN: [&str; 7] = [
-    "",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "quadrillion",
-    "quintillion",
-];
+const SCALES_EN: [&str; 7] = ["", "thousand", "million", "billion", "trillion", "quadrillion", "quintillion"];
 
 /// The amount in English words, e.g. `50_000` → "Fifty thousand dong".
 /// American style (no "and"), tens joined by a hyphen ("twenty-one").
@@ -245,11 +229,7 @@ mod tests {
         // the tỷ count from the rest.
         if let Some(i) = tokens.iter().rposition(|t| *t == "tỷ") {
             let high = parse_tokens(&tokens[..i])?;
-            let low = if i + 1 == tokens.len() {
-                0
-            } else {
-                parse_below_billion(&tokens[i + 1..], false)?
-            };
+            let low = if i + 1 == tokens.len() { 0 } else { parse_below_billion(&tokens[i + 1..], false)? };
             return high.checked_mul(BILLION)?.checked_add(low);
         }
         parse_below_billion(tokens, true)
@@ -360,10 +340,7 @@ mod tests {
             (100_000_000, "Một trăm triệu đồng"),
             (1_000_000_000_000, "Một nghìn tỷ đồng"),
             (1_001_000_000_000, "Một nghìn không trăm linh một tỷ đồng"),
-            (
-                1_000_000_005_000,
-                "Một nghìn tỷ không trăm linh năm nghìn đồng",
-            ),
+            (1_000_000_005_000, "Một nghìn tỷ không trăm linh năm nghìn đồng"),
             (1_000_000_000_000_000, "Một triệu tỷ đồng"),
             (1_000_000_000_000_000_000, "Một tỷ tỷ đồng"),
             (
@@ -430,10 +407,7 @@ mod tests {
     }
 
     fn well_formed(s: &str, ending: &str) -> bool {
-        s.chars().next().is_some_and(char::is_uppercase)
-            && s.ends_with(ending)
-            && !s.contains("  ")
-            && !s.starts_with(' ')
+        s.chars().next().is_some_and(char::is_uppercase) && s.ends_with(ending) && !s.contains("  ") && !s.starts_with(' ')
     }
 
     proptest! {

@@ -1,8 +1,8 @@
 //! `/admin`: pairing kiosks with counters and managing the ward's accounts.
 
 use crate::api::{
-    admin_add_counter, admin_create_account, admin_fee_items, admin_import_catalog, admin_update_fee_item, admin_pair_kiosk, admin_reset_password, admin_revoke_kiosk, admin_save_ward,
-    admin_set_account_active, admin_setup, SetupView,
+    admin_add_counter, admin_create_account, admin_fee_items, admin_import_catalog, admin_pair_kiosk, admin_reset_password,
+    admin_revoke_kiosk, admin_save_ward, admin_set_account_active, admin_setup, admin_update_fee_item, SetupView,
 };
 use crate::components::{role_label, UserNav};
 use crate::i18n::{tx, LangSwitch};
@@ -58,11 +58,31 @@ pub fn AdminPage() -> impl IntoView {
         }),
     };
     let bump = move || version.update(|v| *v += 1);
-    Effect::new(move |_| if matches!(acts.pair.value().get(), Some(Ok(_))) { bump() });
-    Effect::new(move |_| if matches!(acts.revoke.value().get(), Some(Ok(_))) { bump() });
-    Effect::new(move |_| if matches!(acts.create.value().get(), Some(Ok(_))) { bump() });
-    Effect::new(move |_| if matches!(acts.save_ward.value().get(), Some(Ok(_))) { bump() });
-    Effect::new(move |_| if matches!(acts.add_counter.value().get(), Some(Ok(_))) { bump() });
+    Effect::new(move |_| {
+        if matches!(acts.pair.value().get(), Some(Ok(_))) {
+            bump()
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(acts.revoke.value().get(), Some(Ok(_))) {
+            bump()
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(acts.create.value().get(), Some(Ok(_))) {
+            bump()
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(acts.save_ward.value().get(), Some(Ok(_))) {
+            bump()
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(acts.add_counter.value().get(), Some(Ok(_))) {
+            bump()
+        }
+    });
     view! {
         <Title text="WardPay — Quản trị"/>
         <header class="topbar">
@@ -267,9 +287,8 @@ fn AccountLine(a: AccountRow, ward: String, version: RwSignal<u32>) -> impl Into
         }
     });
     let role = role_label(a.role);
-    let error = move || {
-        toggle.value().get().and_then(|r| r.err()).or_else(|| reset.value().get().and_then(|r| r.err())).map(|e| readable(&e))
-    };
+    let error =
+        move || toggle.value().get().and_then(|r| r.err()).or_else(|| reset.value().get().and_then(|r| r.err())).map(|e| readable(&e));
     view! {
         <tr data-username=a.username.clone() data-active=active.to_string()>
             <td>{a.username.clone()}</td>
@@ -318,13 +337,14 @@ fn WardSetup(setup: SetupView, acts: AdminActions) -> impl IntoView {
         }
     };
     // A text field bound to one member of the form.
-    let field = move |label: (&'static str, &'static str), name: &'static str, get: fn(&WardForm) -> String, set: fn(&mut WardForm, String)| {
-        view! {
-            <label><span>{tx(label.0, label.1)}</span>
-                <input name=name prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
-            </label>
-        }
-    };
+    let field =
+        move |label: (&'static str, &'static str), name: &'static str, get: fn(&WardForm) -> String, set: fn(&mut WardForm, String)| {
+            view! {
+                <label><span>{tx(label.0, label.1)}</span>
+                    <input name=name prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
+                </label>
+            }
+        };
     view! {
         <section class="panel" data-testid="ward-setup">
             <div class="panel-head">
@@ -389,12 +409,15 @@ fn WardSetup(setup: SetupView, acts: AdminActions) -> impl IntoView {
 fn FeeCatalog(setup: SetupView) -> impl IntoView {
     let ward = RwSignal::new(setup.wards.first().map(|w| w.id));
     let reload = RwSignal::new(0u32);
-    let items = Resource::new(move || (ward.get(), reload.get()), |(w, _)| async move {
-        match w {
-            Some(w) => admin_fee_items(w).await,
-            None => Ok(Vec::new()),
-        }
-    });
+    let items = Resource::new(
+        move || (ward.get(), reload.get()),
+        |(w, _)| async move {
+            match w {
+                Some(w) => admin_fee_items(w).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     let import = Action::new_local(|w: &i64| admin_import_catalog(*w));
     Effect::new(move |_| {
         if let Some(Ok(_)) = import.value().get() {

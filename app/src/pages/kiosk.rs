@@ -66,7 +66,12 @@ fn Pairing(code: PairingCode) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let poll = Action::new_local(|_: &()| kiosk_pairing_status());
-        if let Ok(handle) = set_interval_with_handle(move || { poll.dispatch(()); }, std::time::Duration::from_secs(2)) {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                poll.dispatch(());
+            },
+            std::time::Duration::from_secs(2),
+        ) {
             on_cleanup(move || handle.clear());
         }
         Effect::new(move |_| {

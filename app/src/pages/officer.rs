@@ -2,7 +2,7 @@
 //! payment with its live state (steps 4–6), the fallbacks, and today's queue.
 
 use crate::api::{
-    cancel_payment, confirm_dvc, create_dossier, get_dvc_pending, get_catalog, get_queue, get_ward_snapshot, pay_manually, reissue_payment,
+    cancel_payment, confirm_dvc, create_dossier, get_catalog, get_dvc_pending, get_queue, get_ward_snapshot, pay_manually, reissue_payment,
     set_counter_status, simulate_payment,
 };
 use crate::components::{mmss, use_seconds_ticker, TopBar};
@@ -11,8 +11,8 @@ use crate::domain::words::format_vnd;
 use crate::i18n::{t, use_lang, Lang, K};
 use crate::live::use_live;
 use crate::model::{
-    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, LineRequest, NewDossier, PaymentMethod, PaymentState,
-    PaymentView, ServerMsg, Topic, WardSnapshot,
+    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, LineRequest, NewDossier, PaymentMethod, PaymentState, PaymentView, ServerMsg,
+    Topic, WardSnapshot,
 };
 use crate::time::format_vn_time;
 use leptos::prelude::*;
@@ -22,10 +22,13 @@ const COUNTER_KEY: &str = "wardpay.counter";
 
 #[component]
 pub fn OfficerPage() -> impl IntoView {
-    let ward = Resource::new(|| (), |_| async move {
-        let me = crate::api::get_me().await?;
-        Ok::<_, ServerFnError>((get_ward_snapshot(None).await?, me.map(|m| m.role)))
-    });
+    let ward = Resource::new(
+        || (),
+        |_| async move {
+            let me = crate::api::get_me().await?;
+            Ok::<_, ServerFnError>((get_ward_snapshot(None).await?, me.map(|m| m.role)))
+        },
+    );
     view! {
         <Title text="WardPay — Cán bộ"/>
         <Suspense fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
@@ -187,9 +190,8 @@ fn DvcPending(counter: RwSignal<Option<i64>>, pushes: RwSignal<u64>) -> impl Int
     });
     #[cfg(feature = "hydrate")]
     {
-        let first = move || {
-            rows.get_untracked().and_then(|r| r.ok()).and_then(|r| r.first().and_then(|d| d.payment.as_ref().map(|p| p.id)))
-        };
+        let first =
+            move || rows.get_untracked().and_then(|r| r.ok()).and_then(|r| r.first().and_then(|d| d.payment.as_ref().map(|p| p.id)));
         let handle = window_event_listener(leptos::ev::keydown, move |ev| {
             if ev.key() == "F2" {
                 ev.prevent_default();
@@ -477,9 +479,7 @@ fn DossierForm(catalog: Vec<CatalogEntry>, counter: RwSignal<Option<i64>>) -> im
         lines.update(|v| v.push(Draft { uid, entry, quantity: "1".into(), pages: pages.into(), exempt: false, reason: String::new() }));
         query.set(String::new());
     };
-    let total = Memo::new(move |_| {
-        lines.with(|v| v.iter().map(|d| d.amount()).try_fold(0i64, |acc, a| a.map(|a| acc + a)))
-    });
+    let total = Memo::new(move |_| lines.with(|v| v.iter().map(|d| d.amount()).try_fold(0i64, |acc, a| a.map(|a| acc + a))));
     let submit = Action::new(move |input: &NewDossier| {
         let input = input.clone();
         async move { create_dossier(input).await }

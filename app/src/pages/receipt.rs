@@ -1,8 +1,8 @@
 //! The electronic receipt at `/receipts/<id>`, printable on A4.
 
 use crate::api::get_receipt;
-use crate::domain::words::format_vnd;
 use crate::api::{notify_receipt, replace_receipt};
+use crate::domain::words::format_vnd;
 use crate::i18n::{t, tx, use_lang, Lang, K};
 use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptStatus};
 use crate::pages::officer::readable;
@@ -15,12 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let key = move || {
-        (
-            params.read().get("id").and_then(|s| s.parse::<i64>().ok()),
-            query.read().get("k"),
-        )
-    };
+    let key = move || (params.read().get("id").and_then(|s| s.parse::<i64>().ok()), query.read().get("k"));
     let doc = Resource::new(key, |(id, token)| async move {
         match id {
             Some(id) => get_receipt(id, token).await,
@@ -171,10 +166,18 @@ fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
     let amounts: Vec<RwSignal<String>> = lines.iter().map(|l| RwSignal::new(l.amount.to_string())).collect();
     let input = move || {
         let mut wrong = Vec::new();
-        if wrong_name.get_untracked() { wrong.push(ReceiptField::PayerName); }
-        if wrong_address.get_untracked() { wrong.push(ReceiptField::PayerAddress); }
-        if wrong_words.get_untracked() { wrong.push(ReceiptField::AmountInWords); }
-        if wrong_amount.get_untracked() { wrong.push(ReceiptField::Amount); }
+        if wrong_name.get_untracked() {
+            wrong.push(ReceiptField::PayerName);
+        }
+        if wrong_address.get_untracked() {
+            wrong.push(ReceiptField::PayerAddress);
+        }
+        if wrong_words.get_untracked() {
+            wrong.push(ReceiptField::AmountInWords);
+        }
+        if wrong_amount.get_untracked() {
+            wrong.push(ReceiptField::Amount);
+        }
         CorrectionInput {
             receipt_id,
             wrong,
@@ -194,11 +197,14 @@ fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
         async move { replace_receipt(i).await }
     });
     let amounts_for_replace = amounts.clone();
-    let on_notice = move |_| { notice.dispatch(input()); };
+    let on_notice = move |_| {
+        notice.dispatch(input());
+    };
     let on_replace = move |_| {
         let mut i = input();
         if wrong_amount.get_untracked() {
-            i.line_amounts = Some(amounts_for_replace.iter().map(|a| a.get_untracked().trim().replace(['.', ','], "").parse().unwrap_or(-1)).collect());
+            i.line_amounts =
+                Some(amounts_for_replace.iter().map(|a| a.get_untracked().trim().replace(['.', ','], "").parse().unwrap_or(-1)).collect());
         }
         replace.dispatch(i);
     };

@@ -30,7 +30,11 @@ pub fn ReconciliationPage() -> impl IntoView {
     });
     let filter = Signal::derive(move || {
         let q = query.read();
-        Filter { counter: q.get("counter").unwrap_or_default(), officer: q.get("officer").unwrap_or_default(), procedure: q.get("procedure").unwrap_or_default() }
+        Filter {
+            counter: q.get("counter").unwrap_or_default(),
+            officer: q.get("officer").unwrap_or_default(),
+            procedure: q.get("procedure").unwrap_or_default(),
+        }
     });
     let report = Resource::new(
         move || (range.get(), filter.get()),
@@ -178,7 +182,11 @@ struct Filter {
 impl Filter {
     /// `&counter=…&officer=…&procedure=…` for the ones set, encoded for a link.
     fn query(&self) -> String {
-        let enc = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect::<String>()
+        };
         [("counter", &self.counter), ("officer", &self.officer), ("procedure", &self.procedure)]
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())

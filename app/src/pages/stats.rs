@@ -1,14 +1,14 @@
 //! The supervisor's live ward overview at `/stats`.
 
 use crate::api::{close_day, get_day_closes, get_exceptions, get_intake_log, get_pollers, get_ward_snapshot, resolve_exception};
-use crate::i18n::tx;
-use crate::model::{ExceptionRow, Resolution};
-use crate::pages::officer::readable;
 use crate::components::TopBar;
+use crate::domain::words::format_vnd;
+use crate::i18n::tx;
 use crate::i18n::{exception_kind_label, t, use_lang, K};
 use crate::live::use_live;
 use crate::model::{CounterStatus, ServerMsg, Topic, WardSnapshot};
-use crate::domain::words::format_vnd;
+use crate::model::{ExceptionRow, Resolution};
+use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -111,10 +111,8 @@ fn Kpi(label: K, value: Signal<String>, id: &'static str) -> impl IntoView {
 fn ExceptionQueue(ward_id: i64, pushes: RwSignal<u64>) -> impl IntoView {
     let show_resolved = RwSignal::new(false);
     let refreshed = RwSignal::new(0u64);
-    let rows = Resource::new(
-        move || (show_resolved.get(), pushes.get(), refreshed.get()),
-        move |(all, _, _)| get_exceptions(ward_id, !all),
-    );
+    let rows =
+        Resource::new(move || (show_resolved.get(), pushes.get(), refreshed.get()), move |(all, _, _)| get_exceptions(ward_id, !all));
     view! {
         <div class="panel-head">
             <h3>{t(K::ExceptionQueue)}</h3>

@@ -32,12 +32,15 @@ pub fn VerifyPage() -> impl IntoView {
         };
         (!query.number.trim().is_empty() || !query.series.trim().is_empty()).then_some(query)
     });
-    let result = Resource::new(move || asked.get(), |a| async move {
-        match a {
-            Some(query) => verify_receipt(query).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let result = Resource::new(
+        move || asked.get(),
+        |a| async move {
+            match a {
+                Some(query) => verify_receipt(query).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let keys = Resource::new(|| (), |_| get_public_keys());
     let initial = asked.get_untracked().unwrap_or_default();
     view! {

@@ -64,30 +64,12 @@ fn synonyms(field: Field, format: &Format) -> &'static [&'static str] {
             "bookingdate",
             "ngaygiaodichthoigian",
         ],
-        (Field::AmountIn, _) => &[
-            "sotienvao",
-            "tienvao",
-            "amountin",
-            "ghico",
-            "sotienghico",
-            "psco",
-            "phatsinhco",
-            "credit",
-            "creditamount",
-            "co",
-        ],
-        (Field::AmountOut, _) => &[
-            "sotienra",
-            "tienra",
-            "amountout",
-            "ghino",
-            "sotienghino",
-            "psno",
-            "phatsinhno",
-            "debit",
-            "debitamount",
-            "no",
-        ],
+        (Field::AmountIn, _) => {
+            &["sotienvao", "tienvao", "amountin", "ghico", "sotienghico", "psco", "phatsinhco", "credit", "creditamount", "co"]
+        }
+        (Field::AmountOut, _) => {
+            &["sotienra", "tienra", "amountout", "ghino", "sotienghino", "psno", "phatsinhno", "debit", "debitamount", "no"]
+        }
         (Field::Amount, _) => &["sotien", "giatri", "amount", "sotiengiaodich", "value", "sotienvnd"],
         (Field::Content, _) => &[
             "noidung",
@@ -105,16 +87,9 @@ fn synonyms(field: Field, format: &Format) -> &'static [&'static str] {
             "remarks",
             "narrative",
         ],
-        (Field::Reference, Format::Casso) => &[
-            "mathamchieu",
-            "sothamchieu",
-            "referencenumber",
-            "reference",
-            "referencecode",
-            "tid",
-            "magiaodichnganhang",
-            "sobuttoan",
-        ],
+        (Field::Reference, Format::Casso) => {
+            &["mathamchieu", "sothamchieu", "referencenumber", "reference", "referencecode", "tid", "magiaodichnganhang", "sobuttoan"]
+        }
         (Field::Reference, _) => &[
             "mathamchieu",
             "sothamchieu",
@@ -208,11 +183,7 @@ impl Mapping {
 
     /// The mapping written back in the form [`Mapping::parse`] reads.
     pub fn to_spec(&self) -> String {
-        let mut parts = vec![
-            format!("date={}", self.date),
-            format!("amount={}", self.amount),
-            format!("content={}", self.content),
-        ];
+        let mut parts = vec![format!("date={}", self.date), format!("amount={}", self.amount), format!("content={}", self.content)];
         if let Some(r) = &self.reference {
             parts.push(format!("reference={r}"));
         }

@@ -92,13 +92,7 @@ impl Line {
         if let (Some(p), Some(id)) = (provider, &self.provider_txn_id) {
             return format!("{}:{id}", p.as_str());
         }
-        format!(
-            "line:{}|{}|{}|{}",
-            self.at.timestamp(),
-            self.amount,
-            self.account.as_deref().unwrap_or(""),
-            self.content
-        )
+        format!("line:{}|{}|{}|{}", self.at.timestamp(), self.amount, self.account.as_deref().unwrap_or(""), self.content)
     }
 }
 
@@ -131,12 +125,7 @@ pub enum StatementError {
     #[error("ánh xạ cột không hợp lệ (bad column mapping): {0}")]
     BadMapping(String),
     #[error("dòng {line}, cột {column}: {why}: {text:?} (line {line}, column {column})")]
-    BadLine {
-        line: usize,
-        column: String,
-        text: String,
-        why: String,
-    },
+    BadLine { line: usize, column: String, text: String, why: String },
     #[error("dòng {line} trùng với dòng {first} (line {line} repeats line {first})")]
     DuplicateLine { line: usize, first: usize },
 }
@@ -203,13 +192,7 @@ pub fn parse(table: &Table, format: &Format, today: NaiveDate) -> Result<Stateme
         return Err(StatementError::Empty);
     }
     let day = |l: &Line| l.at.with_timezone(&crate::VIETNAM_OFFSET).date_naive();
-    Ok(Statement {
-        provider,
-        first_day: lines.iter().map(day).min(),
-        last_day: lines.iter().map(day).max(),
-        lines,
-        skipped,
-    })
+    Ok(Statement { provider, first_day: lines.iter().map(day).min(), last_day: lines.iter().map(day).max(), lines, skipped })
 }
 
 #[cfg(test)]

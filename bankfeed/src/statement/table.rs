@@ -89,10 +89,7 @@ impl Table {
                 Data::Error(e) => Cell::Text(format!("#{e:?}")),
                 Data::DateTime(t) => excel_time(t).map_or_else(|| Cell::Text(t.to_string()), Cell::DateTime),
             }));
-            rows.push(Row {
-                number: first_row + i + 1,
-                cells: out,
-            });
+            rows.push(Row { number: first_row + i + 1, cells: out });
         }
         Ok(Table { rows })
     }
@@ -101,11 +98,7 @@ impl Table {
     /// as RFC 4180 has them.
     pub fn read_csv(text: &str) -> Result<Table, StatementError> {
         let delimiter = sniff_delimiter(text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
         // The reader's own line count stumbles on CRLF, so lines are counted from the byte
         // offset where each record starts.
         let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
@@ -122,24 +115,10 @@ impl Table {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| line_of(p.byte()));
-                StatementError::BadLine {
-                    line,
-                    column: "-".into(),
-                    text: String::new(),
-                    why: format!("CSV không đọc được ({e})"),
-                }
+                StatementError::BadLine { line, column: "-".into(), text: String::new(), why: format!("CSV không đọc được ({e})") }
             })?;
             let number = record.position().map_or(rows.len() + 1, |p| line_of(p.byte()));
-            let cells = record
-                .iter()
-                .map(|s| {
-                    if s.trim().is_empty() {
-                        Cell::Blank
-                    } else {
-                        Cell::Text(s.to_string())
-                    }
-                })
-                .collect();
+            let cells = record.iter().map(|s| if s.trim().is_empty() { Cell::Blank } else { Cell::Text(s.to_string()) }).collect();
             rows.push(Row { number, cells });
         }
         Ok(Table { rows })
@@ -162,16 +141,8 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, StatementError> {
         if !rest.len().is_multiple_of(2) {
             return Err(StatementError::Encoding);
         }
-        let units = rest.chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|_| StatementError::Encoding)
+        let units = rest.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+        char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| StatementError::Encoding)
     };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return utf16(rest, true);
@@ -188,8 +159,5 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, StatementError> {
 fn sniff_delimiter(text: &str) -> u8 {
     let head: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(10).collect();
     let count = |d: char| head.iter().map(|l| l.matches(d).count()).max().unwrap_or(0);
-    [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))]
-        .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .map_or(b',', |(d, _)| d)
+    [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))].into_iter().max_by_key(|(_, n)| *n).map_or(b',', |(d, _)| d)
 }

@@ -83,20 +83,11 @@ fn a_bad_amount_names_its_line_column_and_text() {
 #[test]
 fn future_dates_duplicate_lines_and_missing_headers_are_refused() {
     let future = "Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n01/12/2026,50000,WP1,FT1,1\n";
-    assert!(matches!(
-        read(future.as_bytes(), &csv_mapping(), today()),
-        Err(StatementError::BadLine { line: 2, .. })
-    ));
+    assert!(matches!(read(future.as_bytes(), &csv_mapping(), today()), Err(StatementError::BadLine { line: 2, .. })));
     let dup = "Ngày giao dịch,Số tiền,Nội dung,Mã GD,Số tài khoản\n29/11/2026,50000,WP1,FT1,1\n29/11/2026,50000,WP1,FT1,1\n";
-    assert_eq!(
-        read(dup.as_bytes(), &csv_mapping(), today()),
-        Err(StatementError::DuplicateLine { line: 3, first: 2 })
-    );
+    assert_eq!(read(dup.as_bytes(), &csv_mapping(), today()), Err(StatementError::DuplicateLine { line: 3, first: 2 }));
     let other = "Date,Value\n29/11/2026,50000\n";
-    assert!(matches!(
-        read(other.as_bytes(), &Format::Sepay, today()),
-        Err(StatementError::NoHeader { .. })
-    ));
+    assert!(matches!(read(other.as_bytes(), &Format::Sepay, today()), Err(StatementError::NoHeader { .. })));
 }
 
 #[test]
@@ -104,14 +95,8 @@ fn text_that_is_not_utf8_or_not_a_table_is_refused() {
     // "Nội dung" in Windows-1258 is not UTF-8.
     let cp1258 = b"Ng\xe0y,S\xf4\xcc\x81 ti\xean,N\xf4\xf2i dung\n";
     assert_eq!(read(cp1258, &Format::Sepay, today()), Err(StatementError::Encoding));
-    assert!(matches!(
-        read(b"\x00\x01\x02binary", &Format::Sepay, today()),
-        Err(StatementError::NotATable(_))
-    ));
-    assert!(matches!(
-        read(b"PK\x03\x04not really a zip", &Format::Sepay, today()),
-        Err(StatementError::NotATable(_))
-    ));
+    assert!(matches!(read(b"\x00\x01\x02binary", &Format::Sepay, today()), Err(StatementError::NotATable(_))));
+    assert!(matches!(read(b"PK\x03\x04not really a zip", &Format::Sepay, today()), Err(StatementError::NotATable(_))));
     assert_eq!(read(b"", &Format::Sepay, today()), Err(StatementError::Empty));
 }
 
@@ -131,9 +116,7 @@ fn an_xlsx_export_reads_dates_numbers_and_text() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "Sao kê tháng 11").expect("write");
-    for (c, h) in ["Ngày giao dịch", "Tiền vào", "Tiền ra", "Nội dung", "Mã tham chiếu", "Số tài khoản"]
-        .iter()
-        .enumerate()
+    for (c, h) in ["Ngày giao dịch", "Tiền vào", "Tiền ra", "Nội dung", "Mã tham chiếu", "Số tài khoản"].iter().enumerate()
     {
         sheet.write_string(2, c as u16, *h).expect("write");
     }

@@ -16,8 +16,8 @@ use app::model::{CounterStatus, LineRequest, NewDossier, ServerMsg};
 use clap::{Args, Parser, Subcommand};
 use futures_util::StreamExt;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+    Statement, TransactionTrait,
 };
 use server::config::ServeArgs;
 use std::io::Write;
@@ -160,12 +160,7 @@ fn machine_line() -> String {
 fn rss_kib() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
@@ -228,13 +223,7 @@ fn summary(label: &str, ms: &mut [f64]) -> String {
 const ALL_DAY: (u32, u32) = (0, 24 * 60);
 
 fn serve_args(sepay_keys: Vec<String>) -> ServeArgs {
-    ServeArgs {
-        bind: "127.0.0.1:0".parse().expect("addr"),
-        demo: true,
-        sepay_keys,
-        opening_hours: ALL_DAY,
-        ..ServeArgs::default()
-    }
+    ServeArgs { bind: "127.0.0.1:0".parse().expect("addr"), demo: true, sepay_keys, opening_hours: ALL_DAY, ..ServeArgs::default() }
 }
 
 async fn sqlite_db(dir: &Path) -> Result<(DatabaseConnection, String), String> {
@@ -260,9 +249,7 @@ async fn postgres_db(url: &str) -> Result<(DatabaseConnection, String), String> 
 
 async fn drop_schema(url: &str, schema: &str) {
     if let Ok(admin) = app::backend::db::connect(url, None).await {
-        let _ = admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP SCHEMA {schema} CASCADE")))
-            .await;
+        let _ = admin.execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP SCHEMA {schema} CASCADE"))).await;
         admin.close().await.ok();
     }
 }
@@ -310,7 +297,10 @@ async fn push(a: PushArgs) -> Result<(), String> {
     println!("{}", machine_line());
     println!("open-file limit: {limit}");
     println!("note: server and {} kiosk clients run in ONE process; RSS below is server + clients.", a.sockets);
-    println!("client sockets: read buffer {} B, no write buffer (server sockets: axum/tungstenite defaults)", a.client_read_buffer.max(256));
+    println!(
+        "client sockets: read buffer {} B, no write buffer (server sockets: axum/tungstenite defaults)",
+        a.client_read_buffer.max(256)
+    );
 
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (db, _) = sqlite_db(dir.path()).await?;
@@ -378,17 +368,8 @@ async fn push(a: PushArgs) -> Result<(), String> {
     let connect_secs = t_connect.elapsed().as_secs_f64();
     let (rss1, _) = rss_kib();
     let fds1 = open_fds();
-    println!(
-        "connected {} kiosks with snapshots in {:.2} s; RSS {} ({} open fds)",
-        sockets.len(),
-        connect_secs,
-        mib(rss1),
-        fds1
-    );
-    println!(
-        "RSS per connected kiosk (server side + client side): {:.1} KiB",
-        (rss1.saturating_sub(rss0)) as f64 / a.sockets as f64
-    );
+    println!("connected {} kiosks with snapshots in {:.2} s; RSS {} ({} open fds)", sockets.len(), connect_secs, mib(rss1), fds1);
+    println!("RSS per connected kiosk (server side + client side): {:.1} KiB", (rss1.saturating_sub(rss0)) as f64 / a.sockets as f64);
 
     // One reader per socket stamps every frame the moment it is read.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Arrival>();
@@ -481,11 +462,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
     println!("errors (missing/wrong push): {errors}; stray frames: {stray}; sockets still open: {alive}/{}", ids.len());
     println!("RSS after rounds: {} (peak {})", mib(rss2), mib(hwm2));
     let p99 = pct(&latency, 0.99);
-    println!(
-        "target p99 ≤ 20 ms: {} (p99 {:.2} ms)",
-        if p99 <= 20.0 && errors == 0 { "MET" } else { "NOT MET" },
-        p99
-    );
+    println!("target p99 ≤ 20 ms: {} (p99 {:.2} ms)", if p99 <= 20.0 && errors == 0 { "MET" } else { "NOT MET" }, p99);
 
     for r in &readers {
         r.abort();
@@ -564,12 +541,7 @@ async fn intake(a: IntakeArgs) -> Result<(), String> {
     println!("note: server and HTTP load generator share ONE process and its cores.");
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (fsync_full, fsync_data) = fsync_rate(dir.path(), a.fsync_secs)?;
-    println!(
-        "raw disk in {}: write 4 KiB + fsync: {:.0}/s; + fdatasync: {:.0}/s",
-        dir.path().display(),
-        fsync_full,
-        fsync_data
-    );
+    println!("raw disk in {}: write 4 KiB + fsync: {:.0}/s; + fdatasync: {:.0}/s", dir.path().display(), fsync_full, fsync_data);
     let mut failed = false;
     if !a.skip_sqlite {
         let (db, url) = sqlite_db(dir.path()).await?;
@@ -625,9 +597,8 @@ async fn intake_engine(a: &IntakeArgs, db: DatabaseConnection, engine: &str) -> 
             lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
             request_key: None,
         };
-        let row = payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "bench")
-            .await
-            .map_err(|e| e.to_string())?;
+        let row =
+            payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "bench").await.map_err(|e| e.to_string())?;
         let p = row.payment.ok_or("dossier without a code")?;
         let code: bankfeed::PaymentCode = p.payment_code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
         codes.push((code, p.amount));
@@ -664,8 +635,7 @@ async fn intake_engine(a: &IntakeArgs, db: DatabaseConnection, engine: &str) -> 
     let first_errors = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut tasks = Vec::with_capacity(a.concurrency);
     for _ in 0..a.concurrency {
-        let (client, url, plan, next, first_errors) =
-            (client.clone(), url.clone(), plan.clone(), next.clone(), first_errors.clone());
+        let (client, url, plan, next, first_errors) = (client.clone(), url.clone(), plan.clone(), next.clone(), first_errors.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let (mut sent, mut ok, mut errors, mut matched_ok) = (0usize, 0usize, 0usize, 0usize);
@@ -805,7 +775,12 @@ async fn breakdown(
             let notification = bankfeed::verify_and_parse(bankfeed::Provider::Sepay, &req.body, &req, &keys, std::time::SystemTime::now())
                 .map_err(|e| e.to_string())?;
             let headers_json = serde_json::to_string(&req.headers).unwrap_or_default();
-            incoming.push(Incoming { raw_body: String::from_utf8_lossy(&req.body).into_owned(), headers_json, notification, source: bank::Source::Webhook });
+            incoming.push(Incoming {
+                raw_body: String::from_utf8_lossy(&req.body).into_owned(),
+                headers_json,
+                notification,
+                source: bank::Source::Webhook,
+            });
         }
         verify.push(t.elapsed().as_secs_f64() * 1e3);
         let t0 = Instant::now();
@@ -929,8 +904,11 @@ async fn recon_engine(a: &ReconArgs, db: &DatabaseConnection, engine: &str) -> R
     let to_date = DayRange { from: today - chrono::Duration::days(30), to: today };
     let page = app::model::RECON_PAGE_ROWS;
     let (rss0, _) = rss_kib();
-    for (label, range) in [("one month (30 closed days)", month), ("one year (365 closed days)", year), ("30 days to today (today open)", to_date)] {
-        let (ms, r) = timed(a.reps, || async { reconciliation::report_page(db, ward, range, 0, page).await.map_err(|e| e.to_string()) }).await?;
+    for (label, range) in
+        [("one month (30 closed days)", month), ("one year (365 closed days)", year), ("30 days to today (today open)", to_date)]
+    {
+        let (ms, r) =
+            timed(a.reps, || async { reconciliation::report_page(db, ward, range, 0, page).await.map_err(|e| e.to_string()) }).await?;
         println!(
             "reconciliation, {label}, first page of {page} rows: {} — {} rows, {} đ received",
             med_max(&ms),
@@ -951,17 +929,21 @@ async fn recon_engine(a: &ReconArgs, db: &DatabaseConnection, engine: &str) -> R
         ("statistics, one year by month and counter", year, app::domain::trends::Bucket::Month, app::domain::trends::GroupBy::Counter),
         ("statistics, one year by day", year, app::domain::trends::Bucket::Day, app::domain::trends::GroupBy::Ward),
     ] {
-        let (ms, r) = timed(a.reps, || async { app::backend::trends::report(db, ward, range, bucket, by).await.map_err(|e| e.to_string()) }).await?;
+        let (ms, r) =
+            timed(a.reps, || async { app::backend::trends::report(db, ward, range, bucket, by).await.map_err(|e| e.to_string()) }).await?;
         println!("{label}: {} — {} dossiers, {} periods", med_max(&ms), r.total.dossiers, r.buckets.len());
     }
     // A ward that never closed its days: the month computed from the records.
     for t in ["day_report", "day_adjustment", "day_close"] {
         db.execute_unprepared(&format!("DELETE FROM {t} WHERE ward_id = {ward}")).await.map_err(|e| e.to_string())?;
     }
-    let (ms, r) = timed(a.reps, || async { reconciliation::report_page(db, ward, month, 0, page).await.map_err(|e| e.to_string()) }).await?;
+    let (ms, r) =
+        timed(a.reps, || async { reconciliation::report_page(db, ward, month, 0, page).await.map_err(|e| e.to_string()) }).await?;
     println!("reconciliation, one month never closed (computed from the records): {} — {} rows", med_max(&ms), r.row_count);
     let (ms, r) = timed(a.reps, || async {
-        app::backend::trends::report(db, ward, month, app::domain::trends::Bucket::Day, app::domain::trends::GroupBy::Procedure).await.map_err(|e| e.to_string())
+        app::backend::trends::report(db, ward, month, app::domain::trends::Bucket::Day, app::domain::trends::GroupBy::Procedure)
+            .await
+            .map_err(|e| e.to_string())
     })
     .await?;
     println!("statistics, one month never closed, by day and procedure: {} — {} dossiers", med_max(&ms), r.total.dossiers);

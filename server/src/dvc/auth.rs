@@ -19,7 +19,9 @@ use axum::http::HeaderMap;
 use chrono::Utc;
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait, TryInsertResult};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait, TryInsertResult,
+};
 use sha2::{Digest, Sha256};
 use std::str::FromStr;
 
@@ -87,11 +89,10 @@ impl clap::builder::TypedValueParser for DvcKeyParser {
 
     fn parse_ref(&self, _cmd: &clap::Command, _arg: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<DvcKey, clap::Error> {
         use clap::error::ErrorKind;
-        let s = value
-            .to_str()
-            .ok_or_else(|| clap::Error::raw(ErrorKind::InvalidUtf8, "WARDPAY_DVC_KEYS (--dvc-keys) must be UTF-8\n"))?;
-        s.parse()
-            .map_err(|e: String| clap::Error::raw(ErrorKind::ValueValidation, format!("invalid WARDPAY_DVC_KEYS (--dvc-keys) entry: {e}\n")))
+        let s = value.to_str().ok_or_else(|| clap::Error::raw(ErrorKind::InvalidUtf8, "WARDPAY_DVC_KEYS (--dvc-keys) must be UTF-8\n"))?;
+        s.parse().map_err(|e: String| {
+            clap::Error::raw(ErrorKind::ValueValidation, format!("invalid WARDPAY_DVC_KEYS (--dvc-keys) entry: {e}\n"))
+        })
     }
 }
 
@@ -188,12 +189,7 @@ impl VerifyError {
 }
 
 pub fn header<'a>(headers: &'a HeaderMap, name: &'static str, field: &'static str) -> Result<&'a str, VerifyError> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .ok_or(VerifyError::Missing(field))
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).ok_or(VerifyError::Missing(field))
 }
 
 /// Checks a signed request's timestamp window, body hash and signature (not replays: the
@@ -248,7 +244,11 @@ pub async fn authenticate(
     };
     if !fresh {
         tracing::warn!(key_id = %client.key_id, "DVC request replayed");
-        return Err(DvcError::unauthorized("replayed", FIELD_SIGNATURE, "this signed request was already received; sign every request anew"));
+        return Err(DvcError::unauthorized(
+            "replayed",
+            FIELD_SIGNATURE,
+            "this signed request was already received; sign every request anew",
+        ));
     }
     Ok(client)
 }
@@ -360,6 +360,9 @@ mod tests {
         assert_eq!(ok("POST", "/api/dvc/v1/x", b"{}", 1_700_000_100), Err(VerifyError::BadSignature));
         assert_eq!(ok("POST", "/api/dvc/v1/payment-requests", b"{ }", 1_700_000_100), Err(VerifyError::BadContentHash));
         assert_eq!(ok("POST", "/api/dvc/v1/payment-requests", b"{}", 1_700_000_301), Err(VerifyError::Expired));
-        assert_eq!(verify("another-secret-0000", "POST", "/api/dvc/v1/payment-requests", &h, b"{}", 1_700_000_000), Err(VerifyError::BadSignature));
+        assert_eq!(
+            verify("another-secret-0000", "POST", "/api/dvc/v1/payment-requests", &h, b"{}", 1_700_000_000),
+            Err(VerifyError::BadSignature)
+        );
     }
 }

@@ -62,9 +62,7 @@ impl From<BackendError> for DvcError {
             BackendError::Conflict(m) => DvcError::conflict("conflict", None, m),
             BackendError::Forbidden(m) => DvcError::new(StatusCode::FORBIDDEN, "forbidden", None, m),
             BackendError::Throttled { message, .. } => DvcError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", None, message),
-            BackendError::Unavailable => {
-                DvcError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the server is not ready")
-            }
+            BackendError::Unavailable => DvcError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the server is not ready"),
             BackendError::Db(e) => {
                 tracing::error!(error = %e, "DVC request failed");
                 DvcError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, "internal error")

@@ -84,9 +84,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DvcError> {
                 }
             })
         };
-        let field = named("missing field `")
-            .or_else(|| named("unknown field `"))
-            .unwrap_or_else(|| if path == "." { String::new() } else { path.clone() });
+        let field = named("missing field `").or_else(|| named("unknown field `")).unwrap_or_else(|| {
+            if path == "." {
+                String::new()
+            } else {
+                path.clone()
+            }
+        });
         DvcError::invalid(field, message)
     })
 }
@@ -102,7 +106,8 @@ fn opt_text(v: &Option<String>, field: &str, max: usize) -> Result<Option<String
 /// Checks the request against the ward's catalog and resolves it to WardPay's ids.
 async fn resolve(db: &sea_orm::DatabaseConnection, req: &CreateRequest) -> Result<PortalDossier, DvcError> {
     let code = req.dossier_code.trim();
-    let parsed: DossierCode = code.parse().map_err(|e: app::domain::dossier_code::DossierCodeError| DvcError::invalid("dossier_code", e.to_string()))?;
+    let parsed: DossierCode =
+        code.parse().map_err(|e: app::domain::dossier_code::DossierCodeError| DvcError::invalid("dossier_code", e.to_string()))?;
     if parsed.to_string() != code {
         return Err(DvcError::invalid("dossier_code", "write the dossier code in its canonical form"));
     }
@@ -156,8 +161,9 @@ async fn resolve(db: &sea_orm::DatabaseConnection, req: &CreateRequest) -> Resul
             .ok_or_else(|| DvcError::invalid(field("catalog_code"), format!("{catalog_code:?} is not in the ward's fee catalog")))?;
         let rule: FeeRule = serde_json::from_str(&item.rule)
             .map_err(|e| DvcError::invalid(field("catalog_code"), format!("the catalog's rule for {catalog_code} is unreadable: {e}")))?;
-        let computed = fees::compute(&rule, &LineInput::new(l.quantity, l.pages))
-            .map_err(|e| DvcError::invalid(field(e.field().filter(|f| ["quantity", "pages"].contains(f)).unwrap_or("quantity")), e.to_string()))?;
+        let computed = fees::compute(&rule, &LineInput::new(l.quantity, l.pages)).map_err(|e| {
+            DvcError::invalid(field(e.field().filter(|f| ["quantity", "pages"].contains(f)).unwrap_or("quantity")), e.to_string())
+        })?;
         let exempt_reason = opt_text(&l.exempt_reason, &field("exempt_reason"), 255)?;
         if l.exempt_reason.is_some() && exempt_reason.is_none() {
             return Err(DvcError::invalid(field("exempt_reason"), "an exemption needs its reason"));
@@ -183,14 +189,7 @@ async fn resolve(db: &sea_orm::DatabaseConnection, req: &CreateRequest) -> Resul
         code: code.to_string(),
         procedure_code: procedure_code.to_string(),
         procedure_name,
-        dossier: NewDossier {
-            counter_id: c.id,
-            applicant_name: req.applicant_name.clone(),
-            id_number,
-            phone,
-            lines,
-            request_key: None,
-        },
+        dossier: NewDossier { counter_id: c.id, applicant_name: req.applicant_name.clone(), id_number, phone, lines, request_key: None },
     })
 }
 
@@ -218,9 +217,7 @@ async fn idempotent(
     let db = &backend.db;
     let key = match headers.get(HEADER_IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()).map(str::trim) {
         Some(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) => k.to_string(),
-        Some(_) => {
-            return DvcError::bad_request(Some(FIELD_IDEMPOTENCY_KEY.into()), "1 to 255 visible ASCII characters").into_response()
-        }
+        Some(_) => return DvcError::bad_request(Some(FIELD_IDEMPOTENCY_KEY.into()), "1 to 255 visible ASCII characters").into_response(),
         None => {
             return DvcError::bad_request(Some(FIELD_IDEMPOTENCY_KEY.into()), "the Idempotency-Key header is required on POST")
                 .into_response()
@@ -255,7 +252,9 @@ async fn idempotent(
             .await;
         let row = match found {
             Ok(Some(r)) => r,
-            Ok(None) => return DvcError::conflict("idempotency_in_progress", Some(FIELD_IDEMPOTENCY_KEY), "retry in a moment").into_response(),
+            Ok(None) => {
+                return DvcError::conflict("idempotency_in_progress", Some(FIELD_IDEMPOTENCY_KEY), "retry in a moment").into_response()
+            }
             Err(e) => return DvcError::from(e).into_response(),
         };
         if row.fingerprint != fingerprint {

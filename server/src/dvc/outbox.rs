@@ -50,11 +50,7 @@ pub fn backoff(cfg: &OutboxConfig, attempts: i32) -> Duration {
 }
 
 pub fn spawn(backend: Backend, cfg: OutboxConfig, shutdown: CancellationToken) {
-    let http = reqwest::Client::builder()
-        .timeout(SEND_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
+    let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(cfg.poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -178,9 +178,11 @@ pub async fn run(common: &CommonArgs, args: &SimulateDvcArgs) -> Result<(), Stri
         let (tx, rx) = mpsc::unbounded_channel();
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let app = axum::Router::new()
-            .route("/dvc/callback", post(receive))
-            .with_state(Receiver { key_id: args.key_id.clone(), secret: secret.clone(), tx });
+        let app = axum::Router::new().route("/dvc/callback", post(receive)).with_state(Receiver {
+            key_id: args.key_id.clone(),
+            secret: secret.clone(),
+            tx,
+        });
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

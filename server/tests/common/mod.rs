@@ -73,9 +73,7 @@ pub async fn fresh_db(engine: Engine) -> Option<TestDb> {
 pub async fn cleanup(t: TestDb) {
     if let Some(schema) = &t.schema {
         let admin = app::backend::db::connect(&t.url, None).await.expect("postgres connect");
-        let _ = admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP SCHEMA {schema} CASCADE")))
-            .await;
+        let _ = admin.execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP SCHEMA {schema} CASCADE"))).await;
     }
 }
 
@@ -300,13 +298,16 @@ pub async fn paid_in_cash(srv: &Server, code: &str, id_number: Option<&str>) -> 
     use app::backend::entity::receipt;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (id, version, _) = dossier_at(srv, first_counter(srv).await, code, id_number).await;
-    app::backend::payments::pay_manually(&srv.backend, id, version, app::model::PaymentMethod::Cash, Some("tiền mặt".into()), None, "canbo")
-        .await
-        .expect("cash");
-    receipt::Entity::find()
-        .filter(receipt::Column::PaymentRequestId.eq(id))
-        .one(&srv.backend.db)
-        .await
-        .expect("db")
-        .expect("receipt")
+    app::backend::payments::pay_manually(
+        &srv.backend,
+        id,
+        version,
+        app::model::PaymentMethod::Cash,
+        Some("tiền mặt".into()),
+        None,
+        "canbo",
+    )
+    .await
+    .expect("cash");
+    receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(id)).one(&srv.backend.db).await.expect("db").expect("receipt")
 }

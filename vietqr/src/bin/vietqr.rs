@@ -6,11 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(
-    name = "vietqr",
-    version,
-    about = "Encode, decode and render VietQR transfer codes"
-)]
+#[command(name = "vietqr", version, about = "Encode, decode and render VietQR transfer codes")]
 struct Cli {
     #[command(subcommand)]
     command: vietqr::cli::QrCommand,

@@ -57,13 +57,7 @@ pub(super) async fn frozen_days(
     rows.into_iter()
         .map(|(day, n, totals)| {
             let totals: DayTotals = serde_json::from_str(&totals).map_err(bad)?;
-            Ok((
-                day,
-                FrozenDay {
-                    row_count: usize::try_from(n).unwrap_or(0),
-                    totals,
-                },
-            ))
+            Ok((day, FrozenDay { row_count: usize::try_from(n).unwrap_or(0), totals }))
         })
         .collect()
 }
@@ -136,11 +130,7 @@ async fn changed_after_close(
 /// What the books hold for closed `day`: its frozen rows, then the adjustments frozen into
 /// later days that correct it.
 async fn booked(db: &impl ConnectionTrait, ward_id: i64, day: &str) -> Result<Vec<ReconRow>, BackendError> {
-    let mut rows: Vec<ReconRow> = frozen_rows(db, ward_id, day)
-        .await?
-        .into_iter()
-        .filter(|r| r.adjusts.is_none())
-        .collect();
+    let mut rows: Vec<ReconRow> = frozen_rows(db, ward_id, day).await?.into_iter().filter(|r| r.adjusts.is_none()).collect();
     for a in day_adjustment::Entity::find()
         .filter(day_adjustment::Column::WardId.eq(ward_id))
         .filter(day_adjustment::Column::CorrectsDay.eq(day))
@@ -193,9 +183,7 @@ type Key = ((String, Option<i64>, Option<i64>), RecState);
 fn sums(rows: &[ReconRow]) -> BTreeMap<Key, (i64, i64, &ReconRow)> {
     let mut m: BTreeMap<Key, (i64, i64, &ReconRow)> = BTreeMap::new();
     for r in rows {
-        let e = m
-            .entry(((r.source.clone(), r.payment_request_id, r.notification_id), r.state))
-            .or_insert((0, 0, r));
+        let e = m.entry(((r.source.clone(), r.payment_request_id, r.notification_id), r.state)).or_insert((0, 0, r));
         e.0 += r.amount_due;
         e.1 += r.amount_received;
     }
@@ -307,23 +295,12 @@ mod tests {
     #[test]
     fn a_changed_state_is_reversed_and_booked_anew_and_an_unchanged_row_owes_nothing() {
         let was = vec![row(RecState::Unpaid, 1, 10_000, 0), row(RecState::Matched, 2, 5_000, 5_000)];
-        let now = vec![
-            row(RecState::StatementOnly, 1, 10_000, 10_000),
-            row(RecState::Matched, 2, 5_000, 5_000),
-        ];
+        let now = vec![row(RecState::StatementOnly, 1, 10_000, 10_000), row(RecState::Matched, 2, 5_000, 5_000)];
         let adj = diff("2026-11-01", "2026-11-03", &was, &now);
         assert_eq!(adj.len(), 2);
-        assert_eq!(
-            (adj[0].state, adj[0].amount_due, adj[0].amount_received),
-            (RecState::Unpaid, -10_000, 0)
-        );
-        assert_eq!(
-            (adj[1].state, adj[1].amount_due, adj[1].amount_received),
-            (RecState::StatementOnly, 10_000, 10_000)
-        );
-        assert!(adj
-            .iter()
-            .all(|a| a.day == "2026-11-03" && a.adjusts.as_deref() == Some("2026-11-01")));
+        assert_eq!((adj[0].state, adj[0].amount_due, adj[0].amount_received), (RecState::Unpaid, -10_000, 0));
+        assert_eq!((adj[1].state, adj[1].amount_due, adj[1].amount_received), (RecState::StatementOnly, 10_000, 10_000));
+        assert!(adj.iter().all(|a| a.day == "2026-11-03" && a.adjusts.as_deref() == Some("2026-11-01")));
         // Once the books hold the adjustment, nothing more is owed.
         let mut books = was.clone();
         books.extend(adj);
@@ -332,12 +309,7 @@ mod tests {
 
     #[test]
     fn a_changed_amount_owes_its_difference() {
-        let adj = diff(
-            "2026-11-01",
-            "2026-11-02",
-            &[row(RecState::Under, 1, 10_000, 4_000)],
-            &[row(RecState::Under, 1, 10_000, 6_000)],
-        );
+        let adj = diff("2026-11-01", "2026-11-02", &[row(RecState::Under, 1, 10_000, 4_000)], &[row(RecState::Under, 1, 10_000, 6_000)]);
         assert_eq!(adj.len(), 1);
         assert_eq!((adj[0].amount_due, adj[0].amount_received, adj[0].difference), (0, 2_000, 2_000));
     }

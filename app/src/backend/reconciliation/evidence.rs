@@ -21,22 +21,13 @@ pub async fn evidence(
     if request.is_none() && notification.is_none() {
         return Err(BackendError::invalid("payment_request", "name a payment_request or a notification"));
     }
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let mut notes: Vec<bank_notification::Model> = Vec::new();
     if let Some(id) = notification {
-        let n = bank_notification::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or(BackendError::NotFound("notification"))?;
+        let n = bank_notification::Entity::find_by_id(id).one(db).await?.ok_or(BackendError::NotFound("notification"))?;
         // A notification belongs to a ward through its request, its exception, or the account.
         let via_request = match n.payment_request_id {
-            Some(pr) => payment_request::Entity::find_by_id(pr)
-                .one(db)
-                .await?
-                .is_some_and(|p| p.ward_id == ward_id),
+            Some(pr) => payment_request::Entity::find_by_id(pr).one(db).await?.is_some_and(|p| p.ward_id == ward_id),
             None => false,
         };
         let via_exception = bank_exception::Entity::find()
@@ -54,19 +45,12 @@ pub async fn evidence(
     let mut out = json!({});
     let request_id = request.or_else(|| notes.first().and_then(|n| n.payment_request_id));
     if let Some(id) = request_id {
-        let pr = payment_request::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .filter(|p| p.ward_id == ward_id);
+        let pr = payment_request::Entity::find_by_id(id).one(db).await?.filter(|p| p.ward_id == ward_id);
         let Some(pr) = pr else {
             return Err(BackendError::NotFound("payment request"));
         };
         let d = dossier::Entity::find_by_id(pr.dossier_id).one(db).await?;
-        for n in bank_notification::Entity::find()
-            .filter(bank_notification::Column::PaymentRequestId.eq(pr.id))
-            .all(db)
-            .await?
-        {
+        for n in bank_notification::Entity::find().filter(bank_notification::Column::PaymentRequestId.eq(pr.id)).all(db).await? {
             if !notes.iter().any(|x| x.id == n.id) {
                 notes.push(n);
             }
@@ -87,11 +71,7 @@ pub async fn evidence(
         });
     }
     let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
-    for e in bank_exception::Entity::find()
-        .filter(bank_exception::Column::NotificationId.is_in(ids.clone()))
-        .all(db)
-        .await?
-    {
+    for e in bank_exception::Entity::find().filter(bank_exception::Column::NotificationId.is_in(ids.clone())).all(db).await? {
         subjects.push(format!("exception:{}", e.id));
     }
     out["notifications"] = notes

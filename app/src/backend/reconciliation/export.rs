@@ -7,11 +7,7 @@ use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 
 fn field(s: &str) -> String {
     // Quote every text field; a leading = + - @ is prefixed so no cell runs as a formula.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -123,11 +119,7 @@ impl XlsxReport {
             sheet.set_column_width(c as u16, *width).map_err(fail)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(fail)?;
-        Ok(XlsxReport {
-            book,
-            next_row: 1,
-            vnd: Format::new().set_num_format("#,##0\" đ\""),
-        })
+        Ok(XlsxReport { book, next_row: 1, vnd: Format::new().set_num_format("#,##0\" đ\"") })
     }
 
     fn sheet(&mut self) -> Result<&mut rust_xlsxwriter::Worksheet, BackendError> {
@@ -182,28 +174,18 @@ impl XlsxReport {
         let sheet = self.sheet()?;
         for t in totals {
             sheet.write_string_with_format(row, 0, "Tổng", &text_bold).map_err(fail)?;
-            sheet
-                .write_string_with_format(row, 1, t.state.label_vi(), &text_bold)
-                .map_err(fail)?;
+            sheet.write_string_with_format(row, 1, t.state.label_vi(), &text_bold).map_err(fail)?;
             sheet.write_string(row, 2, t.state.as_str()).map_err(fail)?;
             sheet.write_number(row, 3, t.count as f64).map_err(fail)?;
-            sheet
-                .write_number_with_format(row, 8, t.amount_due as f64, &vnd_bold)
-                .map_err(fail)?;
-            sheet
-                .write_number_with_format(row, 9, t.amount_received as f64, &vnd_bold)
-                .map_err(fail)?;
-            sheet
-                .write_number_with_format(row, 10, (t.amount_received - t.amount_due) as f64, &vnd_bold)
-                .map_err(fail)?;
+            sheet.write_number_with_format(row, 8, t.amount_due as f64, &vnd_bold).map_err(fail)?;
+            sheet.write_number_with_format(row, 9, t.amount_received as f64, &vnd_bold).map_err(fail)?;
+            sheet.write_number_with_format(row, 10, (t.amount_received - t.amount_due) as f64, &vnd_bold).map_err(fail)?;
             row += 1;
         }
         sheet.write_string_with_format(row, 0, "Tổng cộng", &text_bold).map_err(fail)?;
         sheet.write_string(row, 2, "total").map_err(fail)?;
         sheet.write_number_with_format(row, 8, total_due as f64, &vnd_bold).map_err(fail)?;
-        sheet
-            .write_number_with_format(row, 9, total_received as f64, &vnd_bold)
-            .map_err(fail)?;
+        sheet.write_number_with_format(row, 9, total_received as f64, &vnd_bold).map_err(fail)?;
         self.book.save_to_buffer().map_err(fail)
     }
 }

@@ -24,24 +24,15 @@ pub(super) async fn live_rows(
     range: DayRange,
 ) -> Result<(Vec<ReconRow>, Vec<(String, String)>), BackendError> {
     let (start, end) = range.bounds();
-    let counters: HashMap<i64, i32> = counter::Entity::find()
-        .filter(counter::Column::WardId.eq(ward_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.number))
-        .collect();
+    let counters: HashMap<i64, i32> =
+        counter::Entity::find().filter(counter::Column::WardId.eq(ward_id)).all(db).await?.into_iter().map(|c| (c.id, c.number)).collect();
 
     // Requests the screens showed (drafts nobody issued are not money matters).
     let requests = payment_request::Entity::find()
         .filter(payment_request::Column::WardId.eq(ward_id))
         .filter(payment_request::Column::CreatedAt.gte(start))
         .filter(payment_request::Column::CreatedAt.lt(end))
-        .filter(
-            Condition::any()
-                .add(payment_request::Column::IssuedAt.is_not_null())
-                .add(payment_request::Column::PaidAt.is_not_null()),
-        )
+        .filter(Condition::any().add(payment_request::Column::IssuedAt.is_not_null()).add(payment_request::Column::PaidAt.is_not_null()))
         .order_by_asc(payment_request::Column::CreatedAt)
         .order_by_asc(payment_request::Column::Id)
         .all(db)
@@ -53,11 +44,7 @@ pub(super) async fn live_rows(
     for chunk in requests.chunks(CHUNK) {
         let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
         let dossier_ids: Vec<i64> = chunk.iter().map(|p| p.dossier_id).collect();
-        for d in dossier::Entity::find()
-            .filter(dossier::Column::Id.is_in(dossier_ids))
-            .all(db)
-            .await?
-        {
+        for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(dossier_ids)).all(db).await? {
             dossiers.insert(d.id, d);
         }
         // Oldest first: a replacement receipt, issued later, is the one that stands.
@@ -69,16 +56,9 @@ pub(super) async fn live_rows(
         {
             receipts.insert(r.payment_request_id, r);
         }
-        let linked = bank_notification::Entity::find()
-            .filter(bank_notification::Column::PaymentRequestId.is_in(ids))
-            .all(db)
-            .await?;
+        let linked = bank_notification::Entity::find().filter(bank_notification::Column::PaymentRequestId.is_in(ids)).all(db).await?;
         let linked_ids: Vec<i64> = linked.iter().map(|n| n.id).collect();
-        for e in bank_exception::Entity::find()
-            .filter(bank_exception::Column::NotificationId.is_in(linked_ids))
-            .all(db)
-            .await?
-        {
+        for e in bank_exception::Entity::find().filter(bank_exception::Column::NotificationId.is_in(linked_ids)).all(db).await? {
             resolutions.insert(e.notification_id, e.resolution);
         }
         for n in linked {
@@ -101,11 +81,7 @@ pub(super) async fn live_rows(
     let mut notes: HashMap<i64, bank_notification::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
         let n_ids: Vec<i64> = chunk.iter().map(|e| e.notification_id).collect();
-        for n in bank_notification::Entity::find()
-            .filter(bank_notification::Column::Id.is_in(n_ids))
-            .all(db)
-            .await?
-        {
+        for n in bank_notification::Entity::find().filter(bank_notification::Column::Id.is_in(n_ids)).all(db).await? {
             notes.insert(n.id, n);
         }
     }
@@ -113,11 +89,7 @@ pub(super) async fn live_rows(
     if !covered.is_empty() {
         let ids: Vec<i64> = paying.values().chain(notes.values()).map(|n| n.id).collect();
         for chunk in ids.chunks(CHUNK) {
-            for l in statement_line::Entity::find()
-                .filter(statement_line::Column::NotificationId.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-            {
+            for l in statement_line::Entity::find().filter(statement_line::Column::NotificationId.is_in(chunk.to_vec())).all(db).await? {
                 if let Some(n) = l.notification_id {
                     on_statement.insert(n, l.amount);
                 }
@@ -150,11 +122,7 @@ pub(super) async fn live_rows(
         });
         let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
         let d = dossiers.get(&pr.dossier_id);
-        let received = if state.is_settled() {
-            pr.amount_received.unwrap_or(pr.amount)
-        } else {
-            0
-        };
+        let received = if state.is_settled() { pr.amount_received.unwrap_or(pr.amount) } else { 0 };
         rows.push(ReconRow {
             state: rec,
             source: "payment_request".into(),
@@ -183,27 +151,15 @@ pub(super) async fn live_rows(
     let mut due_of: HashMap<i64, payment_request::Model> = HashMap::new();
     for chunk in exceptions.chunks(CHUNK) {
         let pr_ids: Vec<i64> = chunk.iter().filter_map(|e| e.payment_request_id).collect();
-        for pr in payment_request::Entity::find()
-            .filter(payment_request::Column::Id.is_in(pr_ids))
-            .all(db)
-            .await?
-        {
+        for pr in payment_request::Entity::find().filter(payment_request::Column::Id.is_in(pr_ids)).all(db).await? {
             due_of.insert(pr.id, pr);
         }
     }
-    let mut missing_dossiers: Vec<i64> = due_of
-        .values()
-        .map(|p| p.dossier_id)
-        .filter(|id| !dossiers.contains_key(id))
-        .collect();
+    let mut missing_dossiers: Vec<i64> = due_of.values().map(|p| p.dossier_id).filter(|id| !dossiers.contains_key(id)).collect();
     missing_dossiers.sort_unstable();
     missing_dossiers.dedup();
     for chunk in missing_dossiers.chunks(CHUNK) {
-        for d in dossier::Entity::find()
-            .filter(dossier::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
+        for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             dossiers.insert(d.id, d);
         }
     }
@@ -260,11 +216,11 @@ async fn exceptions_of(
         .filter(bank_exception::Column::WardId.eq(ward_id))
         .filter(bank_exception::Column::CreatedAt.gte(start))
         .filter(bank_exception::Column::CreatedAt.lt(end))
-        .filter(
-            Condition::any()
-                .add(bank_exception::Column::Resolution.is_null())
-                .add(bank_exception::Column::Resolution.is_not_in(["assigned", "accepted_late", "assisted"])),
-        )
+        .filter(Condition::any().add(bank_exception::Column::Resolution.is_null()).add(bank_exception::Column::Resolution.is_not_in([
+            "assigned",
+            "accepted_late",
+            "assisted",
+        ])))
         .order_by_asc(bank_exception::Column::CreatedAt)
         .order_by_asc(bank_exception::Column::Id)
         .all(db)

@@ -52,23 +52,14 @@ impl DayRange {
         };
         let (from, to) = (day("from", from)?, day("to", to)?);
         if from > to {
-            return Err(BackendError::invalid(
-                "to",
-                "ngày cuối trước ngày đầu (the range ends before it starts)",
-            ));
+            return Err(BackendError::invalid("to", "ngày cuối trước ngày đầu (the range ends before it starts)"));
         }
         let today = crate::time::to_vn(now).date_naive();
         if to > today {
-            return Err(BackendError::invalid(
-                "to",
-                "không đối soát ngày chưa đến (that day has not come yet)",
-            ));
+            return Err(BackendError::invalid("to", "không đối soát ngày chưa đến (that day has not come yet)"));
         }
         if (to - from).num_days() + 1 > MAX_DAYS {
-            return Err(BackendError::invalid(
-                "to",
-                format!("tối đa {MAX_DAYS} ngày mỗi báo cáo (at most {MAX_DAYS} days per report)"),
-            ));
+            return Err(BackendError::invalid("to", format!("tối đa {MAX_DAYS} ngày mỗi báo cáo (at most {MAX_DAYS} days per report)")));
         }
         Ok(DayRange { from, to })
     }
@@ -92,11 +83,7 @@ impl DayRange {
 
     /// The UTC instants `[start, end)` the range covers.
     pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = |d: NaiveDate| {
-            crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string())
-                .map(|b| b.0)
-                .unwrap_or_default()
-        };
+        let start = |d: NaiveDate| crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string()).map(|b| b.0).unwrap_or_default();
         (start(self.from), start(self.to) + chrono::Duration::days(1))
     }
 }
@@ -144,21 +131,12 @@ impl DayTotals {
             }
             received += r.amount_received;
         }
-        DayTotals {
-            by_state: t.into_values().collect(),
-            total_due: due,
-            total_received: received,
-        }
+        DayTotals { by_state: t.into_values().collect(), total_due: due, total_received: received }
     }
 }
 
 fn add_row(t: &mut BTreeMap<RecState, ReconTotal>, r: &ReconRow) {
-    let e = t.entry(r.state).or_insert(ReconTotal {
-        state: r.state,
-        count: 0,
-        amount_due: 0,
-        amount_received: 0,
-    });
+    let e = t.entry(r.state).or_insert(ReconTotal { state: r.state, count: 0, amount_due: 0, amount_received: 0 });
     e.count += 1;
     e.amount_due += r.amount_due;
     e.amount_received += r.amount_received;
@@ -171,10 +149,7 @@ fn add_row(t: &mut BTreeMap<RecState, ReconTotal>, r: &ReconRow) {
 /// verdict, a late payment) lands in the first open day after it as adjustment rows that
 /// name the day they correct; when that day closes, its frozen report keeps them.
 pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> Result<Plan, BackendError> {
-    let w = ward::Entity::find_by_id(ward_id)
-        .one(db)
-        .await?
-        .ok_or(BackendError::NotFound("ward"))?;
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let frozen = closed::frozen_days(db, ward_id, range.from - chrono::Duration::days(closed::LOOKBACK_DAYS), range.to).await?;
     let days: Vec<NaiveDate> = range.from.iter_days().take_while(|d| *d <= range.to).collect();
@@ -200,12 +175,7 @@ pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> R
         let k = key(*d);
         if let Some(f) = frozen.get(&k) {
             for t in &f.totals.by_state {
-                let e = totals.entry(t.state).or_insert(ReconTotal {
-                    state: t.state,
-                    count: 0,
-                    amount_due: 0,
-                    amount_received: 0,
-                });
+                let e = totals.entry(t.state).or_insert(ReconTotal { state: t.state, count: 0, amount_due: 0, amount_received: 0 });
                 e.count += t.count;
                 e.amount_due += t.amount_due;
                 e.amount_received += t.amount_received;
@@ -225,16 +195,7 @@ pub async fn plan(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) -> R
         }
     }
     let covered = live::statement_spans(db, ward_id, range).await?;
-    Ok(Plan {
-        ward_id,
-        ward: w,
-        range,
-        parts,
-        totals,
-        total_due,
-        total_received,
-        covered,
-    })
+    Ok(Plan { ward_id, ward: w, range, parts, totals, total_due, total_received, covered })
 }
 
 impl Plan {
@@ -326,15 +287,10 @@ impl RowFilter {
         let counter = match text(counter) {
             None => None,
             Some(c) => Some(
-                c.parse::<i32>()
-                    .map_err(|_| BackendError::invalid("counter", format!("{c:?}: số quầy là một số (a counter number)")))?,
+                c.parse::<i32>().map_err(|_| BackendError::invalid("counter", format!("{c:?}: số quầy là một số (a counter number)")))?,
             ),
         };
-        Ok(RowFilter {
-            counter,
-            officer: text(officer),
-            procedure: text(procedure),
-        })
+        Ok(RowFilter { counter, officer: text(officer), procedure: text(procedure) })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -428,9 +384,7 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00")
-            .expect("time")
-            .with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00").expect("time").with_timezone(&Utc)
     }
 
     #[test]

@@ -22,8 +22,16 @@ pub fn BudgetCodes() -> impl IntoView {
         let f = f.clone();
         async move { set_fee_code(f).await }
     });
-    Effect::new(move |_| if matches!(save_profile.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
-    Effect::new(move |_| if matches!(save_code.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
+    Effect::new(move |_| {
+        if matches!(save_profile.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(save_code.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
     let error = move || {
         let e = match (save_profile.value().get(), save_code.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
@@ -50,21 +58,31 @@ pub fn BudgetCodes() -> impl IntoView {
 }
 
 fn example_badge(example: bool) -> Option<impl IntoView> {
-    example.then(|| view! { " "<span class="badge adjust" data-testid="code-example">{tx("Ví dụ — cần xác nhận", "Example — confirm")}</span> })
+    example.then(
+        || view! { " "<span class="badge adjust" data-testid="code-example">{tx("Ví dụ — cần xác nhận", "Example — confirm")}</span> },
+    )
 }
 
 #[component]
 fn Profiles(v: BudgetCodesView, save: Act<TreasuryProfileForm, TreasuryProfileView>) -> impl IntoView {
     let current = v.profiles.last().map(|p| p.form.clone()).unwrap_or_default();
     let f = RwSignal::new(TreasuryProfileForm { valid_from: v.today.clone(), ..current });
-    let field = move |label_vi: &'static str, label_en: &'static str, id: &'static str, get: fn(&TreasuryProfileForm) -> String, set: fn(&mut TreasuryProfileForm, String)| {
+    let field = move |label_vi: &'static str,
+                      label_en: &'static str,
+                      id: &'static str,
+                      get: fn(&TreasuryProfileForm) -> String,
+                      set: fn(&mut TreasuryProfileForm, String)| {
         view! {
             <label>{tx(label_vi, label_en)}
                 <input type="text" data-testid=id prop:value=move || f.with(get) on:input=move |ev| f.update(|f| set(f, event_target_value(&ev)))/>
             </label>
         }
     };
-    let interval = move |label_vi: &'static str, label_en: &'static str, id: &'static str, get: fn(&TreasuryProfileForm) -> String, set: fn(&mut TreasuryProfileForm, String)| {
+    let interval = move |label_vi: &'static str,
+                         label_en: &'static str,
+                         id: &'static str,
+                         get: fn(&TreasuryProfileForm) -> String,
+                         set: fn(&mut TreasuryProfileForm, String)| {
         view! {
             <label>{tx(label_vi, label_en)}
                 <select data-testid=id prop:value=move || f.with(get) on:change=move |ev| f.update(|f| set(f, event_target_value(&ev)))>

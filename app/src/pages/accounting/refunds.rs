@@ -34,8 +34,16 @@ pub fn RefundsPage() -> impl IntoView {
         let (id, ver, a) = (*id, *ver, a.clone());
         async move { act_on_refund(id, ver, a).await }
     });
-    Effect::new(move |_| if matches!(request.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
-    Effect::new(move |_| if matches!(act.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
+    Effect::new(move |_| {
+        if matches!(request.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(act.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
     let error = move || {
         let e = match (request.value().get(), act.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
@@ -146,7 +154,13 @@ fn Refunds(v: RefundsView, act: Act<(i64, i32, RefundAction), RefundRow>) -> imp
 }
 
 #[component]
-fn RefundActions(r: RefundRow, mine: bool, can_decide: bool, can_pay: bool, act: Act<(i64, i32, RefundAction), RefundRow>) -> impl IntoView {
+fn RefundActions(
+    r: RefundRow,
+    mine: bool,
+    can_decide: bool,
+    can_pay: bool,
+    act: Act<(i64, i32, RefundAction), RefundRow>,
+) -> impl IntoView {
     let (id, ver) = (r.id, r.version);
     let note = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());

@@ -32,8 +32,16 @@ pub fn TaxSummariesPage() -> impl IntoView {
         let (day, reason) = (day.clone(), reason.clone());
         async move { prepare_tax_summary(day, Some(reason)).await }
     });
-    Effect::new(move |_| if matches!(set_status.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
-    Effect::new(move |_| if matches!(prepare.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
+    Effect::new(move |_| {
+        if matches!(set_status.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(prepare.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
     let error = move || {
         let e = match (set_status.value().get(), prepare.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
@@ -65,7 +73,11 @@ pub fn TaxSummariesPage() -> impl IntoView {
 type Act<I, O> = Action<I, Result<O, ServerFnError>>;
 
 #[component]
-fn Summaries(v: TaxSummariesView, set_status: Act<(i64, String, String), TaxSummaryRow>, prepare: Act<(String, String), TaxSummaryRow>) -> impl IntoView {
+fn Summaries(
+    v: TaxSummariesView,
+    set_status: Act<(i64, String, String), TaxSummaryRow>,
+    prepare: Act<(String, String), TaxSummaryRow>,
+) -> impl IntoView {
     let can_edit = v.can_edit;
     view! {
         {(!v.missing_days.is_empty()).then(|| view! {

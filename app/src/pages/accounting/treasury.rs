@@ -31,17 +31,24 @@ pub fn TreasuryPage() -> impl IntoView {
             _ => None,
         }
     });
-    let slip = Resource::new(move || (asked.get(), version.get()), |(a, _)| async move {
-        match a {
-            Some((k, f, t)) => get_treasury_slip(k, f, t).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let slip = Resource::new(
+        move || (asked.get(), version.get()),
+        |(a, _)| async move {
+            match a {
+                Some((k, f, t)) => get_treasury_slip(k, f, t).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let record = Action::new_local(|input: &DepositInput| {
         let input = input.clone();
         async move { record_deposit(input).await }
     });
-    Effect::new(move |_| if matches!(record.value().get(), Some(Ok(_))) { version.update(|v| *v += 1) });
+    Effect::new(move |_| {
+        if matches!(record.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1)
+        }
+    });
     view! {
         <Title text="WardPay — Nộp Kho bạc"/>
         <AccountingHeader title_vi="Nộp tiền vào Kho bạc" title_en="Treasury deposits"/>
