@@ -8,7 +8,7 @@ DATABASE_URL ?= sqlite://data/wardpay.sqlite
 WARDPAY_BIND ?= 127.0.0.1:3000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: setup build build-dev run dev test test-rust test-e2e bench clean
+.PHONY: setup build build-dev run dev lint test test-rust test-e2e bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -33,8 +33,13 @@ dev: setup
 # (target/debug/wardpay, the same binary the integration tests start), with the release
 # front end: a second, optimised build of the whole server would double a cold run.
 test: setup
+	@bash scripts/lint.sh
 	@bash scripts/build.sh --site
 	@$(MAKE) --no-print-directory test-rust test-e2e
+
+# rustfmt and clippy (warnings are errors), server side and front end.
+lint: setup
+	@bash scripts/lint.sh
 
 # Unit and integration tests; PostgreSQL tests are required to run (see server/tests/common).
 test-rust:

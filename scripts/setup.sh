@@ -34,6 +34,11 @@ if have_deb binaryen; then
   DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq binaryen >/dev/null
 fi
 
+# 1b. rustfmt and clippy for `make lint` (part of rustup's default profile; added if missing).
+for c in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$c" || { log "rustup component add $c"; rustup component add "$c"; }
+done
+
 # 2. The wasm32 standard library, or Debian's web toolchain when rustup cannot fetch it.
 WASM_FALLBACK=0
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

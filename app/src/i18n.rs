@@ -392,19 +392,6 @@ pub fn LangSwitch() -> impl IntoView {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_header_picks_language() {
-        assert_eq!(Lang::from_cookie_header("a=b; wardpay_lang=en"), Lang::En);
-        assert_eq!(Lang::from_cookie_header("wardpay_lang=vi"), Lang::Vi);
-        assert_eq!(Lang::from_cookie_header(""), Lang::Vi);
-        assert_eq!(Lang::from_cookie_header("wardpay_lang=xx"), Lang::Vi);
-    }
-}
-
 /// The reconciliation wording for an exception kind (docs/domain.md §10: thiếu / thừa / trễ hạn / trùng / không xác định).
 pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
     let (vi, en) = match kind {
@@ -420,5 +407,18 @@ pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_header_picks_language() {
+        assert_eq!(Lang::from_cookie_header("a=b; wardpay_lang=en"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("wardpay_lang=vi"), Lang::Vi);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Vi);
+        assert_eq!(Lang::from_cookie_header("wardpay_lang=xx"), Lang::Vi);
     }
 }

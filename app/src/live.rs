@@ -61,9 +61,14 @@ mod client {
         stopped: Cell<bool>,
         set_state: WriteSignal<ConnState>,
         on_msg: Box<dyn Fn(ServerMsg)>,
-        socket_handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
-        page_handlers: RefCell<Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>)>>,
+        socket_handlers: RefCell<Vec<SocketHandler>>,
+        page_handlers: RefCell<Vec<PageHandler>>,
     }
+
+    /// A socket event's callback, kept alive as long as its socket.
+    type SocketHandler = Closure<dyn FnMut(JsValue)>;
+    /// A page event's listener (target, event name, callback), removed when the screen stops.
+    type PageHandler = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>);
 
     pub fn start(topic: Signal<Option<Topic>>, set_state: WriteSignal<ConnState>, on_msg: impl Fn(ServerMsg) + 'static) {
         let live = Rc::new(Live {

@@ -192,7 +192,7 @@ fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
                     if let Err(e) = app::backend::payments::expire_due(&backend).await {
                         tracing::warn!(error = %e, "expiry sweep failed");
                     }
-                    if ticks % 30 == 0 {
+                    if ticks.is_multiple_of(30) {
                         if let Err(e) = app::backend::stats::push_silence_changes(&backend, &mut silence).await {
                             tracing::warn!(error = %e, "bank silence check failed");
                         }

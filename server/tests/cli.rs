@@ -69,7 +69,7 @@ fn qr_encode_decode_and_invalid_input() {
     let (code, fields, _) = run(&["qr", "decode", "--json", payload]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&fields).expect("json");
-    assert_eq!(v.to_string().contains("50000"), true, "{v}");
+    assert!(v.to_string().contains("50000"), "{v}");
     let mut broken = payload.to_string();
     broken.replace_range(broken.len() - 4.., "0000");
     let (code, _, err) = run(&["qr", "decode", &broken]);

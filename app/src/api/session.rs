@@ -64,6 +64,9 @@ pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
 }
 
 /// What a kiosk screen opens with.
+// Sent once per page load: the size of the live variant does not matter, and boxing it
+// would only complicate every match on the screen's side.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum KioskOpen {
     /// Paired with this counter (or a staff member looking): the live screen.

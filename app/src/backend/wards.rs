@@ -18,7 +18,7 @@ use sea_orm::{
 pub fn banks() -> Vec<BankChoice> {
     let mut v: Vec<BankChoice> =
         vietqr::banks::all().iter().map(|b| BankChoice { bin: b.bin.into(), short_name: b.short_name.into() }).collect();
-    v.sort_by(|a, b| a.short_name.to_lowercase().cmp(&b.short_name.to_lowercase()));
+    v.sort_by_key(|b| b.short_name.to_lowercase());
     v
 }
 
@@ -260,7 +260,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: [(&str, fn(&mut WardForm)); 10] = [
+        type Spoil = fn(&mut WardForm);
+        let cases: [(&str, Spoil); 10] = [
             ("code", |f| f.code = "x".into()),
             ("tax_code", |f| f.tax_code = "12345".into()),
             ("budget_code", |f| f.budget_code = "12".into()),

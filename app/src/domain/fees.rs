@@ -384,6 +384,16 @@ pub fn demo_catalog() -> Vec<CatalogSeed> {
         .collect()
 }
 
+impl FeeKind {
+    /// The value stored in the database, equal to the serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeKind::Phi => "phi",
+            FeeKind::LePhi => "le_phi",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,16 +688,6 @@ mod tests {
             prop_assert_eq!(fold_diacritics(&folded), folded.clone());
             prop_assert!(matches_search(&s, &s));
             prop_assert!(matches_search(&s, &folded));
-        }
-    }
-}
-
-impl FeeKind {
-    /// The value stored in the database, equal to the serde name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeKind::Phi => "phi",
-            FeeKind::LePhi => "le_phi",
         }
     }
 }

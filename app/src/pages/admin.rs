@@ -228,7 +228,7 @@ fn Accounts(setup: SetupView, acts: AdminActions, version: RwSignal<u32>) -> imp
                     <th>{tx("Phường", "Ward")}</th><th>{tx("Trạng thái", "Status")}</th><th></th>
                 </tr></thead>
                 <tbody>
-                    {setup.accounts.iter().cloned().map(|a| view! { <AccountLine a=a.clone() ward=ward_name(a.ward_id) version=version/> }).collect_view()}
+                    {setup.accounts.iter().cloned().map(|a| view! { <AccountLine ward=ward_name(a.ward_id) a=a version=version/> }).collect_view()}
                 </tbody>
             </table>
             <h3>{tx("Tạo tài khoản", "New account")}</h3>
