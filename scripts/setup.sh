@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BINARYEN_NPM_VERSION=132.0.0    # wasm-opt; Debian's binaryen 108 breaks hydration
-APT_PACKAGES=(chromium build-essential pkg-config libxml2-utils)
+APT_PACKAGES=(chromium build-essential pkg-config libxml2-utils poppler-utils)
 FALLBACK_APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

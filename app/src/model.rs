@@ -168,6 +168,17 @@ pub struct ReceiptDoc {
     pub verify_qr_svg: Option<String>,
 }
 
+/// What a receipt's link opens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReceiptOpen {
+    /// The receipt itself (for the public link, with the payer masked).
+    Doc(Box<ReceiptDoc>),
+    /// The public link of a receipt that was replaced no longer shows it (a citizen must not
+    /// keep a receipt that no longer counts): it names it and points to its replacement.
+    /// Staff of the ward still see the replaced receipt itself.
+    Replaced { label: String, by: ReceiptRef },
+}
+
 /// What a citizen types on `/verify` (or the receipt's QR code carries).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyQuery {

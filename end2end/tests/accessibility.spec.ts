@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import { expect, request, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { WardPayServer } from "./support/server";
 import { ready, signIn, USERS } from "./support/pages";
@@ -178,6 +179,12 @@ test("the counter: officer dashboard and kiosk in every state, receipts", async 
     const publicReceipt = await open(citizenCtx, publicHref);
     await expect(publicReceipt.getByTestId("receipt")).toBeVisible();
     await inBothLanguages(publicReceipt, "receipt: public link from the kiosk");
+    // The PDF from the phone: a real PDF file, kept with the test's artifacts.
+    const [download] = await Promise.all([publicReceipt.waitForEvent("download"), publicReceipt.getByTestId("receipt-pdf").click()]);
+    expect(download.suggestedFilename()).toMatch(/^bien-lai-26TAA-\d{7}\.pdf$/);
+    const saved = test.info().outputPath("receipt.pdf");
+    await download.saveAs(saved);
+    expect(fs.readFileSync(saved).subarray(0, 5).toString("latin1")).toBe("%PDF-");
   }
 
   // A code cancelled, then the counter paused: the kiosk says so.

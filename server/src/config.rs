@@ -106,6 +106,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::statements::StatementCommand,
     },
+    /// Receipts: check one from its PDF or link, list or rotate the signing keys.
+    Receipt {
+        #[command(subcommand)]
+        command: crate::cli_receipts::ReceiptCommand,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

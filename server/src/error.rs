@@ -12,6 +12,10 @@ pub enum ApiError {
     Backend(#[from] BackendError),
     #[error("{0}")]
     BadRequest(String),
+    /// A failure of ours that is not the database's (a file that could not be made); logged,
+    /// never shown.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -25,6 +29,7 @@ impl ApiError {
             ApiError::Backend(BackendError::Unavailable) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Backend(BackendError::Db(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounting_reports;
 pub mod cli_admin;
+pub mod cli_receipts;
 pub mod config;
 pub mod dvc;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod health;
 pub mod intake;
 pub mod listen;
 pub mod poll;
+pub mod receipt_pdf;
 pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
@@ -127,7 +129,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
-        verify_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(
+        public_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(
             app::api::verify::CHECKS_PER_MINUTE,
             std::time::Duration::from_secs(60),
         )),

@@ -63,6 +63,7 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Command::Receipt { command } => return receipt(&cli.common, command).await,
         Command::Statement { command } => {
             return match server::statements::run(&cli.common, &command).await {
                 Ok(()) => ExitCode::SUCCESS,
@@ -151,4 +152,41 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// `wardpay receipt …`: 0 when the receipt checks out (or the command did its work), 1 when
+/// it does not, 2 when the input or the database could not be used.
+async fn receipt(common: &server::config::CommonArgs, command: server::cli_receipts::ReceiptCommand) -> ExitCode {
+    use server::cli_receipts::{self as cli, ReceiptCommand};
+    let done = match command {
+        ReceiptCommand::Verify { receipt, keys } => cli::verify(&receipt, keys.as_ref(), common).await.map(|v| {
+            for line in &v.lines {
+                println!("{line}");
+            }
+            println!("{}", if v.valid { "KẾT QUẢ: HỢP LỆ (valid)" } else { "KẾT QUẢ: KHÔNG HỢP LỆ (not valid)" });
+            v.valid
+        }),
+        ReceiptCommand::Keys => match server::open_database(common).await {
+            Ok(db) => cli::keys_json(&db).await.map(|json| {
+                println!("{json}");
+                true
+            }),
+            Err(e) => Err(cli::ReceiptCliError::System(e.to_string())),
+        },
+        ReceiptCommand::RotateKey { ward } => match server::open_database(common).await {
+            Ok(db) => cli::rotate_key(&db, &ward).await.map(|id| {
+                println!("new signing key {id} for ward {ward}; receipts signed before stay checkable with the old key");
+                true
+            }),
+            Err(e) => Err(cli::ReceiptCliError::System(e.to_string())),
+        },
+    };
+    match done {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("wardpay receipt: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

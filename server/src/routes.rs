@@ -41,6 +41,7 @@ fn explicit_routes() -> Vec<(&'static str, &'static str, Handler)> {
         ("GET", "/reports/refunds.xlsx", get(crate::accounting_reports::refunds_xlsx)),
         ("GET", "/reports/tax-summary.xml", get(crate::accounting_reports::tax_summary_xml)),
         ("POST", "/statements/import", axum::routing::post(crate::statements::import)),
+        ("GET", "/receipts/{id}/pdf", get(crate::receipt_pdf::download)),
     ];
     v.extend(crate::dvc::routes());
     v

@@ -320,7 +320,7 @@ async fn the_kiosk_gets_no_token_that_opens_personal_data(engine: Engine) {
     // What the kiosk holds opens the receipt with the payer masked, and nothing more.
     let doc: serde_json::Value =
         call(&kiosk, &base, "get_receipt", &[("id", &id.to_string()), ("token", &token)]).await.json().await.expect("json");
-    let content = &doc["content"];
+    let content = &doc["Doc"]["content"];
     assert_eq!(content["payer_name"], "N. V. An");
     assert_ne!(content["payer_id"], "001088012345");
     let text = serde_json::to_string(&snap).expect("json");

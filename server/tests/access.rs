@@ -74,6 +74,7 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/statements/import", "/statements/import", "format=csv", &[Who::Accountant]),
         ("GET", "/kiosk/{counter}", "/kiosk/1", "", EVERYONE),
         ("GET", "/receipts/{id}", "/receipts/1", "", EVERYONE),
+        ("GET", "/receipts/{id}/pdf", "/receipts/1/pdf", "", EVERYONE),
         ("GET", "/verify", "/verify", "", EVERYONE),
         ("POST", "/api/verify_receipt", "/api/verify_receipt", "{\"query\":{\"form\":\"EBL01\",\"series\":\"26TAA\",\"number\":\"1\",\"amount\":\"1\",\"tax_code\":null}}", EVERYONE),
         ("POST", "/api/get_public_keys", "/api/get_public_keys", "", EVERYONE),

@@ -185,6 +185,29 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     let named = content.replaces.expect("names the receipt it replaces");
     assert_eq!((named.series.as_str(), named.number.as_str()), (r.series.as_str(), "0000001"));
     assert_eq!(content.total_words, "Tám nghìn đồng");
+    // The citizen's link to the replaced receipt no longer shows it: it points to the
+    // replacement (whose own link opens it); the ward's staff still see the replaced one.
+    use app::backend::auth::Principal;
+    use app::model::ReceiptOpen;
+    let w = ward::Entity::find_by_id(r.ward_id).one(&t.db).await.expect("db").expect("ward");
+    let old_token = app::backend::receipts::public_token(&w.receipt_key, r.id);
+    match app::backend::receipts::load(&t.db, r.id, Some(&old_token), &Principal::Anonymous).await.expect("load") {
+        Some(ReceiptOpen::Replaced { by, .. }) => {
+            assert_eq!(by.id, new.id);
+            let page = common::http().get(format!("{}{}", srv.base_url(), by.href())).send().await.expect("page");
+            assert_eq!(page.status(), 200);
+            assert!(page.text().await.expect("body").contains("0000002"), "the replacement opens by its link");
+        }
+        other => panic!("the public link of a replaced receipt must point to its replacement: {other:?}"),
+    }
+    let old_page = common::http().get(format!("{}/receipts/{}?k={old_token}", srv.base_url(), r.id)).send().await.expect("page");
+    let html = old_page.text().await.expect("body");
+    assert!(
+        html.contains("receipt-replaced") && html.contains(&format!("/receipts/{}?k=", new.id)),
+        "the old link's page names the replacement"
+    );
+    let staff = Principal::Staff(ketoan.clone());
+    assert!(matches!(app::backend::receipts::load(&t.db, r.id, None, &staff).await.expect("load"), Some(ReceiptOpen::Doc(_))));
     // A replaced receipt cannot be replaced or notified again.
     match receipt_corrections::replace(&t.db, replace, &ketoan).await {
         Err(BackendError::Conflict(_)) => {}

@@ -13,8 +13,137 @@ use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
 db_tests!(
     receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_verify,
-    the_check_is_rate_limited_and_bad_input_is_a_clear_message
+    the_check_is_rate_limited_and_bad_input_is_a_clear_message,
+    the_receipt_pdf_has_its_legal_fields_in_vietnamese_and_the_command_line_checks_it
 );
+
+/// The text `pdftotext` reads from a PDF (what a screen reader or a search finds).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext missing: run scripts/setup.sh (installs poppler-utils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// `wardpay receipt verify ARG…` against the test database: (exit code, stdout).
+fn receipt_verify(db_url: &str, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardpay"))
+        .args(["receipt", "verify"])
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("WARDPAY_LOG", "warn")
+        .output()
+        .expect("run");
+    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+async fn the_receipt_pdf_has_its_legal_fields_in_vietnamese_and_the_command_line_checks_it(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = common::start_server(t.db.clone()).await;
+    let base = srv.base_url();
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", Some("001099012345")).await;
+    let w = ward::Entity::find_by_id(r.ward_id).one(&t.db).await.expect("db").expect("ward");
+    let token = app::backend::receipts::public_token(&w.receipt_key, r.id);
+    // The citizen's copy, by the public link: the legal fields, in Vietnamese, the payer masked.
+    let resp = anonymous(&base).get(format!("{base}/receipts/{}/pdf?k={token}", r.id)).send().await.expect("get");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    assert!(resp.headers()["content-disposition"].to_str().expect("ascii").contains("bien-lai-26TAA-0000001.pdf"));
+    let citizen_pdf = resp.bytes().await.expect("body").to_vec();
+    assert!(citizen_pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&citizen_pdf);
+    for expected in [
+        "BIÊN LAI THU PHÍ, LỆ PHÍ",
+        "Mẫu số: EBL01",
+        "Ký hiệu: 26TAA",
+        "Số: 0000001",
+        "Người nộp:",
+        "N. V. An",
+        "Số tiền bằng chữ: Mười nghìn đồng",
+        "Tổng cộng",
+        "10.000",
+        &w.tax_code,
+        "Ký số bởi đơn vị thu",
+        "/verify?form=EBL01&series=26TAA&number=0000001",
+    ] {
+        assert!(text.contains(expected), "the PDF's text lacks {expected:?}:\n{text}");
+    }
+    assert!(!text.contains("Nguyễn Văn An") && !text.contains("001099012345"), "the public copy masks the payer:\n{text}");
+    // Staff of the ward get the full copy, which carries the signed content.
+    let officer = common::sign_in(&base, "canbo").await;
+    let full_pdf = officer.client.get(format!("{base}/receipts/{}/pdf", r.id)).send().await.expect("get").bytes().await.expect("body");
+    let full_text = pdf_text(&full_pdf);
+    assert!(full_text.contains("Nguyễn Văn An") && full_text.contains("001099012345"), "{full_text}");
+    // Without the token a stranger gets a clear 403, and nothing is drawn.
+    let refused = anonymous(&base).get(format!("{base}/receipts/{}/pdf?k=wrong", r.id)).send().await.expect("get");
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "forbidden");
+
+    // The command line: the full copy checks with the published keys alone (no database),
+    // the citizen's copy and the link against the database.
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let full = write("full.pdf", &full_pdf);
+    let citizen = write("citizen.pdf", &citizen_pdf);
+    let keys_json = anonymous(&base).post(format!("{base}/api/get_public_keys")).send().await.expect("post").text().await.expect("text");
+    let keys = write("keys.json", keys_json.as_bytes());
+    let (code, out) = receipt_verify("sqlite:///nonexistent-dir/none.sqlite", &[&full, "--keys", &keys]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Chữ ký Ed25519 hợp lệ") && out.contains("HỢP LỆ"), "{out}");
+    let (code, out) = receipt_verify(&t.cli_url(), &[&citizen]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("còn giá trị"), "{out}");
+    let link = format!("{base}/receipts/{}?k={token}", r.id);
+    assert_eq!(receipt_verify(&t.cli_url(), &[&link]).0, 0);
+    // A forged amount in the signed content breaks the signature.
+    let (was, now): (&[u8], &[u8]) = (b"\\\"total\\\":10000", b"\\\"total\\\":90000");
+    let at = full_pdf.windows(was.len()).position(|w| w == was).expect("the signed content is in the attachment");
+    let mut forged = full_pdf.to_vec();
+    forged[at..at + was.len()].copy_from_slice(now);
+    let (code, out) = receipt_verify(&t.cli_url(), &[&write("forged.pdf", &forged), "--keys", &keys]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("KHÔNG hợp lệ"), "{out}");
+    // Not a PDF, not a receipt link: exit status 2 with the reason.
+    let (code, out) = receipt_verify(&t.cli_url(), &[&keys]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not a PDF"), "{out}");
+    let (code, out) = receipt_verify(&t.cli_url(), &["https://x/verify?k=1"]);
+    assert_eq!(code, 2, "{out}");
+
+    // Replaced: the old link's PDF leads to the replacement's, and its check says replaced.
+    let accountant = StaffUser {
+        account_id: 0,
+        username: "ketoan".into(),
+        display_name: "Kế toán".into(),
+        role: Role::Accountant,
+        ward_id: Some(r.ward_id),
+        session_id: String::new(),
+    };
+    let mut replace =
+        CorrectionInput { receipt_id: r.id, wrong: vec![ReceiptField::Amount], reason: "Sai số tiền".into(), ..Default::default() };
+    replace.line_amounts = Some(vec![8_000]);
+    let new = receipt_corrections::replace(&t.db, replace, &accountant).await.expect("replace");
+    let moved = anonymous(&base).get(format!("{base}/receipts/{}/pdf?k={token}", r.id)).send().await.expect("get");
+    assert_eq!(moved.status(), 303);
+    assert!(moved.headers()["location"].to_str().expect("ascii").starts_with(&format!("/receipts/{}/pdf?k=", new.id)));
+    let (code, out) = receipt_verify(&t.cli_url(), &[&citizen]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("ĐÃ BỊ THAY THẾ"), "{out}");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
 
 async fn check(client: &reqwest::Client, base: &str, r: &receipt::Model, amount: i64) -> reqwest::Response {
     let query = serde_json::json!({ "query": {

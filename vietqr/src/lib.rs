@@ -40,7 +40,7 @@ pub use encode::{encode, encode_with, EncodeOptions};
 pub use error::{DecodeError, EncodeError};
 pub use model::{Field, Initiation, Order, Preserved, Scope, Service, TagPath, VietQr, Warning, TRANSFER_CAP_VND};
 pub use purpose::{normalize_purpose, truncate_purpose, PURPOSE_MAX_CHARS};
-pub use render::{render_png, render_svg, RenderError, SvgOptions};
+pub use render::{modules, render_png, render_svg, RenderError, SvgOptions};
 
 /// The body of the `decode` fuzz target, shared with the proptests that stand in for it where
 /// nightly is missing. Panics only when an invariant breaks. The input is tried as is and with a

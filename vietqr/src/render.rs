@@ -188,6 +188,12 @@ fn finder_penalty(line: &[bool]) -> u32 {
     score
 }
 
+/// The symbol's modules without a quiet zone: its width and, row by row, whether each module
+/// is dark. For drawing the code in another medium (a PDF) exactly as the SVG and PNG do.
+pub fn modules(payload: &str) -> Result<(usize, Vec<bool>), RenderError> {
+    symbol(payload)
+}
+
 /// Renders the symbol as a scalable SVG: a `viewBox` in module units and no fixed size (the page
 /// sizes it), `shape-rendering="crispEdges"` so module edges stay sharp, and each row's runs of
 /// dark modules merged into one path.

@@ -185,12 +185,18 @@ pub struct ClientIp(pub String);
 /// The absolute address of this server as the caller reached it (for links in QR codes a
 /// phone will open): the configured public URL, else the request's own host.
 pub fn public_base(b: &Backend) -> String {
+    match parts() {
+        Some(p) => public_base_for(b, &p.headers),
+        None => b.settings.public_url.clone().unwrap_or_default(),
+    }
+}
+
+/// [`public_base`] for a request outside a server function (a plain route's headers).
+pub fn public_base_for(b: &Backend, headers: &http::HeaderMap) -> String {
     if let Some(u) = &b.settings.public_url {
         return u.clone();
     }
-    let Some(p) = parts() else { return String::new() };
-    let header =
-        |name: &str| p.headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or("").trim().to_string());
     let host = if b.settings.trust_proxy { header("x-forwarded-host").or_else(|| header("host")) } else { header("host") };
     let https = b.settings.trust_proxy && header("x-forwarded-proto").is_some_and(|v| v.eq_ignore_ascii_case("https"));
     // A host name is letters, digits, dots, dashes and a port; anything else is not echoed.

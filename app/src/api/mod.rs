@@ -18,7 +18,7 @@ pub use session::*;
 pub use supervise::*;
 pub use verify::*;
 
-use crate::model::{CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptDoc, WardSnapshot};
+use crate::model::{CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptOpen, WardSnapshot};
 use leptos::prelude::*;
 
 #[server(endpoint = "get_counter_snapshot")]
@@ -133,13 +133,13 @@ pub async fn simulate_payment(counter_id: i64) -> Result<(), ServerFnError> {
 
 /// A receipt: full with its link token, or (masked) for staff of its ward.
 #[server(endpoint = "get_receipt")]
-pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptDoc>, ServerFnError> {
+pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptOpen>, ServerFnError> {
     use guard::*;
     let who = authorize("get_receipt")?;
     let b = backend()?;
     let mut doc = crate::backend::receipts::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)?;
     // The printed receipt carries a QR code a phone opens to check it on /verify.
-    if let Some(d) = doc.as_mut() {
+    if let Some(ReceiptOpen::Doc(d)) = doc.as_mut() {
         let url = format!("{}{}", public_base(&b), d.verify_path);
         let options =
             vietqr::SvgOptions { title: Some("Mã QR kiểm tra biên lai (QR code to check this receipt)".into()), ..Default::default() };

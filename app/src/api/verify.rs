@@ -4,7 +4,8 @@
 use crate::model::{PublicKeyView, VerifyQuery, VerifyResult};
 use leptos::prelude::*;
 
-/// Checks per address and minute: enough for a person, too few to walk the numbers.
+/// Public receipt reads (checks, PDFs) per address and minute: enough for a person, too few
+/// to walk the numbers or keep the server busy drawing PDFs.
 pub const CHECKS_PER_MINUTE: u32 = 20;
 
 /// Whether the receipt exists as described, whether it stands, and whether its signature
@@ -14,7 +15,7 @@ pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, 
     use super::guard::*;
     authorize("verify_receipt")?;
     let b = backend()?;
-    if let Err(wait) = b.verify_limiter.check(&client_ip().unwrap_or_default()) {
+    if let Err(wait) = b.public_limiter.check(&client_ip().unwrap_or_default()) {
         return Err(fail(crate::backend::BackendError::Throttled {
             retry_after_secs: wait,
             message: format!("quá nhiều lần kiểm tra; thử lại sau {wait} giây (too many checks; try again in {wait} s)"),

@@ -82,6 +82,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/kiosk/{counter}", Rule::Public),
     // A receipt opens with its link token for anyone, or without it for the ward's staff.
     ("GET", "/receipts/{id}", Rule::Public),
+    // The token or the staff member's ward is checked by the handler, as for the page.
+    ("GET", "/receipts/{id}/pdf", Rule::Public),
     // Anyone checks a receipt and reads the published keys (the check is rate-limited).
     ("GET", "/verify", Rule::Public),
     ("POST", "/api/verify_receipt", Rule::Public),

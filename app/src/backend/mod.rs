@@ -48,8 +48,8 @@ pub struct Backend {
     pub hub: Arc<dyn PushHub>,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<auth::LoginLimiter>,
-    /// Receipt checks per address on the public `/verify` page.
-    pub verify_limiter: Arc<rate_limit::WindowLimiter>,
+    /// Public reads of receipts per address: checks on `/verify` and PDF downloads.
+    pub public_limiter: Arc<rate_limit::WindowLimiter>,
     /// How the providers' pollers stand; empty when none is configured.
     pub polls: Arc<polls::PollBoard>,
 }

@@ -5,7 +5,7 @@ use super::entity::{receipt, ward};
 use super::sequences;
 use super::BackendError;
 use crate::domain::payment::PaymentMethod;
-use crate::model::{ReceiptContent, ReceiptDoc, ReceiptRef};
+use crate::model::{ReceiptContent, ReceiptDoc, ReceiptOpen, ReceiptRef};
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use sha2::Sha256;
@@ -150,7 +150,7 @@ pub async fn load(
     id: i64,
     token: Option<&str>,
     viewer: &super::auth::Principal,
-) -> Result<Option<ReceiptDoc>, BackendError> {
+) -> Result<Option<ReceiptOpen>, BackendError> {
     let Some(r) = receipt::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let staff = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id));
@@ -167,12 +167,17 @@ pub async fn load(
         content.payer_address = None;
     }
     let replaced_by = receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(db).await?.map(|n| reference(&n, &w));
+    if !full {
+        if let Some(by) = replaced_by {
+            return Ok(Some(ReceiptOpen::Replaced { label: label(&r), by }));
+        }
+    }
     let notices = super::receipt_corrections::notices_of(db, &r, full).await?;
     let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
     let can_correct =
         matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
     let verify_path = super::receipt_check::verify_path(&r, &w);
-    Ok(Some(ReceiptDoc {
+    Ok(Some(ReceiptOpen::Doc(Box::new(ReceiptDoc {
         id: r.id,
         content,
         signature: r.signature,
@@ -185,7 +190,7 @@ pub async fn load(
         key_id: r.key_id,
         verify_path,
         verify_qr_svg: None,
-    }))
+    }))))
 }
 
 #[cfg(test)]

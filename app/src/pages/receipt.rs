@@ -4,7 +4,7 @@ use crate::api::get_receipt;
 use crate::api::{notify_receipt, replace_receipt};
 use crate::domain::words::format_vnd;
 use crate::i18n::{t, tx, use_lang, Lang, K};
-use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptStatus};
+use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptOpen, ReceiptRef, ReceiptStatus};
 use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
@@ -27,7 +27,8 @@ pub fn ReceiptPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="loading">{t(K::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match doc.await {
-                    Ok(Some(d)) => view! { <Receipt doc=d/> }.into_any(),
+                    Ok(Some(ReceiptOpen::Doc(d))) => view! { <Receipt doc=*d/> }.into_any(),
+                    Ok(Some(ReceiptOpen::Replaced { label, by })) => view! { <ReplacedNotice label=label by=by/> }.into_any(),
                     Ok(None) => {
                         #[cfg(feature = "ssr")]
                         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
@@ -39,6 +40,22 @@ pub fn ReceiptPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What the public link of a replaced receipt shows instead of it.
+#[component]
+fn ReplacedNotice(label: String, by: ReceiptRef) -> impl IntoView {
+    view! {
+        <section class="notice-page" data-testid="receipt-replaced">
+            <h1>{tx("Biên lai này đã được thay thế", "This receipt has been replaced")}</h1>
+            <p>
+                {tx("Biên lai ", "Receipt ")}<strong>{label}</strong>
+                {tx(" không còn giá trị. Biên lai thay thế: ", " no longer counts. The receipt that replaces it: ")}
+                <strong>{by.label.clone()}</strong>
+            </p>
+            <p><a class="btn primary" href=by.href() data-testid="replacement-link">{tx("Mở biên lai thay thế", "Open the replacement receipt")}</a></p>
+        </section>
     }
 }
 
@@ -57,6 +74,12 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
     let can_correct = doc.can_correct;
     let receipt_id = doc.id;
     let lines_for_form = c.lines.clone();
+    // The PDF opens with the same link token the page was opened with (staff need none).
+    let token = use_query_map().read_untracked().get("k");
+    let pdf_href = match token {
+        Some(k) => format!("/receipts/{receipt_id}/pdf?k={k}"),
+        None => format!("/receipts/{receipt_id}/pdf"),
+    };
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {
@@ -146,7 +169,10 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
                     <a href=doc.verify_path.clone() data-testid="receipt-verify-link">{tx("Kiểm tra biên lai này tại /verify", "Check this receipt at /verify")}</a>
                 </div>
             </footer>
-            <div class="no-print"><button class="btn" type="button" on:click=print>{t(K::Print)}</button></div>
+            <div class="no-print receipt-actions">
+                <button class="btn" type="button" on:click=print>{t(K::Print)}</button>
+                <a class="btn" href=pdf_href download data-testid="receipt-pdf">{tx("Tải PDF", "Download PDF")}</a>
+            </div>
         </article>
         {(can_correct && status != ReceiptStatus::Replaced).then(|| view! { <Corrections receipt_id=receipt_id lines=lines_for_form/> })}
     }

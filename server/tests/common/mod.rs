@@ -25,6 +25,18 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The URL a `wardpay` command is given to reach this database: on PostgreSQL the
+    /// test's schema rides in the connection options (`search_path`).
+    pub fn cli_url(&self) -> String {
+        match &self.schema {
+            Some(schema) => {
+                let sep = if self.url.contains('?') { '&' } else { '?' };
+                format!("{}{sep}options=-c%20search_path%3D{schema}", self.url)
+            }
+            None => self.url.clone(),
+        }
+    }
+
     /// A connection to the same database (another pool), e.g. for a second server.
     pub async fn reconnect(&self) -> DatabaseConnection {
         app::backend::db::connect(&self.url, self.schema.as_deref()).await.expect("reconnect")
