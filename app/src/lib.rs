@@ -26,12 +26,18 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    // The build this page comes from; the live channel compares it with the server's beat.
+    #[cfg(feature = "ssr")]
+    let build = crate::backend::backend().map(|b| b.settings.build_id.clone()).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let build = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="vi">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="wardpay-build" content=build/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

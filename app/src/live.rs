@@ -11,14 +11,24 @@ use leptos::prelude::*;
 /// Keeps a live channel to `topic` (when it is `Some`) and passes every message to `on_msg`.
 /// Returns the connection state for the indicator.
 pub fn use_live(topic: Signal<Option<Topic>>, on_msg: impl Fn(ServerMsg) + 'static) -> ReadSignal<ConnState> {
+    use_live_clocked(topic, on_msg).0
+}
+
+/// [`use_live`], and how far the server's clock is ahead of this browser's, in milliseconds
+/// (`None` until the first beat): countdowns add it to the local clock.
+pub fn use_live_clocked(
+    topic: Signal<Option<Topic>>,
+    on_msg: impl Fn(ServerMsg) + 'static,
+) -> (ReadSignal<ConnState>, ReadSignal<Option<f64>>) {
     let (state, set_state) = signal(ConnState::Connecting);
+    let (offset, set_offset) = signal(None::<f64>);
     #[cfg(feature = "hydrate")]
-    client::start(topic, set_state, on_msg);
+    client::start(topic, set_state, set_offset, on_msg);
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (topic, set_state, on_msg);
+        let _ = (topic, set_state, set_offset, on_msg);
     }
-    state
+    (state, offset)
 }
 
 #[component]
@@ -50,6 +60,9 @@ mod client {
 
     const BASE_DELAY_MS: f64 = 400.0;
     const MAX_DELAY_MS: f64 = 8_000.0;
+    /// Silence after which an open socket is taken for dead (the server beats every 2 s): a
+    /// pulled cable closes nothing, so only the missing beats tell.
+    const SILENT_MS: f64 = 4_000.0;
 
     struct Live {
         topic: Cell<Option<Topic>>,
@@ -60,6 +73,12 @@ mod client {
         connected: Cell<bool>,
         stopped: Cell<bool>,
         set_state: WriteSignal<ConnState>,
+        set_offset: WriteSignal<Option<f64>>,
+        /// When the socket was last heard from (browser clock, ms).
+        last_heard: Cell<f64>,
+        /// The build this page was served by (`<meta name="wardpay-build">`).
+        page_build: String,
+        watchdog: RefCell<Option<IntervalHandle>>,
         on_msg: Box<dyn Fn(ServerMsg)>,
         socket_handlers: RefCell<Vec<SocketHandler>>,
         page_handlers: RefCell<Vec<PageHandler>>,
@@ -70,7 +89,17 @@ mod client {
     /// A page event's listener (target, event name, callback), removed when the screen stops.
     type PageHandler = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>);
 
-    pub fn start(topic: Signal<Option<Topic>>, set_state: WriteSignal<ConnState>, on_msg: impl Fn(ServerMsg) + 'static) {
+    pub fn start(
+        topic: Signal<Option<Topic>>,
+        set_state: WriteSignal<ConnState>,
+        set_offset: WriteSignal<Option<f64>>,
+        on_msg: impl Fn(ServerMsg) + 'static,
+    ) {
+        let page_build = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("meta[name=wardpay-build]").ok().flatten())
+            .and_then(|m| m.get_attribute("content"))
+            .unwrap_or_default();
         let live = Rc::new(Live {
             topic: Cell::new(None),
             socket: RefCell::new(None),
@@ -79,11 +108,19 @@ mod client {
             connected: Cell::new(false),
             stopped: Cell::new(false),
             set_state,
+            set_offset,
+            last_heard: Cell::new(js_sys::Date::now()),
+            page_build,
+            watchdog: RefCell::new(None),
             on_msg: Box::new(on_msg),
             socket_handlers: RefCell::new(Vec::new()),
             page_handlers: RefCell::new(Vec::new()),
         });
         live.watch_page();
+        let me = live.clone();
+        if let Ok(handle) = set_interval_with_handle(move || me.check_heard(), Duration::from_millis(1_000)) {
+            *live.watchdog.borrow_mut() = Some(handle);
+        }
         let for_effect = live.clone();
         Effect::new(move |_| {
             let t = topic.get();
@@ -117,6 +154,7 @@ mod client {
             let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if me.generation.get() == gen {
                     me.attempt.set(0);
+                    me.last_heard.set(js_sys::Date::now());
                     me.connected.set(true);
                     me.set_state.set(ConnState::Live);
                 }
@@ -129,7 +167,14 @@ mod client {
                 let Some(text) = ev.dyn_into::<MessageEvent>().ok().and_then(|m| m.data().as_string()) else {
                     return;
                 };
+                me.last_heard.set(js_sys::Date::now());
                 match serde_json::from_str::<ServerMsg>(&text) {
+                    Ok(ServerMsg::Beat { at_ms, build }) => {
+                        me.set_offset.set(Some(at_ms as f64 - js_sys::Date::now()));
+                        if !me.page_build.is_empty() && build != me.page_build {
+                            me.reload_for_new_build();
+                        }
+                    }
                     Ok(ServerMsg::Resync) => {
                         // The server is about to drop us; reconnecting brings a fresh snapshot.
                         me.attempt.set(0);
@@ -187,6 +232,38 @@ mod client {
             );
         }
 
+        /// An open socket that has been silent too long is dead (the network dropped without
+        /// closing it): say so now and start over.
+        fn check_heard(self: &Rc<Self>) {
+            if self.connected.get() && !self.stopped.get() && js_sys::Date::now() - self.last_heard.get() > SILENT_MS {
+                self.went_offline();
+            }
+        }
+
+        fn went_offline(self: &Rc<Self>) {
+            let gen = self.generation.get();
+            self.close_socket();
+            self.set_state.set(ConnState::Reconnecting);
+            self.attempt.set(0);
+            self.schedule_reconnect(gen);
+        }
+
+        /// A new build was deployed: load it, after a moment's jitter so that every screen of
+        /// the city does not ask at the same instant.
+        fn reload_for_new_build(self: &Rc<Self>) {
+            if self.stopped.replace(true) {
+                return;
+            }
+            set_timeout(
+                || {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                },
+                Duration::from_millis((js_sys::Math::random() * 3_000.0) as u64),
+            );
+        }
+
         /// Coming back to the tab or to the network is a good moment to retry at once.
         fn nudge(self: &Rc<Self>) {
             if !self.connected.get() && !self.stopped.get() {
@@ -201,6 +278,12 @@ mod client {
             let me = self.clone();
             let on_online = Closure::<dyn FnMut(Event)>::new(move |_| me.nudge());
             let me = self.clone();
+            let on_offline = Closure::<dyn FnMut(Event)>::new(move |_| {
+                if me.connected.get() && !me.stopped.get() {
+                    me.went_offline();
+                }
+            });
+            let me = self.clone();
             let on_visible = Closure::<dyn FnMut(Event)>::new(move |_| {
                 let visible = web_sys::window()
                     .and_then(|w| w.document())
@@ -212,7 +295,10 @@ mod client {
             });
             let win_target: web_sys::EventTarget = window.clone().into();
             if win_target.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref()).is_ok() {
-                handlers.push((win_target, "online", on_online));
+                handlers.push((win_target.clone(), "online", on_online));
+            }
+            if win_target.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref()).is_ok() {
+                handlers.push((win_target, "offline", on_offline));
             }
             if let Some(doc) = window.document() {
                 let doc_target: web_sys::EventTarget = doc.into();
@@ -236,6 +322,9 @@ mod client {
 
         fn stop(&self) {
             self.stopped.set(true);
+            if let Some(h) = self.watchdog.borrow_mut().take() {
+                h.clear();
+            }
             self.generation.set(self.generation.get() + 1);
             self.close_socket();
             for (target, name, cb) in self.page_handlers.borrow_mut().drain(..) {

@@ -355,6 +355,14 @@ pub enum ServerMsg {
     Resync,
     /// This kiosk's pairing was revoked: it must stop showing the counter (the socket closes after this).
     Revoked,
+    /// Right after the snapshot and every few seconds: the server's clock (milliseconds since
+    /// the epoch) and its build. A screen that hears nothing for a few seconds knows it is
+    /// offline; countdowns run on the server's clock; a screen served by an older build
+    /// reloads itself.
+    Beat {
+        at_ms: i64,
+        build: String,
+    },
 }
 
 /// A push topic. Counters and wards are separate so that a kiosk hears only its own counter.

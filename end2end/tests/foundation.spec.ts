@@ -76,3 +76,48 @@ test("the language switch turns the screens to English and is remembered", async
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.screenshot({ path: `${artifacts}/stats-en.png` });
 });
+
+test("a kiosk whose network goes silent says so within 5 s and hides the code; a new build reloads it", async ({ browser }) => {
+  const officerCtx = await browser.newContext();
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await pairKiosk(kioskCtx, server.url, 1);
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
+  await officer.goto(`${server.url}/`);
+  await kiosk.goto(`${server.url}/kiosk/1`);
+  await ready(officer);
+  await ready(kiosk, { live: true });
+  const state = kiosk.locator("[data-kiosk-state]");
+  await officer.getByTestId("applicant").fill("Trần Văn Bình");
+  await officer.getByTestId("procedure-search").fill("chung thuc chu ky");
+  await officer.getByTestId("procedure-search").press("Enter");
+  await officer.getByTestId("create-qr").click();
+  await expect(state).toHaveAttribute("data-kiosk-state", "qr");
+  await expect(kiosk.getByTestId("kiosk-qr")).toBeVisible();
+
+  // The server stops answering but no socket closes (a pulled cable looks like this): within
+  // 5 s the kiosk says it is offline, and the code is no longer on screen.
+  server.freeze();
+  try {
+    await expect(state).toHaveAttribute("data-kiosk-state", "offline", { timeout: 5_000 });
+    await expect(kiosk.getByTestId("kiosk-qr")).toHaveCount(0);
+    await expect(kiosk.getByTestId("kiosk-offline")).toBeVisible();
+    await kiosk.screenshot({ path: `${artifacts}/kiosk-offline.png` });
+  } finally {
+    server.thaw();
+  }
+  await expect(state).toHaveAttribute("data-kiosk-state", "qr", { timeout: 20_000 });
+
+  // A new build is deployed: the open kiosk reloads itself and carries the new build.
+  await kiosk.evaluate(() => ((window as unknown as { servedBefore: boolean }).servedBefore = true));
+  server.extraEnv.WARDPAY_BUILD_ID = "e2e-next-build";
+  await server.restart();
+  await expect(kiosk.locator('meta[name="wardpay-build"]')).toHaveAttribute("content", "e2e-next-build", { timeout: 20_000 });
+  expect(await kiosk.evaluate(() => (window as unknown as { servedBefore?: boolean }).servedBefore)).toBeUndefined();
+  await expect(state).toHaveAttribute("data-kiosk-state", "qr", { timeout: 20_000 });
+  delete server.extraEnv.WARDPAY_BUILD_ID;
+
+  await officerCtx.close();
+  await kioskCtx.close();
+});

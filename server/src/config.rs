@@ -155,6 +155,11 @@ pub struct ServeArgs {
     #[arg(long, env = "WARDPAY_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// What this deployment is called (e.g. its git commit). Open screens reload themselves
+    /// when it changes. By default: the version and a digest of the front end's files.
+    #[arg(long, env = "WARDPAY_BUILD_ID", global = true)]
+    pub build_id: Option<String>,
+
     /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For`
     /// entry (sign-in throttling per address, audit log). Only with a proxy that sets it.
     #[arg(long, env = "WARDPAY_TRUST_PROXY", default_value_t = false, global = true)]
@@ -201,6 +206,7 @@ impl Default for ServeArgs {
             demo: false,
             site_root: PathBuf::from("target/site"),
             public_url: None,
+            build_id: None,
             trust_proxy: false,
             qr_ttl_secs: 900,
             sepay_keys: Vec::new(),

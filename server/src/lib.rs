@@ -61,6 +61,20 @@ fn ensure_sqlite_dir(url: &str) {
     }
 }
 
+/// The version and a digest of the front end the server serves: a new deployment (even of
+/// the same version) changes it, and open screens reload themselves when they see it change.
+fn build_id(site_root: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for file in ["pkg/wardpay_bg.wasm", "pkg/wardpay.js", "pkg/wardpay.css"] {
+        if let Ok(bytes) = std::fs::read(site_root.join(file)) {
+            h.update(&bytes);
+        }
+    }
+    let digest = hex::encode(h.finalize());
+    format!("{}-{}", env!("CARGO_PKG_VERSION"), &digest[..12])
+}
+
 pub fn leptos_options(serve: &ServeArgs) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("wardpay")
@@ -127,6 +141,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             secure_cookies: serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
             trust_proxy: serve.trust_proxy,
             public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
+            build_id: serve.build_id.clone().filter(|b| !b.trim().is_empty()).unwrap_or_else(|| build_id(&serve.site_root)),
         }),
         login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
         public_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(

@@ -16,6 +16,9 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 const PING_EVERY: Duration = Duration::from_secs(25);
+/// How often a screen hears the server's beat; it counts itself offline after about two
+/// missed beats, within the 5 seconds a kiosk may take to say so.
+const BEAT_EVERY: Duration = Duration::from_secs(2);
 /// Close code 1012 ("service restart") tells the client to come back soon.
 const CLOSE_RESTART: u16 = 1012;
 
@@ -100,6 +103,10 @@ async fn session(mut socket: WebSocket, state: AppState, topic: Topic, who: Prin
     }
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    // The first beat goes at once, right after the snapshot.
+    let mut beat = tokio::time::interval(BEAT_EVERY);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let build = state.backend.settings.build_id.clone();
     loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => {
@@ -140,6 +147,14 @@ async fn session(mut socket: WebSocket, state: AppState, topic: Topic, who: Prin
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
                 Some(Ok(_)) => {}
             },
+            _ = beat.tick() => {
+                let msg = ServerMsg::Beat { at_ms: chrono::Utc::now().timestamp_millis(), build: build.clone() };
+                if let Some(m) = text(&msg) {
+                    if socket.send(m).await.is_err() {
+                        break;
+                    }
+                }
+            }
             _ = ping.tick() => {
                 if !still_allowed(&state, &who).await {
                     if let Some(m) = text(&ServerMsg::Revoked) {

@@ -460,6 +460,7 @@ async fn bank_silence_is_reported_while_codes_wait(engine: Engine) {
         secure_cookies: false,
         trust_proxy: false,
         public_url: None,
+        ..Settings::default()
     };
     let now = chrono::Utc::now();
     assert_eq!(bank_silence(&t.db, ward, &always_open, now).await.expect("q"), None, "nothing waiting, nothing to say");

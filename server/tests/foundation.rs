@@ -18,9 +18,24 @@ db_tests!(
     server_function_changes_counter,
     shutdown_closes_sockets_cleanly,
     unknown_topic_is_404,
+    screens_hear_a_beat_with_the_servers_clock_and_build,
 );
 
+/// The next message that is not a beat.
 async fn next_msg<S>(ws: &mut S) -> ServerMsg
+where
+    S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        match next_frame(ws).await {
+            ServerMsg::Beat { .. } => continue,
+            msg => return msg,
+        }
+    }
+}
+
+/// The next message, beats included.
+async fn next_frame<S>(ws: &mut S) -> ServerMsg
 where
     S: StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
@@ -34,6 +49,37 @@ where
             return serde_json::from_str(&t).expect("ServerMsg");
         }
     }
+}
+
+/// Right after its snapshot a screen hears the server's beat (its clock and its build), and
+/// then every two seconds: silence means the connection is gone.
+async fn screens_hear_a_beat_with_the_servers_clock_and_build(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let id = counters::first_counter_id(&t.db).await.expect("query").expect("a counter");
+    let base = srv.base_url();
+    let admin = sign_in(&base, "admin").await;
+    let (kiosk_cookie, _) = pair_kiosk(&base, id, &admin).await;
+    let mut kiosk = ws_connect(&base, &format!("/ws/counter/{id}"), Some(&kiosk_cookie)).await.expect("ws");
+    assert!(matches!(next_frame(&mut kiosk).await, ServerMsg::Counter(_)), "the snapshot comes first");
+    let build = srv.backend.settings.build_id.clone();
+    assert!(build.starts_with(env!("CARGO_PKG_VERSION")), "{build}");
+    // Two in a row, each within next_frame's 5 s.
+    for n in 0..2 {
+        match next_frame(&mut kiosk).await {
+            ServerMsg::Beat { at_ms, build: b } => {
+                assert_eq!(b, build);
+                let skew = (at_ms - chrono::Utc::now().timestamp_millis()).abs();
+                assert!(skew < 2_000, "the beat carries the server's clock (off by {skew} ms)");
+            }
+            other => panic!("beat {n}: expected a beat, got {other:?}"),
+        }
+    }
+    // The page carries the same build, for the screen to compare.
+    let html = http().get(format!("{base}/login")).send().await.expect("page").text().await.expect("body");
+    assert!(html.contains(&format!("<meta name=\"wardpay-build\" content=\"{build}\"")), "the page names its build");
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
 }
 
 async fn health_and_readiness(engine: Engine) {

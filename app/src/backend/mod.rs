@@ -74,6 +74,9 @@ pub struct Settings {
     /// The address citizens' phones reach the server at (`--public-url`), for links in QR
     /// codes; without it, the address the request came to.
     pub public_url: Option<String>,
+    /// Identifies what this server serves (its version and front end): a screen loaded from
+    /// another build reloads itself.
+    pub build_id: String,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             secure_cookies: false,
             trust_proxy: false,
             public_url: None,
+            build_id: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 }

@@ -5,8 +5,8 @@ use crate::api::{kiosk_pairing_start, kiosk_pairing_status, KioskOpen};
 use crate::components::{mmss, use_seconds_ticker};
 use crate::domain::words::format_vnd;
 use crate::i18n::{t, tx, use_lang, Lang, LangSwitch, K};
-use crate::live::{use_live, ConnIndicator};
-use crate::model::{CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, ServerMsg, Topic};
+use crate::live::{use_live_clocked, ConnIndicator};
+use crate::model::{ConnState, CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, ServerMsg, Topic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -148,6 +148,8 @@ enum Screen {
     Success,
     Expired,
     Cancelled,
+    /// The live channel is down: what the screen would show may be stale, so it shows that.
+    Offline,
 }
 
 impl Screen {
@@ -159,18 +161,38 @@ impl Screen {
             Screen::Success => "success",
             Screen::Expired => "expired",
             Screen::Cancelled => "cancelled",
+            Screen::Offline => "offline",
         }
     }
 }
 
-fn screen_for(snap: &CounterSnapshot, elapsed: i64) -> Screen {
+/// This browser's clock, in milliseconds since the epoch.
+fn local_now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    return chrono::Utc::now().timestamp_millis() as f64;
+}
+
+/// Seconds the code has left. Once the server's beat has told how far this browser's clock
+/// is off (`offset_ms`), by the server's clock against the code's expiry; before that, what
+/// the snapshot said less the seconds since it arrived.
+fn seconds_left(p: &PaymentView, elapsed: i64, offset_ms: Option<f64>) -> Option<i64> {
+    let by_server_clock = offset_ms.zip(p.expires_at.as_deref()).and_then(|(offset, at)| {
+        let expires = chrono::DateTime::parse_from_rfc3339(at).ok()?.timestamp_millis() as f64;
+        Some(((expires - (local_now_ms() + offset)) / 1000.0).floor() as i64)
+    });
+    by_server_clock.or(p.seconds_left.map(|s| s - elapsed))
+}
+
+fn screen_for(snap: &CounterSnapshot, elapsed: i64, offset_ms: Option<f64>) -> Screen {
     let Some(p) = &snap.current else {
         return if snap.counter.status == CounterStatus::Paused { Screen::Paused } else { Screen::Idle };
     };
     let shown_for = |left: Option<i64>| left.is_some_and(|l| l - elapsed > 0);
     match p.state {
         // The countdown runs out locally too: a code is never shown as payable after expiry.
-        PaymentState::QrIssued if p.seconds_left.is_some_and(|s| s - elapsed > 0) => Screen::Qr,
+        PaymentState::QrIssued if seconds_left(p, elapsed, offset_ms).is_some_and(|s| s > 0) => Screen::Qr,
         PaymentState::QrIssued => Screen::Expired,
         PaymentState::Paid | PaymentState::ReceiptIssued if shown_for(p.display_secs_left) => Screen::Success,
         PaymentState::Expired if shown_for(p.display_secs_left) => Screen::Expired,
@@ -187,7 +209,7 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
     let ticker = use_seconds_ticker();
     // Seconds on the ticker when the current snapshot arrived.
     let arrived = RwSignal::new(0i64);
-    let conn = use_live(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| match msg {
+    let (conn, offset) = use_live_clocked(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| match msg {
         ServerMsg::Counter(s) if s.counter.id == counter_id => {
             arrived.set(ticker.get_untracked());
             snap.set(s);
@@ -195,7 +217,12 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
         _ => {}
     });
     let elapsed = move || ticker.get() - arrived.get();
-    let screen = Memo::new(move |_| snap.with(|s| screen_for(s, elapsed())));
+    let screen = Memo::new(move |_| {
+        if conn.get() == ConnState::Reconnecting {
+            return Screen::Offline;
+        }
+        snap.with(|s| screen_for(s, elapsed(), offset.get()))
+    });
     let payment = move || snap.with(|s| s.current.clone());
     view! {
         <header class="kiosk-head">
@@ -209,7 +236,16 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
         </header>
         <main class="kiosk-body" data-kiosk-state=move || screen.get().as_str()>
             {move || match (screen.get(), payment()) {
-                (Screen::Qr, Some(p)) => view! { <QrScreen p=p elapsed=Signal::derive(elapsed)/> }.into_any(),
+                (Screen::Qr, Some(p)) => {
+                    let left = Signal::derive(move || payment().and_then(|p| seconds_left(&p, elapsed(), offset.get())).unwrap_or(0));
+                    view! { <QrScreen p=p left=left/> }.into_any()
+                }
+                (Screen::Offline, _) => view! {
+                    <section class="kiosk-message offline" role="alert" data-testid="kiosk-offline">
+                        <h1>{t(K::KioskOffline)}</h1>
+                        <p>{t(K::KioskOfflineHint)}</p>
+                    </section>
+                }.into_any(),
                 (Screen::Success, Some(p)) => view! { <SuccessScreen p=p/> }.into_any(),
                 (Screen::Expired, _) => notice(K::CodeExpired, K::CodeExpiredHint, "expired").into_any(),
                 (Screen::Cancelled, _) => notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled").into_any(),
@@ -258,10 +294,9 @@ fn words(p: &PaymentView, lang: Lang) -> String {
 }
 
 #[component]
-fn QrScreen(p: PaymentView, elapsed: Signal<i64>) -> impl IntoView {
+fn QrScreen(p: PaymentView, left: Signal<i64>) -> impl IntoView {
     let lang = use_lang();
-    let seconds_left = p.seconds_left.unwrap_or(0);
-    let left = move || mmss(seconds_left - elapsed.get());
+    let left = move || mmss(left.get());
     let amount = format_vnd(p.amount);
     let p2 = p.clone();
     let svg = p.qr_svg.clone().unwrap_or_default();

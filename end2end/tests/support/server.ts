@@ -86,6 +86,16 @@ export class WardPayServer {
     await exited;
   }
 
+  /** SIGSTOP: the server is there but silent, as when a kiosk's cable is pulled (no socket closes). */
+  freeze(): void {
+    this.proc?.kill("SIGSTOP");
+  }
+
+  /** SIGCONT after freeze(). */
+  thaw(): void {
+    this.proc?.kill("SIGCONT");
+  }
+
   /** SIGKILL: the crash path. */
   async kill(): Promise<void> {
     const p = this.proc;
