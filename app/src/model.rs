@@ -41,6 +41,13 @@ pub struct WardInfo {
     pub bank_name: String,
     pub bank_account: String,
     pub bank_account_name: String,
+    /// The kiosks chime when a payment succeeds (the admin may turn it off).
+    #[serde(default = "yes")]
+    pub kiosk_chime: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -644,6 +651,9 @@ pub struct WardForm {
     pub bank_account_name: String,
     pub receipt_form: String,
     pub receipt_series: String,
+    /// The ward's kiosks chime when a payment succeeds.
+    #[serde(default = "yes")]
+    pub kiosk_chime: bool,
 }
 
 /// A bank of the NAPAS directory, for the collection-account picker.

@@ -121,3 +121,65 @@ test("a kiosk whose network goes silent says so within 5 s and hides the code; a
   await officerCtx.close();
   await kioskCtx.close();
 });
+
+test("the kiosk chimes when a payment succeeds, unless the admin turned the chime off", async ({ browser }) => {
+  const officerCtx = await browser.newContext();
+  const adminCtx = await browser.newContext();
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  // Count the tones the page starts (Web Audio, no file): the real AudioContext, observed.
+  await kioskCtx.addInitScript(() => {
+    const w = window as unknown as { chimes: number; AudioContext: typeof AudioContext };
+    w.chimes = 0;
+    const Real = w.AudioContext;
+    w.AudioContext = class extends Real {
+      createOscillator(): OscillatorNode {
+        w.chimes += 1;
+        return super.createOscillator();
+      }
+    };
+  });
+  await signIn(officerCtx, server.url, USERS.officer);
+  await signIn(adminCtx, server.url, USERS.admin);
+  await pairKiosk(kioskCtx, server.url, 1);
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
+  await officer.goto(`${server.url}/`);
+  await kiosk.goto(`${server.url}/kiosk/1`);
+  await ready(officer);
+  await ready(kiosk, { live: true });
+  const state = kiosk.locator("[data-kiosk-state]");
+  const pay = async (name: string) => {
+    await expect(state).toHaveAttribute("data-kiosk-state", "idle", { timeout: 30_000 });
+    await officer.getByTestId("applicant").fill(name);
+    await officer.getByTestId("procedure-search").fill("chung thuc chu ky");
+    await officer.getByTestId("procedure-search").press("Enter");
+    await officer.getByTestId("create-qr").click();
+    await expect(state).toHaveAttribute("data-kiosk-state", "qr");
+    await officer.getByTestId("simulate-payment").click();
+    await expect(state).toHaveAttribute("data-kiosk-state", "success");
+  };
+  const chimes = () => kiosk.evaluate(() => (window as unknown as { chimes: number }).chimes);
+  expect(await chimes()).toBe(0);
+  await pay("Phạm Thị Dung");
+  await expect.poll(chimes).toBeGreaterThan(0);
+
+  // The admin turns it off; the kiosk, opened again, stays quiet on the next success.
+  const admin = await adminCtx.newPage();
+  await admin.goto(`${server.url}/admin`);
+  await ready(admin, { live: false });
+  await admin.getByTestId("ward-kiosk-chime").uncheck();
+  await admin.getByTestId("ward-save").click();
+  await expect(admin.getByTestId("ward-ok")).toBeVisible();
+  await kiosk.reload();
+  await ready(kiosk, { live: true });
+  await pay("Hoàng Văn Em");
+  await kiosk.waitForTimeout(500);
+  expect(await chimes()).toBe(0);
+  await admin.getByTestId("ward-kiosk-chime").check();
+  await admin.getByTestId("ward-save").click();
+  await expect(admin.getByTestId("ward-ok")).toBeVisible();
+
+  await officerCtx.close();
+  await adminCtx.close();
+  await kioskCtx.close();
+});

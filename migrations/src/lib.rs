@@ -13,6 +13,7 @@ mod m20261130_000005_abuse;
 mod m20261130_000006_statements;
 mod m20261201_000007_treasury;
 mod m20261201_000008_signing_keys;
+mod m20261201_000009_kiosk_chime;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_statements::Migration),
             Box::new(m20261201_000007_treasury::Migration),
             Box::new(m20261201_000008_signing_keys::Migration),
+            Box::new(m20261201_000009_kiosk_chime::Migration),
         ]
     }
 }

@@ -32,6 +32,14 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     // A plain edit.
     let r = save(WardForm { address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    // The kiosks' chime: on by default, the admin turns it off, the kiosk's snapshot says so.
+    assert!(demo.kiosk_chime, "kiosks chime unless the admin turns it off");
+    let r = save(WardForm { kiosk_chime: false, address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
+    assert_eq!(r.status(), 200);
+    let snap = app::backend::counters::snapshot(&srv.backend, 1).await.expect("snapshot").expect("counter");
+    assert!(!snap.ward.kiosk_chime, "the kiosk hears that it must stay quiet");
+    let r = save(WardForm { kiosk_chime: true, address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
+    assert_eq!(r.status(), 200);
 
     // The collection account cannot change under a payable code…
     let item = payments::catalog(&t.db, 1).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
@@ -86,6 +94,7 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
         bank_account_name: "UBND XA CHIN".into(),
         receipt_form: "EBL01".into(),
         receipt_series: "26TXC".into(),
+        kiosk_chime: true,
     };
     let r = root
         .client

@@ -15,6 +15,7 @@ pub fn ward_info(w: &ward::Model) -> WardInfo {
         bank_name: vietqr::banks::lookup(&w.bank_bin).map(|b| b.short_name.to_string()).unwrap_or_else(|| w.bank_bin.clone()),
         bank_account: w.bank_account.clone(),
         bank_account_name: w.bank_account_name.clone(),
+        kiosk_chime: w.kiosk_chime,
     }
 }
 

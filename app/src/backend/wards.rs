@@ -35,6 +35,7 @@ pub fn form_of(w: &ward::Model) -> WardForm {
         bank_account_name: w.bank_account_name.clone(),
         receipt_form: w.receipt_form.clone(),
         receipt_series: w.receipt_series.clone(),
+        kiosk_chime: w.kiosk_chime,
     }
 }
 
@@ -57,6 +58,7 @@ pub fn check(f: &WardForm) -> Result<WardForm, BackendError> {
         bank_account_name: t(&f.bank_account_name).to_uppercase(),
         receipt_form: t(&f.receipt_form),
         receipt_series: t(&f.receipt_series).to_uppercase(),
+        kiosk_chime: f.kiosk_chime,
     };
     let code_ok = (5..=20).contains(&f.code.len()) && f.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
     if !code_ok {
@@ -125,6 +127,7 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
                 bank_account_name: Set(f.bank_account_name.clone()),
                 receipt_form: Set(f.receipt_form.clone()),
                 receipt_series: Set(f.receipt_series.clone()),
+                kiosk_chime: Set(f.kiosk_chime),
                 receipt_key: Set(super::seed::new_receipt_key()),
                 created_at: Set(Utc::now()),
                 ..Default::default()
@@ -172,6 +175,7 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
             am.bank_account_name = Set(f.bank_account_name.clone());
             am.receipt_form = Set(f.receipt_form.clone());
             am.receipt_series = Set(f.receipt_series.clone());
+            am.kiosk_chime = Set(f.kiosk_chime);
             let w = am.update(&txn).await?;
             audit::append(
                 &txn,
@@ -248,6 +252,7 @@ mod tests {
             bank_account_name: "ubnd phuong demo".into(),
             receipt_form: "EBL01".into(),
             receipt_series: "26taa".into(),
+            kiosk_chime: true,
         }
     }
 

@@ -332,7 +332,7 @@ fn WardSetup(setup: SetupView, acts: AdminActions) -> impl IntoView {
             }
             Err(_) => {
                 chosen.set(None);
-                form.set(WardForm::default());
+                form.set(WardForm { kiosk_chime: true, ..WardForm::default() });
             }
         }
     };
@@ -373,6 +373,12 @@ fn WardSetup(setup: SetupView, acts: AdminActions) -> impl IntoView {
                 {field(("Tên chủ tài khoản (viết hoa, không dấu)", "Account holder (upper case, no diacritics)"), "ward-account-name", |f| f.bank_account_name.clone(), |f, v| f.bank_account_name = v)}
                 {field(("Mẫu số biên lai", "Receipt form"), "ward-receipt-form", |f| f.receipt_form.clone(), |f, v| f.receipt_form = v)}
                 {field(("Ký hiệu biên lai", "Receipt series"), "ward-receipt-series", |f| f.receipt_series.clone(), |f, v| f.receipt_series = v)}
+                <label class="check">
+                    <input type="checkbox" name="ward-kiosk-chime" data-testid="ward-kiosk-chime"
+                        prop:checked=move || form.with(|f| f.kiosk_chime)
+                        on:change=move |ev| form.update(|f| f.kiosk_chime = event_target_checked(&ev))/>
+                    <span>{tx("Kiosk phát chuông khi thanh toán thành công", "Kiosks chime when a payment succeeds")}</span>
+                </label>
                 <button class="btn primary" type="submit" data-testid="ward-save" disabled=move || save.pending().get()>
                     {move || if chosen.get().is_some() { tx("Lưu thay đổi", "Save changes")() } else { tx("Tạo phường", "Create ward")() }}
                 </button>

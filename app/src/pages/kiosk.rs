@@ -224,6 +224,15 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
         snap.with(|s| screen_for(s, elapsed(), offset.get()))
     });
     let payment = move || snap.with(|s| s.current.clone());
+    // A short chime when a payment succeeds here and now (not when a page opens on one that
+    // already had), unless the ward turned it off.
+    Effect::new(move |before: Option<Screen>| {
+        let now = screen.get();
+        if before.is_some_and(|b| b != Screen::Success) && now == Screen::Success && snap.with_untracked(|s| s.ward.kiosk_chime) {
+            chime();
+        }
+        now
+    });
     view! {
         <header class="kiosk-head">
             <div>
@@ -253,6 +262,36 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
                 _ => view! { <IdleScreen/> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// Two soft rising tones made by Web Audio (no sound file to load).
+fn chime() {
+    #[cfg(feature = "hydrate")]
+    {
+        use web_sys::{AudioContext, OscillatorType};
+        let Ok(ctx) = AudioContext::new() else { return };
+        for (i, freq) in [659.25f32, 987.77].into_iter().enumerate() {
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+            osc.set_type(OscillatorType::Sine);
+            osc.frequency().set_value(freq);
+            let t0 = ctx.current_time() + i as f64 * 0.2;
+            let g = gain.gain();
+            let _ = g.set_value_at_time(0.0001, t0);
+            let _ = g.exponential_ramp_to_value_at_time(0.3, t0 + 0.03);
+            let _ = g.exponential_ramp_to_value_at_time(0.0001, t0 + 0.7);
+            let _ = osc.connect_with_audio_node(&gain);
+            let _ = gain.connect_with_audio_node(&ctx.destination());
+            let _ = osc.start_with_when(t0);
+            let _ = osc.stop_with_when(t0 + 0.75);
+        }
+        // A browser allows only a few audio contexts at once: this one ends with its sound.
+        set_timeout(
+            move || {
+                let _ = ctx.close();
+            },
+            std::time::Duration::from_millis(1_500),
+        );
     }
 }
 

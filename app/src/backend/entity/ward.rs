@@ -20,6 +20,8 @@ pub struct Model {
     /// Hex HMAC key that signs this ward's receipts. Never sent to a browser.
     pub receipt_key: String,
     pub created_at: DateTimeUtc,
+    /// The ward's kiosks sound a chime when a payment succeeds.
+    pub kiosk_chime: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
