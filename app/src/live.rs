@@ -143,6 +143,7 @@ mod client {
             }
             let Some(url) = ws_url(&topic.ws_path()) else { return };
             self.set_state.set(if self.attempt.get() == 0 { ConnState::Connecting } else { ConnState::Reconnecting });
+            self.last_heard.set(js_sys::Date::now());
             let ws = match WebSocket::new(&url) {
                 Ok(ws) => ws,
                 Err(_) => {
@@ -172,7 +173,7 @@ mod client {
                     Ok(ServerMsg::Beat { at_ms, build }) => {
                         me.set_offset.set(Some(at_ms as f64 - js_sys::Date::now()));
                         if !me.page_build.is_empty() && build != me.page_build {
-                            me.reload_for_new_build();
+                            me.reload_for_new_build(&build);
                         }
                     }
                     Ok(ServerMsg::Resync) => {
@@ -235,7 +236,13 @@ mod client {
         /// An open socket that has been silent too long is dead (the network dropped without
         /// closing it): say so now and start over.
         fn check_heard(self: &Rc<Self>) {
-            if self.connected.get() && !self.stopped.get() && js_sys::Date::now() - self.last_heard.get() > SILENT_MS {
+            if self.stopped.get() {
+                return;
+            }
+            let quiet = js_sys::Date::now() - self.last_heard.get();
+            // An open socket gone silent, or a handshake that never completes.
+            let pending = self.socket.borrow().is_some() && !self.connected.get();
+            if (self.connected.get() && quiet > SILENT_MS) || (pending && quiet > 2.0 * SILENT_MS) {
                 self.went_offline();
             }
         }
@@ -250,7 +257,17 @@ mod client {
 
         /// A new build was deployed: load it, after a moment's jitter so that every screen of
         /// the city does not ask at the same instant.
-        fn reload_for_new_build(self: &Rc<Self>) {
+        fn reload_for_new_build(self: &Rc<Self>, server_build: &str) {
+            // Once per build: two instances behind one address that disagree (or a cached
+            // page) must not make the screen reload for ever.
+            const KEY: &str = "wardpay.reloaded-for-build";
+            let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+            if storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).as_deref() == Some(server_build) {
+                return;
+            }
+            if let Some(s) = &storage {
+                let _ = s.set_item(KEY, server_build);
+            }
             if self.stopped.replace(true) {
                 return;
             }

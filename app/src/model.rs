@@ -222,6 +222,9 @@ pub struct VerifyResult {
 pub struct PublicKeyView {
     pub ward_code: String,
     pub ward_name: String,
+    /// The ward's tax code, as its receipts print it: a key vouches only for its own ward's.
+    #[serde(default)]
+    pub tax_code: String,
     pub key_id: String,
     pub algorithm: String,
     /// Base64 of the 32-byte Ed25519 public key.

@@ -117,6 +117,10 @@ test("a kiosk whose network goes silent says so within 5 s and hides the code; a
   expect(await kiosk.evaluate(() => (window as unknown as { servedBefore?: boolean }).servedBefore)).toBeUndefined();
   await expect(state).toHaveAttribute("data-kiosk-state", "qr", { timeout: 20_000 });
   delete server.extraEnv.WARDPAY_BUILD_ID;
+  // Leave the counter free for the next test.
+  await ready(officer);
+  await officer.getByTestId("cancel-payment").click();
+  await expect(state).toHaveAttribute("data-kiosk-state", "cancelled");
 
   await officerCtx.close();
   await kioskCtx.close();

@@ -76,46 +76,73 @@ pub async fn verify(receipt: &str, keys: Option<&PathBuf>, common: &CommonArgs) 
     let mut lines = vec![format!("Biên lai mẫu số {}, ký hiệu {}, số {}, {} đồng", a.form, a.series, a.number, a.total)];
     match &a.content {
         Some(content) => {
-            // The full copy: the signature over the content, then the content against the
-            // identity the PDF prints.
-            let public = match keys {
+            // The full copy: the signature over the content, by a key of the receipt's own
+            // ward that was valid when it was issued; then its standing, when the database is
+            // at hand; and what was signed, printed, for the reader to compare with the page.
+            let signed: app::model::ReceiptContent =
+                serde_json::from_str(content).map_err(|e| ReceiptCliError::Input(format!("the signed content is not a receipt: {e}")))?;
+            let key = match keys {
                 Some(path) => key_from_file(path, a.key_id.as_deref())?,
                 None => {
                     let db = open_db(common).await?;
                     key_from_db(&db, a.key_id.as_deref()).await?
                 }
             };
-            let signed: app::model::ReceiptContent =
-                serde_json::from_str(content).map_err(|e| ReceiptCliError::Input(format!("the signed content is not a receipt: {e}")))?;
-            let holds = a.sig_alg == signing::ED25519 && public.as_deref().is_some_and(|k| signing::verify(k, content, &a.signature));
-            let same = (signed.form.as_str(), signed.series.as_str(), signed.number.as_str(), signed.total)
-                == (a.form.as_str(), a.series.as_str(), a.number.as_str(), a.total);
-            lines.push(match (&public, holds) {
+            let holds =
+                a.sig_alg == signing::ED25519 && key.as_ref().is_some_and(|k| signing::verify(&k.public_key, content, &a.signature));
+            let same = (signed.form.as_str(), signed.series.as_str(), signed.number.as_str(), signed.total, signed.unit_tax_code.as_str())
+                == (a.form.as_str(), a.series.as_str(), a.number.as_str(), a.total, a.unit_tax_code.as_str());
+            let own_ward = key.as_ref().is_some_and(|k| k.tax_code == signed.unit_tax_code);
+            let in_time = key.as_ref().is_some_and(|k| within_validity(&signed.issued_at, k));
+            lines.push(match (&key, holds) {
                 (None, _) => format!("Không tìm thấy khoá công khai {} (no such public key)", a.key_id.as_deref().unwrap_or("-")),
-                (Some(_), true) => format!("Chữ ký Ed25519 hợp lệ, khoá {} (signature valid)", a.key_id.as_deref().unwrap_or("-")),
+                (Some(k), true) => format!("Chữ ký Ed25519 hợp lệ, khoá {} của {} (signature valid)", k.key_id, k.ward_name),
                 (Some(_), false) => "Chữ ký KHÔNG hợp lệ (signature does not hold)".to_string(),
             });
-            if !same {
-                lines.push("Số liệu in trên biên lai khác nội dung đã ký (printed fields differ from the signed content)".into());
+            if key.is_some() && !own_ward {
+                lines.push("Khoá ký không thuộc đơn vị thu ghi trên biên lai (the key belongs to another unit)".into());
             }
-            Ok(Verdict { valid: holds && same, lines })
+            if key.is_some() && !in_time {
+                lines.push("Biên lai ghi ngày ngoài thời hạn của khoá ký (issued outside the key's validity)".into());
+            }
+            if !same {
+                lines.push("Số liệu của tệp khác nội dung đã ký (the file's fields differ from the signed content)".into());
+            }
+            let mut standing = true;
+            if keys.is_none() {
+                let db = open_db(common).await?;
+                match receipt_check::check(&db, &query_of(&a)).await.map_err(|e| ReceiptCliError::System(e.to_string()))? {
+                    None => {
+                        standing = false;
+                        lines.push("Phường không có biên lai này trong sổ (not in the ward's register)".into());
+                    }
+                    Some(r) => {
+                        standing = r.status != ReceiptStatus::Replaced;
+                        lines.push(status_line(r.status, r.replaced_by.as_deref()));
+                    }
+                }
+            } else {
+                lines.push("Trạng thái (còn giá trị / đã thay thế) không kiểm tra được khi không có cơ sở dữ liệu: xem /verify (status not checked offline)".into());
+            }
+            lines.push("Nội dung đã ký — so với bản in (what was signed; compare with the page):".into());
+            lines.extend(signed_summary(&signed));
+            Ok(Verdict { valid: holds && same && own_ward && in_time && standing, lines })
         }
         None => {
             let db = open_db(common).await?;
-            let q = VerifyQuery {
-                form: a.form.clone(),
-                series: a.series.clone(),
-                number: a.number.clone(),
-                amount: a.total.to_string(),
-                tax_code: Some(a.unit_tax_code.clone()),
-            };
-            match receipt_check::check(&db, &q).await.map_err(|e| ReceiptCliError::System(e.to_string()))? {
+            match receipt_check::check(&db, &query_of(&a)).await.map_err(|e| ReceiptCliError::System(e.to_string()))? {
                 None => {
                     lines.push("Phường không phát hành biên lai này (the ward issued no such receipt)".into());
                     Ok(Verdict { valid: false, lines })
                 }
                 Some(r) => {
                     lines.push(format!("Phát hành bởi {} (MST {})", r.ward_name, r.unit_tax_code));
+                    lines.push(format!(
+                        "Theo sổ của phường — so với bản in (the ward's register; compare with the page): người nộp {}, {} đồng, {}",
+                        r.payer_masked,
+                        r.total,
+                        app::time::format_vn_datetime(&r.issued_at)
+                    ));
                     lines.push(status_line(r.status, r.replaced_by.as_deref()));
                     lines.push(
                         if r.signature_valid {
@@ -130,6 +157,45 @@ pub async fn verify(receipt: &str, keys: Option<&PathBuf>, common: &CommonArgs) 
             }
         }
     }
+}
+
+fn query_of(a: &Attachment) -> VerifyQuery {
+    VerifyQuery {
+        form: a.form.clone(),
+        series: a.series.clone(),
+        number: a.number.clone(),
+        amount: a.total.to_string(),
+        tax_code: Some(a.unit_tax_code.clone()),
+    }
+}
+
+/// The slack around a key's validity: a receipt signed in the same instant as the key was
+/// made (or ended) is stamped a moment apart from it.
+const VALIDITY_SLACK_SECS: i64 = 300;
+
+/// Whether `issued_at` falls within the key's validity: a key ended after a leak must not
+/// vouch for receipts dated after its end.
+fn within_validity(issued_at: &str, key: &PublicKeyView) -> bool {
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp());
+    let (Some(issued), Some(from)) = (at(issued_at), at(&key.valid_from)) else { return false };
+    let before_end = match key.valid_to.as_deref() {
+        None => true,
+        Some(to) => at(to).is_some_and(|to| issued <= to + VALIDITY_SLACK_SECS),
+    };
+    issued >= from - VALIDITY_SLACK_SECS && before_end
+}
+
+/// What a receipt's signed content says, line by line, for a reader to hold against the page.
+fn signed_summary(c: &app::model::ReceiptContent) -> Vec<String> {
+    let mut out = vec![
+        format!("  {} — MST {}", c.unit_name, c.unit_tax_code),
+        format!("  Người nộp: {}", c.payer_name),
+        format!("  Hồ sơ: {} — {}", c.dossier_code, c.procedure_name),
+    ];
+    out.extend(c.lines.iter().map(|l| format!("  {} × {}: {} đồng", l.fee_name, l.quantity, l.amount)));
+    out.push(format!("  Tổng cộng: {} đồng ({})", c.total, c.total_words));
+    out.push(format!("  Thời gian thu: {}", app::time::format_vn_datetime(&c.issued_at)));
+    out
 }
 
 fn status_line(status: ReceiptStatus, replaced_by: Option<&str>) -> String {
@@ -180,16 +246,17 @@ async fn verify_link(db: &DatabaseConnection, id: i64, token: &str) -> Result<Ve
     })
 }
 
-fn key_from_file(path: &PathBuf, key_id: Option<&str>) -> Result<Option<String>, ReceiptCliError> {
+fn key_from_file(path: &PathBuf, key_id: Option<&str>) -> Result<Option<PublicKeyView>, ReceiptCliError> {
     let text = std::fs::read_to_string(path).map_err(|e| ReceiptCliError::Input(format!("{}: {e}", path.display())))?;
     let keys: Vec<PublicKeyView> =
         serde_json::from_str(&text).map_err(|e| ReceiptCliError::Input(format!("{}: not a list of public keys: {e}", path.display())))?;
-    Ok(key_id.and_then(|id| keys.into_iter().find(|k| k.key_id == id)).map(|k| k.public_key))
+    Ok(key_id.and_then(|id| keys.into_iter().find(|k| k.key_id == id)))
 }
 
-async fn key_from_db(db: &DatabaseConnection, key_id: Option<&str>) -> Result<Option<String>, ReceiptCliError> {
+async fn key_from_db(db: &DatabaseConnection, key_id: Option<&str>) -> Result<Option<PublicKeyView>, ReceiptCliError> {
     let Some(id) = key_id else { return Ok(None) };
-    Ok(signing::by_id(db, id).await.map_err(|e| ReceiptCliError::System(e.to_string()))?.map(|k| k.public_key))
+    let keys = signing::published(db).await.map_err(|e| ReceiptCliError::System(e.to_string()))?;
+    Ok(keys.into_iter().find(|k| k.key_id == id))
 }
 
 /// Every ward's public keys, as `/verify` lists them.
@@ -218,6 +285,26 @@ pub async fn rotate_key(db: &DatabaseConnection, ward_code: &str) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_vouches_only_for_receipts_dated_within_its_validity() {
+        let key = PublicKeyView {
+            ward_code: "W".into(),
+            ward_name: "Phường".into(),
+            tax_code: "0100000000".into(),
+            key_id: "k".into(),
+            algorithm: "ed25519".into(),
+            public_key: String::new(),
+            valid_from: "2026-11-01T00:00:00Z".into(),
+            valid_to: Some("2026-11-30T00:00:00Z".into()),
+        };
+        assert!(within_validity("2026-11-15T03:00:00Z", &key));
+        assert!(within_validity("2026-10-31T23:58:00Z", &key), "a moment before the key was made");
+        assert!(!within_validity("2026-12-01T00:00:00Z", &key), "after the key was ended");
+        assert!(!within_validity("2026-10-01T00:00:00Z", &key));
+        assert!(!within_validity("not a time", &key));
+        assert!(within_validity("2027-01-01T00:00:00Z", &PublicKeyView { valid_to: None, ..key }));
+    }
 
     #[test]
     fn a_link_gives_its_receipt_and_token_and_anything_else_is_refused() {

@@ -94,9 +94,14 @@ impl Attachment {
         }
     }
 
-    /// The attachment of a PDF WardPay made, if it has one.
+    /// The attachment of a PDF WardPay made: `None` when there is none or more than one (a
+    /// second block planted in the file must not decide which receipt is checked).
     pub fn find_in(pdf: &[u8]) -> Option<Attachment> {
-        let at = pdf.windows(ATTACHMENT_MARK.len()).position(|w| w == ATTACHMENT_MARK)?;
+        let mut found = pdf.windows(ATTACHMENT_MARK.len()).enumerate().filter(|(_, w)| *w == ATTACHMENT_MARK).map(|(i, _)| i);
+        let at = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
         serde_json::Deserializer::from_slice(&pdf[at..]).into_iter::<Attachment>().next()?.ok()
     }
 }
@@ -461,7 +466,10 @@ mod tests {
         let mut bytes = b"%PDF-1.7\n1 0 obj\n<< /Length 99 >>\nstream\n".to_vec();
         bytes.extend(serde_json::to_vec(&a).expect("json"));
         bytes.extend(b"\nendstream\nendobj\n");
-        assert_eq!(Attachment::find_in(&bytes), Some(a));
+        assert_eq!(Attachment::find_in(&bytes), Some(a.clone()));
         assert_eq!(Attachment::find_in(b"%PDF-1.7 nothing here"), None);
+        let mut twice = bytes.clone();
+        twice.extend(serde_json::to_vec(&Attachment { total: 1, ..a }).expect("json"));
+        assert_eq!(Attachment::find_in(&twice), None, "a second, planted block makes the file unreadable, not the other receipt");
     }
 }

@@ -102,6 +102,7 @@ async fn the_receipt_pdf_has_its_legal_fields_in_vietnamese_and_the_command_line
     let (code, out) = receipt_verify("sqlite:///nonexistent-dir/none.sqlite", &[&full, "--keys", &keys]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Chữ ký Ed25519 hợp lệ") && out.contains("HỢP LỆ"), "{out}");
+    assert!(out.contains("Người nộp: Nguyễn Văn An") && out.contains("Tổng cộng: 10000 đồng"), "what was signed is printed: {out}");
     let (code, out) = receipt_verify(&t.cli_url(), &[&citizen]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("còn giá trị"), "{out}");
@@ -141,6 +142,11 @@ async fn the_receipt_pdf_has_its_legal_fields_in_vietnamese_and_the_command_line
     let (code, out) = receipt_verify(&t.cli_url(), &[&citizen]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("ĐÃ BỊ THAY THẾ"), "{out}");
+    // The staff copy still carries a good signature, but with the database at hand its
+    // standing counts too: replaced is not valid.
+    let (code, out) = receipt_verify(&t.cli_url(), &[&full]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Chữ ký Ed25519 hợp lệ") && out.contains("ĐÃ BỊ THAY THẾ"), "{out}");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -119,6 +119,7 @@ pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<PublicKey>, Back
             PublicKey {
                 ward_code: w.map(|w| w.code.clone()).unwrap_or_default(),
                 ward_name: w.map(|w| w.name.clone()).unwrap_or_default(),
+                tax_code: w.map(|w| w.tax_code.clone()).unwrap_or_default(),
                 key_id: k.key_id,
                 algorithm: k.algorithm,
                 public_key: k.public_key,

@@ -217,9 +217,19 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
         _ => {}
     });
     let elapsed = move || ticker.get() - arrived.get();
+    // Live once: from then on, any state but live means what is shown may be stale (a retry
+    // after the network came back starts as "connecting").
+    let was_live = RwSignal::new(false);
+    Effect::new(move |_| {
+        if conn.get() == ConnState::Live {
+            was_live.set(true);
+        }
+    });
     let screen = Memo::new(move |_| {
-        if conn.get() == ConnState::Reconnecting {
-            return Screen::Offline;
+        match conn.get() {
+            ConnState::Reconnecting => return Screen::Offline,
+            ConnState::Connecting if was_live.get() => return Screen::Offline,
+            _ => {}
         }
         snap.with(|s| screen_for(s, elapsed(), offset.get()))
     });
