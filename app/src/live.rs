@@ -248,10 +248,14 @@ mod client {
         }
 
         fn went_offline(self: &Rc<Self>) {
+            // A socket that was working is retried at once; a handshake that keeps hanging
+            // goes on backing off, so a city's screens do not hammer a server coming back.
+            if self.connected.get() {
+                self.attempt.set(0);
+            }
             let gen = self.generation.get();
             self.close_socket();
             self.set_state.set(ConnState::Reconnecting);
-            self.attempt.set(0);
             self.schedule_reconnect(gen);
         }
 
