@@ -43,6 +43,12 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (status, Json(json!({ "error": { "code": code, "message": message, "field": field } }))).into_response()
+        let mut response = (status, Json(json!({ "error": { "code": code, "message": message, "field": field } }))).into_response();
+        if let ApiError::Backend(BackendError::Throttled { retry_after_secs, .. }) = &self {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
 }

@@ -244,12 +244,16 @@ async fn the_check_is_rate_limited_and_bad_input_is_a_clear_message(engine: Engi
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.expect("text").contains("chữ số"));
     let mut statuses = Vec::new();
+    let mut retry_after = None;
     for _ in 0..22 {
         let q = serde_json::json!({ "form": r.form, "series": r.series, "number": "1", "amount": "10000", "tax_code": null });
-        statuses.push(send(q).await.expect("post").status().as_u16());
+        let resp = send(q).await.expect("post");
+        statuses.push(resp.status().as_u16());
+        retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     }
     assert!(statuses.iter().take(18).all(|s| *s == 200), "{statuses:?}");
     assert_eq!(statuses.last(), Some(&429), "a flood is refused: {statuses:?}");
+    assert!(retry_after.is_some_and(|s| (1..=60).contains(&s)), "the refusal says when to come back: {retry_after:?}");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

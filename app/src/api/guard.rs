@@ -35,6 +35,13 @@ pub fn fail(e: BackendError) -> ServerFnError {
         tracing::error!(error = %e, "server function failed");
         return refuse(status, "lỗi máy chủ; vui lòng thử lại (internal error)");
     }
+    if let BackendError::Throttled { retry_after_secs, .. } = &e {
+        if let (Some(resp), Ok(v)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&retry_after_secs.to_string()))
+        {
+            resp.insert_header(http::header::RETRY_AFTER, v);
+        }
+    }
     refuse(status, e.to_string())
 }
 
