@@ -110,7 +110,32 @@ pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60
 
 /// Runs a test body, failing it when it takes longer than [`TEST_LIMIT`].
 pub async fn within_limit(body: impl std::future::Future<Output = ()>) {
-    if tokio::time::timeout(TEST_LIMIT, body).await.is_err() {
+    // A wall-clock watchdog on its own thread: if the runtime's workers are stuck (a
+    // deadlocked worker stops tokio's timers too), the run still ends, with this message.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watched = done.clone();
+    let name = std::thread::current().name().unwrap_or("a test").to_string();
+    std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        while start.elapsed() < TEST_LIMIT + std::time::Duration::from_secs(30) {
+            if watched.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+        eprintln!("{name} did not finish within {} s and its runtime is stuck: aborting the run", TEST_LIMIT.as_secs());
+        std::process::abort();
+    });
+    // Set on the way out however the test ends (a failed assertion unwinds through here).
+    struct Finished(std::sync::Arc<std::sync::atomic::AtomicBool>);
+    impl Drop for Finished {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let _finished = Finished(done);
+    let finished = tokio::time::timeout(TEST_LIMIT, body).await;
+    if finished.is_err() {
         panic!("the test did not finish within {} s", TEST_LIMIT.as_secs());
     }
 }
