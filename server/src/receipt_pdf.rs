@@ -395,13 +395,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let b = &state.backend;
     let ip = ip.map(|Extension(ClientIp(ip))| ip).unwrap_or_default();
-    if let Err(wait) = b.public_limiter.check(&ip) {
-        return Err(BackendError::Throttled {
-            retry_after_secs: wait,
-            message: format!("quá nhiều lần tải; thử lại sau {wait} giây (too many downloads; try again in {wait} s)"),
-        }
-        .into());
-    }
+    b.public_limiter.admit(&ip, "lần tải", "downloads")?;
     let doc = match receipts::load(&b.db, id, q.k.as_deref(), &who).await? {
         None => return Err(BackendError::NotFound("receipt").into()),
         Some(ReceiptOpen::Replaced { by, .. }) => {

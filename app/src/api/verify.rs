@@ -15,12 +15,7 @@ pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, 
     use super::guard::*;
     authorize("verify_receipt")?;
     let b = backend()?;
-    if let Err(wait) = b.public_limiter.check(&client_ip().unwrap_or_default()) {
-        return Err(fail(crate::backend::BackendError::Throttled {
-            retry_after_secs: wait,
-            message: format!("quá nhiều lần kiểm tra; thử lại sau {wait} giây (too many checks; try again in {wait} s)"),
-        }));
-    }
+    b.public_limiter.admit(&client_ip().unwrap_or_default(), "lần kiểm tra", "checks").map_err(fail)?;
     crate::backend::receipt_check::check(&b.db, &query).await.map_err(fail)
 }
 

@@ -27,6 +27,15 @@ impl WindowLimiter {
         self.check_at(key, Instant::now())
     }
 
+    /// [`Self::check`] as the refusal callers return: `what_vi` / `what_en` name what there
+    /// were too many of ("lần kiểm tra" / "checks").
+    pub fn admit(&self, key: &str, what_vi: &str, what_en: &str) -> Result<(), super::BackendError> {
+        self.check(key).map_err(|wait| super::BackendError::Throttled {
+            retry_after_secs: wait,
+            message: format!("quá nhiều {what_vi}; thử lại sau {wait} giây (too many {what_en}; try again in {wait} s)"),
+        })
+    }
+
     fn check_at(&self, key: &str, now: Instant) -> Result<(), u64> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > PRUNE_ABOVE {
