@@ -16,5 +16,6 @@ mod foundation;
 mod reconciliation;
 mod setup;
 mod simulate_bank;
+mod ssr_owner;
 mod treasury;
 mod verify;
