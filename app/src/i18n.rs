@@ -129,6 +129,12 @@ pub enum K {
     KioskOfflineHint,
     PaymentCancelled,
     PaymentCancelledHint,
+    ReceivedMissing,
+    RestCodeExpired,
+    RestCodeExpiredHint,
+    SurplusRefund,
+    CancelAndRefund,
+    NewCodeForRest,
     ThankYou,
     NewDossier,
     ApplicantName,
@@ -283,6 +289,19 @@ impl K {
             ),
             PaymentCancelled => ("Giao dịch đã được huỷ", "The payment was cancelled"),
             PaymentCancelledHint => ("Vui lòng chờ hướng dẫn của cán bộ.", "Please wait for the officer."),
+            // {received} and {missing} are amounts in đồng, formatted by the screen.
+            ReceivedMissing => ("Đã nhận {received} — còn thiếu {missing}", "Received {received} — {missing} still to pay"),
+            RestCodeExpired => ("Mã cho phần còn thiếu đã hết hạn", "The code for the rest has expired"),
+            RestCodeExpiredHint => (
+                "Số tiền đã nhận được giữ cho hồ sơ của quý vị. Vui lòng báo cán bộ để nhận mã mới cho phần còn thiếu.",
+                "The money received is kept for your dossier. Please ask the officer for a new code for the rest.",
+            ),
+            SurplusRefund => (
+                "Số tiền chuyển thừa {surplus} sẽ được hoàn lại vào tài khoản đã chuyển.",
+                "The {surplus} paid above the amount will be refunded to the account it came from.",
+            ),
+            CancelAndRefund => ("Huỷ và hoàn tiền đã nhận", "Cancel and refund the money received"),
+            NewCodeForRest => ("Cấp mã cho phần còn thiếu", "New code for the rest"),
             ThankYou => ("Cảm ơn ông/bà!", "Thank you!"),
             NewDossier => ("Hồ sơ mới", "New dossier"),
             ApplicantName => ("Họ tên người nộp", "Applicant's full name"),
@@ -372,6 +391,15 @@ impl K {
 pub fn t(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let lang = use_lang();
     move || key.text(lang.get())
+}
+
+/// "Đã nhận 30.000 đ — còn thiếu 20.000 đ": what a partly paid request has received and
+/// still needs, in the language shown (both screens say it the same way).
+pub fn received_missing(received: i64, missing: i64, lang: Lang) -> String {
+    K::ReceivedMissing
+        .text(lang)
+        .replace("{received}", &crate::domain::words::format_vnd(received))
+        .replace("{missing}", &crate::domain::words::format_vnd(missing))
 }
 
 /// Both texts inline, for the set-up screens' many one-off labels (the counter and kiosk

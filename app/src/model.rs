@@ -134,6 +134,28 @@ pub struct ReceiptContent {
     /// For a replacement receipt: the receipt it replaces and why (TT 91, Điều 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<ReplacedReceipt>,
+    /// The bank transfers that paid it, when there was more than one or they came to more
+    /// than the amount (the surplus goes back to the payer and is not revenue).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<ReceiptTransfer>,
+}
+
+/// One bank transfer a receipt lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptTransfer {
+    /// The bank's reference, or the provider's transaction id.
+    pub reference: Option<String>,
+    pub amount: i64,
+    /// RFC 3339 UTC.
+    pub received_at: String,
+}
+
+impl ReceiptTransfer {
+    /// One line of the receipt's list, as the page and the PDF print it.
+    pub fn line_vi(&self) -> String {
+        let reference = self.reference.as_deref().map(|r| format!(" — mã giao dịch {r}")).unwrap_or_default();
+        format!("{}{reference} — {}", crate::domain::words::format_vnd(self.amount), crate::time::format_vn_datetime(&self.received_at))
+    }
 }
 
 /// The receipt a replacement names: form, series, number and date, as printed on it.
@@ -251,6 +273,12 @@ pub struct PaymentView {
     pub amount: i64,
     pub amount_words_vi: String,
     pub amount_words_en: String,
+    /// Received so far by bank transfer (parts add up; 0 before the first).
+    pub received: i64,
+    /// What the code shown asks for now: the amount, or after a part the rest.
+    pub to_pay: i64,
+    pub to_pay_words_vi: String,
+    pub to_pay_words_en: String,
     pub state: PaymentState,
     pub method: Option<PaymentMethod>,
     pub payment_code: String,

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import { WardPayServer } from "./support/server";
 import { artifacts, ready, signIn, USERS } from "./support/pages";
 
-// The accountant's day: payments made at the counter and by transfer, one underpaid, then
+// The accountant's day: payments made at the counter and by transfer, one partly paid, then
 // the reconciliation page, its totals by state and the CSV it downloads.
 
 let server: WardPayServer;
@@ -29,7 +29,7 @@ test("the accountant reconciles the day: states, totals, differences and the CSV
     await officer.getByTestId("create-qr").click();
     await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
   };
-  // One paid through the bank (the demo's signed notification), one underpaid.
+  // One paid through the bank (the demo's signed notification), one partly paid (half came).
   await newDossier("Nguyễn Văn An");
   await officer.getByTestId("simulate-payment").click();
   await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "receipt_issued");
@@ -76,10 +76,11 @@ test("the accountant imports the bank statement: a lost webhook's money pays its
   const officer = await officerCtx.newPage();
   await officer.goto(`${server.url}/`);
   await ready(officer);
-  // The first test left its underpaid code on this counter: the officer cancels it first.
-  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
+  // The first test left a partly paid dossier on this counter: the officer cancels it,
+  // which asks for the part received to be refunded.
+  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "partially_paid");
   const leftover = (await officer.getByTestId("officer-code").textContent())?.trim() ?? "";
-  await officer.getByTestId("cancel-payment").click();
+  await officer.getByTestId("cancel-refund").click();
   await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "cancelled");
   await officer.getByTestId("applicant").fill("Lê Văn Cường");
   await officer.getByTestId("procedure-search").fill("chung thuc chu ky");

@@ -105,7 +105,7 @@ struct Touched {
 impl Touched {
     fn add(&mut self, o: &Outcome) {
         match o {
-            Outcome::Matched { counter_id } => self.counters.push(*counter_id),
+            Outcome::Matched { counter_id } | Outcome::Part { counter_id } => self.counters.push(*counter_id),
             Outcome::Exception { ward_id, counter_id, .. } => {
                 self.counters.extend(counter_id);
                 self.wards.extend(ward_id);
@@ -444,12 +444,15 @@ pub async fn simulate_payment(intake: &Intake, backend: &Backend, counter_id: i6
     let code: bankfeed::PaymentCode = pr.payment_code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
     let id = i64::from(rand::random::<u32>()) + 1_000_000_000;
     let content = bankfeed::sign::mangled_content(&code, bankfeed::sign::Mangle::VcbGlued);
-    let transfer = bankfeed::sign::SimTransfer::new(id, &w.bank_account, pr.amount, &content);
+    // What the code on screen asks for: the amount, or after a part the rest.
+    let asked =
+        pr.amount - pr.amount_received.filter(|_| pr.state == app::domain::payment::PaymentState::PartiallyPaid.as_str()).unwrap_or(0);
+    let transfer = bankfeed::sign::SimTransfer::new(id, &w.bank_account, asked, &content);
     let body = bankfeed::sign::sepay_body(&transfer);
     let req = bankfeed::sign::sepay_hmac(&body, key, chrono::Utc::now().timestamp());
     let evidence = serde_json::to_string(&req.headers).unwrap_or_default();
     match accept(intake, Provider::Sepay, &req, evidence, &req.body).await {
-        Ok(Outcome::Matched { .. }) => Ok(()),
+        Ok(Outcome::Matched { .. } | Outcome::Part { .. }) => Ok(()),
         Ok(other) => Err(format!("the simulated payment was recorded as {other:?}")),
         Err(r) => Err(r.message),
     }

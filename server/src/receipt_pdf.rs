@@ -331,6 +331,17 @@ pub fn render(doc: &ReceiptDoc, verify_url: &str, attachment: &Attachment) -> Re
     if let Some(r) = &c.bank_ref {
         w.field("Mã giao dịch ngân hàng:", r);
     }
+    if !c.transfers.is_empty() {
+        w.para(LEFT, false, 10.5, "Các lần chuyển khoản:");
+        for (i, tr) in c.transfers.iter().enumerate() {
+            w.para(LEFT + 12.0, false, 10.0, &format!("{}. {}", i + 1, tr.line_vi()));
+        }
+        let sum: i64 = c.transfers.iter().map(|tr| tr.amount).sum();
+        if sum > c.total {
+            let note = format!("Phần chuyển thừa {} không phải khoản thu, được hoàn lại cho người nộp.", format_vnd(sum - c.total));
+            w.para(LEFT + 12.0, false, 10.0, &note);
+        }
+    }
     w.field("Mã thanh toán:", &c.payment_code);
     w.field("Thời gian thu:", &format_vn_datetime(&c.issued_at));
     w.field("Đơn vị thu:", &c.collector);

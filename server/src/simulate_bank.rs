@@ -20,7 +20,7 @@ pub enum Scenario {
     Mangled,
     /// The same notification twice: WardPay must count it once.
     Duplicate,
-    /// Less money than the code asks for.
+    /// Half of what the code asks for: WardPay books it as a part and asks for the rest.
     Underpaid,
     /// A transfer whose text carries no issued code.
     UnknownCode,

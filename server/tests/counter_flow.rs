@@ -22,7 +22,7 @@ db_tests!(
     stale_actions_conflict,
     codes_expire,
     bank_notification_pays_once_and_issues_a_receipt,
-    wrong_amounts_and_unknown_codes_become_exceptions,
+    unknown_codes_and_other_accounts_become_exceptions,
     concurrent_payments_number_receipts_without_gaps,
     manual_fallbacks_need_what_the_law_needs,
     supervisors_resolve_exceptions,
@@ -326,7 +326,7 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
     cleanup(t).await;
 }
 
-async fn wrong_amounts_and_unknown_codes_become_exceptions(engine: Engine) {
+async fn unknown_codes_and_other_accounts_become_exceptions(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let c = first_counter(&srv).await;
@@ -334,11 +334,11 @@ async fn wrong_amounts_and_unknown_codes_become_exceptions(engine: Engine) {
     let row =
         payments::create_dossier(&srv.backend, dossier(c, item, 1, None), payments::Source::Counter, None, "a").await.expect("created");
     let code = row.payment.expect("payment").payment_code;
-    assert_eq!(sepay(&srv, 1, "113366668888", 40_000, &code).await.status(), 200);
-    assert_eq!(request_of(&srv, row.id).await.state, "qr_issued", "an underpayment does not pay");
+    assert_eq!(sepay(&srv, 1, "999999999999", 50_000, &code).await.status(), 200);
+    assert_eq!(request_of(&srv, row.id).await.state, "qr_issued", "money to another account does not pay");
     assert_eq!(sepay(&srv, 2, "113366668888", 10_000, "chuyen tien khong ma").await.status(), 200);
     let kinds: Vec<String> = bank_exception::Entity::find().all(&t.db).await.expect("q").into_iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec!["underpaid".to_string(), "unknown_code".to_string()]);
+    assert_eq!(kinds, vec!["wrong_account".to_string(), "unknown_code".to_string()]);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -13,6 +13,7 @@ mod counter_flow;
 mod crash_safety;
 mod dvc;
 mod foundation;
+mod partial_payments;
 mod reconciliation;
 mod setup;
 mod simulate_bank;

@@ -78,24 +78,19 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     payments::pay_manually(&srv.backend, id, version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "canbo")
         .await
         .expect("cash");
-    // Under: half of it arrives; the request stays unpaid.
-    let (id_under, version_under, code) = dossier(&srv, cs[1]).await;
+    // Under: half of it arrives; the request waits for the rest.
+    let (_, _, code) = dossier(&srv, cs[1]).await;
     sepay(&srv, 2, 5_000, &format!("{code} NOP PHI")).await;
-    payments::cancel(&srv.backend, id_under, version_under, "canbo", None).await.expect("cancel");
+    // Refunded: a part arrives, then the officer cancels; the part goes back.
+    let (id_back, _, code) = dossier(&srv, cs[0]).await;
+    sepay(&srv, 5, 3_000, &format!("{code} NOP PHI")).await;
+    let version_back = payment_request_by_id(&srv, id_back).await.version;
+    payments::cancel(&srv.backend, id_back, version_back, "canbo", None).await.expect("cancel");
     // Unknown code: money that names nothing.
     sepay(&srv, 3, 7_000, "CHUYEN TIEN").await;
-    // Over, then refunded by the supervisor.
+    // Over: 12.000 for 10.000 pays the dossier; the surplus waits as a refund request.
     let (_, _, code) = dossier(&srv, cs[2]).await;
     sepay(&srv, 4, 12_000, &format!("{code} NOP PHI")).await;
-    let over = app::backend::entity::bank_exception::Entity::find()
-        .filter(app::backend::entity::bank_exception::Column::Kind.eq("overpaid"))
-        .one(&t.db)
-        .await
-        .expect("q")
-        .expect("overpaid");
-    exceptions::resolve(&srv.backend, over.id, Resolution::Refund, Some("hoàn qua tài khoản nguồn".into()), "truongbp", Some(1))
-        .await
-        .expect("refund");
 
     let range = reconciliation::DayRange::parse(&yesterday(), &today(), chrono::Utc::now()).expect("range");
     let r = reconciliation::report(&t.db, 1, range).await.expect("report");
@@ -103,11 +98,11 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     assert_eq!(total(&r, RecState::Cash), (1, 10_000, 10_000));
     assert_eq!(total(&r, RecState::Under), (1, 10_000, 5_000));
     assert_eq!(total(&r, RecState::UnknownCode), (1, 0, 7_000));
-    assert_eq!(total(&r, RecState::Refunded), (1, 0, 12_000));
-    // The underpaid request and the overpaid one were never paid.
-    assert_eq!(total(&r, RecState::Unpaid), (2, 20_000, 0));
-    assert_eq!(r.rows.len(), 7);
-    assert_eq!(r.total_received, 10_000 + 10_000 + 5_000 + 7_000 + 12_000, "every đồng that arrived is accounted for");
+    assert_eq!(total(&r, RecState::Refunded), (1, 0, 3_000));
+    assert_eq!(total(&r, RecState::Over), (1, 10_000, 12_000));
+    assert_eq!(total(&r, RecState::Unpaid), (0, 0, 0));
+    assert_eq!(r.rows.len(), 6);
+    assert_eq!(r.total_received, 10_000 + 10_000 + 5_000 + 3_000 + 7_000 + 12_000, "every đồng that arrived is accounted for");
     let under = r.rows.iter().find(|x| x.state == RecState::Under).expect("under row");
     assert_eq!((under.difference, under.payment_code.is_some()), (-5_000, true));
     let matched = r.rows.iter().find(|x| x.state == RecState::Matched).expect("matched row");
@@ -130,7 +125,7 @@ async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     assert_eq!(resp.status(), 200);
     let json: serde_json::Value = resp.json().await.expect("json");
     let states: Vec<&str> = json["rows"].as_array().expect("rows").iter().filter_map(|r| r["state"].as_str()).collect();
-    for s in ["matched", "cash", "under", "unknown_code", "refunded", "unpaid"] {
+    for s in ["matched", "cash", "under", "unknown_code", "refunded", "over"] {
         assert!(states.contains(&s), "{s} in {states:?}");
     }
     assert!(json["rows"].as_array().expect("rows").iter().all(|r| r["amount_received"].is_i64() && r["amount_due"].is_i64()));
@@ -857,4 +852,8 @@ async fn a_generated_history_reconciles_and_its_statistics_add_up_by_period_and_
     assert_eq!(bad.status(), 422);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
+}
+
+async fn payment_request_by_id(srv: &Server, id: i64) -> app::backend::entity::payment_request::Model {
+    app::backend::entity::payment_request::Entity::find_by_id(id).one(&srv.backend.db).await.expect("q").expect("payment request")
 }

@@ -16,7 +16,9 @@ use app::model::{
 };
 use chrono::{Duration, Utc};
 use common::{cleanup, fresh_db, sign_in, Engine};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use server::Server;
 
 db_tests!(
@@ -328,36 +330,23 @@ async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late
 async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_overpayment_refunds_its_surplus(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
-    // 12.000đ for a 10.000đ code: an exception; accepting it pays the dossier and asks to
-    // refund the 2.000đ surplus, raised by the supervisor who accepted.
+    // 12.000đ for a 10.000đ code pays the dossier at once and asks to refund the 2.000đ
+    // surplus: a request the system raises with the transfer as its evidence.
     let (_, _, code) = common::dossier_of(&srv, "DEMO-CT02").await;
     sepay(&srv, 501, 12_000, &format!("{code} NOP PHI")).await;
-    let ex = bank_exception::Entity::find().one(&t.db).await.expect("db").expect("exception");
-    assert_eq!(ex.kind, "overpaid");
-    app::backend::exceptions::resolve(
-        &srv.backend,
-        ex.id,
-        Resolution::AcceptLate,
-        Some("chấp nhận, hoàn phần thừa".into()),
-        "truongbp",
-        Some(1),
-    )
-    .await
-    .expect("accept");
+    assert_eq!(bank_exception::Entity::find().count(&t.db).await.expect("db"), 0, "an overpayment is no exception");
     let rows = refunds::list(&t.db, 1).await.expect("refunds");
     assert_eq!(rows.len(), 1);
     let surplus = &rows[0];
     assert_eq!(
         (surplus.amount, surplus.received, surplus.state, surplus.requested_by.as_str()),
-        (2_000, 12_000, RefundState::Requested, "truongbp")
+        (2_000, 12_000, RefundState::Requested, "system")
     );
-    // Nobody approves their own request; another person does; only the accountant marks it paid, with a reference.
-    let own = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Approve { note: None }, &supervisor()).await;
-    assert!(matches!(own, Err(BackendError::Forbidden(_))), "{own:?}");
-    let approved = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Approve { note: Some("đúng".into()) }, &accountant())
+    // A person approves it; only the accountant marks it paid, with a reference.
+    let approved = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Approve { note: Some("đúng".into()) }, &supervisor())
         .await
         .expect("approve");
-    assert_eq!((approved.state, approved.decided_by.as_deref()), (RefundState::Approved, Some("ketoan")));
+    assert_eq!((approved.state, approved.decided_by.as_deref()), (RefundState::Approved, Some("truongbp")));
     let stale = refunds::act(&t.db, 1, surplus.id, surplus.version, RefundAction::Reject { note: "x".into() }, &accountant()).await;
     assert!(matches!(stale, Err(BackendError::Conflict(_))), "a stale version is refused: {stale:?}");
     let by_supervisor =
@@ -386,7 +375,10 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
     assert!(matches!(refunds::request(&t.db, 1, too_much, &accountant()).await, Err(BackendError::Invalid { field: "amount", .. })));
     let part =
         RefundRequestInput { receipt_id: Some(r.id), amount: 6_000, reason: "Hồ sơ không giải quyết".into(), ..Default::default() };
-    refunds::request(&t.db, 1, part.clone(), &accountant()).await.expect("first part");
+    let first = refunds::request(&t.db, 1, part.clone(), &accountant()).await.expect("first part");
+    // Nobody approves their own request.
+    let own = refunds::act(&t.db, 1, first.id, first.version, RefundAction::Approve { note: None }, &accountant()).await;
+    assert!(matches!(own, Err(BackendError::Forbidden(_))), "{own:?}");
     assert!(
         matches!(refunds::request(&t.db, 1, part, &accountant()).await, Err(BackendError::Invalid { field: "amount", .. })),
         "6.000 + 6.000 > 10.000"
@@ -404,11 +396,6 @@ async fn a_refund_needs_another_person_never_exceeds_what_was_received_and_an_ov
         .expect("refund");
     let all = refunds::list(&t.db, 1).await.expect("refunds");
     assert!(all.iter().any(|x| x.exception_id == Some(unknown.id) && x.amount == 7_000 && x.state == RefundState::Requested));
-    // The overpayment's booked part is revenue: only its surplus (already requested) may go
-    // back as exception money; an open exception is resolved in the queue first.
-    let more = RefundRequestInput { exception_id: Some(ex.id), amount: 1_000, reason: "thêm".into(), ..Default::default() };
-    let more = refunds::request(&t.db, 1, more, &accountant()).await;
-    assert!(matches!(more, Err(BackendError::Invalid { field: "amount", .. })), "2.000 of 2.000 surplus already held: {more:?}");
     sepay(&srv, 503, 9_000, "CHUYEN TIEN KHAC").await;
     let open = bank_exception::Entity::find()
         .filter(bank_exception::Column::Status.eq("open"))

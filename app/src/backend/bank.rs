@@ -2,12 +2,14 @@
 //!
 //! Called by the server's intake for a batch of already-authenticated notifications, inside
 //! one transaction (group commit); nothing is acknowledged before that transaction commits.
-//! A payment is never lost, counted twice or silently assigned: anything but an exact match
-//! becomes an exception record for people to resolve.
+//! A payment is never lost, counted twice or silently assigned: a transfer naming a payable
+//! code of the ward's account is booked to it (a part, the whole, or the whole and a surplus
+//! that goes to refunds); anything else becomes an exception record for people to resolve.
 
 use super::entity::{bank_exception, bank_notification, payment_request, ward};
-use super::{payments, BackendError};
-use crate::domain::payment::{PaymentMethod, PaymentState};
+use super::transfers::{self, Received};
+use super::BackendError;
+use crate::domain::payment::PaymentState;
 use bankfeed::{Direction, Notification};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -101,6 +103,10 @@ pub enum Outcome {
     Matched {
         counter_id: i64,
     },
+    /// Paid part of the request, which now waits for the rest; its screens must change.
+    Part {
+        counter_id: i64,
+    },
     Exception {
         kind: ExceptionKind,
         ward_id: Option<i64>,
@@ -116,6 +122,7 @@ impl Outcome {
     fn label(&self) -> &'static str {
         match self {
             Outcome::Matched { .. } => "matched",
+            Outcome::Part { .. } => transfers::PART,
             Outcome::Exception { kind, .. } => kind.as_str(),
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
@@ -237,9 +244,10 @@ async fn apply(txn: &DatabaseTransaction, n: &Transfer, notification_id: i64) ->
     } else {
         match PaymentState::parse(&pr.state) {
             Some(PaymentState::QrIssued) if pr.expires_at.is_some_and(|e| e <= Utc::now()) => Some(ExceptionKind::Late),
-            Some(PaymentState::QrIssued) if n.amount < pr.amount => Some(ExceptionKind::Underpaid),
-            Some(PaymentState::QrIssued) if n.amount > pr.amount => Some(ExceptionKind::Overpaid),
-            Some(PaymentState::QrIssued) => None,
+            // Any amount: a part waits for the rest, a surplus goes to refunds. A partly
+            // paid request takes the rest even after its code for the rest ran out: it is
+            // still waiting for exactly that money.
+            Some(PaymentState::QrIssued | PaymentState::PartiallyPaid) => None,
             Some(PaymentState::Expired) => Some(ExceptionKind::Late),
             Some(PaymentState::Cancelled) | Some(PaymentState::Draft) => Some(ExceptionKind::AfterCancel),
             _ => Some(ExceptionKind::AlreadyPaid),
@@ -249,9 +257,9 @@ async fn apply(txn: &DatabaseTransaction, n: &Transfer, notification_id: i64) ->
         let o = exception(txn, kind, Some(pr.ward_id), Some(&pr), notification_id, n.amount).await?;
         return Ok((o, Some(pr.id)));
     }
-    let pay = crate::domain::payment::PaymentEvent::Pay(PaymentMethod::QrTransfer);
-    match payments::settle(txn, &pr, pay, PaymentMethod::QrTransfer, n.amount, n.booked_reference.clone(), None, "bank").await {
-        Ok(_) => Ok((Outcome::Matched { counter_id: pr.counter_id }, Some(pr.id))),
+    match transfers::receive(txn, &pr, n.amount, n.booked_reference.clone(), notification_id).await {
+        Ok(Received::Part { .. }) => Ok((Outcome::Part { counter_id: pr.counter_id }, Some(pr.id))),
+        Ok(Received::Paid { .. }) => Ok((Outcome::Matched { counter_id: pr.counter_id }, Some(pr.id))),
         // An officer changed the request a moment before: record it for people to look at.
         Err(BackendError::Conflict(_)) => {
             let o = exception(txn, ExceptionKind::AfterCancel, Some(pr.ward_id), Some(&pr), notification_id, n.amount).await?;

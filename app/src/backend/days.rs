@@ -6,7 +6,6 @@ use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::{day_close, payment_request};
 use super::{stats, BackendError};
-use crate::domain::payment::PaymentState;
 use crate::model::DayCloseRow;
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -37,18 +36,19 @@ pub async fn close(db: &DatabaseConnection, ward_id: i64, day: Option<String>, b
     // Today's figures as of now; a past day's as of its last second.
     let at = if end > now { now } else { end - Duration::seconds(1) };
     let s = stats::day_stats(db, ward_id, at).await?;
-    // Codes issued that day that can still be paid, now (a code from 23:55 lives past midnight).
+    // Codes issued that day that can still be paid, now (a code from 23:55 lives past
+    // midnight), and partly paid requests, which hold money until the rest comes or they
+    // are cancelled (and the money refunded).
     let live = payment_request::Entity::find()
         .filter(payment_request::Column::WardId.eq(ward_id))
-        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+        .filter(super::payments::payable_at(now))
         .filter(payment_request::Column::CreatedAt.gte(start))
         .filter(payment_request::Column::CreatedAt.lt(end))
-        .filter(payment_request::Column::ExpiresAt.gt(now))
         .count(db)
         .await?;
     if live > 0 {
         return Err(BackendError::Conflict(format!(
-            "còn {live} mã QR đang chờ thanh toán; huỷ hoặc chờ hết hạn rồi chốt ngày ({live} codes can still be paid)"
+            "còn {live} mã QR đang chờ thanh toán hoặc hồ sơ mới nhận một phần tiền; huỷ hoặc chờ hết hạn rồi chốt ngày ({live} codes can still be paid or requests are partly paid)"
         )));
     }
     let paid = s.paid_qr + s.paid_assisted + s.paid_cash;

@@ -72,8 +72,9 @@ pub struct PaymentRequestStatus {
     pub agency_name: String,
     pub counter_number: i32,
     pub applicant_name: String,
-    /// `draft` (waiting for the officer), `qr_issued`, `paid`, `receipt_issued`, `expired`,
-    /// `cancelled`, or `free` (nothing to pay).
+    /// `draft` (waiting for the officer), `qr_issued`, `partially_paid` (part received; the
+    /// code asks for the rest), `paid`, `receipt_issued`, `expired`, `cancelled`, or `free`
+    /// (nothing to pay).
     pub state: String,
     pub amount: i64,
     pub lines: Vec<StatusLine>,
@@ -235,6 +236,11 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
             if pr_state.is_some_and(|s| s.is_settled()) {
                 return Err(BackendError::Conflict(format!("dossier {code} is already paid; its payment request cannot change")));
             }
+            if pr_state == Some(PaymentState::PartiallyPaid) {
+                return Err(BackendError::Conflict(format!(
+                    "dossier {code} is partly paid; it cannot change until the rest is paid or the officer cancels it (and the money received is refunded)"
+                )));
+            }
             let old_lines =
                 fee_line::Entity::find().filter(fee_line::Column::DossierId.eq(d.id)).order_by_asc(fee_line::Column::Id).all(&txn).await?;
             let current = Content {
@@ -333,12 +339,7 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
     if state != PaymentState::Draft {
         return Err(BackendError::Conflict(format!("không thể xác nhận: {} (only a draft can be confirmed)", state.label_vi())));
     }
-    let active = payment_request::Entity::find()
-        .filter(payment_request::Column::CounterId.eq(pr.counter_id))
-        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
-        .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
-        .one(&txn)
-        .await?;
+    let active = payments::current_payable(&txn, pr.counter_id).await?;
     if let Some(other) = active {
         let d = dossier::Entity::find_by_id(other.dossier_id).one(&txn).await?;
         return Err(BackendError::Conflict(format!(
@@ -394,6 +395,13 @@ pub async fn cancel_by_code(backend: &Backend, code: &str, actor: &str, reason: 
         match payments::state_of(&pr)? {
             PaymentState::Draft | PaymentState::QrIssued => {
                 payments::transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
+            }
+            // Money received: the officer cancels it at the counter, where the refund starts.
+            PaymentState::PartiallyPaid => {
+                return Err(BackendError::Conflict(format!(
+                    "dossier {} is partly paid; the officer cancels it at the counter and the money received is refunded",
+                    d.code
+                )));
             }
             s if s.is_settled() => {
                 return Err(BackendError::Conflict(format!("dossier {} is already paid and cannot be cancelled", d.code)));
@@ -473,7 +481,12 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
         s.payment_code = Some(pr.payment_code.clone());
         s.expires_at = pr.expires_at.map(rfc);
     }
-    if state == PaymentState::QrIssued {
+    let code_live = match state {
+        PaymentState::QrIssued => true,
+        PaymentState::PartiallyPaid => pr.expires_at.is_some_and(|e| e > now),
+        _ => false,
+    };
+    if code_live {
         s.qr_payload = pr.qr_payload.clone();
     }
     s.method = pr.method.clone();

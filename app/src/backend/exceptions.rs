@@ -137,6 +137,12 @@ pub async fn resolve(
             if state.is_settled() {
                 return Err(BackendError::Conflict("hồ sơ đã được thanh toán; hãy chọn hoàn tiền (already paid)".into()));
             }
+            if state == PaymentState::PartiallyPaid {
+                return Err(BackendError::Conflict(
+                    "hồ sơ đã nhận một phần qua ngân hàng và đang chờ phần còn thiếu; hãy chọn hoàn tiền (the request is partly paid)"
+                        .into(),
+                ));
+            }
             if n.amount < pr.amount {
                 return Err(BackendError::invalid(
                     "amount",

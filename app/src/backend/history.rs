@@ -527,6 +527,7 @@ fn generate_day(w: &mut WardCtx, day: NaiveDate, n: u64, rng: &mut StdRng, ids: 
                 collector: w.ward.name.clone(),
                 payer_address: None,
                 replaces: None,
+                transfers: Vec::new(),
             };
             let canonical = serde_json::to_string(&content).unwrap_or_default();
             b.receipts.push(receipt::ActiveModel {

@@ -32,6 +32,7 @@ pub mod signing;
 pub mod statements;
 pub mod stats;
 pub mod tax_summaries;
+pub mod transfers;
 pub mod treasury;
 pub mod trends;
 pub mod wards;

@@ -126,6 +126,8 @@ fn audit_action(e: PaymentEvent) -> &'static str {
         PaymentEvent::Pay(PaymentMethod::QrTransfer) => "payment.pay_qr",
         PaymentEvent::Pay(PaymentMethod::Assisted) => "payment.pay_assisted",
         PaymentEvent::Pay(PaymentMethod::Cash) => "payment.pay_cash",
+        PaymentEvent::ReceivePart => "payment.pay_part",
+        PaymentEvent::RenewCode => "payment.renew_code",
         PaymentEvent::IssueReceipt => "payment.receipt",
         PaymentEvent::Expire => "payment.expire",
         PaymentEvent::Cancel => "payment.cancel",
@@ -137,6 +139,8 @@ fn event_name(e: PaymentEvent) -> String {
     match e {
         PaymentEvent::Issue => "issue".into(),
         PaymentEvent::Pay(m) => format!("pay:{}", m.as_str()),
+        PaymentEvent::ReceivePart => "receive_part".into(),
+        PaymentEvent::RenewCode => "renew_code".into(),
         PaymentEvent::IssueReceipt => "issue_receipt".into(),
         PaymentEvent::Expire => "expire".into(),
         PaymentEvent::Cancel => "cancel".into(),
@@ -335,19 +339,15 @@ pub(crate) async fn insert_lines(txn: &DatabaseTransaction, dossier_id: i64, lin
 
 /// One payable code per counter: the kiosk shows exactly one.
 pub(crate) async fn ensure_counter_free(txn: &DatabaseTransaction, counter_id: i64) -> Result<(), BackendError> {
-    let active = payment_request::Entity::find()
-        .filter(payment_request::Column::CounterId.eq(counter_id))
-        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
-        .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
-        .one(txn)
-        .await?;
-    match active {
+    match current_payable(txn, counter_id).await? {
         Some(pr) => {
             let d = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?;
-            Err(BackendError::Conflict(format!(
-                "quầy đang có mã QR chờ thanh toán (hồ sơ {}); huỷ mã đó trước (the counter already shows a payable code)",
-                d.map(|d| d.code).unwrap_or_default()
-            )))
+            let code = d.map(|d| d.code).unwrap_or_default();
+            Err(BackendError::Conflict(if pr.state == PaymentState::PartiallyPaid.as_str() {
+                format!("quầy có hồ sơ {code} mới nhận một phần tiền; cấp mã cho phần còn thiếu hoặc huỷ để hoàn tiền trước (a partly paid request is waiting at this counter)")
+            } else {
+                format!("quầy đang có mã QR chờ thanh toán (hồ sơ {code}); huỷ mã đó trước (the counter already shows a payable code)")
+            }))
         }
         None => Ok(()),
     }
@@ -402,6 +402,25 @@ pub(crate) async fn new_request(
     .await?)
 }
 
+/// The VietQR payload asking `amount` for `pr` into the ward's collection account: the
+/// request's whole amount, or what is still missing after a part was paid.
+pub(crate) async fn qr_payload(
+    txn: &DatabaseTransaction,
+    w: &ward::Model,
+    pr: &payment_request::Model,
+    amount: i64,
+) -> Result<String, BackendError> {
+    let amount = u64::try_from(amount).map_err(|_| BackendError::invalid("amount", "must be positive"))?;
+    let dossier_code = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?.map(|d| d.code).unwrap_or_default();
+    let mut qr = vietqr::VietQr::new(w.bank_bin.clone(), w.bank_account.clone(), vietqr::Service::ToAccount)
+        .with_amount(amount)
+        .with_purpose(pr.purpose.clone());
+    if dossier_code.chars().count() <= 25 {
+        qr = qr.with_bill_number(dossier_code);
+    }
+    vietqr::encode(&qr).map_err(|e| BackendError::invalid("qr", e.to_string()))
+}
+
 /// Draft → QrIssued: builds the VietQR payload for the ward's collection account.
 async fn issue(
     txn: &DatabaseTransaction,
@@ -410,15 +429,7 @@ async fn issue(
     actor: &str,
     ttl_secs: i64,
 ) -> Result<payment_request::Model, BackendError> {
-    let amount = u64::try_from(pr.amount).map_err(|_| BackendError::invalid("amount", "must be positive"))?;
-    let dossier_code = dossier::Entity::find_by_id(pr.dossier_id).one(txn).await?.map(|d| d.code).unwrap_or_default();
-    let mut qr = vietqr::VietQr::new(w.bank_bin.clone(), w.bank_account.clone(), vietqr::Service::ToAccount)
-        .with_amount(amount)
-        .with_purpose(pr.purpose.clone());
-    if dossier_code.chars().count() <= 25 {
-        qr = qr.with_bill_number(dossier_code);
-    }
-    let payload = vietqr::encode(&qr).map_err(|e| BackendError::invalid("qr", e.to_string()))?;
+    let payload = qr_payload(txn, w, pr, pr.amount).await?;
     let now = Utc::now();
     let expires = now + Duration::seconds(ttl_secs);
     transition(txn, pr, PaymentEvent::Issue, actor, None, |am| {
@@ -461,6 +472,9 @@ pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, 
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
     transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
+    if state_of(&pr)? == PaymentState::PartiallyPaid {
+        super::transfers::refund_parts_on_cancel(&txn, &pr, actor).await?;
+    }
     dossier::Entity::update_many()
         .col_expr(dossier::Column::Outcome, Expr::value("cancelled"))
         .filter(dossier::Column::Id.eq(pr.dossier_id))
@@ -476,6 +490,16 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
     let pr = load_request(&txn, id).await?;
     check_version(&pr, seen_version)?;
     match state_of(&pr)? {
+        // The money received holds this request: a fresh code for the rest, same request.
+        PaymentState::PartiallyPaid => {
+            let w = ward::Entity::find_by_id(pr.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
+            let missing = pr.amount - pr.amount_received.unwrap_or(0);
+            let payload = qr_payload(&txn, &w, &pr, missing).await?;
+            let expires = Utc::now() + Duration::seconds(backend.settings.qr_ttl_secs);
+            update_code(&txn, &pr, payload, expires, actor).await?;
+            txn.commit().await?;
+            return counters::push_counter(backend, pr.counter_id).await;
+        }
         PaymentState::QrIssued | PaymentState::Draft => {
             transition(&txn, &pr, PaymentEvent::Cancel, actor, Some("reissued".into()), |_| {}).await?;
         }
@@ -543,6 +567,11 @@ pub async fn pay_manually(
             ))
         }
         PaymentState::QrIssued | PaymentState::Draft => {}
+        PaymentState::PartiallyPaid => {
+            return Err(BackendError::Conflict(
+                "hồ sơ đã nhận một phần qua ngân hàng: phần còn thiếu nộp bằng mã QR cho phần còn lại, hoặc huỷ để hoàn tiền đã nhận (a partly paid request takes only the rest by transfer)".into(),
+            ))
+        }
         s => {
             return Err(BackendError::Conflict(format!(
                 "không thể ghi nhận thanh toán: {} — mã đã huỷ hoặc hết hạn chỉ được trưởng bộ phận chấp nhận qua xử lý ngoại lệ có giao dịch ngân hàng (only a payable code takes a desk payment)",
@@ -624,6 +653,10 @@ pub async fn settle(
         collector: w.name.clone(),
         payer_address: None,
         replaces: None,
+        transfers: match method {
+            PaymentMethod::QrTransfer => super::transfers::receipt_transfers(txn, pr, amount_received, bank_ref.as_deref()).await?,
+            _ => Vec::new(),
+        },
     };
     let r = receipts::issue(
         txn,
@@ -712,9 +745,18 @@ pub async fn payment_view(db: &impl ConnectionTrait, pr: &payment_request::Model
     if state == PaymentState::QrIssued && pr.expires_at.is_some_and(|e| e <= now) {
         state = PaymentState::Expired;
     }
-    let qr_svg = match (&pr.qr_payload, state) {
-        (Some(p), PaymentState::QrIssued) => {
-            Some(vietqr::render_svg(p, &qr_options(&w, pr.amount)).map_err(|e| BackendError::invalid("qr", e.to_string()))?)
+    let received = pr.amount_received.unwrap_or(0);
+    let to_pay = if state == PaymentState::PartiallyPaid { pr.amount - received } else { pr.amount };
+    // The code is payable while its time runs; a partly paid request's code for the rest
+    // runs out without the request changing state (it still holds the money).
+    let code_live = match state {
+        PaymentState::QrIssued => true,
+        PaymentState::PartiallyPaid => pr.expires_at.is_some_and(|e| e > now),
+        _ => false,
+    };
+    let qr_svg = match &pr.qr_payload {
+        Some(p) if code_live => {
+            Some(vietqr::render_svg(p, &qr_options(&w, to_pay)).map_err(|e| BackendError::invalid("qr", e.to_string()))?)
         }
         _ => None,
     };
@@ -730,6 +772,7 @@ pub async fn payment_view(db: &impl ConnectionTrait, pr: &payment_request::Model
         _ => None,
     };
     let amount = u64::try_from(pr.amount).unwrap_or(0);
+    let to_pay_words = u64::try_from(to_pay).unwrap_or(0);
     Ok(PaymentView {
         id: pr.id,
         version: pr.version,
@@ -741,14 +784,18 @@ pub async fn payment_view(db: &impl ConnectionTrait, pr: &payment_request::Model
         amount: pr.amount,
         amount_words_vi: words::vnd_in_words_vi(amount),
         amount_words_en: words::vnd_in_words_en(amount),
+        received,
+        to_pay,
+        to_pay_words_vi: words::vnd_in_words_vi(to_pay_words),
+        to_pay_words_en: words::vnd_in_words_en(to_pay_words),
         state,
         method: pr.method.as_deref().and_then(PaymentMethod::parse),
         payment_code: pr.payment_code.clone(),
         purpose: pr.purpose.clone(),
         qr_svg,
-        qr_payload: pr.qr_payload.clone().filter(|_| state == PaymentState::QrIssued),
+        qr_payload: pr.qr_payload.clone().filter(|_| code_live),
         expires_at: pr.expires_at.map(|e| e.to_rfc3339()),
-        seconds_left: pr.expires_at.filter(|_| state == PaymentState::QrIssued).map(|e| (e - now).num_seconds().max(0)),
+        seconds_left: pr.expires_at.filter(|_| code_live).map(|e| (e - now).num_seconds().max(0)),
         display_secs_left,
         receipt: r.as_ref().map(|r| receipts::reference(r, &w)),
         bank_ref: pr.bank_ref.clone(),
@@ -786,7 +833,7 @@ pub async fn counter_current(db: &impl ConnectionTrait, counter_id: i64) -> Resu
     };
     let view = payment_view(db, &pr, Utc::now()).await?;
     let showing = match view.state {
-        PaymentState::QrIssued => true,
+        PaymentState::QrIssued | PaymentState::PartiallyPaid => true,
         _ => view.display_secs_left.is_some_and(|s| s > 0),
     };
     Ok(showing.then_some(view))
@@ -831,14 +878,44 @@ pub async fn queue_today(db: &impl ConnectionTrait, counter_id: i64) -> Result<V
     Ok(rows)
 }
 
-/// The counter's code that can be paid now, if any.
+/// The counter's request that can be paid now, if any: a live code, or a partly paid
+/// request (it holds the citizen's money until the rest arrives or it is cancelled, even
+/// when its code for the rest has run out).
 pub async fn current_payable(db: &impl ConnectionTrait, counter_id: i64) -> Result<Option<payment_request::Model>, BackendError> {
     Ok(payment_request::Entity::find()
         .filter(payment_request::Column::CounterId.eq(counter_id))
-        .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
-        .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
+        .filter(payable_at(Utc::now()))
+        .order_by_desc(payment_request::Column::Id)
         .one(db)
         .await?)
+}
+
+/// The requests that can take money at `now`: a live code, or a partly paid request.
+pub fn payable_at(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(
+            sea_orm::Condition::all()
+                .add(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
+                .add(payment_request::Column::ExpiresAt.gt(now)),
+        )
+        .add(payment_request::Column::State.eq(PaymentState::PartiallyPaid.as_str()))
+}
+
+/// A fresh code for the rest of a partly paid request: same state, new payload and expiry,
+/// under the version check like any transition, and recorded in the request's events.
+async fn update_code(
+    txn: &DatabaseTransaction,
+    pr: &payment_request::Model,
+    payload: String,
+    expires: DateTime<Utc>,
+    actor: &str,
+) -> Result<payment_request::Model, BackendError> {
+    let note = format!("cấp mã mới cho phần còn thiếu {} đồng", pr.amount - pr.amount_received.unwrap_or(0));
+    transition(txn, pr, PaymentEvent::RenewCode, actor, Some(note), |am| {
+        am.qr_payload = Set(Some(payload));
+        am.expires_at = Set(Some(expires));
+    })
+    .await
 }
 
 /// Draft → QrIssued for a request recorded earlier without a code (the DVC connector's

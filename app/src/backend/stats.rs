@@ -28,6 +28,7 @@ pub async fn day_stats(db: &impl ConnectionTrait, ward_id: i64, now: DateTime<Ut
     for pr in &requests {
         match PaymentState::parse(&pr.state) {
             Some(PaymentState::QrIssued) if pr.expires_at.is_some_and(|e| e > now) => s.awaiting += 1,
+            Some(PaymentState::PartiallyPaid) => s.awaiting += 1,
             Some(PaymentState::QrIssued) | Some(PaymentState::Expired) => s.expired += 1,
             Some(PaymentState::Cancelled) => s.cancelled += 1,
             Some(PaymentState::Paid) | Some(PaymentState::ReceiptIssued) => {

@@ -7,7 +7,6 @@ use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::{counter, payment_request, ward};
 use super::BackendError;
-use crate::domain::payment::PaymentState;
 use crate::model::{BankChoice, CounterInfo, CounterStatus, WardForm, WardInfo};
 use chrono::Utc;
 use sea_orm::{
@@ -153,8 +152,7 @@ pub async fn save(db: &DatabaseConnection, form: WardForm, by: &StaffUser) -> Re
                 super::payments::lock_ward_counters(&txn, id).await?;
                 let payable = payment_request::Entity::find()
                     .filter(payment_request::Column::WardId.eq(id))
-                    .filter(payment_request::Column::State.eq(PaymentState::QrIssued.as_str()))
-                    .filter(payment_request::Column::ExpiresAt.gt(Utc::now()))
+                    .filter(super::payments::payable_at(Utc::now()))
                     .count(&txn)
                     .await?;
                 if payable > 0 {

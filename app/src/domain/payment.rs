@@ -2,11 +2,21 @@
 //!
 //! ```text
 //!   Draft ──issue──▶ QrIssued ──pay──▶ Paid ──receipt──▶ ReceiptIssued
-//!     │                 │  └──expire──▶ Expired
-//!     └──cancel──▶ Cancelled ◀──cancel──┘
+//!     │                 │  │             ▲
+//!     │                 │  └─part──▶ PartiallyPaid ──part──┐ (loops)
+//!     │                 │                 │   └──pay (sum reached)──▶ Paid
+//!     │                 │                 └──renew_code (the code for the rest ran out)
+//!     │                 └──expire──▶ Expired
+//!     └──cancel──▶ Cancelled ◀──cancel── (QrIssued, PartiallyPaid)
 //! ```
 //! A code whose amount must change is cancelled and a new request issued, so a kiosk can
 //! never show a stale code. Assisted and cash payments are `pay` with another method.
+//!
+//! Transfers for one code add up ([`PaymentState::credit`]): one below what is still due
+//! leaves the request `PartiallyPaid` with a code for the rest; the one that reaches the
+//! sum pays it, and anything above the sum is surplus that goes back to the payer.
+//! A partly paid request holds the citizen's money, so it never expires: only its code for
+//! the rest runs out (the officer issues a fresh one); cancelling it sends the money back.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,10 +25,24 @@ use serde::{Deserialize, Serialize};
 pub enum PaymentState {
     Draft,
     QrIssued,
+    /// Some money arrived, less than the amount: waiting for the rest.
+    PartiallyPaid,
     Paid,
     ReceiptIssued,
     Expired,
     Cancelled,
+}
+
+/// What one transfer did to a request ([`PaymentState::credit`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credited {
+    pub next: PaymentState,
+    /// Everything received for the request so far, this transfer included.
+    pub received: i64,
+    /// What is still due (0 once paid).
+    pub missing: i64,
+    /// Received above the amount due: not revenue, it goes back to the payer.
+    pub surplus: i64,
 }
 
 /// How the money came in. Only `QrTransfer` counts as cashless without help.
@@ -38,6 +62,10 @@ pub enum PaymentMethod {
 pub enum PaymentEvent {
     Issue,
     Pay(PaymentMethod),
+    /// A bank transfer for less than what is still due.
+    ReceivePart,
+    /// A fresh code for the rest of a partly paid request (its code ran out).
+    RenewCode,
     IssueReceipt,
     Expire,
     Cancel,
@@ -53,9 +81,10 @@ pub struct TransitionError {
 }
 
 impl PaymentState {
-    pub const ALL: [PaymentState; 6] = [
+    pub const ALL: [PaymentState; 7] = [
         PaymentState::Draft,
         PaymentState::QrIssued,
+        PaymentState::PartiallyPaid,
         PaymentState::Paid,
         PaymentState::ReceiptIssued,
         PaymentState::Expired,
@@ -69,11 +98,15 @@ impl PaymentState {
         let next = match (self, event) {
             (S::Draft, E::Issue) => S::QrIssued,
             (S::QrIssued, E::Pay(_)) => S::Paid,
+            (S::QrIssued | S::PartiallyPaid, E::ReceivePart) => S::PartiallyPaid,
+            (S::PartiallyPaid, E::RenewCode) => S::PartiallyPaid,
+            // Only the bank completes a sum the bank began: the desk fallbacks book whole amounts.
+            (S::PartiallyPaid, E::Pay(PaymentMethod::QrTransfer)) => S::Paid,
             // Assisted or cash payment may be recorded before any code is shown.
             (S::Draft, E::Pay(PaymentMethod::Assisted | PaymentMethod::Cash)) => S::Paid,
             (S::Paid, E::IssueReceipt) => S::ReceiptIssued,
             (S::QrIssued, E::Expire) => S::Expired,
-            (S::Draft | S::QrIssued, E::Cancel) => S::Cancelled,
+            (S::Draft | S::QrIssued | S::PartiallyPaid, E::Cancel) => S::Cancelled,
             (S::Expired | S::Cancelled, E::AcceptLate) => S::Paid,
             (from, event) => return Err(TransitionError { from, event }),
         };
@@ -86,15 +119,34 @@ impl PaymentState {
         matches!(self, PaymentState::ReceiptIssued | PaymentState::Expired | PaymentState::Cancelled)
     }
 
-    /// Money has been received for this request.
+    /// The whole amount has been received for this request.
     pub fn is_settled(self) -> bool {
         matches!(self, PaymentState::Paid | PaymentState::ReceiptIssued)
+    }
+
+    /// A bank transfer naming this request's code can be booked to it now.
+    pub fn takes_transfers(self) -> bool {
+        matches!(self, PaymentState::QrIssued | PaymentState::PartiallyPaid)
+    }
+
+    /// A bank transfer of `amount` arrives for a request of `due` that already received
+    /// `received_before`: the state it moves to and the sums the screens show. Amounts are
+    /// whole đồng; a transfer of nothing or less is refused like any impossible event.
+    pub fn credit(self, due: i64, received_before: i64, amount: i64) -> Result<Credited, TransitionError> {
+        let received = received_before.checked_add(amount).filter(|_| amount > 0 && received_before >= 0);
+        let Some(received) = received else {
+            return Err(TransitionError { from: self, event: PaymentEvent::ReceivePart });
+        };
+        let event = if received < due { PaymentEvent::ReceivePart } else { PaymentEvent::Pay(PaymentMethod::QrTransfer) };
+        let next = self.apply(event)?;
+        Ok(Credited { next, received, missing: (due - received).max(0), surplus: (received - due).max(0) })
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentState::Draft => "draft",
             PaymentState::QrIssued => "qr_issued",
+            PaymentState::PartiallyPaid => "partially_paid",
             PaymentState::Paid => "paid",
             PaymentState::ReceiptIssued => "receipt_issued",
             PaymentState::Expired => "expired",
@@ -110,6 +162,7 @@ impl PaymentState {
         match self {
             PaymentState::Draft => "Chờ tạo QR",
             PaymentState::QrIssued => "Đã tạo QR, chờ thanh toán",
+            PaymentState::PartiallyPaid => "Đã nhận một phần, chờ phần còn thiếu",
             PaymentState::Paid => "Đã thanh toán",
             PaymentState::ReceiptIssued => "Đã cấp biên lai",
             PaymentState::Expired => "Mã QR hết hạn",
@@ -121,6 +174,7 @@ impl PaymentState {
         match self {
             PaymentState::Draft => "Awaiting QR",
             PaymentState::QrIssued => "QR issued, awaiting payment",
+            PaymentState::PartiallyPaid => "Partly paid, awaiting the rest",
             PaymentState::Paid => "Paid",
             PaymentState::ReceiptIssued => "Receipt issued",
             PaymentState::Expired => "QR expired",
@@ -166,9 +220,11 @@ mod tests {
     use PaymentEvent as E;
     use PaymentState as S;
 
-    const EVENTS: [PaymentEvent; 7] = [
+    const EVENTS: [PaymentEvent; 9] = [
         // AcceptLate is tested on its own below.
         E::Issue,
+        E::ReceivePart,
+        E::RenewCode,
         E::Pay(PaymentMethod::QrTransfer),
         E::Pay(PaymentMethod::Assisted),
         E::Pay(PaymentMethod::Cash),
@@ -221,6 +277,78 @@ mod tests {
         }
         for m in [PaymentMethod::QrTransfer, PaymentMethod::Assisted, PaymentMethod::Cash] {
             assert_eq!(PaymentMethod::parse(m.as_str()), Some(m));
+        }
+    }
+
+    #[test]
+    fn two_transfers_below_the_amount_add_up_to_paid() {
+        let first = S::QrIssued.credit(50_000, 0, 30_000).expect("first part");
+        assert_eq!(first, Credited { next: S::PartiallyPaid, received: 30_000, missing: 20_000, surplus: 0 });
+        let second = first.next.credit(50_000, first.received, 20_000).expect("the rest");
+        assert_eq!(second, Credited { next: S::Paid, received: 50_000, missing: 0, surplus: 0 });
+    }
+
+    #[test]
+    fn three_parts_stay_partly_paid_until_the_sum_is_reached() {
+        let a = S::QrIssued.credit(100_000, 0, 10_000).expect("a");
+        let b = a.next.credit(100_000, a.received, 10_000).expect("b");
+        assert_eq!((b.next, b.missing), (S::PartiallyPaid, 80_000));
+        let c = b.next.credit(100_000, b.received, 80_000).expect("c");
+        assert_eq!((c.next, c.received, c.surplus), (S::Paid, 100_000, 0));
+    }
+
+    #[test]
+    fn an_overpayment_pays_and_reports_the_surplus() {
+        let one = S::QrIssued.credit(50_000, 0, 70_000).expect("overpaid at once");
+        assert_eq!(one, Credited { next: S::Paid, received: 70_000, missing: 0, surplus: 20_000 });
+        let rest = S::PartiallyPaid.credit(50_000, 30_000, 25_000).expect("rest overpaid");
+        assert_eq!((rest.next, rest.surplus), (S::Paid, 5_000));
+    }
+
+    #[test]
+    fn no_transfer_is_credited_outside_a_payable_code_or_for_nothing() {
+        for s in [S::Draft, S::Paid, S::ReceiptIssued, S::Expired, S::Cancelled] {
+            assert!(s.credit(50_000, 0, 10_000).is_err(), "{s:?} takes no part");
+            assert!(s.credit(50_000, 0, 50_000).is_err(), "{s:?} takes no payment from the bank");
+        }
+        assert!(S::QrIssued.credit(50_000, 0, 0).is_err());
+        assert!(S::QrIssued.credit(50_000, 0, -5).is_err());
+        assert!(S::PartiallyPaid.credit(50_000, i64::MAX, 1).is_err(), "overflow is refused, not wrapped");
+    }
+
+    #[test]
+    fn a_partly_paid_request_never_expires_and_takes_no_desk_payment() {
+        assert!(S::PartiallyPaid.apply(E::Expire).is_err(), "it holds the citizen's money");
+        assert!(S::PartiallyPaid.apply(E::Pay(PaymentMethod::Cash)).is_err());
+        assert!(S::PartiallyPaid.apply(E::Pay(PaymentMethod::Assisted)).is_err());
+        assert_eq!(S::PartiallyPaid.apply(E::Cancel), Ok(S::Cancelled));
+        assert_eq!(S::PartiallyPaid.apply(E::RenewCode), Ok(S::PartiallyPaid));
+        assert!(S::QrIssued.apply(E::RenewCode).is_err(), "a whole code is re-issued as a new request");
+        assert!(!S::PartiallyPaid.is_settled() && !S::PartiallyPaid.is_final() && S::PartiallyPaid.takes_transfers());
+    }
+
+    proptest::proptest! {
+        /// However a sum is split into transfers, the request is paid exactly when the parts
+        /// reach the amount, and received = due − missing + surplus at every step.
+        #[test]
+        fn any_split_is_paid_exactly_when_the_sum_is_reached(
+            due in 1i64..10_000_000,
+            parts in proptest::collection::vec(1i64..5_000_000, 1..8),
+        ) {
+            let mut state = S::QrIssued;
+            let mut received = 0i64;
+            for part in parts {
+                if !state.takes_transfers() {
+                    break;
+                }
+                let c = state.credit(due, received, part).expect("payable");
+                proptest::prop_assert_eq!(c.received, received + part);
+                proptest::prop_assert_eq!(c.received, due - c.missing + c.surplus);
+                proptest::prop_assert_eq!(c.next == S::Paid, c.received >= due);
+                proptest::prop_assert!(c.missing == 0 || c.surplus == 0);
+                state = c.next;
+                received = c.received;
+            }
         }
     }
 }

@@ -143,19 +143,46 @@ pub struct RequestFacts<'a> {
     /// The outcome the bank intake gave the notification that paid it (`matched`,
     /// `assisted`, or an exception kind a supervisor resolved into it, e.g. `late`).
     pub paying_outcome: Option<&'a str>,
+    /// Part of the amount came and the request waits for the rest.
+    pub partly_paid: bool,
+    /// The amount due and what the bank transfers booked to it came to (parts add up).
+    pub due: i64,
+    pub received: i64,
 }
 
 /// The state of a payment request's row.
 pub fn request_state(f: RequestFacts<'_>) -> RecState {
     if !f.settled {
-        return RecState::Unpaid;
+        return match (f.partly_paid, f.received > 0) {
+            // Part of the money came and the rest has not (yet): a difference to look at.
+            (true, _) => RecState::Under,
+            // Parts came, then the request was cancelled: they go back to the payer.
+            (false, true) => RecState::Refunded,
+            (false, false) => RecState::Unpaid,
+        };
     }
     if f.method == Some("cash") {
         return RecState::Cash;
     }
     match f.paying_outcome {
         Some("late" | "after_cancel") => RecState::Late,
+        // Paid, and more came than was due: the surplus is on its way back (a refund).
+        _ if f.received > f.due => RecState::Over,
         _ => RecState::Matched,
+    }
+}
+
+/// One verdict for a request paid by several transfers: money only a statement shows wins,
+/// then a transfer the statement does not confirm; confirmed only if every part is.
+pub fn combined_record(records: &[BankRecord]) -> BankRecord {
+    if records.contains(&BankRecord::OnlyOnStatement) {
+        BankRecord::OnlyOnStatement
+    } else if records.contains(&BankRecord::Missing) {
+        BankRecord::Missing
+    } else if !records.is_empty() && records.iter().all(|r| *r == BankRecord::Confirmed) {
+        BankRecord::Confirmed
+    } else {
+        BankRecord::NotChecked
     }
 }
 
@@ -194,13 +221,39 @@ mod tests {
 
     #[test]
     fn a_request_is_matched_cash_late_or_unpaid() {
-        let f = |settled, method, out| request_state(RequestFacts { settled, method, paying_outcome: out });
+        let f = |settled: bool, method, out| {
+            let received = if settled { 50_000 } else { 0 };
+            request_state(RequestFacts { settled, method, paying_outcome: out, partly_paid: false, due: 50_000, received })
+        };
         assert_eq!(f(true, Some("qr_transfer"), Some("matched")), RecState::Matched);
         assert_eq!(f(true, Some("assisted"), Some("assisted")), RecState::Matched);
         assert_eq!(f(true, Some("cash"), None), RecState::Cash);
         assert_eq!(f(true, Some("qr_transfer"), Some("late")), RecState::Late, "accepted late by a supervisor");
         assert_eq!(f(true, Some("qr_transfer"), Some("after_cancel")), RecState::Late);
         assert_eq!(f(false, None, None), RecState::Unpaid);
+    }
+
+    #[test]
+    fn a_partly_paid_request_is_under_a_cancelled_one_refunded_and_a_surplus_over() {
+        let f = |settled, partly_paid, received| {
+            let method = Some("qr_transfer");
+            request_state(RequestFacts { settled, method, paying_outcome: Some("matched"), partly_paid, due: 50_000, received })
+        };
+        assert_eq!(f(false, true, 30_000), RecState::Under, "waiting for the rest");
+        assert_eq!(f(false, false, 30_000), RecState::Refunded, "cancelled after a part: it goes back");
+        assert_eq!(f(false, false, 0), RecState::Unpaid);
+        assert_eq!(f(true, false, 50_000), RecState::Matched, "two parts that add up are a match");
+        assert_eq!(f(true, false, 70_000), RecState::Over, "the surplus goes to refunds");
+    }
+
+    #[test]
+    fn several_transfers_are_confirmed_only_when_all_are() {
+        use BankRecord as B;
+        assert_eq!(combined_record(&[B::Confirmed, B::Confirmed]), B::Confirmed);
+        assert_eq!(combined_record(&[B::Confirmed, B::NotChecked]), B::NotChecked);
+        assert_eq!(combined_record(&[B::Confirmed, B::Missing]), B::Missing);
+        assert_eq!(combined_record(&[B::Missing, B::OnlyOnStatement]), B::OnlyOnStatement);
+        assert_eq!(combined_record(&[]), B::NotChecked);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::api::{kiosk_pairing_start, kiosk_pairing_status, KioskOpen};
 use crate::components::{mmss, use_seconds_ticker};
 use crate::domain::words::format_vnd;
-use crate::i18n::{t, tx, use_lang, Lang, LangSwitch, K};
+use crate::i18n::{received_missing, t, tx, use_lang, Lang, LangSwitch, K};
 use crate::live::{use_live_clocked, ConnIndicator};
 use crate::model::{ConnState, CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, ServerMsg, Topic};
 use leptos::prelude::*;
@@ -148,6 +148,8 @@ enum Screen {
     Success,
     Expired,
     Cancelled,
+    /// Part of the amount arrived and the code for the rest ran out: the officer renews it.
+    RestExpired,
     /// The live channel is down: what the screen would show may be stale, so it shows that.
     Offline,
 }
@@ -161,6 +163,7 @@ impl Screen {
             Screen::Success => "success",
             Screen::Expired => "expired",
             Screen::Cancelled => "cancelled",
+            Screen::RestExpired => "rest_expired",
             Screen::Offline => "offline",
         }
     }
@@ -194,6 +197,8 @@ fn screen_for(snap: &CounterSnapshot, elapsed: i64, offset_ms: Option<f64>) -> S
         // The countdown runs out locally too: a code is never shown as payable after expiry.
         PaymentState::QrIssued if seconds_left(p, elapsed, offset_ms).is_some_and(|s| s > 0) => Screen::Qr,
         PaymentState::QrIssued => Screen::Expired,
+        PaymentState::PartiallyPaid if p.qr_svg.is_some() && seconds_left(p, elapsed, offset_ms).is_some_and(|s| s > 0) => Screen::Qr,
+        PaymentState::PartiallyPaid => Screen::RestExpired,
         PaymentState::Paid | PaymentState::ReceiptIssued if shown_for(p.display_secs_left) => Screen::Success,
         PaymentState::Expired if shown_for(p.display_secs_left) => Screen::Expired,
         PaymentState::Cancelled if shown_for(p.display_secs_left) => Screen::Cancelled,
@@ -204,6 +209,7 @@ fn screen_for(snap: &CounterSnapshot, elapsed: i64, offset_ms: Option<f64>) -> S
 
 #[component]
 fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
+    let lang = use_lang();
     let counter_id = initial.counter.id;
     let snap = RwSignal::new(initial);
     let ticker = use_seconds_ticker();
@@ -267,6 +273,15 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
                 }.into_any(),
                 (Screen::Success, Some(p)) => view! { <SuccessScreen p=p/> }.into_any(),
                 (Screen::Expired, _) => notice(K::CodeExpired, K::CodeExpiredHint, "expired").into_any(),
+                (Screen::RestExpired, Some(p)) => view! {
+                    <section class="kiosk-message rest-expired">
+                        <p class="partial-status" role="status" data-testid="kiosk-partial">
+                            {move || received_missing(p.received, p.to_pay, lang.get())}
+                        </p>
+                        <h1>{t(K::RestCodeExpired)}</h1>
+                        <p>{t(K::RestCodeExpiredHint)}</p>
+                    </section>
+                }.into_any(),
                 (Screen::Cancelled, _) => notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled").into_any(),
                 (Screen::Paused, _) => notice(K::CounterPausedKiosk, K::CounterPausedHint, "paused").into_any(),
                 _ => view! { <IdleScreen/> }.into_any(),
@@ -342,14 +357,28 @@ fn words(p: &PaymentView, lang: Lang) -> String {
     }
 }
 
+fn to_pay_words(p: &PaymentView, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => p.to_pay_words_vi.clone(),
+        Lang::En => p.to_pay_words_en.clone(),
+    }
+}
+
 #[component]
 fn QrScreen(p: PaymentView, left: Signal<i64>) -> impl IntoView {
     let lang = use_lang();
     let left = move || mmss(left.get());
-    let amount = format_vnd(p.amount);
+    // After a part was paid the code asks for the rest, and the screen says what came in.
+    let amount = format_vnd(p.to_pay);
     let p2 = p.clone();
     let svg = p.qr_svg.clone().unwrap_or_default();
+    let (received, missing) = (p.received, p.to_pay);
     view! {
+        {(received > 0).then(|| view! {
+            <p class="partial-status" role="status" data-testid="kiosk-partial">
+                {move || received_missing(received, missing, lang.get())}
+            </p>
+        })}
         <section class="kiosk-pay">
             <div class="qr-card">
                 <div class="qr-box" data-testid="kiosk-qr" data-payload=p.qr_payload.clone().unwrap_or_default() inner_html=svg></div>
@@ -359,7 +388,7 @@ fn QrScreen(p: PaymentView, left: Signal<i64>) -> impl IntoView {
                 <div class="fact-amount">
                     <div class="label">{t(K::Amount)}</div>
                     <div class="amount" data-testid="kiosk-amount">{amount}</div>
-                    <div class="words">{move || words(&p2, lang.get())}</div>
+                    <div class="words">{move || to_pay_words(&p2, lang.get())}</div>
                 </div>
                 <dl class="facts">
                     <dt>{t(K::Bank)}</dt><dd>{p.bank_name.clone()}</dd>
@@ -390,6 +419,14 @@ fn SuccessScreen(p: PaymentView) -> impl IntoView {
             <h1>{t(K::PaySuccess)}</h1>
             <p class="amount">{amount}</p>
             <p class="words">{move || words(&p2, lang.get())}</p>
+            {(p.received > p.amount).then(|| {
+                let surplus = format_vnd(p.received - p.amount);
+                view! {
+                    <p class="surplus" data-testid="kiosk-surplus">
+                        {move || K::SurplusRefund.text(lang.get()).replace("{surplus}", &surplus)}
+                    </p>
+                }
+            })}
             {p.receipt.clone().map(|r| view! {
                 <p class="receipt-line">
                     {t(K::ReceiptNo)}": " <strong data-testid="kiosk-receipt">{r.label.clone()}</strong>

@@ -8,7 +8,7 @@ use crate::api::{
 use crate::components::{mmss, use_seconds_ticker, TopBar};
 use crate::domain::fees::{self, matches_search, FeeRule, LineInput};
 use crate::domain::words::format_vnd;
-use crate::i18n::{t, use_lang, Lang, K};
+use crate::i18n::{received_missing, t, use_lang, Lang, K};
 use crate::live::use_live;
 use crate::model::{
     CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, LineRequest, NewDossier, PaymentMethod, PaymentState, PaymentView, ServerMsg,
@@ -311,17 +311,27 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
     let assist_ref = RwSignal::new(String::new());
     let assist_reason = RwSignal::new(String::new());
     let show_assist = RwSignal::new(false);
+    // A whole code takes the desk fallbacks; a partly paid request holds money, so it only
+    // takes the rest by transfer, a fresh code for the rest, or a cancel that refunds.
     let payable = state == PaymentState::QrIssued;
+    let partial = state == PaymentState::PartiallyPaid;
+    let code_live = p.qr_svg.is_some();
     let finished = matches!(state, PaymentState::Expired | PaymentState::Cancelled);
+    let (received, to_pay) = (p.received, p.to_pay);
     view! {
         <div class="current" data-payment-state=state.as_str() data-testid="current-payment">
             <div class="current-head">
                 <span class="badge" data-status=state.as_str() data-testid="payment-badge">{move || state_label(state, lang.get())}</span>
                 <span class="current-amount">{format_vnd(p.amount)}</span>
             </div>
+            {partial.then(|| view! {
+                <p class="partial-status" role="status" data-testid="officer-partial">
+                    {move || received_missing(received, to_pay, lang.get())}
+                </p>
+            })}
             // Step 4 on this screen too: the same symbol as the kiosk's, from the same payload,
             // for a citizen whose kiosk is broken or out of reach.
-            {p.qr_svg.clone().filter(|_| payable).map(|svg| view! {
+            {p.qr_svg.clone().filter(|_| payable || partial).map(|svg| view! {
                 <figure class="officer-qr">
                     <div class="qr-box small" data-testid="officer-qr" data-payload=p.qr_payload.clone().unwrap_or_default()
                         role="img" aria-label=t(K::ScanToPay) inner_html=svg></div>
@@ -332,7 +342,7 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
                 <dt>{t(K::Dossier)}</dt><dd>{p.dossier_code.clone()}</dd>
                 <dt>{t(K::Procedure)}</dt><dd>{p.procedure_name.clone()}</dd>
                 <dt>{t(K::TransferPurpose)}</dt><dd class="mono" data-testid="officer-code">{p.payment_code.clone()}</dd>
-                {seconds_left.filter(|_| payable).map(|s| view! {
+                {seconds_left.filter(|_| code_live).map(|s| view! {
                     <dt>{t(K::ExpiresIn)}</dt><dd data-testid="officer-countdown">{move || mmss(s - ticker.get())}</dd>
                 })}
                 {p.receipt.clone().map(|r| view! {
@@ -353,7 +363,13 @@ fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView 
                     <button class="btn secondary" type="button" data-testid="reissue-payment" disabled=move || act.pending().get()
                         on:click=move |_| { act.dispatch(Act::Reissue); }>{t(K::Reissue)}</button>
                 </Show>
-                <Show when=move || payable && demo>
+                <Show when=move || partial>
+                    <button class="btn secondary" type="button" data-testid="renew-rest-code" disabled=move || act.pending().get()
+                        on:click=move |_| { act.dispatch(Act::Reissue); }>{t(K::NewCodeForRest)}</button>
+                    <button class="btn danger" type="button" data-testid="cancel-refund" disabled=move || act.pending().get()
+                        on:click=move |_| { act.dispatch(Act::Cancel); }>{t(K::CancelAndRefund)}</button>
+                </Show>
+                <Show when=move || code_live && demo>
                     <button class="btn demo" type="button" data-testid="simulate-payment" disabled=move || act.pending().get()
                         on:click=move |_| { act.dispatch(Act::Simulate); }>{t(K::SimulatePayment)}</button>
                 </Show>

@@ -152,6 +152,20 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
             <dl class="receipt-facts">
                 <dt>"Hình thức thanh toán:"</dt><dd>{method}</dd>
                 {c.bank_ref.clone().map(|r| view! { <dt>"Mã giao dịch ngân hàng:"</dt><dd class="mono">{r}</dd> })}
+                {(!c.transfers.is_empty()).then(|| view! {
+                    <dt>"Các lần chuyển khoản:"</dt>
+                    <dd>
+                        <ol class="receipt-transfers" data-testid="receipt-transfers">
+                            {c.transfers.iter().map(|tr| view! { <li>{tr.line_vi()}</li> }).collect_view()}
+                        </ol>
+                        {(c.transfers.iter().map(|tr| tr.amount).sum::<i64>() > c.total).then(|| view! {
+                            <p class="small" data-testid="receipt-surplus">
+                                {format!("Phần chuyển thừa {} không phải khoản thu, được hoàn lại cho người nộp.",
+                                    format_vnd(c.transfers.iter().map(|tr| tr.amount).sum::<i64>() - c.total))}
+                            </p>
+                        })}
+                    </dd>
+                })}
                 <dt>"Mã thanh toán:"</dt><dd class="mono">{c.payment_code.clone()}</dd>
                 <dt>"Thời gian:"</dt><dd>{format_vn_datetime(&c.issued_at)}</dd>
                 <dt>"Đơn vị thu:"</dt><dd>{c.collector.clone()}</dd>

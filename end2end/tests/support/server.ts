@@ -118,9 +118,14 @@ export class WardPayServer {
 
   /** An underpaid SePay notification (half of `due`) for `code` through `wardpay simulate-bank`. */
   cliSepay(code: string, secret: string, due: number): string {
+    return this.cliSepayScenario("underpaid", code, secret, due);
+  }
+
+  /** A signed SePay notification of `scenario` (`exact`, `underpaid`, `unknown-code`…) for `amount`. */
+  cliSepayScenario(scenario: string, code: string, secret: string, amount: number): string {
     return this.cli([
       "simulate-bank", "--url", this.url, "--provider", "sepay", "--secret", secret,
-      "--scenario", "underpaid", "--code", code, "--amount", String(due), "--account", "113366668888",
+      "--scenario", scenario, "--code", code, "--amount", String(amount), "--account", "113366668888",
     ]);
   }
 

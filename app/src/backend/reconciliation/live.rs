@@ -10,7 +10,7 @@ use crate::backend::entity::{
 use crate::backend::BackendError;
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
-use crate::domain::reconciliation::{exception_state, request_state, with_statement, BankRecord, RecState, RequestFacts};
+use crate::domain::reconciliation::{combined_record, exception_state, request_state, with_statement, BankRecord, RecState, RequestFacts};
 use crate::model::ReconRow;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -39,7 +39,8 @@ pub(super) async fn live_rows(
         .await?;
     let mut dossiers = HashMap::new();
     let mut receipts = HashMap::new();
-    let mut paying: HashMap<i64, bank_notification::Model> = HashMap::new();
+    // The transfers booked to each request, oldest first (a request paid in parts has several).
+    let mut paying: HashMap<i64, Vec<bank_notification::Model>> = HashMap::new();
     let mut resolutions: HashMap<i64, Option<String>> = HashMap::new();
     for chunk in requests.chunks(CHUNK) {
         let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
@@ -56,19 +57,24 @@ pub(super) async fn live_rows(
         {
             receipts.insert(r.payment_request_id, r);
         }
-        let linked = bank_notification::Entity::find().filter(bank_notification::Column::PaymentRequestId.is_in(ids)).all(db).await?;
+        let linked = bank_notification::Entity::find()
+            .filter(bank_notification::Column::PaymentRequestId.is_in(ids))
+            .order_by_asc(bank_notification::Column::ReceivedAt)
+            .order_by_asc(bank_notification::Column::Id)
+            .all(db)
+            .await?;
         let linked_ids: Vec<i64> = linked.iter().map(|n| n.id).collect();
         for e in bank_exception::Entity::find().filter(bank_exception::Column::NotificationId.is_in(linked_ids)).all(db).await? {
             resolutions.insert(e.notification_id, e.resolution);
         }
         for n in linked {
-            // The notification that paid the request: matched at once, booked as assisted,
-            // or an exception a supervisor resolved into this request.
-            let pays = matches!(n.outcome.as_str(), "matched" | "assisted")
+            // The notifications that paid the request: matched at once, parts that added up,
+            // booked as assisted, or an exception a supervisor resolved into this request.
+            let pays = matches!(n.outcome.as_str(), "matched" | "assisted" | "partial")
                 || matches!(resolutions.get(&n.id), Some(Some(r)) if r == "assigned" || r == "accepted_late");
             if pays {
                 if let Some(pr_id) = n.payment_request_id {
-                    paying.insert(pr_id, n);
+                    paying.entry(pr_id).or_default().push(n);
                 }
             }
         }
@@ -87,7 +93,7 @@ pub(super) async fn live_rows(
     }
     let mut on_statement: HashMap<i64, i64> = HashMap::new();
     if !covered.is_empty() {
-        let ids: Vec<i64> = paying.values().chain(notes.values()).map(|n| n.id).collect();
+        let ids: Vec<i64> = paying.values().flatten().chain(notes.values()).map(|n| n.id).collect();
         for chunk in ids.chunks(CHUNK) {
             for l in statement_line::Entity::find().filter(statement_line::Column::NotificationId.is_in(chunk.to_vec())).all(db).await? {
                 if let Some(n) = l.notification_id {
@@ -114,15 +120,28 @@ pub(super) async fn live_rows(
     let mut rows = Vec::with_capacity(requests.len());
     for pr in &requests {
         let state = PaymentState::parse(&pr.state).unwrap_or(PaymentState::Draft);
-        let n = paying.get(&pr.id);
+        let transfers = paying.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
+        // The last transfer stands for the row (provider, time); the references of all show.
+        let n = transfers.last();
+        // Settled: what was booked; otherwise the parts that came (waiting for the rest, or
+        // going back after a cancel).
+        let received = if state.is_settled() {
+            pr.amount_received.unwrap_or(pr.amount)
+        } else {
+            transfers.iter().filter(|n| n.outcome == crate::backend::transfers::PART).map(|n| n.amount).sum()
+        };
         let rec = request_state(RequestFacts {
             settled: state.is_settled(),
             method: pr.method.as_deref(),
             paying_outcome: n.map(|n| n.outcome.as_str()),
+            partly_paid: state == PaymentState::PartiallyPaid,
+            due: pr.amount,
+            received,
         });
-        let rec = n.map_or(rec, |n| with_statement(rec, bank_record(n)));
+        let records: Vec<BankRecord> = transfers.iter().map(&bank_record).collect();
+        let rec = if transfers.is_empty() { rec } else { with_statement(rec, combined_record(&records)) };
         let d = dossiers.get(&pr.dossier_id);
-        let received = if state.is_settled() { pr.amount_received.unwrap_or(pr.amount) } else { 0 };
+        let references: Vec<String> = transfers.iter().filter_map(|n| n.bank_reference.clone()).collect();
         rows.push(ReconRow {
             state: rec,
             source: "payment_request".into(),
@@ -133,12 +152,17 @@ pub(super) async fn live_rows(
             procedure: d.map(|d| d.procedure_name.clone()),
             payer: d.map(|d| mask::mask_name(&d.applicant_name)),
             payment_code: Some(pr.payment_code.clone()),
-            amount_due: pr.amount,
+            // Nothing is due on money that goes back (as on a refunded exception's row).
+            amount_due: if rec == RecState::Refunded { 0 } else { pr.amount },
             amount_received: received,
-            difference: if rec == RecState::Unpaid { 0 } else { received - pr.amount },
+            difference: match rec {
+                RecState::Unpaid => 0,
+                RecState::Refunded => received,
+                _ => received - pr.amount,
+            },
             method: pr.method.clone(),
             provider: n.map(|n| n.provider.clone()),
-            bank_reference: n.and_then(|n| n.bank_reference.clone()).or_else(|| pr.bank_ref.clone()),
+            bank_reference: Some(references.join(", ")).filter(|r| !r.is_empty()).or_else(|| pr.bank_ref.clone()),
             received_at: n.map(|n| n.received_at.to_rfc3339()).or_else(|| pr.paid_at.map(|t| t.to_rfc3339())),
             receipt: receipts.get(&pr.id).map(crate::backend::receipts::label),
             officer: Some(pr.created_by.clone()),
