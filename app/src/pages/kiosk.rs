@@ -374,17 +374,17 @@ fn QrScreen(p: PaymentView, left: Signal<i64>) -> impl IntoView {
     let svg = p.qr_svg.clone().unwrap_or_default();
     let (received, missing) = (p.received, p.to_pay);
     view! {
-        {(received > 0).then(|| view! {
-            <p class="partial-status" role="status" data-testid="kiosk-partial">
-                {move || received_missing(received, missing, lang.get())}
-            </p>
-        })}
         <section class="kiosk-pay">
             <div class="qr-card">
                 <div class="qr-box" data-testid="kiosk-qr" data-payload=p.qr_payload.clone().unwrap_or_default() inner_html=svg></div>
                 <div class="qr-caption">{t(K::ScanToPay)}</div>
             </div>
             <div class="pay-facts">
+                {(received > 0).then(|| view! {
+                    <p class="partial-status" role="status" data-testid="kiosk-partial">
+                        {move || received_missing(received, missing, lang.get())}
+                    </p>
+                })}
                 <div class="fact-amount">
                     <div class="label">{t(K::Amount)}</div>
                     <div class="amount" data-testid="kiosk-amount">{amount}</div>
