@@ -8,8 +8,9 @@
 
 use crate::state::AppState;
 use app::backend::bank::{self, Incoming, Outcome};
+use app::backend::changes::ChangeFeed;
 use app::backend::entity::{intake_rejection, ward};
-use app::backend::{counters, Backend, BackendError};
+use app::backend::{Backend, BackendError};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -51,7 +52,7 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 #[derive(Clone)]
 pub struct Intake {
     tx: mpsc::Sender<(Incoming, Reply)>,
-    push: mpsc::UnboundedSender<Touched>,
+    changes: ChangeFeed,
     pub keys: Arc<BankKeys>,
     rejections: Arc<Rejections>,
 }
@@ -59,22 +60,19 @@ pub struct Intake {
 impl Intake {
     pub fn start(backend: Backend, keys: BankKeys) -> Intake {
         let (tx, rx) = mpsc::channel::<(Incoming, Reply)>(4096);
-        let (push_tx, push_rx) = mpsc::unbounded_channel::<Touched>();
         let rejections = Arc::new(Rejections::default());
-        tokio::spawn(writer(backend.clone(), rx, push_tx.clone()));
-        tokio::spawn(pusher(backend.clone(), push_rx));
+        tokio::spawn(writer(backend.clone(), rx));
+        let changes = backend.changes.clone();
         tokio::spawn(flush_rejections(backend, rejections.clone()));
-        Intake { tx, push: push_tx, keys: Arc::new(keys), rejections }
+        Intake { tx, changes, keys: Arc::new(keys), rejections }
     }
 
-    /// Pushes the screens that committed outcomes recorded elsewhere (a bank statement's
-    /// credits) changed, through the same path as the webhooks'.
+    /// Tells the change feed which screens committed outcomes recorded elsewhere (a bank
+    /// statement's credits) changed, as for the webhooks'.
     pub fn push_outcomes(&self, outcomes: &[Outcome]) {
-        let mut touched = Touched::default();
         for o in outcomes {
-            touched.add(o);
+            announce(&self.changes, o);
         }
-        let _ = self.push.send(touched);
     }
 
     /// Writes the refusals counted so far (the background task does it every second).
@@ -95,64 +93,35 @@ impl Intake {
     }
 }
 
-/// Counters and wards whose screens must change after a batch.
-#[derive(Default)]
-struct Touched {
-    counters: Vec<i64>,
-    wards: Vec<i64>,
-}
-
-impl Touched {
-    fn add(&mut self, o: &Outcome) {
-        match o {
-            Outcome::Matched { counter_id } | Outcome::Part { counter_id } => self.counters.push(*counter_id),
-            Outcome::Exception { ward_id, counter_id, .. } => {
-                self.counters.extend(counter_id);
-                self.wards.extend(ward_id);
+/// The counters and wards whose screens an outcome changed, told to the change feed.
+fn announce(changes: &ChangeFeed, o: &Outcome) {
+    match o {
+        Outcome::Matched { counter_id } | Outcome::Part { counter_id } => changes.counter(*counter_id),
+        Outcome::Exception { ward_id, counter_id, .. } => {
+            if let Some(c) = counter_id {
+                changes.counter(*c);
             }
-            _ => {}
+            if let Some(w) = ward_id {
+                changes.ward(*w);
+            }
         }
+        _ => {}
     }
 }
 
-/// Pushes screens after batches, off the writer's path: the next batch starts while the
-/// snapshots are built, and a burst of batches touching one ward is pushed once.
-async fn pusher(backend: Backend, mut rx: mpsc::UnboundedReceiver<Touched>) {
-    let mut pending = Vec::new();
-    while rx.recv_many(&mut pending, 1024).await > 0 {
-        let mut counters: Vec<i64> = pending.iter().flat_map(|t| t.counters.iter().copied()).collect();
-        let mut wards: Vec<i64> = pending.iter().flat_map(|t| t.wards.iter().copied()).collect();
-        pending.clear();
-        counters.sort_unstable();
-        counters.dedup();
-        wards.sort_unstable();
-        wards.dedup();
-        for c in counters {
-            if let Err(e) = counters::push_counter(&backend, c).await {
-                tracing::warn!(error = %e, "push after payment failed");
-            }
-        }
-        for w in wards {
-            if let Err(e) = counters::push_ward(&backend, w).await {
-                tracing::warn!(error = %e, "push after exception failed");
-            }
-        }
-    }
-}
-
-async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>, push: mpsc::UnboundedSender<Touched>) {
+/// Screens are rebuilt off the writer's path: the feed's push task coalesces the batches'
+/// changes while the next batch is written.
+async fn writer(backend: Backend, mut rx: mpsc::Receiver<(Incoming, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let items = std::mem::take(&mut batch);
         let (incoming, replies): (Vec<Incoming>, Vec<Reply>) = items.into_iter().unzip();
         match commit_batch(&backend, &incoming).await {
             Ok(outcomes) => {
-                let mut touched = Touched::default();
                 for (o, reply) in outcomes.into_iter().zip(replies) {
-                    touched.add(&o);
+                    announce(&backend.changes, &o);
                     let _ = reply.send(Ok(o));
                 }
-                let _ = push.send(touched);
             }
             Err(e) => {
                 // Nothing of this batch is acknowledged: the providers retry, and the

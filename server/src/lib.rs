@@ -130,9 +130,11 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
         let ward = backend::seed::seed_demo(&db).await.map_err(StartError::Seed)?;
         backend::auth::seed_demo_accounts(&db, ward).await.map_err(StartError::Seed)?;
     }
+    let (changes, change_stream) = backend::changes::ChangeFeed::new();
     let backend = Backend {
         db,
         hub: Arc::new(LocalHub::default()),
+        changes,
         settings: Arc::new(Settings {
             demo: serve.demo,
             qr_ttl_secs: serve.qr_ttl_secs.max(30),
@@ -160,6 +162,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
         keys.sepay.push(format!("demo-{}", uuid::Uuid::new_v4().simple()));
         tracing::info!("demo mode: generated a SePay key for simulated payments");
     }
+    tokio::spawn(backend::screens::push_changes(backend.clone(), change_stream));
     let intake = intake::Intake::start(backend.clone(), keys);
     let listener = tokio::net::TcpListener::bind(serve.bind).await.map_err(|source| StartError::Bind { addr: serve.bind, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: serve.bind, source })?;
@@ -210,7 +213,7 @@ fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
                         tracing::warn!(error = %e, "expiry sweep failed");
                     }
                     if ticks.is_multiple_of(30) {
-                        if let Err(e) = app::backend::stats::push_silence_changes(&backend, &mut silence).await {
+                        if let Err(e) = app::backend::screens::watch_bank_silence(&backend, &mut silence).await {
                             tracing::warn!(error = %e, "bank silence check failed");
                         }
                     }

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use app::backend::auth::Principal;
-use app::backend::{counters, BackendError};
+use app::backend::{screens, BackendError};
 use app::model::{ServerMsg, Topic};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
@@ -28,7 +28,7 @@ pub async fn counter(
     State(state): State<AppState>,
     Extension(who): Extension<Principal>,
 ) -> Result<Response, ApiError> {
-    let c = counters::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
+    let c = screens::counter_snapshot(&state.backend.db, id).await?.ok_or(BackendError::NotFound("counter"))?;
     let allowed = match &who {
         Principal::Staff(s) => s.covers_ward(c.counter.ward_id),
         Principal::Kiosk(k) => k.counter_id == id,
@@ -46,7 +46,7 @@ pub async fn ward(
     State(state): State<AppState>,
     Extension(who): Extension<Principal>,
 ) -> Result<Response, ApiError> {
-    counters::ward_snapshot(&state.backend.db, id).await?;
+    screens::ward_snapshot(&state.backend.db, id).await?;
     if !matches!(&who, Principal::Staff(s) if s.covers_ward(id)) {
         return Err(BackendError::Forbidden("another ward").into());
     }
@@ -55,10 +55,8 @@ pub async fn ward(
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {
     match topic {
-        Topic::Counter(id) => {
-            counters::snapshot(&state.backend, id).await?.map(ServerMsg::Counter).ok_or(BackendError::NotFound("counter"))
-        }
-        Topic::Ward(id) => Ok(ServerMsg::Ward(counters::ward_view(&state.backend, id).await?)),
+        Topic::Counter(id) => screens::snapshot(&state.backend, id).await?.map(ServerMsg::Counter).ok_or(BackendError::NotFound("counter")),
+        Topic::Ward(id) => Ok(ServerMsg::Ward(screens::ward_view(&state.backend, id).await?)),
         Topic::Device(_) => Err(BackendError::NotFound("topic")),
     }
 }

@@ -67,7 +67,7 @@ fn dossier(counter_id: i64, fee_item_id: i64, quantity: u32) -> NewDossier {
 /// The demo ward's counters, lowest number first.
 async fn counters_of(srv: &Server) -> Vec<i64> {
     let w = counters::default_ward_id(&srv.backend.db).await.expect("ward");
-    counters::ward_snapshot(&srv.backend.db, w).await.expect("ward").counters.iter().map(|c| c.id).collect()
+    app::backend::screens::ward_snapshot(&srv.backend.db, w).await.expect("ward").counters.iter().map(|c| c.id).collect()
 }
 
 async fn latest_request(srv: &Server, dossier_id: i64) -> payment_request::Model {

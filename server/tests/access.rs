@@ -9,7 +9,7 @@ use crate::common;
 
 use app::backend::auth;
 use app::backend::entity::{counter, ward};
-use app::backend::{audit, counters, kiosks, payments, seed};
+use app::backend::{audit, kiosks, payments, seed};
 use app::model::{LineRequest, NewAccount, NewDossier, Role, ServerMsg};
 use common::{anonymous, cleanup, fresh_db, pair_kiosk, set_cookie, sign_in, start_server, ws_connect, Engine};
 use futures_util::StreamExt;
@@ -434,7 +434,7 @@ async fn cross_site_requests_are_refused(engine: Engine) {
         let body: serde_json::Value = r.json().await.expect("json error");
         assert_eq!(body["error"]["code"], "cross_site");
     }
-    let snap = counters::counter_snapshot(&t.db, 1).await.expect("q").expect("counter");
+    let snap = app::backend::screens::counter_snapshot(&t.db, 1).await.expect("q").expect("counter");
     assert_eq!(snap.counter.status, app::model::CounterStatus::Open, "nothing changed");
     // Sign-in too (no one can be signed into someone else's account from another site).
     let r = bare

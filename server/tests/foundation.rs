@@ -207,7 +207,7 @@ async fn server_function_changes_counter(engine: Engine) {
         .await
         .expect("server fn");
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
-    let snap = counters::counter_snapshot(&t.db, id).await.expect("query").expect("counter");
+    let snap = app::backend::screens::counter_snapshot(&t.db, id).await.expect("query").expect("counter");
     assert_eq!(snap.counter.status, CounterStatus::Paused);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;

@@ -4,7 +4,7 @@
 use crate::common;
 
 use app::backend::entity::bank_notification;
-use app::backend::{counters, exceptions, payments, reconciliation};
+use app::backend::{exceptions, payments, reconciliation};
 use app::model::{LineRequest, NewDossier, PaymentMethod, RecState, ReconReport, Resolution};
 use common::{cleanup, fresh_db, sign_in, Engine};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -69,7 +69,7 @@ fn total(r: &ReconReport, s: RecState) -> (i64, i64, i64) {
 async fn a_day_of_payments_reconciles_state_by_state(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
-    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    let cs = app::backend::screens::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
     // Matched: the exact amount, by transfer.
     let (_, _, code) = dossier(&srv, cs[0]).await;
     sepay(&srv, 1, 10_000, &format!("{code} NOP PHI")).await;
@@ -318,7 +318,7 @@ async fn a_statement_confirms_flags_both_ways_and_pays_a_lost_webhooks_dossier_o
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let base = srv.base_url();
-    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    let cs = app::backend::screens::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
     // A: paid by webhook, and on the statement.
     let (_, _, code_a) = dossier(&srv, cs[0]).await;
     sepay(&srv, 11, 10_000, &format!("{code_a} NOP PHI")).await;
@@ -679,7 +679,7 @@ async fn a_lost_webhook_is_recovered_by_the_next_poll_and_a_raced_one_books_once
     args.casso_api_url = casso_api.base.clone();
     args.poll_interval_secs = 1;
     let srv = server::start_with_db(t.db.clone(), &args).await.expect("server starts");
-    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    let cs = app::backend::screens::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
 
     // A: paid, but SePay's webhook never came; the next poll of SePay's API brings it.
     let (id_a, _, code_a) = dossier(&srv, cs[0]).await;
@@ -767,7 +767,7 @@ async fn a_poller_refused_or_throttled_says_so_and_webhooks_still_pay(engine: En
         supervisor.client.post(format!("{base}/api/get_pollers")).send().await.expect("post").json().await.expect("json");
     assert_eq!(pollers[0]["ok"], false);
     // Webhooks pay as ever.
-    let cs = counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
+    let cs = app::backend::screens::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect::<Vec<_>>();
     let (id, _, code) = dossier(&srv, cs[0]).await;
     sepay(&srv, 41, 10_000, &format!("{code} NOP PHI")).await;
     assert_eq!(state_of_request(&t.db, id).await, "receipt_issued");

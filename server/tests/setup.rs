@@ -36,7 +36,7 @@ async fn admins_set_up_wards_and_the_collection_account_is_guarded(engine: Engin
     assert!(demo.kiosk_chime, "kiosks chime unless the admin turns it off");
     let r = save(WardForm { kiosk_chime: false, address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
     assert_eq!(r.status(), 200);
-    let snap = app::backend::counters::snapshot(&srv.backend, 1).await.expect("snapshot").expect("counter");
+    let snap = app::backend::screens::snapshot(&srv.backend, 1).await.expect("snapshot").expect("counter");
     assert!(!snap.ward.kiosk_chime, "the kiosk hears that it must stay quiet");
     let r = save(WardForm { kiosk_chime: true, address: "5 Phố Mới, Hà Nội".into(), ..demo.clone() }).await.expect("save");
     assert_eq!(r.status(), 200);

@@ -110,7 +110,7 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
     for n in 0..16 {
         app::backend::wards::add_counter(&t.db, 1, &format!("Quầy thử {n}"), &admin).await.expect("counter");
     }
-    let counters: Vec<i64> = app::backend::counters::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect();
+    let counters: Vec<i64> = app::backend::screens::ward_snapshot(&t.db, 1).await.expect("ward").counters.iter().map(|c| c.id).collect();
     let mut requests = Vec::new();
     for c in counters.iter().take(16) {
         requests.push(common::dossier_at(&srv, *c, "DEMO-CT02", None).await);

@@ -127,7 +127,7 @@ pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo
     let b = backend()?;
     let c = crate::backend::wards::add_counter(&b.db, ward_id, &name, &me).await.map_err(fail)?;
     // The supervisor's ward view lists counters.
-    let _ = crate::backend::counters::push_ward(&b, ward_id).await;
+    b.changes.ward(ward_id);
     Ok(c)
 }
 

@@ -18,7 +18,9 @@ pub use session::*;
 pub use supervise::*;
 pub use verify::*;
 
-use crate::model::{CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptOpen, WardSnapshot};
+use crate::model::{
+    CatalogEntry, CounterInfo, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptOpen, WardSnapshot,
+};
 use leptos::prelude::*;
 
 #[server(endpoint = "get_counter_snapshot")]
@@ -27,7 +29,7 @@ pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnaps
     let who = authorize("get_counter_snapshot")?;
     let b = backend()?;
     counter_scope(&b, &who, counter_id).await?;
-    crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)
+    crate::backend::screens::snapshot(&b, counter_id).await.map_err(fail)
 }
 
 /// The ward of the screen; `None` picks the caller's own ward.
@@ -41,11 +43,11 @@ pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, Ser
         None => home_ward(&b, &me).await?,
     };
     ward_scope(&principal(), ward_id)?;
-    crate::backend::counters::ward_view(&b, ward_id).await.map_err(fail)
+    crate::backend::screens::ward_view(&b, ward_id).await.map_err(fail)
 }
 
 #[server(endpoint = "set_counter_status")]
-pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterSnapshot, ServerFnError> {
+pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterInfo, ServerFnError> {
     use guard::*;
     let who = authorize("set_counter_status")?;
     let b = backend()?;

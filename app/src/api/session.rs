@@ -108,7 +108,7 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
         Principal::Anonymous => false,
     };
     if live {
-        return Ok(crate::backend::counters::snapshot(&b, counter_id).await.map_err(fail)?.map(KioskOpen::Live));
+        return Ok(crate::backend::screens::snapshot(&b, counter_id).await.map_err(fail)?.map(KioskOpen::Live));
     }
     let cross_site = parts()
         .and_then(|p| p.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(|v| v == "cross-site" || v == "same-site"))

@@ -13,7 +13,7 @@
 
 use super::entity::{counter, dossier, dvc_outbox, fee_item, fee_line, payment_request, receipt, ward};
 use super::payments::{self, Source};
-use super::{counters, receipts, Backend, BackendError};
+use super::{receipts, Backend, BackendError};
 use crate::domain::payment::{PaymentEvent, PaymentState};
 use crate::model::{DossierRow, NewDossier, PaymentView};
 use chrono::{DateTime, Utc};
@@ -319,7 +319,7 @@ pub async fn upsert(backend: &Backend, input: PortalDossier, actor: &str) -> Res
     txn.commit().await?;
     tracing::info!(dossier = %d.code, total, outcome = ?outcome, "portal payment request recorded");
     for id in locks {
-        counters::push_counter(backend, id).await?;
+        backend.changes.counter(id);
     }
     Ok((outcome, d))
 }
@@ -351,7 +351,7 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
     let issued = payments::issue_draft(&txn, &w, &pr, actor, backend.settings.qr_ttl_secs).await?;
     txn.commit().await?;
     tracing::info!(payment_request = pr.id, actor, "portal payment request confirmed");
-    counters::push_counter(backend, pr.counter_id).await?;
+    backend.changes.counter(pr.counter_id);
     payments::payment_view(&backend.db, &issued, Utc::now()).await
 }
 
@@ -417,7 +417,7 @@ pub async fn cancel_by_code(backend: &Backend, code: &str, actor: &str, reason: 
     let d = dossier::Entity::find_by_id(d.id).one(&txn).await?.ok_or(BackendError::NotFound("dossier"))?;
     txn.commit().await?;
     tracing::info!(dossier = %d.code, "portal payment request cancelled");
-    counters::push_counter(backend, d.counter_id).await?;
+    backend.changes.counter(d.counter_id);
     Ok(d)
 }
 

@@ -2,7 +2,7 @@
 //! dropped; a supervisor resolves each one and the resolution is kept with who and when.
 
 use super::entity::{bank_exception, bank_notification, dossier, payment_request};
-use super::{counters, payments, refunds, Backend, BackendError};
+use super::{payments, refunds, Backend, BackendError};
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use crate::domain::refund::RefundOrigin;
 use crate::model::{ExceptionRow, Resolution};
@@ -194,9 +194,9 @@ pub async fn resolve(
     txn.commit().await?;
     tracing::info!(exception = exception_id, resolution = resolution.as_str(), actor, "exception resolved");
     if let Some(c) = touched_counter {
-        counters::push_counter(backend, c).await?;
+        backend.changes.counter(c);
     } else if let Some(w) = e.ward_id {
-        counters::push_ward(backend, w).await?;
+        backend.changes.ward(w);
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod budget_codes;
+pub mod changes;
 pub mod counters;
 pub mod days;
 pub mod db;
@@ -26,6 +27,7 @@ pub mod receipt_register;
 pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;
+pub mod screens;
 pub mod seed;
 pub mod sequences;
 pub mod signing;
@@ -47,6 +49,8 @@ pub use hub::{LocalHub, PushHub};
 pub struct Backend {
     pub db: sea_orm::DatabaseConnection,
     pub hub: Arc<dyn PushHub>,
+    /// Where commands say what they changed; [`screens::push_changes`] publishes it.
+    pub changes: changes::ChangeFeed,
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<auth::LoginLimiter>,
     /// Public reads of receipts per address: checks on `/verify` and PDF downloads.

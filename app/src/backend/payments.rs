@@ -6,7 +6,7 @@
 //! told. Every change is recorded in `payment_event` and pushed after commit.
 
 use super::entity::{counter, dossier, fee_item, fee_line, payment_event, payment_request, receipt, ward};
-use super::{counters, receipts, sequences, Backend, BackendError};
+use super::{receipts, sequences, Backend, BackendError};
 use crate::domain::fees::{self, FeeRule, LineInput};
 use crate::domain::payment::{PaymentEvent, PaymentMethod, PaymentState};
 use crate::domain::{mask, words};
@@ -312,7 +312,7 @@ pub async fn create_dossier(
     }
     txn.commit().await?;
     tracing::info!(dossier = %d.code, total, source = source.as_str(), "dossier recorded");
-    counters::push_counter(backend, c.id).await?;
+    backend.changes.counter(c.id);
     dossier_row(db, &d).await
 }
 
@@ -481,7 +481,8 @@ pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, 
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    counters::push_counter(backend, pr.counter_id).await
+    backend.changes.counter(pr.counter_id);
+    Ok(())
 }
 
 /// A new code for the same dossier: the old one (if still payable) is cancelled first.
@@ -498,7 +499,8 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
             let expires = Utc::now() + Duration::seconds(backend.settings.qr_ttl_secs);
             update_code(&txn, &pr, payload, expires, actor).await?;
             txn.commit().await?;
-            return counters::push_counter(backend, pr.counter_id).await;
+            backend.changes.counter(pr.counter_id);
+            return Ok(());
         }
         PaymentState::QrIssued | PaymentState::Draft => {
             transition(&txn, &pr, PaymentEvent::Cancel, actor, Some("reissued".into()), |_| {}).await?;
@@ -517,7 +519,8 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
     let draft = new_request(&txn, &w, &d, actor).await?;
     issue(&txn, &w, &draft, actor, backend.settings.qr_ttl_secs).await?;
     txn.commit().await?;
-    counters::push_counter(backend, pr.counter_id).await
+    backend.changes.counter(pr.counter_id);
+    Ok(())
 }
 
 /// The two fallbacks at the desk, both counted against the cashless rate:
@@ -592,7 +595,8 @@ pub async fn pay_manually(
         }
     }
     txn.commit().await?;
-    counters::push_counter(backend, pr.counter_id).await
+    backend.changes.counter(pr.counter_id);
+    Ok(())
 }
 
 /// The event that books money received for `pr` when a supervisor resolves an exception:
@@ -707,7 +711,7 @@ pub async fn expire_due(backend: &Backend) -> Result<Vec<i64>, BackendError> {
     touched.sort_unstable();
     touched.dedup();
     for c in &touched {
-        counters::push_counter(backend, *c).await?;
+        backend.changes.counter(*c);
     }
     Ok(touched)
 }

@@ -1,12 +1,11 @@
 //! The ward's figures for a Vietnam calendar day.
 
-use super::entity::{bank_exception, bank_notification, counter, dossier, payment_request, ward};
-use super::{counters, Backend, BackendError, Settings};
+use super::entity::{bank_exception, bank_notification, dossier, payment_request, ward};
+use super::{BackendError, Settings};
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use crate::model::DayStats;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-use std::collections::HashMap;
 
 pub async fn day_stats(db: &impl ConnectionTrait, ward_id: i64, now: DateTime<Utc>) -> Result<DayStats, BackendError> {
     let start = crate::time::vn_day_start_utc(now);
@@ -88,27 +87,4 @@ pub async fn bank_silence(
     let since = last_heard.map_or(oldest_waiting, |h| h.max(oldest_waiting));
     let minutes = (now - since).num_minutes();
     Ok((minutes >= settings.bank_silence_mins).then_some(minutes))
-}
-
-/// Pushes the ward and its counters when a ward's bank silence warning appears, grows or ends.
-pub async fn push_silence_changes(backend: &Backend, last: &mut HashMap<i64, Option<i64>>) -> Result<(), BackendError> {
-    for w in ward::Entity::find().all(&backend.db).await? {
-        let now = bank_silence(&backend.db, w.id, &backend.settings, Utc::now()).await?;
-        // A ward seen for the first time changes nothing on screen unless it is already silent.
-        let changed = match last.insert(w.id, now) {
-            Some(before) => before != now,
-            None => now.is_some(),
-        };
-        if changed && now.is_some() {
-            // The bank has gone quiet while codes wait: ask the providers' APIs at once.
-            backend.polls.poll_now();
-        }
-        if changed {
-            counters::push_ward(backend, w.id).await?;
-            for c in counter::Entity::find().filter(counter::Column::WardId.eq(w.id)).all(&backend.db).await? {
-                counters::push_counter(backend, c.id).await?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -30,10 +30,12 @@ pub enum Received {
     Paid { surplus: i64 },
 }
 
-/// How long a code for the rest stays payable: as long as the request's first code did.
+/// How long a code for the rest stays payable: as long as the code it replaces was given.
+/// Every code is written by a transition that also stamps `state_changed_at`, so the two
+/// together give that code's lifetime (the first code's, or a renewed one's).
 fn code_lifetime(pr: &payment_request::Model) -> Duration {
-    match (pr.issued_at, pr.expires_at) {
-        (Some(issued), Some(expires)) if expires > issued => expires - issued,
+    match pr.expires_at {
+        Some(expires) if expires > pr.state_changed_at => expires - pr.state_changed_at,
         _ => Duration::minutes(10),
     }
 }

@@ -411,7 +411,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
             CounterStatus::Open => CounterStatus::Paused,
             CounterStatus::Paused => CounterStatus::Open,
         };
-        // What counters::set_status does, with the commit and the push separated.
+        // What counters::set_status does, with the commit and the change feed separated.
         let t_begin = Instant::now();
         let txn = backend.db.begin().await.map_err(|e| e.to_string())?;
         let c = counter::Entity::find_by_id(id).one(&txn).await.map_err(|e| e.to_string())?.ok_or("counter gone")?;
@@ -422,7 +422,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
         am.update(&txn).await.map_err(|e| e.to_string())?;
         txn.commit().await.map_err(|e| e.to_string())?;
         let t0 = Instant::now();
-        counters::push_counter(&backend, id).await.map_err(|e| e.to_string())?;
+        backend.changes.counter(id);
         let t_pushed = Instant::now();
         status[idx] = next;
         commit_ms.push((t0 - t_begin).as_secs_f64() * 1e3);
@@ -458,7 +458,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
     println!("rounds: {} (each a status toggle on a different counter, {} distinct)", a.rounds, a.rounds.min(ids.len()));
     println!("{}", summary("commit → kiosk arrival", &mut latency));
     println!("{}", summary("  (update+commit, before t0)", &mut commit_ms));
-    println!("{}", summary("  (push_counter call incl. ward snapshot)", &mut push_call_ms));
+    println!("{}", summary("  (telling the change feed)", &mut push_call_ms));
     println!("errors (missing/wrong push): {errors}; stray frames: {stray}; sockets still open: {alive}/{}", ids.len());
     println!("RSS after rounds: {} (peak {})", mib(rss2), mib(hwm2));
     let p99 = pct(&latency, 0.99);
@@ -738,12 +738,12 @@ async fn intake_engine(a: &IntakeArgs, db: DatabaseConnection, engine: &str) -> 
     Ok(r.errors > 0 || !consistent)
 }
 
-/// Mean milliseconds of `counters::push_ward` (what the intake pushes after batches that
-/// produced an exception for the ward) over `n` calls.
+/// Mean milliseconds of `screens::publish_ward` (what the push task does for a ward after
+/// batches that produced an exception for it) over `n` calls.
 async fn time_push_ward(backend: &Backend, ward_id: i64, n: usize) -> Result<f64, String> {
     let t = Instant::now();
     for _ in 0..n {
-        counters::push_ward(backend, ward_id).await.map_err(|e| e.to_string())?;
+        app::backend::screens::publish_ward(backend, ward_id).await.map_err(|e| e.to_string())?;
     }
     Ok(t.elapsed().as_secs_f64() * 1e3 / n as f64)
 }
@@ -791,7 +791,7 @@ async fn breakdown(
         let t1 = Instant::now();
         txn.commit().await.map_err(|e| e.to_string())?;
         let t2 = Instant::now();
-        counters::push_ward(backend, ward_id).await.map_err(|e| e.to_string())?;
+        app::backend::screens::publish_ward(backend, ward_id).await.map_err(|e| e.to_string())?;
         let t3 = Instant::now();
         record.push((t1 - t0).as_secs_f64() * 1e3);
         commit.push((t2 - t1).as_secs_f64() * 1e3);

@@ -300,7 +300,7 @@ pub async fn latest_request_of(srv: &Server, dossier_id: i64) -> app::backend::e
 
 /// The first counter of the demo ward.
 pub async fn first_counter(srv: &Server) -> i64 {
-    app::backend::counters::ward_snapshot(&srv.backend.db, 1).await.expect("ward").counters[0].id
+    app::backend::screens::ward_snapshot(&srv.backend.db, 1).await.expect("ward").counters[0].id
 }
 
 /// A dossier of one line of demo item `code` (quantity 1) at `counter_id`, with its code

@@ -1,0 +1,124 @@
+//! The read side of the screens: the snapshots a kiosk, an officer's dashboard and a
+//! supervisor's statistics show, and the one task that publishes them when the change feed
+//! says something changed. Commands never come here; they only tell the feed.
+
+use super::changes::{coalesce, ChangeStream};
+use super::counters::{counter_info, ward_info};
+use super::entity::{counter, ward};
+use super::{Backend, BackendError};
+use crate::model::{CounterSnapshot, ServerMsg, Topic, WardSnapshot};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+/// How many changes one round of the push task takes at most; the rest wait for the next.
+const ROUND: usize = 4096;
+
+pub async fn counter_snapshot(db: &impl ConnectionTrait, counter_id: i64) -> Result<Option<CounterSnapshot>, BackendError> {
+    let Some(c) = counter::Entity::find_by_id(counter_id).one(db).await? else {
+        return Ok(None);
+    };
+    let w = ward::Entity::find_by_id(c.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let current = super::payments::counter_current(db, c.id).await?;
+    Ok(Some(CounterSnapshot { ward: ward_info(&w), counter: counter_info(&c), current, demo: false, bank_silence_mins: None }))
+}
+
+pub async fn ward_snapshot(db: &impl ConnectionTrait, ward_id: i64) -> Result<WardSnapshot, BackendError> {
+    let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
+    let counters =
+        counter::Entity::find().filter(counter::Column::WardId.eq(ward_id)).order_by_asc(counter::Column::Number).all(db).await?;
+    let today = super::stats::day_stats(db, ward_id, chrono::Utc::now()).await?;
+    Ok(WardSnapshot { ward: ward_info(&w), counters: counters.iter().map(counter_info).collect(), today, bank_silence_mins: None })
+}
+
+/// The snapshot as a screen of this server gets it (with the server's demo flag).
+pub async fn snapshot(backend: &Backend, counter_id: i64) -> Result<Option<CounterSnapshot>, BackendError> {
+    let Some(mut s) = counter_snapshot(&backend.db, counter_id).await? else { return Ok(None) };
+    s.demo = backend.settings.demo;
+    s.bank_silence_mins = super::stats::bank_silence(&backend.db, s.ward.id, &backend.settings, chrono::Utc::now()).await?;
+    Ok(Some(s))
+}
+
+/// The ward snapshot with this server's settings applied.
+pub async fn ward_view(backend: &Backend, ward_id: i64) -> Result<WardSnapshot, BackendError> {
+    let mut w = ward_snapshot(&backend.db, ward_id).await?;
+    w.bank_silence_mins = super::stats::bank_silence(&backend.db, ward_id, &backend.settings, chrono::Utc::now()).await?;
+    Ok(w)
+}
+
+/// The push task: for each round of changes, every touched counter's snapshot once, then
+/// every touched ward's figures once (a counter's change touches its ward). A snapshot that
+/// cannot be built is logged and skipped: the change it reports is committed already, and
+/// the next change to that screen (or a reconnect, which starts with a full snapshot)
+/// brings it up to date.
+pub async fn push_changes(backend: Backend, mut rx: ChangeStream) {
+    let mut pending = Vec::new();
+    while rx.recv_many(&mut pending, ROUND).await > 0 {
+        let round = coalesce(&pending);
+        pending.clear();
+        if let Err(e) = publish(&backend, round).await {
+            tracing::warn!(error = %e, "screens not pushed for this round of changes");
+        }
+    }
+}
+
+async fn publish(backend: &Backend, mut round: super::changes::Coalesced) -> Result<(), BackendError> {
+    if round.everything {
+        round.counters = counter::Entity::find().all(&backend.db).await?.into_iter().map(|c| c.id).collect();
+        round.wards = ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| w.id).collect();
+    }
+    let mut wards = round.wards;
+    for id in round.counters {
+        match publish_counter(backend, id).await {
+            Ok(ward) => wards.extend(ward),
+            Err(e) => tracing::warn!(counter_id = id, error = %e, "counter snapshot not built"),
+        }
+    }
+    wards.sort_unstable();
+    wards.dedup();
+    for id in wards {
+        if let Err(e) = publish_ward(backend, id).await {
+            tracing::warn!(ward_id = id, error = %e, "ward snapshot not built");
+        }
+    }
+    Ok(())
+}
+
+/// Builds and publishes one counter's snapshot; returns its ward. For the push task (and
+/// the benchmark that times it): commands tell the feed instead.
+pub async fn publish_counter(backend: &Backend, counter_id: i64) -> Result<Option<i64>, BackendError> {
+    let Some(snap) = snapshot(backend, counter_id).await? else { return Ok(None) };
+    let ward = snap.ward.id;
+    backend.hub.publish(Topic::Counter(counter_id), &ServerMsg::Counter(snap));
+    Ok(Some(ward))
+}
+
+/// Builds and publishes one ward's figures (same audience as [`publish_counter`]).
+pub async fn publish_ward(backend: &Backend, ward_id: i64) -> Result<(), BackendError> {
+    let view = ward_view(backend, ward_id).await?;
+    backend.hub.publish(Topic::Ward(ward_id), &ServerMsg::Ward(view));
+    Ok(())
+}
+
+/// Tells the feed about the wards whose bank silence warning appeared, grew or ended since
+/// the last look (`last`): their screens show it.
+pub async fn watch_bank_silence(backend: &Backend, last: &mut HashMap<i64, Option<i64>>) -> Result<(), BackendError> {
+    for w in ward::Entity::find().all(&backend.db).await? {
+        let now = super::stats::bank_silence(&backend.db, w.id, &backend.settings, chrono::Utc::now()).await?;
+        // A ward seen for the first time changes nothing on screen unless it is already silent.
+        let changed = match last.insert(w.id, now) {
+            Some(before) => before != now,
+            None => now.is_some(),
+        };
+        if changed && now.is_some() {
+            // The bank has gone quiet while codes wait: ask the providers' APIs at once.
+            backend.polls.poll_now();
+        }
+        if changed {
+            backend.changes.ward(w.id);
+            for c in counter::Entity::find().filter(counter::Column::WardId.eq(w.id)).all(&backend.db).await? {
+                backend.changes.counter(c.id);
+            }
+        }
+    }
+    Ok(())
+}
