@@ -9,6 +9,7 @@
 use super::entity::{bank_exception, bank_notification, payment_request, ward};
 use super::transfers::{self, Received};
 use super::BackendError;
+pub use crate::domain::exception_kind::ExceptionKind;
 use crate::domain::payment::PaymentState;
 use bankfeed::{Direction, Notification};
 use chrono::Utc;
@@ -67,36 +68,6 @@ impl From<&Notification> for Transfer {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExceptionKind {
-    Underpaid,
-    Overpaid,
-    /// Paid after the code expired.
-    Late,
-    /// Paid for a request that was cancelled.
-    AfterCancel,
-    /// A second payment for a request already paid.
-    AlreadyPaid,
-    /// No issued payment code found in the text.
-    UnknownCode,
-    /// The money went to an account that is not the request's ward's.
-    WrongAccount,
-}
-
-impl ExceptionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExceptionKind::Underpaid => "underpaid",
-            ExceptionKind::Overpaid => "overpaid",
-            ExceptionKind::Late => "late",
-            ExceptionKind::AfterCancel => "after_cancel",
-            ExceptionKind::AlreadyPaid => "already_paid",
-            ExceptionKind::UnknownCode => "unknown_code",
-            ExceptionKind::WrongAccount => "wrong_account",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Paid the request; its counter's screens must change.
@@ -122,7 +93,7 @@ impl Outcome {
     fn label(&self) -> &'static str {
         match self {
             Outcome::Matched { .. } => "matched",
-            Outcome::Part { .. } => transfers::PART,
+            Outcome::Part { .. } => super::received::PART,
             Outcome::Exception { kind, .. } => kind.as_str(),
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
@@ -294,95 +265,4 @@ async fn exception(
     bank_exception::Entity::insert(row).exec_without_returning(txn).await?;
     tracing::warn!(kind = kind.as_str(), notification_id, "bank notification needs a person");
     Ok(Outcome::Exception { kind, ward_id, counter_id: pr.map(|p| p.counter_id) })
-}
-
-/// The bank notification that proves an assisted payment for `pr`: the transfer named
-/// `reference` (the bank's reference or the provider's transaction id) reached this ward's
-/// collection account after the request was made, for exactly the amount due, named no
-/// payment code WardPay knows, and waits unbooked in the exception queue. A transfer tied
-/// to another request (late, after a cancel, a second payment) is never taken here: that
-/// money is a supervisor's to resolve. Every miss gets the same answer, so the refusal
-/// tells nothing about other people's transfers.
-pub async fn evidence_for_assisted(
-    txn: &DatabaseTransaction,
-    pr: &payment_request::Model,
-    reference: &str,
-) -> Result<(bank_notification::Model, bank_exception::Model), BackendError> {
-    let w = ward::Entity::find_by_id(pr.ward_id).one(txn).await?.ok_or(BackendError::NotFound("ward"))?;
-    let candidates = bank_notification::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(bank_notification::Column::BankReference.eq(reference))
-                .add(bank_notification::Column::ProviderTxnId.eq(reference)),
-        )
-        .filter(bank_notification::Column::AccountNumber.eq(w.bank_account.clone()))
-        .filter(bank_notification::Column::Outcome.eq(ExceptionKind::UnknownCode.as_str()))
-        .filter(bank_notification::Column::PaymentRequestId.is_null())
-        .filter(bank_notification::Column::ReceivedAt.gte(pr.created_at))
-        .filter(bank_notification::Column::Amount.eq(pr.amount))
-        .all(txn)
-        .await?;
-    for n in candidates {
-        let open = bank_exception::Entity::find()
-            .filter(bank_exception::Column::NotificationId.eq(n.id))
-            .filter(bank_exception::Column::WardId.eq(pr.ward_id))
-            .filter(bank_exception::Column::Status.eq("open"))
-            .one(txn)
-            .await?;
-        if let Some(e) = open {
-            return Ok((n, e));
-        }
-    }
-    Err(BackendError::invalid(
-        "bank_ref",
-        format!(
-            "không có giao dịch {reference} chưa ghi nhận, đúng số tiền phải thu, vào tài khoản thu của phường sau khi mã được tạo (no unbooked transfer with this reference and amount reached the ward's account)"
-        ),
-    ))
-}
-
-/// Books notification `n` to request `request_id` as an assisted payment and closes the
-/// exception `e` it waited in, with who did it. Both rows are claimed by conditional
-/// updates first: of two desks naming the same transfer at once, one books it and the other
-/// is told (on PostgreSQL a second writer re-checks the condition after the first commits).
-pub async fn book_to(
-    txn: &DatabaseTransaction,
-    n: &bank_notification::Model,
-    e: &bank_exception::Model,
-    request_id: i64,
-    actor: &str,
-) -> Result<(), BackendError> {
-    let taken = || BackendError::Conflict("giao dịch này vừa được ghi nhận cho khoản khác (that transfer was just booked)".into());
-    let now = Utc::now();
-    let claimed = bank_exception::Entity::update_many()
-        .col_expr(bank_exception::Column::Status, Expr::value("resolved"))
-        .col_expr(bank_exception::Column::Resolution, Expr::value(Some("assisted")))
-        .col_expr(bank_exception::Column::Note, Expr::value(Some(format!("ghi nhận là chuyển khoản có hỗ trợ cho khoản {request_id}"))))
-        .col_expr(bank_exception::Column::ResolvedBy, Expr::value(Some(actor.to_string())))
-        .col_expr(bank_exception::Column::ResolvedAt, Expr::value(Some(now)))
-        .filter(bank_exception::Column::Id.eq(e.id))
-        .filter(bank_exception::Column::Status.eq("open"))
-        .exec(txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        return Err(taken());
-    }
-    let booked = bank_notification::Entity::update_many()
-        .col_expr(bank_notification::Column::Outcome, Expr::value("assisted"))
-        .col_expr(bank_notification::Column::PaymentRequestId, Expr::value(Some(request_id)))
-        .filter(bank_notification::Column::Id.eq(n.id))
-        .filter(bank_notification::Column::PaymentRequestId.is_null())
-        .exec(txn)
-        .await?;
-    if booked.rows_affected == 0 {
-        return Err(taken());
-    }
-    super::audit::append(
-        txn,
-        super::audit::Entry::new(actor, e.ward_id, "exception.resolve", format!("exception:{}", e.id)).detail(serde_json::json!({
-            "kind": e.kind, "resolution": "assisted", "amount": e.amount, "payment_request_id": request_id,
-        })),
-    )
-    .await?;
-    Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod accounting_export;
+pub mod assisted;
 pub mod audit;
 pub mod auth;
 pub mod bank;
@@ -20,11 +21,13 @@ pub mod hub;
 pub mod kiosks;
 pub mod payments;
 pub mod polls;
+pub mod portal_status;
 pub mod rate_limit;
 pub mod receipt_check;
 pub mod receipt_corrections;
 pub mod receipt_register;
 pub mod receipts;
+pub mod received;
 pub mod reconciliation;
 pub mod refunds;
 pub mod screens;

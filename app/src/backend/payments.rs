@@ -21,20 +21,7 @@ use sea_orm::{
 pub const SUCCESS_DISPLAY_SECS: i64 = 20;
 pub const NOTICE_DISPLAY_SECS: i64 = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Counter,
-    Dvc,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Counter => "counter",
-            Source::Dvc => "dvc",
-        }
-    }
-}
+pub use crate::domain::dossier_source::Source;
 
 pub(crate) fn state_of(pr: &payment_request::Model) -> Result<PaymentState, BackendError> {
     PaymentState::parse(&pr.state).ok_or_else(|| BackendError::invalid("state", format!("unknown state {:?}", pr.state)))
@@ -473,7 +460,7 @@ pub async fn cancel(backend: &Backend, id: i64, seen_version: i32, actor: &str, 
     check_version(&pr, seen_version)?;
     transition(&txn, &pr, PaymentEvent::Cancel, actor, reason, |_| {}).await?;
     if state_of(&pr)? == PaymentState::PartiallyPaid {
-        super::transfers::refund_parts_on_cancel(&txn, &pr, actor).await?;
+        super::refunds::refund_parts_on_cancel(&txn, &pr, actor).await?;
     }
     dossier::Entity::update_many()
         .col_expr(dossier::Column::Outcome, Expr::value("cancelled"))
@@ -584,9 +571,9 @@ pub async fn pay_manually(
     }
     match (method, bank_ref) {
         (PaymentMethod::Assisted, Some(r)) => {
-            let (n, e) = super::bank::evidence_for_assisted(&txn, &pr, &r).await?;
+            let (n, e) = super::assisted::evidence_for_assisted(&txn, &pr, &r).await?;
             // Claim the transfer before booking anything on it.
-            super::bank::book_to(&txn, &n, &e, pr.id, actor).await?;
+            super::assisted::book_to(&txn, &n, &e, pr.id, actor).await?;
             let note = Some(reason.unwrap_or_else(|| "hỗ trợ chuyển khoản".into()));
             settle(&txn, &pr, PaymentEvent::Pay(method), method, n.amount, Some(r), note, actor).await?;
         }
@@ -658,7 +645,7 @@ pub async fn settle(
         payer_address: None,
         replaces: None,
         transfers: match method {
-            PaymentMethod::QrTransfer => super::transfers::receipt_transfers(txn, pr, amount_received, bank_ref.as_deref()).await?,
+            PaymentMethod::QrTransfer => super::received::receipt_transfers(txn, pr, amount_received, bank_ref.as_deref()).await?,
             _ => Vec::new(),
         },
     };
@@ -678,7 +665,7 @@ pub async fn settle(
     .await?;
     transition(txn, &paid, PaymentEvent::IssueReceipt, actor, None, |_| {}).await?;
     // The portal hears about its own dossiers through the outbox, committed with the payment.
-    super::dvc::enqueue_if_dvc(txn, pr.id, super::dvc::DvcEvent::ReceiptIssued).await?;
+    super::portal_status::enqueue_if_dvc(txn, pr.id, super::portal_status::DvcEvent::ReceiptIssued).await?;
     dossier::Entity::update_many()
         .col_expr(dossier::Column::Outcome, Expr::value("paid"))
         .filter(dossier::Column::Id.eq(d.id))

@@ -117,6 +117,43 @@ fn reason_of(s: &str) -> Result<String, BackendError> {
     Ok(t)
 }
 
+/// `amount` of transfer `n` goes back; the request records the whole transfer as received.
+pub(crate) async fn refund_transfer(
+    txn: &DatabaseTransaction,
+    pr: &payment_request::Model,
+    n: bank_notification::Model,
+    amount: i64,
+    reason: String,
+    actor: &str,
+) -> Result<(), BackendError> {
+    let refund = NewRefund {
+        ward_id: pr.ward_id,
+        origin: RefundOrigin::Exception,
+        exception_id: None,
+        receipt_id: None,
+        payment_request_id: Some(pr.id),
+        received: n.amount,
+        notification: Some(n),
+        amount,
+        reason,
+    };
+    insert_request(txn, refund, actor).await.map(|_| ())
+}
+
+/// A partly paid request was cancelled by `actor`: every part received goes back to its
+/// payer through a refund request another person approves.
+pub async fn refund_parts_on_cancel(txn: &DatabaseTransaction, pr: &payment_request::Model, actor: &str) -> Result<(), BackendError> {
+    for n in super::received::parts_of(txn, pr.id).await? {
+        let reason = format!(
+            "Hồ sơ huỷ khi mới nhận một phần ({} đồng, mã {}): hoàn cho người nộp (a partly paid request was cancelled)",
+            n.amount, pr.payment_code
+        );
+        let amount = n.amount;
+        refund_transfer(txn, pr, n, amount, reason, actor).await?;
+    }
+    Ok(())
+}
+
 /// A person's request, from an exception (resolved elsewhere) or from a receipt.
 pub async fn request(db: &DatabaseConnection, ward_id: i64, input: RefundRequestInput, by: &StaffUser) -> Result<RefundRow, BackendError> {
     let reason = reason_of(&input.reason)?;

@@ -2,6 +2,8 @@
 //! dossier codes. No I/O here.
 
 pub mod dossier_code;
+pub mod dossier_source;
+pub mod exception_kind;
 pub mod fees;
 pub mod mask;
 pub mod payment;

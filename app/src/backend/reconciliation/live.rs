@@ -128,7 +128,7 @@ pub(super) async fn live_rows(
         let received = if state.is_settled() {
             pr.amount_received.unwrap_or(pr.amount)
         } else {
-            transfers.iter().filter(|n| n.outcome == crate::backend::transfers::PART).map(|n| n.amount).sum()
+            transfers.iter().filter(|n| n.outcome == crate::backend::received::PART).map(|n| n.amount).sum()
         };
         let rec = request_state(RequestFacts {
             settled: state.is_settled(),
