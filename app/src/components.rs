@@ -147,9 +147,19 @@ pub fn LoginAttempts() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(e) => view! { <p class="error">{crate::pages::officer::readable(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">{readable(&e)}</p> }.into_any(),
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Server function errors arrive as "error running server function: …"; people need the
+/// part after it.
+pub fn readable(e: &ServerFnError) -> String {
+    let s = e.to_string();
+    match s.split_once(": ") {
+        Some((head, rest)) if head.contains("server function") || head.contains("error") => rest.to_string(),
+        _ => s,
     }
 }

@@ -4,7 +4,7 @@
 //! (`wardpay report receipts|treasury|refunds`, `wardpay tax-summary`).
 
 use crate::error::ApiError;
-use crate::reports::{staff_ward, ward_by_code, ReportError, ReportFormat};
+use crate::report_support::{staff_ward, ward_by_code, ReportError, ReportFormat};
 use crate::state::AppState;
 use app::backend::accounting_export::{self as export, Sheet};
 use app::backend::auth::Principal;

@@ -9,7 +9,7 @@
 use crate::config::CommonArgs;
 use crate::receipt_pdf::Attachment;
 use app::backend::auth::Principal;
-use app::backend::{audit, receipt_check, receipts, signing};
+use app::backend::{audit, receipt_check, receipt_view, signing};
 use app::model::{PublicKeyView, ReceiptOpen, ReceiptStatus, VerifyQuery};
 use clap::Subcommand;
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -217,7 +217,7 @@ pub fn parse_link(link: &str) -> Result<(i64, String), ReceiptCliError> {
 }
 
 async fn verify_link(db: &DatabaseConnection, id: i64, token: &str) -> Result<Verdict, ReceiptCliError> {
-    let opened = receipts::load(db, id, Some(token), &Principal::Anonymous).await.map_err(|e| match e {
+    let opened = receipt_view::load(db, id, Some(token), &Principal::Anonymous).await.map_err(|e| match e {
         app::backend::BackendError::Forbidden(_) => ReceiptCliError::Input("the link's token does not open this receipt".into()),
         e => ReceiptCliError::System(e.to_string()),
     })?;

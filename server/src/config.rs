@@ -1,22 +1,12 @@
-//! Command line and environment configuration (clap). Every option has an environment
-//! variable so that services can be configured without flags.
+//! The options every command shares and the server's (clap). Every option has an
+//! environment variable so that services can be configured without flags. The commands
+//! themselves are listed in `cli.rs`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wardpay.sqlite";
-
-#[derive(Debug, Parser)]
-#[command(name = "wardpay", version, about = "WardPay: cashless fee collection for ward one-stop counters")]
-pub struct Cli {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    #[command(flatten)]
-    pub serve: ServeArgs,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
@@ -38,79 +28,6 @@ pub struct CommonArgs {
 pub enum LogFormat {
     Text,
     Json,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the web app (the default when no command is given).
-    Serve,
-    /// VietQR payment codes: encode, decode, render.
-    Qr {
-        #[command(subcommand)]
-        command: vietqr::cli::QrCommand,
-    },
-    /// Play a bank-notification provider: send a signed notification to a running WardPay.
-    SimulateBank(crate::simulate_bank::SimulateBankArgs),
-    /// Apply pending database migrations and exit.
-    Migrate,
-    /// Create or update the demo ward and its demo accounts (idempotent) and exit.
-    SeedDemo,
-    /// Generate a realistic past year into empty wards (for benchmarks and demonstrations):
-    /// payment requests with the usual mix of outcomes and bank exceptions, every past day
-    /// closed. Same arguments, same data.
-    SeedHistory {
-        /// Payment requests in all.
-        #[arg(long, default_value_t = 1_000_000)]
-        payments: u64,
-        /// Wards (the demo ward and siblings created as needed).
-        #[arg(long, default_value_t = 5)]
-        wards: u32,
-        /// Days back from yesterday.
-        #[arg(long, default_value_t = 365)]
-        days: u32,
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-    },
-    /// Accounts: create the first admin, reset a password.
-    Admin {
-        #[command(subcommand)]
-        command: crate::cli_admin::AdminCommand,
-    },
-    /// The audit log: verify its hash chain.
-    Audit {
-        #[command(subcommand)]
-        command: crate::cli_admin::AuditCommand,
-    },
-    /// Play the DVC portal: send a signed payment request for a demo dossier (and, with
-    /// --receive, print the callbacks WardPay sends back).
-    SimulateDvc(crate::dvc::simulate::SimulateDvcArgs),
-    /// Reports for scripts and scheduled jobs, with the same figures as the pages.
-    Report {
-        #[command(subcommand)]
-        command: crate::reports::ReportCommand,
-    },
-    /// The day's receipt summary for the tax authority (01/TH-BLĐT) as XML.
-    TaxSummary {
-        /// The ward's agency code, e.g. `000.00.01.H26`.
-        #[arg(long)]
-        ward: String,
-        /// The (closed) day, YYYY-MM-DD.
-        #[arg(long)]
-        day: String,
-        /// The XML file to write.
-        #[arg(short, long)]
-        output: std::path::PathBuf,
-    },
-    /// Bank statements (sao kê): import a file for a ward.
-    Statement {
-        #[command(subcommand)]
-        command: crate::statements::StatementCommand,
-    },
-    /// Receipts: check one from its PDF or link, list or rotate the signing keys.
-    Receipt {
-        #[command(subcommand)]
-        command: crate::cli_receipts::ReceiptCommand,
-    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,7 +6,6 @@
 //! notifications share one transaction (group commit), because one fsync per notification
 //! cannot keep up with the disk here; none is acknowledged before its batch is synced.
 
-use crate::state::AppState;
 use app::backend::bank::{self, Incoming, Outcome};
 use app::backend::changes::ChangeFeed;
 use app::backend::entity::{intake_rejection, ward};
@@ -380,8 +379,8 @@ pub async fn accept<H: bankfeed::HeaderLookup + ?Sized>(
     }
 }
 
-#[tracing::instrument(name = "bank_intake", skip(state, headers, body))]
-pub async fn receive(State(state): State<AppState>, Path(provider_name): Path<String>, headers: HeaderMap, body: Body) -> Response {
+#[tracing::instrument(name = "bank_intake", skip(intake, headers, body))]
+pub async fn receive(State(intake): State<Intake>, Path(provider_name): Path<String>, headers: HeaderMap, body: Body) -> Response {
     let Some(provider) = provider_of(&provider_name) else {
         return error_response(StatusCode::NOT_FOUND, "unknown_provider", format!("no intake for {provider_name:?}"));
     };
@@ -389,11 +388,11 @@ pub async fn receive(State(state): State<AppState>, Path(provider_name): Path<St
         Ok(b) => b,
         Err(_) => {
             let msg = format!("body larger than {} bytes", bankfeed::MAX_BODY_BYTES);
-            state.intake.rejections.count(provider, "body_too_large", StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]);
+            intake.rejections.count(provider, "body_too_large", StatusCode::PAYLOAD_TOO_LARGE, &msg, &[]);
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg);
         }
     };
-    match accept(&state.intake, provider, &headers, evidence_headers(&headers), &bytes).await {
+    match accept(&intake, provider, &headers, evidence_headers(&headers), &bytes).await {
         Ok(_) => (StatusCode::OK, [("content-type", "application/json")], bankfeed::SUCCESS_BODY).into_response(),
         Err(r) => error_response(r.status, r.code, r.message),
     }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounting_reports;
+pub mod cli;
 pub mod cli_admin;
 pub mod cli_receipts;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod intake;
 pub mod listen;
 pub mod poll;
 pub mod receipt_pdf;
+pub mod report_support;
 pub mod reports;
 pub mod routes;
 pub mod simulate_bank;
@@ -172,7 +174,13 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake: intake.clone() };
     spawn_expiry_sweeper(backend.clone(), shutdown.clone());
     poll::start(poll_config(serve), backend.clone(), intake.clone(), shutdown.clone());
-    dvc::start(&backend, serve, shutdown.clone()).await.map_err(StartError::Seed)?;
+    let dvc_config = dvc::DvcConfig {
+        keys: &serve.dvc_keys,
+        callback_url: serve.dvc_callback_url.as_ref(),
+        retry_base_ms: serve.dvc_retry_base_ms,
+        demo: serve.demo,
+    };
+    dvc::start(&backend, dvc_config, shutdown.clone()).await.map_err(StartError::Seed)?;
     let app = routes::router(state);
     let token = shutdown.clone();
     let header_timeout = std::time::Duration::from_secs(serve.header_timeout_secs.max(1));

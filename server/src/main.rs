@@ -2,7 +2,8 @@
 //! `wardpay`: serve the app, migrate, seed. Errors end the process with one readable line.
 
 use clap::Parser;
-use server::config::{Cli, Command, ServeArgs};
+use server::cli::{Cli, Command};
+use server::config::ServeArgs;
 use std::process::ExitCode;
 
 #[tokio::main]

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use app::api::guard::{public_base_for, ClientIp};
 use app::backend::auth::Principal;
 use app::backend::entity::receipt;
-use app::backend::{receipts, BackendError};
+use app::backend::{receipt_view, BackendError};
 use app::domain::words::format_vnd;
 use app::model::{ReceiptDoc, ReceiptOpen, ReceiptStatus};
 use app::time::format_vn_datetime;
@@ -407,7 +407,7 @@ pub async fn download(
     let b = &state.backend;
     let ip = ip.map(|Extension(ClientIp(ip))| ip).unwrap_or_default();
     b.public_limiter.admit(&ip, "lần tải", "downloads")?;
-    let doc = match receipts::load(&b.db, id, q.k.as_deref(), &who).await? {
+    let doc = match receipt_view::load(&b.db, id, q.k.as_deref(), &who).await? {
         None => return Err(BackendError::NotFound("receipt").into()),
         Some(ReceiptOpen::Replaced { by, .. }) => {
             let to = format!("/receipts/{}/pdf?k={}", by.id, by.token);

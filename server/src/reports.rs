@@ -3,6 +3,7 @@
 //! `wardpay report reconciliation` for scripts, with the same figures.
 
 use crate::error::ApiError;
+pub use crate::report_support::{staff_ward, ward_by_code, ReportError, ReportFormat};
 use crate::state::AppState;
 use app::backend::auth::Principal;
 use app::backend::reconciliation::{self, DayRange};
@@ -34,29 +35,6 @@ async fn filtered(state: &AppState, plan: &reconciliation::Plan, range: &Range) 
         return Ok(None);
     }
     Ok(Some(plan.filtered(&state.backend.db, &filter, 0, usize::MAX).await?))
-}
-
-/// The ward a signed-in staff member works for (an admin of every ward: the first ward).
-pub(crate) async fn staff_ward(state: &AppState, who: Principal) -> Result<(app::backend::auth::StaffUser, i64), ApiError> {
-    let Principal::Staff(me) = who else {
-        return Err(app::backend::BackendError::Forbidden("staff only").into());
-    };
-    let ward = match me.ward_id {
-        Some(w) => w,
-        None => app::backend::counters::default_ward_id(&state.backend.db).await?,
-    };
-    Ok((me, ward))
-}
-
-/// The ward with agency code `code`, for the command line.
-pub(crate) async fn ward_by_code(db: &sea_orm::DatabaseConnection, code: &str) -> Result<app::backend::entity::ward::Model, ReportError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    app::backend::entity::ward::Entity::find()
-        .filter(app::backend::entity::ward::Column::Code.eq(code.trim()))
-        .one(db)
-        .await
-        .map_err(|e| ReportError::System(e.to_string()))?
-        .ok_or_else(|| ReportError::Input(format!("no ward with code {code:?}")))
 }
 
 /// The plan of the caller's ward's report over the asked range.
@@ -181,13 +159,6 @@ pub async fn reconciliation_xlsx(
         .into_response())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    Json,
-    Csv,
-    Xlsx,
-}
-
 #[derive(Debug, clap::Subcommand)]
 pub enum ReportCommand {
     /// The reconciliation of a ward over a range of Vietnam calendar days (both included).
@@ -247,33 +218,6 @@ pub struct BookArgs {
     /// Write here instead of standard output.
     #[arg(short, long)]
     pub output: Option<std::path::PathBuf>,
-}
-
-/// Why a report command failed: the caller's input (exit 2) or the system (exit 1).
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("{0}")]
-    Input(String),
-    #[error("{0}")]
-    System(String),
-}
-
-impl ReportError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            ReportError::Input(_) => 2,
-            ReportError::System(_) => 1,
-        }
-    }
-}
-
-impl From<app::backend::BackendError> for ReportError {
-    fn from(e: app::backend::BackendError) -> Self {
-        match e {
-            app::backend::BackendError::Db(_) | app::backend::BackendError::Unavailable => ReportError::System(e.to_string()),
-            e => ReportError::Input(e.to_string()),
-        }
-    }
 }
 
 pub async fn run(common: &crate::config::CommonArgs, cmd: &ReportCommand) -> Result<(), ReportError> {

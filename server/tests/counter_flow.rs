@@ -285,14 +285,14 @@ async fn bank_notification_pays_once_and_issues_a_receipt(engine: Engine) {
         ward_id: Some(r.ward_id),
         session_id: String::new(),
     });
-    let Some(app::model::ReceiptOpen::Doc(doc)) = app::backend::receipts::load(&t.db, r.id, None, &officer).await.expect("load") else {
+    let Some(app::model::ReceiptOpen::Doc(doc)) = app::backend::receipt_view::load(&t.db, r.id, None, &officer).await.expect("load") else {
         panic!("staff of the ward open the receipt itself");
     };
     assert!(doc.signature_valid);
     assert_eq!(doc.content.total_words, "Năm mươi nghìn đồng");
     assert_eq!(doc.content.payer_name, "Nguyễn Văn An", "staff of the ward (a session, which expires) see it whole");
     assert!(
-        matches!(app::backend::receipts::load(&t.db, r.id, None, &Principal::Anonymous).await, Err(BackendError::Forbidden(_))),
+        matches!(app::backend::receipt_view::load(&t.db, r.id, None, &Principal::Anonymous).await, Err(BackendError::Forbidden(_))),
         "without the token a stranger sees nothing"
     );
     // The receipt page renders over HTTP with the public link's token, the payer masked.

@@ -193,7 +193,7 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     use app::model::ReceiptOpen;
     let w = ward::Entity::find_by_id(r.ward_id).one(&t.db).await.expect("db").expect("ward");
     let old_token = app::backend::receipts::public_token(&w.receipt_key, r.id);
-    match app::backend::receipts::load(&t.db, r.id, Some(&old_token), &Principal::Anonymous).await.expect("load") {
+    match app::backend::receipt_view::load(&t.db, r.id, Some(&old_token), &Principal::Anonymous).await.expect("load") {
         Some(ReceiptOpen::Replaced { by, .. }) => {
             assert_eq!(by.id, new.id);
             let page = common::http().get(format!("{}{}", srv.base_url(), by.href())).send().await.expect("page");
@@ -209,7 +209,7 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
         "the old link's page names the replacement"
     );
     let staff = Principal::Staff(ketoan.clone());
-    assert!(matches!(app::backend::receipts::load(&t.db, r.id, None, &staff).await.expect("load"), Some(ReceiptOpen::Doc(_))));
+    assert!(matches!(app::backend::receipt_view::load(&t.db, r.id, None, &staff).await.expect("load"), Some(ReceiptOpen::Doc(_))));
     // A replaced receipt cannot be replaced or notified again.
     match receipt_corrections::replace(&t.db, replace, &ketoan).await {
         Err(BackendError::Conflict(_)) => {}

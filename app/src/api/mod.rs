@@ -139,7 +139,7 @@ pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<Receip
     use guard::*;
     let who = authorize("get_receipt")?;
     let b = backend()?;
-    let mut doc = crate::backend::receipts::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)?;
+    let mut doc = crate::backend::receipt_view::load(&b.db, id, token.as_deref(), &who).await.map_err(fail)?;
     // The printed receipt carries a QR code a phone opens to check it on /verify.
     if let Some(ReceiptOpen::Doc(d)) = doc.as_mut() {
         let url = format!("{}{}", public_base(&b), d.verify_path);

@@ -36,7 +36,7 @@ pub async fn get_receipt_link_qr(id: i64, token: String) -> Result<String, Serve
     let who = authorize("get_receipt_link_qr")?;
     let b = backend()?;
     // Loading checks the token (or the staff member's ward): nobody else gets a link.
-    crate::backend::receipts::load(&b.db, id, Some(&token), &who)
+    crate::backend::receipt_view::load(&b.db, id, Some(&token), &who)
         .await
         .map_err(fail)?
         .ok_or_else(|| fail(crate::backend::BackendError::NotFound("receipt")))?;

@@ -5,7 +5,7 @@ use super::entity::{receipt, ward};
 use super::sequences;
 use super::BackendError;
 use crate::domain::payment::PaymentMethod;
-use crate::model::{ReceiptContent, ReceiptDoc, ReceiptOpen, ReceiptRef};
+use crate::model::{ReceiptContent, ReceiptRef};
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use sha2::Sha256;
@@ -41,7 +41,7 @@ pub fn public_token(key_hex: &str, receipt_id: i64) -> String {
 }
 
 /// Compares in constant time: a token is a secret.
-fn token_matches(expected: &str, given: &str) -> bool {
+pub(crate) fn token_matches(expected: &str, given: &str) -> bool {
     expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
@@ -140,57 +140,6 @@ pub async fn signature_holds(db: &impl ConnectionTrait, r: &receipt::Model, w: &
         return Ok(key.ward_id == r.ward_id && super::signing::verify(&key.public_key, &r.content, &r.signature));
     }
     Ok(verify(&w.receipt_key, &r.content, &r.signature))
-}
-
-/// The receipt for its page. Staff of its ward (a signed-in session, which expires) see it
-/// whole; anyone holding its public link sees it with the payer's name and ID masked;
-/// nobody else sees it at all.
-pub async fn load(
-    db: &impl ConnectionTrait,
-    id: i64,
-    token: Option<&str>,
-    viewer: &super::auth::Principal,
-) -> Result<Option<ReceiptOpen>, BackendError> {
-    let Some(r) = receipt::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-    let w = ward::Entity::find_by_id(r.ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
-    let staff = matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id));
-    let public = token.is_some_and(|t| token_matches(&public_token(&w.receipt_key, r.id), t));
-    if !public && !staff {
-        return Err(BackendError::Forbidden("biên lai chỉ mở được bằng đường dẫn kèm mã (receipt link token required)"));
-    }
-    let full = staff;
-    let mut content: ReceiptContent = serde_json::from_str(&r.content).map_err(|e| BackendError::invalid("receipt", e.to_string()))?;
-    let signature_valid = signature_holds(db, &r, &w).await?;
-    if !full {
-        content.payer_name = crate::domain::mask::mask_name(&content.payer_name);
-        content.payer_id = content.payer_id.as_deref().map(crate::domain::mask::mask_id_number);
-        content.payer_address = None;
-    }
-    let replaced_by = receipt::Entity::find().filter(receipt::Column::ReplacesId.eq(r.id)).one(db).await?.map(|n| reference(&n, &w));
-    if !full {
-        if let Some(by) = replaced_by {
-            return Ok(Some(ReceiptOpen::Replaced { label: label(&r), by }));
-        }
-    }
-    let notices = super::receipt_corrections::notices_of(db, &r, full).await?;
-    let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
-    let can_correct =
-        matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
-    let verify_path = super::receipt_check::verify_path(&r, &w);
-    Ok(Some(ReceiptOpen::Doc(Box::new(ReceiptDoc {
-        id: r.id,
-        content,
-        signature: r.signature,
-        signature_valid,
-        status,
-        replaced_by,
-        notices,
-        can_correct,
-        sig_alg: r.sig_alg,
-        key_id: r.key_id,
-        verify_path,
-        verify_qr_svg: None,
-    }))))
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! then rolled up by day, ISO week or month, and by counter, procedure or officer
 //! (`domain::trends`). A year is 365 small frozen tallies, never a year of rows.
 
+use super::day_range::DayRange;
 use super::entity::{bank_exception, counter, day_report, dossier, fee_line, payment_request};
-use super::reconciliation::DayRange;
 use super::BackendError;
 use crate::domain::payment::{PaymentMethod, PaymentState};
 use crate::domain::trends::{roll_up, Bucket, DayTally, GroupBy, Tally};

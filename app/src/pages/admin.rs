@@ -4,10 +4,10 @@ use crate::api::{
     admin_add_counter, admin_create_account, admin_fee_items, admin_import_catalog, admin_pair_kiosk, admin_reset_password,
     admin_revoke_kiosk, admin_save_ward, admin_set_account_active, admin_setup, admin_update_fee_item, SetupView,
 };
+use crate::components::readable;
 use crate::components::{role_label, UserNav};
 use crate::i18n::{tx, LangSwitch};
 use crate::model::{AccountRow, FeeItemEdit, FeeItemRow, NewAccount, Role, WardForm};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,10 +2,10 @@
 //! day, with a check of the whole hash chain.
 
 use crate::api::{get_audit, verify_audit};
+use crate::components::readable;
 use crate::components::UserNav;
 use crate::i18n::{tx, LangSwitch};
 use crate::model::{AuditFilter, AuditRow};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,9 +1,9 @@
 //! `/login`: staff sign in; the server sends them on to `next` or to their role's screen.
 
 use crate::api::{get_me, login};
+use crate::components::readable;
 use crate::components::{go_to, role_label};
 use crate::i18n::{tx, LangSwitch};
-use crate::pages::officer::readable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -5,7 +5,7 @@ use crate::api::{
     cancel_payment, confirm_dvc, create_dossier, get_catalog, get_dvc_pending, get_queue, get_ward_snapshot, pay_manually, reissue_payment,
     set_counter_status, simulate_payment,
 };
-use crate::components::{mmss, use_seconds_ticker, TopBar};
+use crate::components::{mmss, readable, use_seconds_ticker, TopBar};
 use crate::domain::fees::{self, matches_search, FeeRule, LineInput};
 use crate::domain::words::format_vnd;
 use crate::i18n::{received_missing, t, use_lang, Lang, K};
@@ -39,16 +39,6 @@ pub fn OfficerPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// Server function errors arrive as "error running server function: …"; people need the
-/// part after it.
-pub fn readable(e: &ServerFnError) -> String {
-    let s = e.to_string();
-    match s.split_once(": ") {
-        Some((head, rest)) if head.contains("server function") || head.contains("error") => rest.to_string(),
-        _ => s,
     }
 }
 

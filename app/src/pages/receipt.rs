@@ -2,10 +2,10 @@
 
 use crate::api::get_receipt;
 use crate::api::{notify_receipt, replace_receipt};
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::{t, tx, use_lang, Lang, K};
 use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptOpen, ReceiptRef, ReceiptStatus};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,11 +2,11 @@
 //! days, totals by state, every row with its differences highlighted, and the CSV file.
 
 use crate::api::{get_reconciliation, get_statements};
+use crate::components::readable;
 use crate::components::UserNav;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang, LangSwitch};
 use crate::model::{RecState, ReconReport, StatementsView};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

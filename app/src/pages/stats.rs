@@ -1,6 +1,7 @@
 //! The supervisor's live ward overview at `/stats`.
 
 use crate::api::{close_day, get_day_closes, get_exceptions, get_intake_log, get_pollers, get_ward_snapshot, resolve_exception};
+use crate::components::readable;
 use crate::components::TopBar;
 use crate::domain::words::format_vnd;
 use crate::i18n::tx;
@@ -8,7 +9,6 @@ use crate::i18n::{exception_kind_label, t, use_lang, K};
 use crate::live::use_live;
 use crate::model::{CounterStatus, ServerMsg, Topic, WardSnapshot};
 use crate::model::{ExceptionRow, Resolution};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -5,10 +5,10 @@
 //! push the screen receives.
 
 use crate::api::get_trends;
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::tx;
 use crate::model::{TrendReport, TrendRow};
-use crate::pages::officer::readable;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

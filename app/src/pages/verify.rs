@@ -2,10 +2,10 @@
 //! (the address carries the fields) — and reads the wards' published signing keys.
 
 use crate::api::{get_public_keys, verify_receipt};
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang, LangSwitch};
 use crate::model::{ReceiptStatus, VerifyQuery, VerifyResult};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -21,7 +21,6 @@ pub use app::backend::dvc::{confirm, enqueue_if_dvc, pending_for_counter, DvcEve
 pub use auth::DvcKey;
 pub use error::DvcError;
 
-use crate::config::ServeArgs;
 use crate::state::AppState;
 use app::backend::{Backend, BackendError};
 use axum::routing::{any, get, post, MethodRouter};
@@ -41,15 +40,23 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     ]
 }
 
+/// What the connector is configured with (from the server's options).
+pub struct DvcConfig<'a> {
+    pub keys: &'a [DvcKey],
+    pub callback_url: Option<&'a reqwest::Url>,
+    pub retry_base_ms: u64,
+    pub demo: bool,
+}
+
 /// Makes the API keys match the configuration and starts the callback worker.
-pub async fn start(backend: &Backend, serve: &ServeArgs, shutdown: CancellationToken) -> Result<(), BackendError> {
-    if let Some(url) = &serve.dvc_callback_url {
+pub async fn start(backend: &Backend, config: DvcConfig<'_>, shutdown: CancellationToken) -> Result<(), BackendError> {
+    if let Some(url) = config.callback_url {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(BackendError::invalid("dvc_callback_url", "the DVC callback URL must be http:// or https://"));
         }
     }
-    let callback = serve.dvc_callback_url.as_ref().map(|u| u.to_string());
-    auth::sync_clients(&backend.db, &serve.dvc_keys, callback.as_deref(), serve.demo).await?;
-    outbox::spawn(backend.clone(), outbox::OutboxConfig::new(serve.dvc_retry_base_ms), shutdown);
+    let callback = config.callback_url.map(|u| u.to_string());
+    auth::sync_clients(&backend.db, config.keys, callback.as_deref(), config.demo).await?;
+    outbox::spawn(backend.clone(), outbox::OutboxConfig::new(config.retry_base_ms), shutdown);
     Ok(())
 }

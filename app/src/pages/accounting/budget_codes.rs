@@ -3,9 +3,9 @@
 //! dated. The accountant sets them; demo values are marked as examples.
 
 use crate::api::{get_budget_codes, set_fee_code, set_treasury_profile};
+use crate::components::readable;
 use crate::i18n::tx;
 use crate::model::{BudgetCodesView, FeeCodeForm, FeeCodeRow, FeeCodeView, TreasuryProfileForm, TreasuryProfileView};
-use crate::pages::officer::readable;
 use leptos::prelude::*;
 
 type Act<I, O> = Action<I, Result<O, ServerFnError>>;

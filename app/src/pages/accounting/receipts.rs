@@ -3,10 +3,10 @@
 
 use super::{range_query, AccountingHeader};
 use crate::api::get_receipt_register;
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang};
 use crate::model::{ReceiptRegister, ReceiptStatus};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,10 +4,10 @@
 
 use super::AccountingHeader;
 use crate::api::{act_on_refund, get_refunds, request_refund};
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang};
 use crate::model::{RefundAction, RefundRequestInput, RefundRow, RefundState, RefundsView};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,10 +3,10 @@
 
 use super::AccountingHeader;
 use crate::api::{get_tax_summaries, prepare_tax_summary, set_tax_summary_status};
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::tx;
 use crate::model::{TaxSummariesView, TaxSummaryRow};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,10 +3,10 @@
 
 use super::{AccountingHeader, OverdueBanner};
 use crate::api::{get_treasury, get_treasury_slip, record_deposit};
+use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::i18n::{tx, use_lang, Lang};
 use crate::model::{DepositInput, DepositRow, FeeKind, TreasurySlip, TreasuryView};
-use crate::pages::officer::readable;
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
