@@ -21,7 +21,7 @@ set -o pipefail
 # (`app` gets `ssr` through `server`; `vietqr` gets `cli` the same way).
 cargo test -p app -p bankfeed -p vietqr -p migrations -p server 2>&1 | tee -a "$log"
 # Test names are `[file::]postgres::what_it_checks` (the server's are one binary, by file).
-passed_pg=$(grep -cE '^test ([a-z_]+::)?postgres::[a-z0-9_:]+ \.\.\. ok$' "$log" || true)
+passed_pg=$(grep -cE '^test ([a-z_]+::)?postgres(_only)?::[a-z0-9_:]+ \.\.\. ok$' "$log" || true)
 echo "==> PostgreSQL tests passed: $passed_pg"
 if [ "$passed_pg" -eq 0 ]; then
   echo "error: no PostgreSQL test ran" >&2

@@ -195,6 +195,8 @@ test("the counter: officer dashboard and kiosk in every state, receipts", async 
   await officer.getByTestId("create-qr").click();
   await expect(state).toHaveAttribute("data-kiosk-state", "qr");
   // Half of it arrives: both screens say what came and what is missing, the kiosk asks for the rest.
+  // (The officer's card follows the push, a moment after the command's answer.)
+  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
   const partCode = (await officer.getByTestId("officer-code").textContent())?.trim() ?? "";
   const due = Number(((await officer.locator(".current-amount").textContent()) ?? "").replace(/\D/g, ""));
   expect(server.cliSepay(partCode, "e2e-sepay-secret", due)).toContain("200");

@@ -60,6 +60,7 @@ test("a short transfer shows what came and what is missing on both screens, and 
     await officer.getByTestId("procedure-search").press("Enter");
     await officer.getByTestId("create-qr").click();
   }
+  await expect(officer.getByTestId("payment-badge")).toHaveAttribute("data-status", "qr_issued");
   const code = (await officer.getByTestId("officer-code").textContent())?.trim() ?? "";
   const secret = "e2e-sepay-secret";
   const due = Number(((await officer.locator(".current-amount").textContent()) ?? "").replace(/\D/g, ""));

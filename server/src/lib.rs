@@ -164,13 +164,24 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
         keys.sepay.push(format!("demo-{}", uuid::Uuid::new_v4().simple()));
         tracing::info!("demo mode: generated a SePay key for simulated payments");
     }
-    tokio::spawn(backend::screens::push_changes(backend.clone(), change_stream));
     let intake = intake::Intake::start(backend.clone(), keys);
     let listener = tokio::net::TcpListener::bind(serve.bind).await.map_err(|source| StartError::Bind { addr: serve.bind, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: serve.bind, source })?;
     let mut options = leptos_options(serve);
     options.site_addr = addr;
     let shutdown = CancellationToken::new();
+    // Several servers on one PostgreSQL hear each other's changes; SQLite serves alone.
+    let cluster = backend::cluster::Cluster::for_database(&backend.db).await.map_err(StartError::Seed)?;
+    if let Some(c) = cluster.clone() {
+        let (db, feed, token) = (backend.db.clone(), backend.changes.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = token.cancelled() => {}
+                _ = c.listen(db, feed) => {}
+            }
+        });
+    }
+    tokio::spawn(backend::screens::push_changes(backend.clone(), change_stream, cluster));
     let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake: intake.clone() };
     spawn_expiry_sweeper(backend.clone(), shutdown.clone());
     poll::start(poll_config(serve), backend.clone(), intake.clone(), shutdown.clone());
@@ -217,7 +228,9 @@ fn spawn_expiry_sweeper(backend: Backend, shutdown: CancellationToken) {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = tick.tick() => {
-                    if let Err(e) = app::backend::payments::expire_due(&backend).await {
+                    // One server sweeps at a time; the others skip the round.
+                    let sweep = backend::jobs::run_alone(&backend.db, backend::jobs::Job::ExpirySweep, app::backend::payments::expire_due(&backend)).await;
+                    if let Err(e) = sweep.and_then(|round| round.transpose()) {
                         tracing::warn!(error = %e, "expiry sweep failed");
                     }
                     if ticks.is_multiple_of(30) {

@@ -118,7 +118,15 @@ async fn run(
         let started = Utc::now();
         let started_at = tokio::time::Instant::now();
         let span = tracing::info_span!("poll", provider = name);
-        let result = tracing::Instrument::instrument(poll_once(&client, &api, &backend, &intake, since), span).await;
+        // One server polls a provider at a time (its API has a rate limit); another that
+        // holds the round leaves this one nothing to do until the next.
+        let round = poll_once(&client, &api, &backend, &intake, since);
+        let alone = app::backend::jobs::run_alone(&backend.db, app::backend::jobs::Job::Poll(name), round);
+        let result = match tracing::Instrument::instrument(alone, span).await {
+            Ok(Some(result)) => result,
+            Ok(None) => Ok(0),
+            Err(e) => Err(PollFailure::Intake(e.to_string())),
+        };
         let wait = match result {
             Ok(recovered) => {
                 status.ok = true;

@@ -1,6 +1,7 @@
 //! Commands commit and return; the screens follow from the change feed. A command never
-//! fails because a screen's snapshot could not be built, and a burst of changes to one
-//! counter leaves its kiosk on the last state. Real HTTP, WebSockets and both databases.
+//! fails because a screen's snapshot could not be built, a burst of changes to one counter
+//! leaves its kiosk on the last state, and servers sharing one PostgreSQL push each other's
+//! changes. Real HTTP, WebSockets and both databases.
 
 use crate::common;
 
@@ -16,7 +17,21 @@ use tokio_tungstenite::tungstenite::Message;
 db_tests!(
     a_command_succeeds_while_its_screens_snapshot_cannot_be_built_and_the_next_change_catches_up,
     a_burst_of_changes_to_one_counter_leaves_its_kiosk_on_the_last_state,
+    a_job_round_runs_on_one_server_at_a_time,
 );
+
+/// Several servers share a database only on PostgreSQL (SQLite serves one), so this test
+/// has no SQLite twin.
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_servers_on_one_postgres_push_each_others_changes() {
+        if crate::common::postgres_url().is_none() {
+            eprintln!("skipped: TEST_DATABASE_URL not set");
+            return;
+        }
+        crate::common::within_limit(super::two_servers_on_one_postgres_push_each_others_changes()).await;
+    }
+}
 
 async fn start(db: sea_orm::DatabaseConnection) -> Server {
     let mut args = common::serve_args();
@@ -110,5 +125,85 @@ async fn a_burst_of_changes_to_one_counter_leaves_its_kiosk_on_the_last_state(en
     assert_eq!(last.counter.status, CounterStatus::Paused, "the kiosk ends on the last state");
     assert!(frames < 41 + 1_000, "bursts are coalesced: {frames} snapshots for 1,041 changes");
     srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// Two servers on one PostgreSQL (a city's deployment): an officer on A, a kiosk on B, the
+/// bank's notification to B and a second kiosk socket on A; each screen follows the other
+/// server's commands.
+async fn two_servers_on_one_postgres_push_each_others_changes() {
+    let Some(t) = fresh_db(Engine::Postgres).await else { return };
+    let mut args = common::serve_args();
+    args.sepay_keys = vec!["two-servers".into()];
+    let a = server::start_with_db(t.db.clone(), &args).await.expect("server A");
+    let b = server::start_with_db(t.reconnect().await, &args).await.expect("server B");
+    let c = common::first_counter(&a).await;
+    let mut kiosk_on_b = kiosk_socket(&b, c).await;
+    let mut kiosk_on_a = kiosk_socket(&a, c).await;
+    // Give B's listener its connection (it re-syncs its screens once it has one).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let item = common::demo_item(&a, "DEMO-CT03").await;
+    let input = NewDossier {
+        counter_id: c,
+        applicant_name: "Lê Thị Hoa".into(),
+        id_number: None,
+        phone: None,
+        lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
+        request_key: None,
+    };
+    let row = payments::create_dossier(&a.backend, input, payments::Source::Counter, None, "canbo").await.expect("created on A");
+    let code = row.payment.expect("a code").payment_code;
+    let on_b = loop {
+        let s = next_snapshot(&mut kiosk_on_b, Duration::from_secs(5)).await.expect("B's kiosk hears A's command");
+        if s.current.as_ref().is_some_and(|p| p.payment_code == code) {
+            break s;
+        }
+    };
+    assert_eq!(on_b.current.map(|p| p.state), Some(PaymentState::QrIssued));
+    // The bank notifies B; A's kiosk shows the payment.
+    let r = common::sepay_to(&b.base_url(), "two-servers", 424242, "113366668888", 50_000, &format!("{code} NOP PHI")).await;
+    assert_eq!(r.status(), 200);
+    loop {
+        let s = next_snapshot(&mut kiosk_on_a, Duration::from_secs(5)).await.expect("A's kiosk hears B's payment");
+        if s.current.as_ref().is_some_and(|p| p.payment_code == code && p.state == PaymentState::ReceiptIssued) {
+            break;
+        }
+    }
+    b.shutdown().await.expect("shutdown B");
+    a.shutdown().await.expect("shutdown A");
+    cleanup(t).await;
+}
+
+/// A background job's round runs on one server at a time: while one holds the sweep,
+/// another server's round is skipped, and the next round after it finished runs. (SQLite
+/// has one server: every round runs.)
+async fn a_job_round_runs_on_one_server_at_a_time(engine: Engine) {
+    use app::backend::jobs::{run_alone, Job};
+    let Some(t) = fresh_db(engine).await else { return };
+    let other_server = t.reconnect().await;
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
+    let db = t.db.clone();
+    let holder = tokio::spawn(async move {
+        run_alone(&db, Job::ExpirySweep, async move {
+            let _ = started_tx.send(());
+            let _ = finish_rx.await;
+            "first"
+        })
+        .await
+    });
+    started_rx.await.expect("the first round started");
+    let meanwhile = run_alone(&other_server, Job::ExpirySweep, async { "second" }).await.expect("db");
+    let other_job = run_alone(&other_server, Job::Poll("sepay"), async { "poll" }).await.expect("db");
+    let _ = finish_tx.send(());
+    assert_eq!(holder.await.expect("join").expect("db"), Some("first"));
+    let after = run_alone(&other_server, Job::ExpirySweep, async { "third" }).await.expect("db");
+    match engine {
+        Engine::Postgres => assert_eq!(meanwhile, None, "skipped while another server sweeps"),
+        Engine::Sqlite => assert_eq!(meanwhile, Some("second"), "one server: nothing to wait for"),
+    }
+    assert_eq!(other_job, Some("poll"), "another job is not held by the sweep");
+    assert_eq!(after, Some("third"), "the lock went with the first round's transaction");
+    other_server.close().await.ok();
     cleanup(t).await;
 }

@@ -18,14 +18,22 @@ pub enum Change {
     Everything,
 }
 
+/// A change and where it was made: by a command of this server (`local`, which other
+/// servers on the same database must hear of) or heard from another server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub change: Change,
+    pub local: bool,
+}
+
 /// The sending end, held by the backend and cloned into every command.
 #[derive(Clone, Debug)]
 pub struct ChangeFeed {
-    tx: mpsc::UnboundedSender<Change>,
+    tx: mpsc::UnboundedSender<Envelope>,
 }
 
 /// The receiving end, for the one push task.
-pub type ChangeStream = mpsc::UnboundedReceiver<Change>;
+pub type ChangeStream = mpsc::UnboundedReceiver<Envelope>;
 
 impl ChangeFeed {
     pub fn new() -> (ChangeFeed, ChangeStream) {
@@ -36,15 +44,24 @@ impl ChangeFeed {
     /// Records that counter `id` changed. Infallible by design: a committed change stays
     /// committed whatever happens to its screens (a stopped push task only means no screens).
     pub fn counter(&self, id: i64) {
-        let _ = self.tx.send(Change::Counter(id));
+        self.send(Change::Counter(id), true);
     }
 
     pub fn ward(&self, id: i64) {
-        let _ = self.tx.send(Change::Ward(id));
+        self.send(Change::Ward(id), true);
     }
 
     pub fn everything(&self) {
-        let _ = self.tx.send(Change::Everything);
+        self.send(Change::Everything, true);
+    }
+
+    /// A change another server made (heard through the database): shown here, not relayed.
+    pub fn heard(&self, change: Change) {
+        self.send(change, false);
+    }
+
+    fn send(&self, change: Change, local: bool) {
+        let _ = self.tx.send(Envelope { change, local });
     }
 }
 
@@ -58,7 +75,7 @@ pub struct Coalesced {
 }
 
 /// Folds a burst of changes into the set of screens to rebuild, each once.
-pub fn coalesce(changes: &[Change]) -> Coalesced {
+pub fn coalesce<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Coalesced {
     let mut out = Coalesced::default();
     for c in changes {
         match *c {
@@ -72,6 +89,43 @@ pub fn coalesce(changes: &[Change]) -> Coalesced {
     out.wards.sort_unstable();
     out.wards.dedup();
     out
+}
+
+/// What one server tells the others of a round of its own changes: ids only, small
+/// payloads (PostgreSQL caps a notification at 8000 bytes), several if the lists are long.
+pub fn relay_payloads(from: &str, round: &Coalesced) -> Vec<String> {
+    const IDS_PER_PAYLOAD: usize = 500;
+    let mut out = Vec::new();
+    if round.everything {
+        out.push(serde_json::json!({ "from": from, "everything": true }).to_string());
+    }
+    for chunk in round.counters.chunks(IDS_PER_PAYLOAD) {
+        out.push(serde_json::json!({ "from": from, "counters": chunk }).to_string());
+    }
+    for chunk in round.wards.chunks(IDS_PER_PAYLOAD) {
+        out.push(serde_json::json!({ "from": from, "wards": chunk }).to_string());
+    }
+    out
+}
+
+/// The sender and the changes of a relay payload; `None` when it does not parse.
+pub fn parse_relay(payload: &str) -> Option<(String, Vec<Change>)> {
+    #[derive(serde::Deserialize)]
+    struct Relay {
+        from: String,
+        #[serde(default)]
+        counters: Vec<i64>,
+        #[serde(default)]
+        wards: Vec<i64>,
+        #[serde(default)]
+        everything: bool,
+    }
+    let r: Relay = serde_json::from_str(payload).ok()?;
+    let mut changes: Vec<Change> = r.counters.into_iter().map(Change::Counter).chain(r.wards.into_iter().map(Change::Ward)).collect();
+    if r.everything {
+        changes.push(Change::Everything);
+    }
+    Some((r.from, changes))
 }
 
 #[cfg(test)]
@@ -88,6 +142,34 @@ mod tests {
     fn everything_is_remembered_among_other_changes() {
         let c = coalesce(&[Change::Counter(1), Change::Everything, Change::Counter(1)]);
         assert!(c.everything && c.counters == vec![1]);
+    }
+
+    #[test]
+    fn a_change_heard_from_another_server_is_not_local() {
+        let (feed, mut rx) = ChangeFeed::new();
+        feed.counter(1);
+        feed.heard(Change::Counter(2));
+        assert_eq!(rx.try_recv().ok(), Some(Envelope { change: Change::Counter(1), local: true }));
+        assert_eq!(rx.try_recv().ok(), Some(Envelope { change: Change::Counter(2), local: false }));
+    }
+
+    #[test]
+    fn the_relay_payload_round_trips_and_splits_long_lists() {
+        let round = Coalesced { counters: (1..=1_200).collect(), wards: vec![3], everything: false };
+        let payloads = relay_payloads("a1", &round);
+        assert!(payloads.len() > 1 && payloads.iter().all(|p| p.len() < 7_900), "each NOTIFY under PostgreSQL's 8000 bytes");
+        let mut back = Coalesced::default();
+        for p in &payloads {
+            let (from, changes) = parse_relay(p).expect("parses");
+            assert_eq!(from, "a1");
+            let c = coalesce(&changes);
+            back.counters.extend(c.counters);
+            back.wards.extend(c.wards);
+        }
+        assert_eq!((back.counters, back.wards), (round.counters, round.wards));
+        assert!(parse_relay("not json").is_none());
+        let (_, all) = parse_relay(&relay_payloads("b2", &Coalesced { everything: true, ..Default::default() })[0]).expect("parses");
+        assert_eq!(all, vec![Change::Everything]);
     }
 
     #[test]

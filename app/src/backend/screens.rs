@@ -3,6 +3,7 @@
 //! says something changed. Commands never come here; they only tell the feed.
 
 use super::changes::{coalesce, ChangeStream};
+use super::cluster::Cluster;
 use super::counters::{counter_info, ward_info};
 use super::entity::{counter, ward};
 use super::{Backend, BackendError};
@@ -50,11 +51,20 @@ pub async fn ward_view(backend: &Backend, ward_id: i64) -> Result<WardSnapshot, 
 /// cannot be built is logged and skipped: the change it reports is committed already, and
 /// the next change to that screen (or a reconnect, which starts with a full snapshot)
 /// brings it up to date.
-pub async fn push_changes(backend: Backend, mut rx: ChangeStream) {
+///
+/// With several servers on one PostgreSQL (`cluster`), the round's own changes are also
+/// told to the others, which rebuild the same screens for the sockets they hold.
+pub async fn push_changes(backend: Backend, mut rx: ChangeStream, cluster: Option<Cluster>) {
     let mut pending = Vec::new();
     while rx.recv_many(&mut pending, ROUND).await > 0 {
-        let round = coalesce(&pending);
+        let round = coalesce(pending.iter().map(|e| &e.change));
+        let own = coalesce(pending.iter().filter(|e| e.local).map(|e| &e.change));
         pending.clear();
+        if let Some(cluster) = &cluster {
+            if let Err(e) = cluster.relay(&backend.db, &own).await {
+                tracing::warn!(error = %e, "other servers not told of this round of changes");
+            }
+        }
         if let Err(e) = publish(&backend, round).await {
             tracing::warn!(error = %e, "screens not pushed for this round of changes");
         }
