@@ -2,7 +2,7 @@
 //! The WardPay server: configuration, start-up, HTTP routes and WebSocket push around the
 //! Leptos app. `main.rs` is a thin command-line front; tests start servers through [`start`].
 
-pub mod access;
+pub mod access_layer;
 pub mod accounting_reports;
 pub mod cli;
 pub mod cli_admin;

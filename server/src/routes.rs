@@ -100,7 +100,7 @@ pub fn router(state: AppState) -> Router {
         })
         // Every route above, and only those (not the static files of the fallback), passes
         // the access layer.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::guard))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access_layer::guard))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), response_headers))
         .layer(

@@ -167,7 +167,10 @@ async fn every_route_answers_each_role_as_the_table_says(engine: Engine) {
             table.iter().any(|(m, p, ..)| m == method && p == path),
             "{method} {path} has no row in the access table of this test: decide who may call it"
         );
-        assert!(app::backend::access::rule_for(method, path).is_some(), "{method} {path} has no rule in app::backend::access::RULES");
+        assert!(
+            app::backend::access_policy::rule_for(method, path).is_some(),
+            "{method} {path} has no rule in app::backend::access_policy::RULES"
+        );
     }
     for (m, p, ..) in &table {
         assert!(inventory.iter().any(|(mi, pi)| mi == m && pi == p), "{m} {p} is in the table but the server has no such route");

@@ -2,7 +2,7 @@
 //! same rule the server's access layer applies to the route), and does what they ask for
 //! belong to their ward or, for a kiosk, to its counter.
 
-use crate::backend::access::{self, Decision};
+use crate::backend::access_policy::{self, Decision};
 use crate::backend::auth::{Principal, StaffUser};
 use crate::backend::entity::{counter, payment_request};
 use crate::backend::{Backend, BackendError};
@@ -73,11 +73,11 @@ pub async fn audit_refusal<T>(
 /// Checks the caller against the rule of `endpoint` (`/api/<endpoint>`).
 pub fn authorize(endpoint: &str) -> Result<Principal, ServerFnError> {
     let who = principal();
-    let Some(rule) = access::rule_for("POST", &format!("/api/{endpoint}")) else {
+    let Some(rule) = access_policy::rule_for("POST", &format!("/api/{endpoint}")) else {
         tracing::error!(endpoint, "server function has no access rule");
         return Err(refuse(StatusCode::FORBIDDEN, "không có quyền (no access rule)"));
     };
-    match access::decide(rule, &who) {
+    match access_policy::decide(rule, &who) {
         Decision::Allow => Ok(who),
         Decision::SignIn => Err(refuse(StatusCode::UNAUTHORIZED, "cần đăng nhập (sign in required)")),
         Decision::Forbidden => Err(refuse(StatusCode::FORBIDDEN, "tài khoản không có quyền này (not allowed for your role)")),

@@ -1,6 +1,6 @@
 //! Server functions: the screens' calls into the backend. Each runs on the server; the
 //! browser gets a generated stub that posts to it. Endpoints are named so that tests and
-//! scripts can call them, and each has a rule in `backend::access::RULES` that it checks
+//! scripts can call them, and each has a rule in `backend::access_policy::RULES` that it checks
 //! first (see [`guard`]); then it checks the ward or counter of what is asked for.
 
 pub mod accounting;

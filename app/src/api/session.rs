@@ -25,7 +25,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
             set_cookie(&b, SESSION_COOKIE, ok.token, SESSION_MAX);
             let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//"));
             Ok(match next {
-                Some(n) if crate::backend::access::may_open(ok.user.role, n.split('?').next().unwrap_or("/")) && n != "/login" => n,
+                Some(n) if crate::backend::access_policy::may_open(ok.user.role, n.split('?').next().unwrap_or("/")) && n != "/login" => n,
                 _ => ok.user.role.home().to_string(),
             })
         }

@@ -1,6 +1,6 @@
 //! Server-only code: persistence, services and push. Compiled only with the `ssr` feature.
 
-pub mod access;
+pub mod access_policy;
 pub mod accounting_export;
 pub mod assisted;
 pub mod audit;

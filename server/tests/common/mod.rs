@@ -108,8 +108,22 @@ pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 /// How long the test clients wait for one answer; a hang names the request that hung.
 pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// `WARDPAY_TEST_LOG=<filter>` (e.g. `info` or `app=debug`) shows what the tests' servers
+/// log: captured with each test's output, so printed for a failing test (or for all with
+/// `--nocapture`). Unset, the tests run silent.
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("WARDPAY_TEST_LOG") {
+            let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
+    });
+}
+
 /// Runs a test body, failing it when it takes longer than [`TEST_LIMIT`].
 pub async fn within_limit(body: impl std::future::Future<Output = ()>) {
+    init_test_log();
     // A wall-clock watchdog on its own thread: if the runtime's workers are stuck (a
     // deadlocked worker stops tokio's timers too), the run still ends, with this message.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

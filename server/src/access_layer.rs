@@ -1,11 +1,11 @@
 //! The access layer in front of every matched route: who is asking (session cookie or
 //! kiosk device cookie), whether a state-changing request really comes from our own pages
-//! (CSRF), and whether the route's rule (`app::backend::access::RULES`) lets them in.
+//! (CSRF), and whether the route's rule (`app::backend::access_policy::RULES`) lets them in.
 //! A route without a rule is refused, so a new route cannot ship open by accident.
 
 use crate::state::AppState;
 use app::api::guard::ClientIp;
-use app::backend::access::{self, Decision, Rule};
+use app::backend::access_policy::{self, Decision, Rule};
 use app::backend::auth::{self, Principal};
 use app::backend::{kiosks, Backend};
 use axum::body::Body;
@@ -99,7 +99,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
         return next.run(req).await;
     };
     let method = req.method().clone();
-    let Some(rule) = access::rule_for(method.as_str(), &path) else {
+    let Some(rule) = access_policy::rule_for(method.as_str(), &path) else {
         tracing::error!(%method, path, "route has no access rule; refused");
         return json_error(StatusCode::FORBIDDEN, "no_rule", "this route has no access rule");
     };
@@ -125,7 +125,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
     if let Some(ip) = ip {
         req.extensions_mut().insert(ClientIp(ip));
     }
-    let decision = access::decide(rule, &who);
+    let decision = access_policy::decide(rule, &who);
     let page = matches!(rule, Rule::Page(_));
     match decision {
         Decision::Allow => {
