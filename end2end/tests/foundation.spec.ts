@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
 import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { expectAccessible } from "./support/a11y";
 
 let server: WardPayServer;
 
@@ -104,6 +105,8 @@ test("a kiosk whose network goes silent says so within 5 s and hides the code; a
     await expect(kiosk.getByTestId("kiosk-qr")).toHaveCount(0);
     await expect(kiosk.getByTestId("kiosk-offline")).toBeVisible();
     await kiosk.screenshot({ path: `${artifacts}/kiosk-offline.png` });
+    // axe runs in the page itself: it needs nothing of the frozen server.
+    await expectAccessible(kiosk, "kiosk: offline [vi]");
   } finally {
     server.thaw();
   }
