@@ -6,6 +6,43 @@ use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// A secret from the configuration (a provider's key or token): usable where it is needed
+/// ([`Secret::expose`]) and never printed by accident: `Debug` shows `***`, so logging the
+/// options, or a panic that prints them, reveals no key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wardpay.sqlite";
 
 #[derive(Debug, Clone, Args)]
@@ -50,15 +87,15 @@ pub struct ServeArgs {
 
     /// SePay webhook secrets (HMAC secret or API key), comma-separated; several for rotation.
     #[arg(long, env = "WARDPAY_SEPAY_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
-    pub sepay_keys: Vec<String>,
+    pub sepay_keys: Vec<Secret>,
 
     /// Casso webhook v2 security keys, comma-separated.
     #[arg(long, env = "WARDPAY_CASSO_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
-    pub casso_keys: Vec<String>,
+    pub casso_keys: Vec<Secret>,
 
     /// payOS checksum keys, comma-separated.
     #[arg(long, env = "WARDPAY_PAYOS_KEYS", value_delimiter = ',', hide_env_values = true, global = true)]
-    pub payos_keys: Vec<String>,
+    pub payos_keys: Vec<Secret>,
 
     /// Warn when no bank notification has arrived for this many minutes while codes wait.
     #[arg(long, env = "WARDPAY_BANK_SILENCE_MINS", default_value_t = 10, global = true)]
@@ -103,12 +140,12 @@ pub struct ServeArgs {
     /// SePay API v2 token: when set, SePay's transaction list is polled for transfers whose
     /// webhook was lost.
     #[arg(long, env = "WARDPAY_SEPAY_API_TOKEN", hide_env_values = true, global = true)]
-    pub sepay_api_token: Option<String>,
+    pub sepay_api_token: Option<Secret>,
     #[arg(long, env = "WARDPAY_SEPAY_API_URL", default_value = "https://userapi.sepay.vn", global = true)]
     pub sepay_api_url: String,
     /// Casso API key: when set, Casso's transaction list is polled.
     #[arg(long, env = "WARDPAY_CASSO_API_KEY", hide_env_values = true, global = true)]
-    pub casso_api_key: Option<String>,
+    pub casso_api_key: Option<Secret>,
     #[arg(long, env = "WARDPAY_CASSO_API_URL", default_value = "https://oauth.casso.vn", global = true)]
     pub casso_api_url: String,
     /// Seconds between two polls of a provider (errors back off from there).
@@ -166,6 +203,18 @@ pub fn parse_hours(s: &str) -> Result<(u32, u32), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printing_the_options_reveals_no_secret() {
+        let args = ServeArgs {
+            sepay_keys: vec!["sepay-very-secret".into()],
+            sepay_api_token: Some("token-very-secret".into()),
+            ..ServeArgs::default()
+        };
+        let printed = format!("{args:?}");
+        assert!(!printed.contains("very-secret"), "{printed}");
+        assert_eq!(args.sepay_keys[0].expose(), "sepay-very-secret");
+    }
 
     #[test]
     fn opening_hours() {

@@ -203,7 +203,7 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
 /// The providers whose query APIs are polled: those given a token.
 fn poll_config(serve: &ServeArgs) -> poll::PollConfig {
     let mut apis = Vec::new();
-    let token = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
+    let token = |t: &Option<config::Secret>| t.as_ref().map(|t| t.expose().trim()).filter(|t| !t.is_empty()).map(String::from);
     if let Some(token) = token(&serve.sepay_api_token) {
         apis.push(poll::ProviderApi { provider: bankfeed::Provider::Sepay, base_url: serve.sepay_api_url.clone(), token });
     }
@@ -213,8 +213,8 @@ fn poll_config(serve: &ServeArgs) -> poll::PollConfig {
     poll::PollConfig { apis, interval: std::time::Duration::from_secs(serve.poll_interval_secs.max(1)) }
 }
 
-fn clean_keys(keys: &[String]) -> Vec<String> {
-    keys.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect()
+fn clean_keys(keys: &[config::Secret]) -> Vec<String> {
+    keys.iter().map(|k| k.expose().trim().to_string()).filter(|k| !k.is_empty()).collect()
 }
 
 /// Expires codes when their time is up, so both screens leave the QR at once; and every

@@ -223,6 +223,7 @@ fn summary(label: &str, ms: &mut [f64]) -> String {
 const ALL_DAY: (u32, u32) = (0, 24 * 60);
 
 fn serve_args(sepay_keys: Vec<String>) -> ServeArgs {
+    let sepay_keys = sepay_keys.into_iter().map(Into::into).collect();
     ServeArgs { bind: "127.0.0.1:0".parse().expect("addr"), demo: true, sepay_keys, opening_hours: ALL_DAY, ..ServeArgs::default() }
 }
 
