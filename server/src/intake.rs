@@ -413,8 +413,7 @@ pub async fn simulate_payment(intake: &Intake, backend: &Backend, counter_id: i6
     let id = i64::from(rand::random::<u32>()) + 1_000_000_000;
     let content = bankfeed::sign::mangled_content(&code, bankfeed::sign::Mangle::VcbGlued);
     // What the code on screen asks for: the amount, or after a part the rest.
-    let asked =
-        pr.amount - pr.amount_received.filter(|_| pr.state == app::domain::payment::PaymentState::PartiallyPaid.as_str()).unwrap_or(0);
+    let asked = app::backend::received::still_due(&pr);
     let transfer = bankfeed::sign::SimTransfer::new(id, &w.bank_account, asked, &content);
     let body = bankfeed::sign::sepay_body(&transfer);
     let req = bankfeed::sign::sepay_hmac(&body, key, chrono::Utc::now().timestamp());

@@ -481,8 +481,7 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
         // The money received holds this request: a fresh code for the rest, same request.
         PaymentState::PartiallyPaid => {
             let w = ward::Entity::find_by_id(pr.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
-            let missing = pr.amount - pr.amount_received.unwrap_or(0);
-            let payload = qr_payload(&txn, &w, &pr, missing).await?;
+            let payload = qr_payload(&txn, &w, &pr, super::received::still_due(&pr)).await?;
             let expires = Utc::now() + Duration::seconds(backend.settings.qr_ttl_secs);
             update_code(&txn, &pr, payload, expires, actor).await?;
             txn.commit().await?;
@@ -737,14 +736,8 @@ pub async fn payment_view(db: &impl ConnectionTrait, pr: &payment_request::Model
         state = PaymentState::Expired;
     }
     let received = pr.amount_received.unwrap_or(0);
-    let to_pay = if state == PaymentState::PartiallyPaid { pr.amount - received } else { pr.amount };
-    // The code is payable while its time runs; a partly paid request's code for the rest
-    // runs out without the request changing state (it still holds the money).
-    let code_live = match state {
-        PaymentState::QrIssued => true,
-        PaymentState::PartiallyPaid => pr.expires_at.is_some_and(|e| e > now),
-        _ => false,
-    };
+    let to_pay = super::received::still_due(pr);
+    let code_live = state.code_payable(pr.expires_at.is_some_and(|e| e <= now));
     let qr_svg = match &pr.qr_payload {
         Some(p) if code_live => {
             Some(vietqr::render_svg(p, &qr_options(&w, to_pay)).map_err(|e| BackendError::invalid("qr", e.to_string()))?)
@@ -901,7 +894,7 @@ async fn update_code(
     expires: DateTime<Utc>,
     actor: &str,
 ) -> Result<payment_request::Model, BackendError> {
-    let note = format!("cấp mã mới cho phần còn thiếu {} đồng", pr.amount - pr.amount_received.unwrap_or(0));
+    let note = format!("cấp mã mới cho phần còn thiếu {} đồng", super::received::still_due(pr));
     transition(txn, pr, PaymentEvent::RenewCode, actor, Some(note), |am| {
         am.qr_payload = Set(Some(payload));
         am.expires_at = Set(Some(expires));

@@ -167,12 +167,7 @@ pub async fn status(db: &impl ConnectionTrait, d: &dossier::Model) -> Result<Pay
         s.payment_code = Some(pr.payment_code.clone());
         s.expires_at = pr.expires_at.map(rfc);
     }
-    let code_live = match state {
-        PaymentState::QrIssued => true,
-        PaymentState::PartiallyPaid => pr.expires_at.is_some_and(|e| e > now),
-        _ => false,
-    };
-    if code_live {
+    if state.code_payable(pr.expires_at.is_some_and(|e| e <= now)) {
         s.qr_payload = pr.qr_payload.clone();
     }
     s.method = pr.method.clone();

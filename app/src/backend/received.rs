@@ -3,9 +3,19 @@
 
 use super::entity::{bank_notification, payment_request};
 use super::BackendError;
+use crate::domain::payment::PaymentState;
 use crate::model::ReceiptTransfer;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+
+/// What the request's code asks for now: the whole amount, or after parts the rest.
+pub fn still_due(pr: &payment_request::Model) -> i64 {
+    if pr.state == PaymentState::PartiallyPaid.as_str() {
+        pr.amount - pr.amount_received.unwrap_or(0)
+    } else {
+        pr.amount
+    }
+}
 
 /// The outcome label of a notification that paid part of a request.
 pub const PART: &str = "partial";

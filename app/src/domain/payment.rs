@@ -129,6 +129,13 @@ impl PaymentState {
         matches!(self, PaymentState::QrIssued | PaymentState::PartiallyPaid)
     }
 
+    /// The code on screen may be paid: a request that takes transfers, its code's time not
+    /// up. A partly paid request's code for the rest runs out without the request changing
+    /// state (it still holds the money); the screens then show no code.
+    pub fn code_payable(self, code_expired: bool) -> bool {
+        self.takes_transfers() && !code_expired
+    }
+
     /// A bank transfer of `amount` arrives for a request of `due` that already received
     /// `received_before`: the state it moves to and the sums the screens show. Amounts are
     /// whole đồng; a transfer of nothing or less is refused like any impossible event.
@@ -325,6 +332,8 @@ mod tests {
         assert_eq!(S::PartiallyPaid.apply(E::RenewCode), Ok(S::PartiallyPaid));
         assert!(S::QrIssued.apply(E::RenewCode).is_err(), "a whole code is re-issued as a new request");
         assert!(!S::PartiallyPaid.is_settled() && !S::PartiallyPaid.is_final() && S::PartiallyPaid.takes_transfers());
+        assert!(S::PartiallyPaid.code_payable(false) && !S::PartiallyPaid.code_payable(true), "its code for the rest runs out");
+        assert!(S::QrIssued.code_payable(false) && !S::Paid.code_payable(false) && !S::Expired.code_payable(false));
     }
 
     proptest::proptest! {
