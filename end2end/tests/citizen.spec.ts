@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { artifacts, counterScreens } from "./support/pages";
 import { expectAccessible, saveScreenshot } from "./support/a11y";
 
 // The citizen's side end to end: 30.000 of 50.000 đ, the code for the rest, the rest, then
@@ -18,16 +18,7 @@ test.afterAll(async () => {
 });
 
 test("a citizen pays 30.000 of 50.000 đ, then the rest, keeps the receipt on the phone and checks it on /verify", async ({ browser }) => {
-  const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  await signIn(officerCtx, server.url, USERS.officer);
-  await pairKiosk(kioskCtx, server.url, 1);
-  const officer = await officerCtx.newPage();
-  const kiosk = await kioskCtx.newPage();
-  await officer.goto(`${server.url}/`);
-  await kiosk.goto(`${server.url}/kiosk/1`);
-  await ready(officer);
-  await ready(kiosk);
+  const { officerCtx, kioskCtx, officer, kiosk } = await counterScreens(browser, server.url, { officerViewport: { width: 1366, height: 768 } });
 
   // A 50.000 đ dossier (chứng thực hợp đồng).
   await officer.getByTestId("applicant").fill("Nguyễn Thị Mai");

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { artifacts, counterScreens, ready } from "./support/pages";
 
 // The six steps in two browser contexts: the officer at a 1366×768 PC, the citizen at a
 // 1920×1080 kiosk. Each test gets its own server and database.
@@ -18,17 +18,8 @@ test.afterEach(async () => {
 });
 
 async function screens(browser: Browser): Promise<{ officer: Page; kiosk: Page }> {
-  const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const { officerCtx, kioskCtx, officer, kiosk } = await counterScreens(browser, server.url, { officerViewport: { width: 1366, height: 768 } });
   opened.push(officerCtx, kioskCtx);
-  await signIn(officerCtx, server.url, USERS.officer);
-  await pairKiosk(kioskCtx, server.url, 1);
-  const officer = await officerCtx.newPage();
-  const kiosk = await kioskCtx.newPage();
-  await officer.goto(`${server.url}/`);
-  await kiosk.goto(`${server.url}/kiosk/1`);
-  await ready(officer);
-  await ready(kiosk);
   await expect(kiosk.locator(".kiosk-body")).toHaveAttribute("data-kiosk-state", "idle");
   // Between citizens the kiosk explains how to pay by QR and where to go without an account.
   await expect(kiosk.getByTestId("kiosk-support-help")).toContainText("cán bộ hỗ trợ");

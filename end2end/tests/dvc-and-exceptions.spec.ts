@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { artifacts, counterScreens, pairKiosk, ready, signIn, USERS } from "./support/pages";
 
 let server: WardPayServer;
 
@@ -13,16 +13,7 @@ test.afterAll(async () => {
 });
 
 test("a dossier from the DVC portal waits on the dashboard and one key issues its code", async ({ browser }) => {
-  const officerCtx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  await signIn(officerCtx, server.url, USERS.officer);
-  await pairKiosk(kioskCtx, server.url, 1);
-  const officer = await officerCtx.newPage();
-  const kiosk = await kioskCtx.newPage();
-  await officer.goto(`${server.url}/`);
-  await kiosk.goto(`${server.url}/kiosk/1`);
-  await ready(officer);
-  await ready(kiosk);
+  const { officerCtx, kioskCtx, officer, kiosk } = await counterScreens(browser, server.url, { officerViewport: { width: 1366, height: 768 } });
 
   // The portal (played by `wardpay simulate-dvc`, signed with the demo key) sends a dossier.
   server.cli(["simulate-dvc", "--url", server.url, "--counter", "1"]);

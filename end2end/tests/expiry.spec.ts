@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { artifacts, counterScreens } from "./support/pages";
 
 // Codes live 30 s here (the shortest the server allows) so the test sees one expire.
 let server: WardPayServer;
@@ -15,16 +15,7 @@ test.afterAll(async () => {
 
 test("an expired code is never shown as payable", async ({ browser }) => {
   test.setTimeout(90_000);
-  const officerCtx = await browser.newContext();
-  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  await signIn(officerCtx, server.url, USERS.officer);
-  await pairKiosk(kioskCtx, server.url, 1);
-  const officer = await officerCtx.newPage();
-  const kiosk = await kioskCtx.newPage();
-  await officer.goto(`${server.url}/`);
-  await kiosk.goto(`${server.url}/kiosk/1`);
-  await ready(officer);
-  await ready(kiosk);
+  const { officerCtx, kioskCtx, officer, kiosk } = await counterScreens(browser, server.url);
   await officer.getByTestId("applicant").fill("Lê Văn Cường");
   await officer.getByTestId("procedure-search").fill("xac nhan tinh trang hon nhan");
   await officer.getByTestId("procedure-search").press("Enter");

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { WardPayServer } from "./support/server";
-import { artifacts, pairKiosk, ready, signIn, USERS } from "./support/pages";
+import { artifacts, counterScreens, pairKiosk, ready, signIn, USERS } from "./support/pages";
 import { expectAccessible } from "./support/a11y";
 
 let server: WardPayServer;
@@ -14,17 +14,7 @@ test.afterAll(async () => {
 });
 
 test("officer and kiosk stay in step, and the kiosk survives a server restart", async ({ browser }) => {
-  const officerCtx = await browser.newContext();
-  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  await signIn(officerCtx, server.url, USERS.officer);
-  await pairKiosk(kioskCtx, server.url, 1);
-  const officer = await officerCtx.newPage();
-  const kiosk = await kioskCtx.newPage();
-
-  await officer.goto(`${server.url}/`);
-  await kiosk.goto(`${server.url}/kiosk/1`);
-  await ready(officer);
-  await ready(kiosk);
+  const { officerCtx, kioskCtx, officer, kiosk } = await counterScreens(browser, server.url);
   await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "idle");
   await expect(kiosk.getByRole("heading", { name: "Vui lòng chờ" })).toBeVisible();
 

@@ -1,4 +1,4 @@
-import { expect, request, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+import { expect, request, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 /** Waits until the page is hydrated (clicks on dead server HTML would be lost) and live. */
 export async function ready(page: Page, opts: { live?: boolean } = {}): Promise<void> {
@@ -43,4 +43,26 @@ export async function pairKiosk(ctx: BrowserContext, url: string, counter = 1): 
   expect(p.status(), await p.text()).toBe(200);
   await admin.dispose();
   return code;
+}
+
+/** The two screens of a counter, each in its own browser: the officer signed in on `/`, a
+ *  paired kiosk (1920×1080) on `/kiosk/<counter>`, both hydrated and live. The officer's
+ *  window keeps Playwright's default size unless `officerViewport` is given. */
+export async function counterScreens(
+  browser: Browser,
+  url: string,
+  opts: { counter?: number; officerViewport?: { width: number; height: number } } = {},
+): Promise<{ officerCtx: BrowserContext; kioskCtx: BrowserContext; officer: Page; kiosk: Page }> {
+  const counter = opts.counter ?? 1;
+  const officerCtx = await browser.newContext(opts.officerViewport ? { viewport: opts.officerViewport } : {});
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await signIn(officerCtx, url, USERS.officer);
+  await pairKiosk(kioskCtx, url, counter);
+  const officer = await officerCtx.newPage();
+  const kiosk = await kioskCtx.newPage();
+  await officer.goto(`${url}/`);
+  await kiosk.goto(`${url}/kiosk/${counter}`);
+  await ready(officer);
+  await ready(kiosk);
+  return { officerCtx, kioskCtx, officer, kiosk };
 }
