@@ -14,6 +14,7 @@ mod m20261130_000006_statements;
 mod m20261201_000007_treasury;
 mod m20261201_000008_signing_keys;
 mod m20261201_000009_kiosk_chime;
+mod m20261201_000010_login_attempts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_treasury::Migration),
             Box::new(m20261201_000008_signing_keys::Migration),
             Box::new(m20261201_000009_kiosk_chime::Migration),
+            Box::new(m20261201_000010_login_attempts::Migration),
         ]
     }
 }

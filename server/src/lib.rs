@@ -133,6 +133,8 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
         backend::auth::seed_demo_accounts(&db, ward).await.map_err(StartError::Seed)?;
     }
     let (changes, change_stream) = backend::changes::ChangeFeed::new();
+    // Several servers on one PostgreSQL hear each other's changes; SQLite serves alone.
+    let cluster = backend::cluster::Cluster::for_database(&db).await.map_err(StartError::Seed)?;
     let backend = Backend {
         db,
         hub: Arc::new(LocalHub::default()),
@@ -147,12 +149,13 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
             public_url: serve.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
             build_id: serve.build_id.clone().filter(|b| !b.trim().is_empty()).unwrap_or_else(|| build_id(&serve.site_root)),
         }),
-        login_limiter: Arc::new(backend::auth::LoginLimiter::default()),
+        login_limiter: Arc::new(backend::login_throttle::LoginThrottle::default()),
         public_limiter: Arc::new(backend::rate_limit::WindowLimiter::new(
             app::api::verify::CHECKS_PER_MINUTE,
             std::time::Duration::from_secs(60),
         )),
         polls: Arc::new(backend::polls::PollBoard::default()),
+        cluster: cluster.clone(),
     };
     let mut keys = intake::BankKeys {
         sepay: clean_keys(&serve.sepay_keys),
@@ -170,8 +173,6 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let mut options = leptos_options(serve);
     options.site_addr = addr;
     let shutdown = CancellationToken::new();
-    // Several servers on one PostgreSQL hear each other's changes; SQLite serves alone.
-    let cluster = backend::cluster::Cluster::for_database(&backend.db).await.map_err(StartError::Seed)?;
     if let Some(c) = cluster.clone() {
         let (db, feed, token) = (backend.db.clone(), backend.changes.clone(), shutdown.clone());
         tokio::spawn(async move {

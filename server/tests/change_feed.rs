@@ -31,6 +31,16 @@ mod postgres_only {
         }
         crate::common::within_limit(super::two_servers_on_one_postgres_push_each_others_changes()).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_server_that_loses_its_listening_connection_is_unready_then_reconnects_and_resyncs_its_kiosks() {
+        if crate::common::postgres_url().is_none() {
+            eprintln!("skipped: TEST_DATABASE_URL not set");
+            return;
+        }
+        crate::common::within_limit(super::a_server_that_loses_its_listening_connection_is_unready_then_reconnects_and_resyncs_its_kiosks())
+            .await;
+    }
 }
 
 async fn start(db: sea_orm::DatabaseConnection) -> Server {
@@ -205,5 +215,79 @@ async fn a_job_round_runs_on_one_server_at_a_time(engine: Engine) {
     assert_eq!(other_job, Some("poll"), "another job is not held by the sweep");
     assert_eq!(after, Some("third"), "the lock went with the first round's transaction");
     other_server.close().await.ok();
+    cleanup(t).await;
+}
+
+async fn readyz(srv: &Server) -> (u16, serde_json::Value) {
+    let r = reqwest::get(format!("{}/readyz", srv.base_url())).await.expect("readyz");
+    (r.status().as_u16(), r.json().await.expect("json"))
+}
+
+/// The listening connection dies (PostgreSQL restarted, a proxy dropped it): the server says
+/// it is not ready while it cannot hear the others, listens again, sends its kiosks a whole
+/// snapshot (what was said meanwhile is lost), and hears the others' changes again.
+async fn a_server_that_loses_its_listening_connection_is_unready_then_reconnects_and_resyncs_its_kiosks() {
+    let Some(t) = fresh_db(Engine::Postgres).await else { return };
+    let a = start(t.db.clone()).await;
+    let b = start(t.reconnect().await).await;
+    let c = common::first_counter(&a).await;
+    let mut kiosk_on_b = kiosk_socket(&b, c).await;
+    let hears = |v: &serde_json::Value| v["peers"] == serde_json::json!(true);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !hears(&readyz(&b).await.1) {
+        assert!(tokio::time::Instant::now() < deadline, "B never started listening");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Everyone's LISTEN connection of this schema's channel dies at once.
+    let channel: String = {
+        let row = t.db.query_one_raw(Statement::from_string(t.db.get_database_backend(), "SELECT current_schema() AS s")).await.expect("q");
+        format!("wardpay_changes_{}", row.and_then(|r| r.try_get::<String>("", "s").ok()).expect("schema"))
+    };
+    let killed = t
+        .db
+        .query_all_raw(Statement::from_string(
+            t.db.get_database_backend(),
+            format!("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE query LIKE 'LISTEN%{channel}%'"),
+        ))
+        .await
+        .expect("terminate");
+    assert!(killed.len() >= 2, "both servers' listening connections were found: {}", killed.len());
+    // Not ready while it cannot hear the others (polled: the gap may be short), then ready again.
+    let mut saw_unready = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = readyz(&b).await;
+        if status == 503 {
+            assert_eq!(body["peers"], serde_json::json!(false), "{body}");
+            saw_unready = true;
+        } else if saw_unready && hears(&body) {
+            assert_eq!(status, 200);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "B did not come back: {body}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The kiosk got a whole snapshot on the re-sync, with no change made by anyone.
+    next_snapshot(&mut kiosk_on_b, Duration::from_secs(5)).await.expect("a re-sync snapshot after listening again");
+    // And hears A again.
+    let item = common::demo_item(&a, "DEMO-CT03").await;
+    let input = NewDossier {
+        counter_id: c,
+        applicant_name: "Phạm Văn Đức".into(),
+        id_number: None,
+        phone: None,
+        lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
+        request_key: None,
+    };
+    let row = payments::create_dossier(&a.backend, input, payments::Source::Counter, None, "canbo").await.expect("created on A");
+    let code = row.payment.expect("a code").payment_code;
+    loop {
+        let s = next_snapshot(&mut kiosk_on_b, Duration::from_secs(5)).await.expect("B's kiosk hears A again");
+        if s.current.as_ref().is_some_and(|p| p.payment_code == code) {
+            break;
+        }
+    }
+    b.shutdown().await.expect("shutdown B");
+    a.shutdown().await.expect("shutdown A");
     cleanup(t).await;
 }

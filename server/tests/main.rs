@@ -16,6 +16,7 @@ mod dvc;
 mod foundation;
 mod partial_payments;
 mod reconciliation;
+mod scale_out;
 mod setup;
 mod simulate_bank;
 mod ssr_owner;

@@ -6,6 +6,7 @@
 
 use super::audit::{self, Entry};
 use super::entity::{account, known_device, session};
+use super::login_throttle::{login_keys, LoginThrottle};
 use super::BackendError;
 use crate::model::{AccountRow, Me, NewAccount, Role};
 use chrono::{DateTime, Duration, Utc};
@@ -13,14 +14,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration as StdDuration, Instant};
 
 pub const SESSION_COOKIE: &str = "wp_session";
 pub const KIOSK_COOKIE: &str = "wp_kiosk";
 /// A browser an account signed in from before: its sign-in attempts for that account are
-/// throttled on their own (see [`LoginLimiter`]).
+/// throttled on their own (see [`super::login_throttle`]).
 pub const KNOWN_DEVICE_COOKIE: &str = "wp_device";
 pub const SESSION_MAX: Duration = Duration::hours(12);
 pub const SESSION_IDLE: Duration = Duration::hours(2);
@@ -316,7 +314,7 @@ async fn known_device_account(db: &DatabaseConnection, token: Option<&str>) -> R
 /// known-device cookie, if it sent one.
 pub async fn login(
     db: &DatabaseConnection,
-    limiter: &LoginLimiter,
+    limiter: &LoginThrottle,
     username: &str,
     password: &str,
     ip: Option<String>,
@@ -337,7 +335,7 @@ pub async fn login(
     let keys = login_keys(&username, ip.as_deref(), trusted.as_deref());
     // The attempt counts from here, so a burst of parallel tries gets no more guesses than
     // a sequence would.
-    let _attempt = match limiter.begin(&keys) {
+    let attempt = match limiter.begin(db, &keys).await? {
         Ok(a) => a,
         Err(wait) => {
             if limiter.should_report(&keys) {
@@ -366,7 +364,7 @@ pub async fn login(
     let account = match found {
         Some(a) if matches && a.active => a,
         other => {
-            limiter.failed(&keys);
+            attempt.failed(&limiter.rules).await?;
             let ward = other.as_ref().and_then(|a| a.ward_id);
             // The name typed is recorded only when it exists, so a password typed into the
             // username box does not end up in the log.
@@ -387,7 +385,7 @@ pub async fn login(
             return Ok(Err(LoginError::Wrong));
         }
     };
-    limiter.succeeded(&keys);
+    attempt.succeeded().await?;
     let role = Role::parse(&account.role).ok_or_else(|| BackendError::invalid("role", "unknown role"))?;
     let token = new_token();
     let id = token_hash(&token);
@@ -495,188 +493,6 @@ fn session_alive(s: &session::Model, now: DateTime<Utc>) -> bool {
     s.expires_at > now && now - s.last_seen_at < SESSION_IDLE
 }
 
-/// Failed sign-ins in a 15-minute sliding window, counted so that an attacker is slowed
-/// and the rightful user is not locked out:
-///
-/// - per **name and address** (`pair:`): five failures, then one try after a wait that
-///   doubles with each further failure (30 s, 1 min, 2 min… at most the window);
-/// - per **address** (`ip:`, 100) and per **name** from any address (`user:`, 50), with the
-///   same backoff, against sprays across names or from many addresses;
-/// - a browser the account signed in from before (its `wp_device` cookie, see
-///   [`KNOWN_DEVICE_COOKIE`]) is counted on its own (`dev:`) and never by the address or
-///   name-wide counts: a stranger's failures, or a colleague's behind the same NAT, never
-///   lock the owner out of their own PC.
-///
-/// Kept in memory: a restart forgets, which only helps someone who can restart the server.
-pub struct LoginLimiter {
-    window: StdDuration,
-    per_pair: usize,
-    per_ip: usize,
-    per_user: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-    /// Attempts being checked right now, per key.
-    in_flight: Mutex<HashMap<String, usize>>,
-    /// When each key's throttling was last reported to the audit log.
-    reported: Mutex<HashMap<String, Instant>>,
-    /// Password checks running at once.
-    pub hashing: tokio::sync::Semaphore,
-}
-
-/// The first wait after a key reaches its limit; it doubles with every further failure.
-const BACKOFF_BASE: StdDuration = StdDuration::from_secs(30);
-
-/// One sign-in attempt under way; dropping it ends it.
-pub struct Attempt<'a> {
-    limiter: &'a LoginLimiter,
-    keys: Vec<String>,
-}
-
-impl Drop for Attempt<'_> {
-    fn drop(&mut self) {
-        let mut map = self.limiter.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        for k in &self.keys {
-            if let Some(n) = map.get_mut(k) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    map.remove(k);
-                }
-            }
-        }
-    }
-}
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        LoginLimiter::new(StdDuration::from_secs(15 * 60), 5, 100, 50)
-    }
-}
-
-/// The keys an attempt counts under (see [`LoginLimiter`]).
-pub fn login_keys(username: &str, ip: Option<&str>, known_device: Option<&str>) -> Vec<String> {
-    let ip = ip.unwrap_or("-");
-    match known_device {
-        Some(device) => vec![format!("dev:{device}|{username}")],
-        None => vec![format!("pair:{username}|{ip}"), format!("ip:{ip}"), format!("user:{username}")],
-    }
-}
-
-impl LoginLimiter {
-    pub fn new(window: StdDuration, per_pair: usize, per_ip: usize, per_user: usize) -> Self {
-        LoginLimiter {
-            window,
-            per_pair,
-            per_ip,
-            per_user,
-            failures: Mutex::new(HashMap::new()),
-            in_flight: Mutex::new(HashMap::new()),
-            reported: Mutex::new(HashMap::new()),
-            hashing: tokio::sync::Semaphore::new(4),
-        }
-    }
-
-    fn limit(&self, key: &str) -> usize {
-        if key.starts_with("ip:") {
-            self.per_ip
-        } else if key.starts_with("user:") {
-            self.per_user
-        } else {
-            self.per_pair
-        }
-    }
-
-    /// Seconds `key` must still wait, given its failures in the window and tries under way.
-    fn wait(&self, key: &str, failures: &VecDeque<Instant>, flying: usize, now: Instant) -> Option<u64> {
-        let limit = self.limit(key);
-        let n = failures.len();
-        if n + flying < limit {
-            return None;
-        }
-        if n < limit || flying > 0 {
-            // Parallel tries past the limit: they wait for the ones under way.
-            return Some(1);
-        }
-        let doublings = u32::try_from(n - limit).unwrap_or(u32::MAX).min(16);
-        let backoff = BACKOFF_BASE.saturating_mul(1 << doublings).min(self.window);
-        let last = failures.back().copied().unwrap_or(now);
-        let until = last + backoff;
-        // Whole seconds, rounded up: a client that waits what it is told is let in.
-        (until > now).then(|| {
-            let left = until - now;
-            (left.as_secs() + u64::from(left.subsec_nanos() > 0)).max(1)
-        })
-    }
-
-    /// Starts an attempt, or says how many seconds to wait.
-    pub fn begin(&self, keys: &[String]) -> Result<Attempt<'_>, u64> {
-        let now = Instant::now();
-        let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let empty = VecDeque::new();
-        let wait = keys
-            .iter()
-            .filter_map(|k| {
-                if let Some(q) = failures.get_mut(k) {
-                    while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                        q.pop_front();
-                    }
-                }
-                let q = failures.get(k).unwrap_or(&empty);
-                self.wait(k, q, flying.get(k).copied().unwrap_or(0), now)
-            })
-            .max();
-        if let Some(w) = wait {
-            return Err(w);
-        }
-        for k in keys {
-            *flying.entry(k.clone()).or_default() += 1;
-        }
-        Ok(Attempt { limiter: self, keys: keys.to_vec() })
-    }
-
-    /// Seconds to wait, if any of `keys` is throttled now (no attempt is started).
-    pub fn blocked(&self, keys: &[String]) -> Option<u64> {
-        self.begin(keys).err()
-    }
-
-    pub fn failed(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
-        }
-        for k in keys {
-            map.entry(k.clone()).or_default().push_back(now);
-        }
-    }
-
-    /// The right password: the name's own counts (with this address or browser) start over;
-    /// the address- and name-wide counts stay, they are about other people's tries.
-    pub fn succeeded(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for k in keys.iter().filter(|k| k.starts_with("pair:") || k.starts_with("dev:")) {
-            map.remove(k);
-        }
-    }
-
-    /// Whether a refusal for `keys` should go to the audit log: once a minute per key set,
-    /// so a flood of refused tries is seen without writing a row for each.
-    pub fn should_report(&self, keys: &[String]) -> bool {
-        let now = Instant::now();
-        let key = keys.join(" ");
-        let mut map = self.reported.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, t| now.duration_since(*t) < StdDuration::from_secs(60));
-        }
-        match map.get(&key) {
-            Some(t) if now.duration_since(*t) < StdDuration::from_secs(60) => false,
-            _ => {
-                map.insert(key, now);
-                true
-            }
-        }
-    }
-}
-
 /// Refused sign-ins of the last `hours`, per name and address, most recent first: those
 /// of `ward_id`'s accounts, or every one (names that do not exist too) for `None`.
 pub async fn recent_attempts(
@@ -748,87 +564,6 @@ pub async fn seed_demo_accounts(db: &DatabaseConnection, ward_id: i64) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn keys(user: &str, ip: &str) -> Vec<String> {
-        login_keys(user, Some(ip), None)
-    }
-
-    #[test]
-    fn five_failures_slow_a_name_at_one_address_only() {
-        let l = LoginLimiter::default();
-        for _ in 0..5 {
-            assert_eq!(l.blocked(&keys("a", "1")), None);
-            l.failed(&keys("a", "1"));
-        }
-        let wait = l.blocked(&keys("a", "1")).expect("the sixth try from that address waits");
-        assert!((1..=30).contains(&wait), "{wait}");
-        assert_eq!(l.blocked(&keys("a", "2")), None, "the owner at another address is not locked out");
-        assert_eq!(l.blocked(&keys("b", "1")), None, "another name behind the same address is not locked out");
-        assert_eq!(l.blocked(&login_keys("a", Some("1"), Some("dev"))), None, "the owner's known browser is not locked out");
-        l.succeeded(&keys("a", "1"));
-        assert_eq!(l.blocked(&keys("a", "1")), None);
-    }
-
-    #[test]
-    fn the_wait_doubles_with_each_further_failure() {
-        let l = LoginLimiter::default();
-        let k = keys("a", "1");
-        let f = |n: usize| {
-            let q: VecDeque<Instant> = std::iter::repeat_n(Instant::now(), n).collect();
-            l.wait(&k[0], &q, 0, Instant::now())
-        };
-        assert_eq!(f(4), None);
-        assert_eq!(f(5), Some(30));
-        assert_eq!(f(6), Some(60));
-        assert_eq!(f(7), Some(120));
-        assert_eq!(f(30), Some(15 * 60), "never more than the window");
-    }
-
-    #[test]
-    fn a_spray_from_one_address_is_slowed_but_a_nat_office_is_not_locked() {
-        let l = LoginLimiter::default();
-        for i in 0..20 {
-            l.failed(&keys(&format!("user{i}"), "10.0.0.1"));
-        }
-        assert_eq!(l.blocked(&keys("canbo", "10.0.0.1")), None, "twenty failures behind one address lock no one");
-        for i in 20..100 {
-            l.failed(&keys(&format!("user{i}"), "10.0.0.1"));
-        }
-        assert!(l.blocked(&keys("someone", "10.0.0.1")).is_some(), "a hundred slow the address down");
-        assert_eq!(l.blocked(&login_keys("canbo", Some("10.0.0.1"), Some("known"))), None, "known browsers still get in");
-    }
-
-    #[test]
-    fn parallel_attempts_count_before_they_finish() {
-        let l = LoginLimiter::new(StdDuration::from_secs(60), 2, 100, 50);
-        let keys = keys("a", "1");
-        let first = l.begin(&keys).expect("first");
-        let second = l.begin(&keys).expect("second");
-        assert!(l.begin(&keys).is_err(), "a third parallel try waits");
-        drop(first);
-        l.failed(&keys);
-        assert!(l.begin(&keys).is_err(), "one failure and one under way still make two");
-        drop(second);
-        assert!(l.begin(&keys).is_ok());
-    }
-
-    #[test]
-    fn failures_leave_the_window() {
-        let l = LoginLimiter::new(StdDuration::from_millis(30), 1, 100, 50);
-        let keys = keys("a", "1");
-        l.failed(&keys);
-        assert!(l.blocked(&keys).is_some());
-        std::thread::sleep(StdDuration::from_millis(40));
-        assert_eq!(l.blocked(&keys), None);
-    }
-
-    #[test]
-    fn throttling_is_reported_once_a_minute() {
-        let l = LoginLimiter::default();
-        assert!(l.should_report(&keys("a", "1")));
-        assert!(!l.should_report(&keys("a", "1")));
-        assert!(l.should_report(&keys("a", "2")));
-    }
 
     #[test]
     fn usernames_are_plain() {

@@ -8,6 +8,8 @@
 use super::changes::{parse_relay, relay_payloads, Change, ChangeFeed, Coalesced};
 use super::BackendError;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// This server's place among the others on the same database.
@@ -16,6 +18,9 @@ pub struct Cluster {
     /// Random per start: a server ignores its own notifications.
     pub instance: String,
     pub channel: String,
+    /// Whether this server hears the others right now (its LISTEN connection is up): a
+    /// server that cannot is not ready, since its kiosks would miss the others' changes.
+    hearing: Arc<AtomicBool>,
 }
 
 impl Cluster {
@@ -26,7 +31,16 @@ impl Cluster {
         }
         let row = db.query_one_raw(Statement::from_string(DatabaseBackend::Postgres, "SELECT current_schema() AS s")).await?;
         let schema: String = row.and_then(|r| r.try_get::<String>("", "s").ok()).unwrap_or_else(|| "public".into());
-        Ok(Some(Cluster { instance: uuid::Uuid::new_v4().simple().to_string(), channel: channel_for(&schema) }))
+        Ok(Some(Cluster::new(uuid::Uuid::new_v4().simple().to_string(), channel_for(&schema))))
+    }
+
+    fn new(instance: String, channel: String) -> Cluster {
+        Cluster { instance, channel, hearing: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Whether the others' changes reach this server now (see [`Cluster::listen`]).
+    pub fn hears_others(&self) -> bool {
+        self.hearing.load(Ordering::Relaxed)
     }
 
     /// Tells the other servers about a round of this server's own changes.
@@ -65,6 +79,7 @@ impl Cluster {
                 continue;
             }
             tracing::info!(channel = %self.channel, "listening for other servers' changes");
+            self.hearing.store(true, Ordering::Relaxed);
             if !std::mem::take(&mut first) {
                 feed.heard(Change::Everything);
             }
@@ -72,10 +87,13 @@ impl Cluster {
                 match listener.try_recv().await {
                     Ok(Some(n)) => self.hear(n.payload(), &feed),
                     Ok(None) => {
-                        tracing::warn!("lost the connection that hears other servers; re-syncing every screen");
-                        feed.heard(Change::Everything);
+                        self.hearing.store(false, Ordering::Relaxed);
+                        // Listen again on a fresh connection; once it is up, every screen re-syncs.
+                        tracing::warn!("lost the connection that hears other servers; reconnecting");
+                        break;
                     }
                     Err(e) => {
+                        self.hearing.store(false, Ordering::Relaxed);
                         tracing::warn!(error = %e, "listening for other servers failed; reconnecting");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         break;
@@ -118,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_server_ignores_its_own_notices_and_resyncs_on_garbage() {
-        let cluster = Cluster { instance: "me".into(), channel: "c".into() };
+        let cluster = Cluster::new("me".into(), "c".into());
         let (feed, mut rx) = ChangeFeed::new();
         cluster.hear(&relay_payloads("me", &Coalesced { counters: vec![1], ..Default::default() })[0], &feed);
         assert!(rx.try_recv().is_err(), "its own notice changes nothing");

@@ -22,6 +22,7 @@ pub mod history;
 pub mod hub;
 pub mod jobs;
 pub mod kiosks;
+pub mod login_throttle;
 pub mod payments;
 pub mod polls;
 pub mod portal_status;
@@ -59,11 +60,13 @@ pub struct Backend {
     /// Where commands say what they changed; [`screens::push_changes`] publishes it.
     pub changes: changes::ChangeFeed,
     pub settings: Arc<Settings>,
-    pub login_limiter: Arc<auth::LoginLimiter>,
+    pub login_limiter: Arc<login_throttle::LoginThrottle>,
     /// Public reads of receipts per address: checks on `/verify` and PDF downloads.
     pub public_limiter: Arc<rate_limit::WindowLimiter>,
     /// How the providers' pollers stand; empty when none is configured.
     pub polls: Arc<polls::PollBoard>,
+    /// The other servers on the same PostgreSQL; `None` on SQLite, which has one server.
+    pub cluster: Option<cluster::Cluster>,
 }
 
 /// Run-time behaviour chosen by configuration.

@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A real `wardpay` release binary on a free port with its own temporary SQLite database. */
+/** A real `wardpay` binary on a free port with its own temporary SQLite database, or the
+ *  database given as DATABASE_URL in `extraEnv` (several servers may share a PostgreSQL one). */
 export class WardPayServer {
   private proc?: ChildProcess;
   readonly output: string[] = [];
@@ -49,7 +50,7 @@ export class WardPayServer {
     this.proc = spawn(BIN, ["--demo"], {
       env: {
         ...process.env,
-        DATABASE_URL: `sqlite://${path.join(this.dir, "e2e.sqlite")}`,
+        DATABASE_URL: this.databaseUrl,
         WARDPAY_BIND: `127.0.0.1:${this.port}`,
         LEPTOS_SITE_ROOT: SITE_ROOT,
         WARDPAY_LOG: "info,tower_http=warn",
@@ -105,10 +106,15 @@ export class WardPayServer {
     await exited;
   }
 
+  /** The database this server uses: its own SQLite file unless DATABASE_URL was given. */
+  get databaseUrl(): string {
+    return this.extraEnv.DATABASE_URL ?? `sqlite://${path.join(this.dir, "e2e.sqlite")}`;
+  }
+
   /** Runs a `wardpay` subcommand against this server's database; returns its output. */
   cli(args: string[]): string {
     const r = spawnSync(BIN, args, {
-      env: { ...process.env, DATABASE_URL: `sqlite://${path.join(this.dir, "e2e.sqlite")}`, WARDPAY_LOG: "warn" },
+      env: { ...process.env, DATABASE_URL: this.databaseUrl, WARDPAY_LOG: "warn" },
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -138,4 +144,32 @@ export class WardPayServer {
     await this.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+const POSTGRES = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** A schema of its own in the test PostgreSQL, for servers that share it; drop() removes it. */
+export class PostgresSchema {
+  private constructor(readonly name: string) {}
+
+  static create(): PostgresSchema {
+    const name = `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    psql(`CREATE SCHEMA ${name}`);
+    return new PostgresSchema(name);
+  }
+
+  /** The URL a server uses: the test database with this schema first on its search path. */
+  get url(): string {
+    const sep = POSTGRES.includes("?") ? "&" : "?";
+    return `${POSTGRES}${sep}options=-c%20search_path%3D${this.name}`;
+  }
+
+  drop(): void {
+    psql(`DROP SCHEMA IF EXISTS ${this.name} CASCADE`);
+  }
+}
+
+function psql(sql: string): void {
+  const r = spawnSync("psql", [POSTGRES, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], { encoding: "utf8", timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`psql failed (is PostgreSQL at ${POSTGRES}?): ${r.stderr || r.error}`);
 }

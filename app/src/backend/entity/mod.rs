@@ -21,6 +21,7 @@ pub mod intake_rejection;
 pub mod kiosk_device;
 pub mod kiosk_pairing;
 pub mod known_device;
+pub mod login_attempt;
 pub mod payment_event;
 pub mod payment_request;
 pub mod receipt;

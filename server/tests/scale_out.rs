@@ -1,0 +1,69 @@
+//! Several servers on one database, as a city runs them behind a load balancer: what one
+//! server knows, the others know too. Each test starts two servers on the same database
+//! (on SQLite, two in one process on one file, which is what the state under test needs).
+
+use crate::common;
+
+use app::backend::audit;
+use app::backend::auth::DEMO_PASSWORD;
+use common::{anonymous, cleanup, fresh_db, start_server, Engine};
+
+db_tests!(
+    wrong_passwords_on_one_server_throttle_the_name_on_the_other,
+    a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_limit,
+);
+
+async fn login(base: &str, user: &str, password: &str) -> reqwest::Response {
+    anonymous(base).post(format!("{base}/api/login")).form(&[("username", user), ("password", password)]).send().await.expect("login")
+}
+
+async fn failed_checks(db: &sea_orm::DatabaseConnection, account: &str) -> usize {
+    let filter = app::model::AuditFilter { action: Some("auth.login_failed".into()), ..Default::default() };
+    audit::list(db, None, &filter, 1_000).await.expect("audit").iter().filter(|r| r.subject == format!("account:{account}")).count()
+}
+
+async fn wrong_passwords_on_one_server_throttle_the_name_on_the_other(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let a = start_server(t.db.clone()).await;
+    let b = start_server(t.reconnect().await).await;
+    let (on_a, on_b) = (a.base_url(), b.base_url());
+    for _ in 0..3 {
+        assert_eq!(login(&on_a, "canbo", "not-the-password").await.status(), 401);
+    }
+    for _ in 0..2 {
+        assert_eq!(login(&on_b, "canbo", "not-the-password").await.status(), 401);
+    }
+    // Five failures in all: the sixth try waits, on either server, even with the right password.
+    for base in [&on_a, &on_b] {
+        let r = login(base, "canbo", DEMO_PASSWORD).await;
+        assert_eq!(r.status(), 429, "throttled on {base}");
+        let wait: u64 = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
+        assert!((1..=30).contains(&wait), "{wait}");
+    }
+    // Another account behind the same address is not locked out, on either server.
+    assert_eq!(login(&on_b, "hotro", DEMO_PASSWORD).await.status(), 200);
+    assert_eq!(login(&on_a, "truongbp", DEMO_PASSWORD).await.status(), 200);
+    assert_eq!(failed_checks(&t.db, "canbo").await, 5, "every checked failure is in the audit log, whichever server saw it");
+    a.shutdown().await.expect("shutdown a");
+    b.shutdown().await.expect("shutdown b");
+    cleanup(t).await;
+}
+
+async fn a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_limit(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let a = start_server(t.db.clone()).await;
+    let b = start_server(t.reconnect().await).await;
+    let bases = [a.base_url(), b.base_url()];
+    let tries = (0..24).map(|i| {
+        let base = bases[i % 2].clone();
+        async move { login(&base, "canbo", &format!("guess-number-{i}")).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(tries).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!((1..=5).contains(&checked), "at most five passwords were checked in the burst: {statuses:?}");
+    assert_eq!(failed_checks(&t.db, "canbo").await, checked, "each checked guess is one failure in the audit log");
+    a.shutdown().await.expect("shutdown a");
+    b.shutdown().await.expect("shutdown b");
+    cleanup(t).await;
+}
