@@ -31,8 +31,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_login_attempt_key_at").table(LoginAttempt::Table).col(LoginAttempt::Key).col(LoginAttempt::At).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_login_attempt_key_at")
+                .table(LoginAttempt::Table)
+                .col(LoginAttempt::Key)
+                .col(LoginAttempt::At)
+                .to_owned(),
+        )
+        .await?;
         m.create_index(Index::create().name("ix_login_attempt_at").table(LoginAttempt::Table).col(LoginAttempt::At).to_owned()).await
     }
 }

@@ -30,6 +30,17 @@ pub enum Command {
     Migrate,
     /// Create or update the demo ward and its demo accounts (idempotent) and exit.
     SeedDemo,
+    /// Create a city in this database (idempotent): the demo ward and sibling wards, each
+    /// with its counters, fee catalog, example budget codes and three staff accounts
+    /// (`canbo.NNN`, `truongbp.NNN`, `ketoan.NNN`, with the demo password).
+    SeedCity {
+        /// Wards in all (Hà Nội has 126 wards and communes).
+        #[arg(long, default_value_t = app::backend::city::HANOI_WARDS, value_parser = clap::value_parser!(u32).range(1..=999))]
+        wards: u32,
+        /// Counters per ward.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(i32).range(1..=50))]
+        counters: i32,
+    },
     /// Generate a realistic past year into empty wards (for benchmarks and demonstrations):
     /// payment requests with the usual mix of outcomes and bank exceptions, every past day
     /// closed. Same arguments, same data.
@@ -73,6 +84,13 @@ pub enum Command {
         #[arg(long)]
         day: String,
         /// The XML file to write.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// A consistent copy of the SQLite database while the server keeps serving (PostgreSQL:
+    /// pg_dump). Restore by stopping the server and putting the copy in the database's place.
+    Backup {
+        /// The new file to write (never overwritten).
         #[arg(short, long)]
         output: std::path::PathBuf,
     },

@@ -4,6 +4,7 @@
 
 pub mod access_layer;
 pub mod accounting_reports;
+pub mod backup;
 pub mod cli;
 pub mod cli_admin;
 pub mod cli_receipts;

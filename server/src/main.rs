@@ -18,6 +18,14 @@ async fn main() -> ExitCode {
         Command::Serve => serve(&cli.common, &cli.serve).await,
         Command::Migrate => server::open_database(&cli.common).await.map(|_| println!("migrations applied")).map_err(|e| e.to_string()),
         Command::SeedDemo => seed(&cli.common).await,
+        Command::Backup { output } => match server::open_database(&cli.common).await {
+            Ok(db) => server::backup::sqlite_backup(&db, &output)
+                .await
+                .map(|done| println!("backup written: {} ({} bytes)", done.path.display(), done.bytes))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Command::SeedCity { wards, counters } => seed_city(&cli.common, wards, counters).await,
         Command::SeedHistory { payments, wards, days, seed } => {
             seed_history(&cli.common, app::backend::history::Plan { payments, wards, days, seed }).await
         }
@@ -117,6 +125,19 @@ async fn seed(common: &server::config::CommonArgs) -> Result<(), String> {
     let id = app::backend::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
     app::backend::auth::seed_demo_accounts(&db, id).await.map_err(|e| e.to_string())?;
     println!("demo ward ready (id {id})");
+    Ok(())
+}
+
+async fn seed_city(common: &server::config::CommonArgs, wards: u32, counters: i32) -> Result<(), String> {
+    let db = server::open_database(common).await.map_err(|e| e.to_string())?;
+    let city = app::backend::city::seed_city(&db, wards, counters).await.map_err(|e| e.to_string())?;
+    println!(
+        "city ready: {} wards, {} counters, {} new staff accounts (canbo.NNN, truongbp.NNN, ketoan.NNN for ward NNN ≥ 002; password {})",
+        city.wards.len(),
+        city.counters,
+        city.accounts_created,
+        app::backend::auth::DEMO_PASSWORD
+    );
     Ok(())
 }
 

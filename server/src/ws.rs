@@ -21,6 +21,16 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 const BEAT_EVERY: Duration = Duration::from_secs(2);
 /// Close code 1012 ("service restart") tells the client to come back soon.
 const CLOSE_RESTART: u16 = 1012;
+/// Screens only ever send pongs and closes: a few KiB of read buffer per socket instead of
+/// tungstenite's 128 KiB keeps ten thousand idle kiosks in little memory, and nothing a
+/// client sends may be larger than this.
+const READ_BUFFER: usize = 4 * 1024;
+const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+
+/// The upgrade with the buffers a push-only socket needs.
+fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(READ_BUFFER).write_buffer_size(0).max_message_size(MAX_CLIENT_MESSAGE).max_frame_size(MAX_CLIENT_MESSAGE)
+}
 
 pub async fn counter(
     ws: WebSocketUpgrade,
@@ -37,7 +47,7 @@ pub async fn counter(
     if !allowed {
         return Err(BackendError::Forbidden("another ward's or counter's screen").into());
     }
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Counter(id), who)))
+    Ok(sized(ws).on_upgrade(move |socket| session(socket, state, Topic::Counter(id), who)))
 }
 
 pub async fn ward(
@@ -50,7 +60,7 @@ pub async fn ward(
     if !matches!(&who, Principal::Staff(s) if s.covers_ward(id)) {
         return Err(BackendError::Forbidden("another ward").into());
     }
-    Ok(ws.on_upgrade(move |socket| session(socket, state, Topic::Ward(id), who)))
+    Ok(sized(ws).on_upgrade(move |socket| session(socket, state, Topic::Ward(id), who)))
 }
 
 async fn snapshot(state: &AppState, topic: Topic) -> Result<ServerMsg, BackendError> {

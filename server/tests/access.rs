@@ -22,6 +22,7 @@ db_tests!(
     sign_in_cookies_rate_limit_and_sign_out,
     cross_site_requests_are_refused,
     a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked,
+    in_a_city_of_126_wards_each_wards_staff_reach_only_their_own_ward,
 );
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -602,6 +603,109 @@ async fn a_kiosk_pairs_reads_only_its_counter_and_can_be_revoked(engine: Engine)
         .expect("audit");
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["kiosk.revoke", "kiosk.pair"]);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// Hà Nội's 126 wards × 4 counters in one database: the staff of ward 77 work in ward 77
+/// and reach nothing of ward 126 (nor of the demo ward), whatever id they put in a request.
+async fn in_a_city_of_126_wards_each_wards_staff_reach_only_their_own_ward(engine: Engine) {
+    use app::backend::city;
+    use app::model::{PaymentMethod, ReceiptRegister, WardSnapshot};
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start_server(t.db.clone()).await;
+    let base = srv.base_url();
+    let made = city::seed_city(&t.db, city::HANOI_WARDS, 4).await.expect("city");
+    assert_eq!((made.wards.len(), made.counters), (126, 504));
+    let again = city::seed_city(&t.db, city::HANOI_WARDS, 4).await.expect("again");
+    assert_eq!((again.wards, again.accounts_created), (made.wards.clone(), 0), "seeding twice changes nothing");
+    let (ours, theirs) = (made.wards[76], made.wards[125]);
+    let counter_of = async |ward: i64| {
+        counter::Entity::find()
+            .filter(counter::Column::WardId.eq(ward))
+            .filter(counter::Column::Number.eq(1))
+            .one(&t.db)
+            .await
+            .expect("q")
+            .expect("counter 1")
+            .id
+    };
+    let (our_counter, their_counter) = (counter_of(ours).await, counter_of(theirs).await);
+    // A dossier paid in each ward, and one waiting in theirs.
+    let dossier_at = async |ward: i64, counter_id: i64, name: &str| {
+        let item =
+            payments::catalog(&t.db, ward).await.expect("catalog").into_iter().find(|c| c.procedure_code == "DEMO-CT02").expect("item");
+        let input = NewDossier {
+            counter_id,
+            applicant_name: name.into(),
+            id_number: None,
+            phone: None,
+            lines: vec![LineRequest { fee_item_id: item.id, quantity: 1, pages: None, exempt_reason: None }],
+            request_key: None,
+        };
+        payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "test")
+            .await
+            .expect("dossier")
+            .payment
+            .expect("code")
+    };
+    for (ward, counter_id, name) in [(ours, our_counter, "Hoàng Văn Bảy"), (theirs, their_counter, "Đỗ Thị Tám")] {
+        let p = dossier_at(ward, counter_id, name).await;
+        payments::pay_manually(&srv.backend, p.id, p.version, PaymentMethod::Cash, Some("không có tài khoản".into()), None, "test")
+            .await
+            .expect("paid");
+    }
+    let waiting = dossier_at(theirs, their_counter, "Vũ Văn Chín").await;
+
+    let officer = sign_in(&base, "canbo.077").await;
+    assert_eq!(post_form(&officer.client, format!("{base}/api/get_counter_snapshot"), &format!("counter_id={our_counter}")).await, 200);
+    for (path, body) in [
+        ("get_counter_snapshot", format!("counter_id={their_counter}")),
+        ("get_catalog", format!("ward_id={theirs}")),
+        ("get_dvc_pending", format!("counter_id={their_counter}")),
+        ("set_counter_status", format!("counter_id={their_counter}&status=paused")),
+        ("cancel_payment", format!("id={}&version={}", waiting.id, waiting.version)),
+        ("get_ward_snapshot", format!("ward_id={theirs}")),
+    ] {
+        assert_eq!(post_form(&officer.client, format!("{base}/api/{path}"), &body).await, 403, "{path} of ward 126 by ward 77's officer");
+    }
+    let err = ws_connect(&base, &format!("/ws/counter/{their_counter}"), Some(&officer.cookie)).await.expect_err("refused");
+    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(r) if r.status() == 403));
+
+    let boss = sign_in(&base, "truongbp.077").await;
+    let r =
+        boss.client.post(format!("{base}/api/get_ward_snapshot")).form(&[("ward_id", ours.to_string())]).send().await.expect("snapshot");
+    assert_eq!(r.status(), 200);
+    let snap: WardSnapshot = r.json().await.expect("json");
+    assert_eq!(snap.counters.len(), 4, "their own four counters, not the city's 504");
+    assert_eq!(post_form(&boss.client, format!("{base}/api/get_exceptions"), &format!("ward_id={theirs}&only_open=true")).await, 403);
+    let err = ws_connect(&base, &format!("/ws/ward/{theirs}"), Some(&boss.cookie)).await.expect_err("refused");
+    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(r) if r.status() == 403));
+    let rows: Vec<app::model::AuditRow> = boss
+        .client
+        .post(format!("{base}/api/get_audit"))
+        .json(&serde_json::json!({ "filter": {} }))
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.ward_id == Some(ours)), "only ward 77's audit entries");
+
+    let accountant = sign_in(&base, "ketoan.077").await;
+    let register: ReceiptRegister = accountant
+        .client
+        .post(format!("{base}/api/get_receipt_register"))
+        .form::<[(&str, &str); 0]>(&[])
+        .send()
+        .await
+        .expect("register")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(register.ward_code, city::ward_code(77));
+    assert_eq!(register.rows.len(), 1, "ward 77's one receipt, not ward 126's");
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

@@ -243,9 +243,8 @@ async fn a_server_that_loses_its_listening_connection_is_unready_then_reconnects
         let row = t.db.query_one_raw(Statement::from_string(t.db.get_database_backend(), "SELECT current_schema() AS s")).await.expect("q");
         format!("wardpay_changes_{}", row.and_then(|r| r.try_get::<String>("", "s").ok()).expect("schema"))
     };
-    let killed = t
-        .db
-        .query_all_raw(Statement::from_string(
+    let killed =
+        t.db.query_all_raw(Statement::from_string(
             t.db.get_database_backend(),
             format!("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE query LIKE 'LISTEN%{channel}%'"),
         ))

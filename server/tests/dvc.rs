@@ -32,6 +32,7 @@ db_tests!(
     the_portal_can_cancel,
     openapi_document_is_served_and_consistent,
     demo_mode_has_a_demo_key_and_the_simulator_uses_it,
+    two_servers_share_idempotency_keys_and_deliver_each_callback_once,
 );
 
 const KEY_ID: &str = "portal";
@@ -789,4 +790,72 @@ fn a_malformed_key_is_refused_without_printing_its_secret() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("WARDPAY_DVC_KEYS") && err.contains("16 characters"), "{err}");
     assert!(!err.contains("s3cr3t"), "the secret must not be printed: {err}");
+}
+
+/// Two servers on one database, as behind a load balancer: a retried request that lands on the
+/// other server gets the first answer, not a second dossier, and both servers' outbox workers
+/// run at once without calling the portal twice for one event.
+async fn two_servers_share_idempotency_keys_and_deliver_each_callback_once(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let (portal, url, stop) = portal(0).await;
+    let a = start(t.db.clone(), Some(&url)).await;
+    // Its own pool on PostgreSQL, as another process has; SQLite has one server process.
+    let pool_b = match engine {
+        Engine::Postgres => t.reconnect().await,
+        Engine::Sqlite => t.db.clone(),
+    };
+    let b = start(pool_b, Some(&url)).await;
+    // The same request and key to A, then to B (the portal's retry went elsewhere).
+    let first = post(&a, CREATE, &request(CODE), "idem-shared").await;
+    assert_eq!(first.status, 201, "{:#}", first.body);
+    let retry = post(&b, CREATE, &request(CODE), "idem-shared").await;
+    assert_eq!(retry.status, 201);
+    assert_eq!(retry.body, first.body, "the first answer, from the other server");
+    assert_eq!(retry.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    // Twelve dossiers over both servers, each paid: twelve callbacks.
+    let mut expected = Vec::new();
+    for i in 0..12 {
+        let code = format!("000.00.01.H26-241124-{:04}", 100 + i);
+        let srv = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(post(srv, CREATE, &request(&code), &new_key()).await.status, 201);
+        let pr = latest_request(srv, &code).await;
+        payments::pay_manually(&srv.backend, pr.id, pr.version, PaymentMethod::Cash, Some("Người cao tuổi".into()), None, "officer")
+            .await
+            .expect("paid");
+        expected.push(code);
+    }
+    eventually("every callback delivered", async || {
+        dvc_outbox::Entity::find().all(&t.db).await.expect("q").iter().all(|r| r.status == "delivered")
+            && portal.calls().len() >= expected.len()
+    })
+    .await;
+    // Both workers keep polling for a moment; nothing is sent again.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let mut events: Vec<String> = portal
+        .calls()
+        .iter()
+        .map(|c| serde_json::from_slice::<Value>(&c.body).expect("json")["event_id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let sent = events.len();
+    events.sort();
+    events.dedup();
+    assert_eq!(events.len(), sent, "no event was delivered twice");
+    assert_eq!(dvc_outbox::Entity::find().count(&t.db).await.expect("count") as usize, sent, "one call per outbox row");
+    let dossiers: Vec<String> = portal
+        .calls()
+        .iter()
+        .map(|c| {
+            serde_json::from_slice::<Value>(&c.body).expect("json")["payment_request"]["dossier_code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    for code in &expected {
+        assert!(dossiers.contains(code), "{code} was called back");
+    }
+    a.shutdown().await.expect("shutdown a");
+    b.shutdown().await.expect("shutdown b");
+    stop.cancel();
+    cleanup(t).await;
 }

@@ -8,6 +8,7 @@ mod common;
 mod acceptance;
 mod access;
 mod audit;
+mod backup;
 mod change_feed;
 mod cli;
 mod counter_flow;

@@ -1,17 +1,29 @@
 //! Several servers on one database, as a city runs them behind a load balancer: what one
-//! server knows, the others know too. Each test starts two servers on the same database
-//! (on SQLite, two in one process on one file, which is what the state under test needs).
+//! server knows, the others know too. Each test starts two servers on the same database: on
+//! PostgreSQL each with its own connection pool, as separate processes have; on SQLite (one
+//! server process per database file, a second writer process would meet "database is
+//! locked") two servers in one process sharing its pool, which is what the state under test
+//! needs.
 
 use crate::common;
 
 use app::backend::audit;
 use app::backend::auth::DEMO_PASSWORD;
-use common::{anonymous, cleanup, fresh_db, start_server, Engine};
+use common::{anonymous, cleanup, fresh_db, set_cookie, sign_in, start_server, ws_connect, Engine};
 
 db_tests!(
     wrong_passwords_on_one_server_throttle_the_name_on_the_other,
     a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_limit,
+    a_kiosk_asks_one_server_for_its_code_the_admin_pairs_it_on_the_other_and_both_let_it_in,
 );
+
+/// The pool of the second server (see the module's note).
+async fn second_pool(t: &common::TestDb) -> sea_orm::DatabaseConnection {
+    match t.schema {
+        Some(_) => t.reconnect().await,
+        None => t.db.clone(),
+    }
+}
 
 async fn login(base: &str, user: &str, password: &str) -> reqwest::Response {
     anonymous(base).post(format!("{base}/api/login")).form(&[("username", user), ("password", password)]).send().await.expect("login")
@@ -25,7 +37,7 @@ async fn failed_checks(db: &sea_orm::DatabaseConnection, account: &str) -> usize
 async fn wrong_passwords_on_one_server_throttle_the_name_on_the_other(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let a = start_server(t.db.clone()).await;
-    let b = start_server(t.reconnect().await).await;
+    let b = start_server(second_pool(&t).await).await;
     let (on_a, on_b) = (a.base_url(), b.base_url());
     for _ in 0..3 {
         assert_eq!(login(&on_a, "canbo", "not-the-password").await.status(), 401);
@@ -52,7 +64,7 @@ async fn wrong_passwords_on_one_server_throttle_the_name_on_the_other(engine: En
 async fn a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_limit(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let a = start_server(t.db.clone()).await;
-    let b = start_server(t.reconnect().await).await;
+    let b = start_server(second_pool(&t).await).await;
     let bases = [a.base_url(), b.base_url()];
     let tries = (0..24).map(|i| {
         let base = bases[i % 2].clone();
@@ -63,6 +75,54 @@ async fn a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
     assert!((1..=5).contains(&checked), "at most five passwords were checked in the burst: {statuses:?}");
     assert_eq!(failed_checks(&t.db, "canbo").await, checked, "each checked guess is one failure in the audit log");
+    a.shutdown().await.expect("shutdown a");
+    b.shutdown().await.expect("shutdown b");
+    cleanup(t).await;
+}
+
+async fn a_kiosk_asks_one_server_for_its_code_the_admin_pairs_it_on_the_other_and_both_let_it_in(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let a = start_server(t.db.clone()).await;
+    let b = start_server(second_pool(&t).await).await;
+    let (on_a, on_b) = (a.base_url(), b.base_url());
+    let counter = common::first_counter(&a).await;
+    let r = anonymous(&on_a)
+        .post(format!("{on_a}/api/kiosk_pairing_start"))
+        .form(&[("counter_id", counter.to_string())])
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(r.status(), 200);
+    let cookie = set_cookie(&r, app::backend::auth::KIOSK_COOKIE).expect("kiosk cookie");
+    let body: serde_json::Value = r.json().await.expect("json");
+    let code = body["Pairing"]["code"].as_str().expect("a pairing code").to_string();
+    // Before the admin enters the code, neither server lets the kiosk read the counter.
+    assert!(ws_connect(&on_b, &format!("/ws/counter/{counter}"), Some(&cookie)).await.is_err(), "not paired yet");
+    let admin = sign_in(&on_b, "admin").await;
+    let r = admin
+        .client
+        .post(format!("{on_b}/api/admin_pair_kiosk"))
+        .form(&[("code", code.as_str()), ("label", "Kiosk B")])
+        .send()
+        .await
+        .expect("pair");
+    assert_eq!(r.status(), 200, "the code made on A is known to B");
+    for base in [&on_a, &on_b] {
+        assert!(
+            ws_connect(base, &format!("/ws/counter/{counter}"), Some(&cookie)).await.is_ok(),
+            "the paired kiosk reads its counter on {base}"
+        );
+    }
+    // The same code cannot pair a second time, on either server.
+    let admin_on_a = sign_in(&on_a, "admin").await;
+    let again = admin_on_a
+        .client
+        .post(format!("{on_a}/api/admin_pair_kiosk"))
+        .form(&[("code", code.as_str()), ("label", "again")])
+        .send()
+        .await
+        .expect("pair");
+    assert!(again.status().is_client_error(), "a used code is refused: {}", again.status());
     a.shutdown().await.expect("shutdown a");
     b.shutdown().await.expect("shutdown b");
     cleanup(t).await;

@@ -157,7 +157,7 @@ pub fn check_password_rules(password: &str) -> Result<(), BackendError> {
     Ok(())
 }
 
-fn clean_username(s: &str) -> Result<String, BackendError> {
+pub fn clean_username(s: &str) -> Result<String, BackendError> {
     let u = s.trim().to_lowercase();
     let ok = (3..=40).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !ok {
@@ -192,7 +192,27 @@ pub async fn create_account(db: &DatabaseConnection, input: NewAccount, by: &str
         super::entity::ward::Entity::find_by_id(w).one(db).await?.ok_or(BackendError::invalid("ward_id", "no such ward"))?;
     }
     check_password_rules(&input.password)?;
-    let hash = hash_password(input.password).await?;
+    let hash = hash_password(input.password.clone()).await?;
+    insert_account(db, input, username, display_name, hash, by).await
+}
+
+/// Creates an account whose password is already hashed (checked and validated by the caller,
+/// as [`create_account`] does); audited like any other. Seeding many accounts with one
+/// password hashes it once.
+pub async fn create_account_hashed(db: &DatabaseConnection, input: NewAccount, hash: String, by: &str) -> Result<AccountRow, BackendError> {
+    let username = clean_username(&input.username)?;
+    let display_name = input.display_name.trim().to_string();
+    insert_account(db, input, username, display_name, hash, by).await
+}
+
+async fn insert_account(
+    db: &DatabaseConnection,
+    input: NewAccount,
+    username: String,
+    display_name: String,
+    hash: String,
+    by: &str,
+) -> Result<AccountRow, BackendError> {
     let txn = db.begin().await?;
     if account::Entity::find().filter(account::Column::Username.eq(username.clone())).one(&txn).await?.is_some() {
         return Err(BackendError::invalid("username", "tên đăng nhập đã có (username taken)"));

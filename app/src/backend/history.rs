@@ -116,46 +116,7 @@ async fn wards(db: &DatabaseConnection, n: u32) -> Result<Vec<WardCtx>, BackendE
     let first = super::seed::seed_demo(db).await?;
     let mut ids = vec![first];
     for k in 2..=n {
-        let code = format!("000.00.{k:02}.H26");
-        let id = match ward::Entity::find().filter(ward::Column::Code.eq(code.clone())).one(db).await? {
-            Some(w) => w.id,
-            None => {
-                let txn = db.begin().await?;
-                let w = ward::ActiveModel {
-                    code: Set(code),
-                    name: Set(format!("UBND Phường Mẫu {k}")),
-                    address: Set(format!("{k} Phố Mẫu, Hà Nội")),
-                    tax_code: Set(format!("01000000{k:02}")),
-                    budget_code: Set(format!("10000{k:02}")),
-                    bank_bin: Set("970415".into()),
-                    bank_account: Set(format!("1133666688{k:02}")),
-                    bank_account_name: Set(format!("UBND PHUONG MAU {k}")),
-                    receipt_form: Set("EBL01".into()),
-                    receipt_series: Set(format!("26TP{}", char::from(b'A' + (k as u8 % 26)))),
-                    receipt_key: Set(super::seed::new_receipt_key()),
-                    created_at: Set(Utc::now() - Duration::days(800)),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                for number in 1..=3 {
-                    counter::ActiveModel {
-                        ward_id: Set(w.id),
-                        number: Set(number),
-                        name: Set(format!("Quầy {number}")),
-                        status: Set("open".into()),
-                        status_changed_at: Set(Utc::now()),
-                        status_changed_by: Set("seed".into()),
-                        ..Default::default()
-                    }
-                    .insert(&txn)
-                    .await?;
-                }
-                super::seed::insert_standard_catalog(&txn, w.id).await?;
-                txn.commit().await?;
-                w.id
-            }
-        };
+        let id = super::city::ensure_sibling_ward(db, k, 3).await?;
         ids.push(id);
     }
     let mut out = Vec::new();

@@ -290,7 +290,11 @@ mod tests {
         assert!(r.wait(&keys[1], failures(100, 0), at(0)).is_some(), "a hundred slow the address down");
         assert_eq!(r.wait(&keys[2], failures(49, 0), at(0)), None);
         assert!(r.wait(&keys[2], failures(50, 0), at(0)).is_some(), "fifty on one name from anywhere slow the name");
-        assert_eq!(login_keys("canbo", Some("10.0.0.1"), Some("dev1")), vec!["dev:dev1|canbo".to_string()], "a known browser has its own count only");
+        assert_eq!(
+            login_keys("canbo", Some("10.0.0.1"), Some("dev1")),
+            vec!["dev:dev1|canbo".to_string()],
+            "a known browser has its own count only"
+        );
     }
 
     #[test]

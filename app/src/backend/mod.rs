@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bank;
 pub mod budget_codes;
 pub mod changes;
+pub mod city;
 pub mod cluster;
 pub mod counters;
 pub mod day_range;

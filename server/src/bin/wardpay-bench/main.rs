@@ -5,6 +5,8 @@
 //! * `push`   — commit→kiosk latency with N connected kiosk WebSockets, and memory per socket.
 //! * `intake` — sustained signed bank-notification intake over HTTP with durable commits,
 //!   plus the raw fsync rate of the disk the database lives on.
+//! * `recon`  — reconciliation and statistics on a generated year.
+//! * `cluster`, `idle` — two servers on one PostgreSQL, and many idle kiosks (see `scale.rs`).
 //!
 //! The server and the load generator run in one process (and share its cores), so every
 //! figure includes the client's own cost; the process's RSS is the server's plus the clients'.
@@ -28,6 +30,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
+mod scale;
+
 const SEPAY_KEY: &str = "bench-sepay-secret";
 /// The demo ward's collection account (see `app::backend::seed`).
 const DEMO_ACCOUNT: &str = "113366668888";
@@ -50,6 +54,13 @@ enum Cmd {
     Intake(IntakeArgs),
     /// Reconciliation on a generated year: a month's and a year's report, a month's XLSX.
     Recon(ReconArgs),
+    /// Two servers on one PostgreSQL: bank notification to either → kiosk on either.
+    Cluster(scale::ClusterArgs),
+    /// Many idle kiosk sockets on one server: the server's memory.
+    Idle(scale::IdleArgs),
+    /// (internal) the kiosk clients of `idle`, in a process of their own.
+    #[command(hide = true)]
+    IdleClients(scale::IdleClientsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +141,9 @@ fn main() -> ExitCode {
             Cmd::Push(a) => push(a).await,
             Cmd::Intake(a) => intake(a).await,
             Cmd::Recon(a) => recon(a).await,
+            Cmd::Cluster(a) => scale::cluster(a).await,
+            Cmd::Idle(a) => scale::idle(a).await,
+            Cmd::IdleClients(a) => scale::idle_clients(a).await,
         }
     });
     match result {
