@@ -35,6 +35,7 @@ dev: setup
 test: setup
 	@bash scripts/lint.sh
 	@bash scripts/build.sh --site
+	@bash scripts/wasm-budget.sh '$(SITE_ROOT)'
 	@$(MAKE) --no-print-directory test-rust test-e2e
 
 # rustfmt and clippy (warnings are errors), server side and front end.

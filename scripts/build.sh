@@ -39,38 +39,50 @@ mkdir -p "$PKG"
 
 log() { printf '==> %s\n' "$*"; }
 
-# 1. The front end's wasm. When rustup could not fetch the wasm32 standard library, setup
-#    installed Debian's web toolchain, which builds std itself.
-log "front end (wasm32, $WASM_PROFILE)"
-if [ "$(cat .wasm-fallback 2>/dev/null || echo 0)" = 1 ]; then
-  PATH=/usr/bin:/bin:$HOME/.cargo/bin RUSTC_BOOTSTRAP=1 \
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" \
-    -Zbuild-std=std,panic_abort
-else
-  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE"
-fi
+# 1–2. The front end's two bundles: the whole app (`wardpay`) and the kiosk's own
+#      (`wardpay-kiosk`, the same crate with its `kiosk` feature: only the kiosk page). Each is
+#      built for wasm32, then wasm-bindgen (and wasm-opt) run only when its wasm changed.
+#      When rustup could not fetch the wasm32 standard library, setup installed Debian's web
+#      toolchain, which builds std itself.
 WASM_IN="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR_PROFILE/frontend.wasm"
-
-# 2. wasm-bindgen (and wasm-opt) only when the wasm changed since the last run.
-sum=$( { sha256sum "$WASM_IN" | cut -d' ' -f1; echo "$MODE"; wasm-bindgen --version; } | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$sum" ] || [ ! -f "$PKG/wardpay.js" ] || [ ! -f "$PKG/wardpay_bg.wasm" ]; then
-  log "wasm-bindgen$([ "$MODE" = release ] && echo ' + wasm-opt')"
-  tmp=$(mktemp -d "$SITE/.build.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  # The server's hydration script loads /pkg/wardpay.js and /pkg/wardpay_bg.wasm.
-  wasm-bindgen --target web --no-typescript --out-name wardpay --out-dir "$tmp" "$WASM_IN"
-  if [ "$MODE" = release ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      "$tmp/wardpay_bg.wasm" -o "$tmp/wardpay_bg.opt.wasm"
-    mv "$tmp/wardpay_bg.opt.wasm" "$tmp/wardpay_bg.wasm"
+trap 'rm -rf "$SITE"/.build.*' EXIT
+build_bundle() {
+  local name=$1; shift
+  log "front end: $name (wasm32, $WASM_PROFILE)"
+  if [ "$(cat .wasm-fallback 2>/dev/null || echo 0)" = 1 ]; then
+    PATH=/usr/bin:/bin:$HOME/.cargo/bin RUSTC_BOOTSTRAP=1 \
+      cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" \
+      -Zbuild-std=std,panic_abort "$@"
+  else
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" "$@"
   fi
-  # The wasm first, then the script that loads it: a page loaded in between gets the old
-  # script with the new wasm at worst for one request, never a truncated file.
-  mv "$tmp/wardpay_bg.wasm" "$PKG/wardpay_bg.wasm"
-  mv "$tmp/wardpay.js" "$PKG/wardpay.js"
-  if [ -d "$tmp/snippets" ]; then rm -rf "$PKG/snippets"; mv "$tmp/snippets" "$PKG/snippets"; fi
-  echo "$sum" > "$STAMP"
-fi
+  local stamp="$SITE/.wasm-input-$name.sha256"
+  local sum
+  sum=$( { sha256sum "$WASM_IN" | cut -d' ' -f1; echo "$MODE"; wasm-bindgen --version; } | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$sum" ] || [ ! -f "$PKG/$name.js" ] || [ ! -f "$PKG/${name}_bg.wasm" ]; then
+    log "$name: wasm-bindgen$([ "$MODE" = release ] && echo ' + wasm-opt')"
+    local tmp
+    tmp=$(mktemp -d "$SITE/.build.XXXXXX")
+    # The server's hydration script loads /pkg/<name>.js and /pkg/<name>_bg.wasm.
+    wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "$tmp" "$WASM_IN"
+    if [ "$MODE" = release ]; then
+      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        "$tmp/${name}_bg.wasm" -o "$tmp/${name}_bg.opt.wasm"
+      mv "$tmp/${name}_bg.opt.wasm" "$tmp/${name}_bg.wasm"
+    fi
+    # The wasm first, then the script that loads it: a page loaded in between gets the old
+    # script with the new wasm at worst for one request, never a truncated file.
+    mv "$tmp/${name}_bg.wasm" "$PKG/${name}_bg.wasm"
+    mv "$tmp/$name.js" "$PKG/$name.js"
+    # Both bundles come from one crate graph: the same snippets, under the path their scripts import.
+    if [ -d "$tmp/snippets" ]; then rm -rf "$PKG/snippets"; mv "$tmp/snippets" "$PKG/snippets"; fi
+    rm -rf "$tmp"
+    echo "$sum" > "$stamp"
+  fi
+}
+build_bundle wardpay
+build_bundle wardpay-kiosk --features kiosk
+rm -f "$SITE/.wasm-input.sha256"
 
 # 3. The stylesheet (plain CSS, copied when it differs).
 if ! cmp -s style/main.css "$PKG/wardpay.css"; then

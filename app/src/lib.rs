@@ -26,6 +26,8 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    #[cfg(feature = "ssr")]
+    let options = with_bundle_of_this_page(options);
     // The build this page comes from; the live channel compares it with the server's beat.
     #[cfg(feature = "ssr")]
     let build = crate::backend::backend().map(|b| b.settings.build_id.clone()).unwrap_or_default();
@@ -48,8 +50,61 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole application: every page, in the bundle every staff screen loads.
 #[component]
 pub fn App() -> impl IntoView {
+    frame(|| {
+        view! {
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/") view=pages::officer::OfficerPage/>
+                <Route path=path!("/stats") view=pages::stats::StatsPage/>
+                <Route path=path!("/login") view=pages::login::LoginPage/>
+                <Route path=path!("/admin") view=pages::admin::AdminPage/>
+                <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
+                <Route path=path!("/accounting/receipts") view=pages::accounting::receipts::ReceiptsRegisterPage/>
+                <Route path=path!("/accounting/tax") view=pages::accounting::tax::TaxSummariesPage/>
+                <Route path=path!("/accounting/refunds") view=pages::accounting::refunds::RefundsPage/>
+                <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
+                <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
+                <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async/>
+            </Routes>
+        }
+    })
+}
+
+/// The kiosk alone, hydrating the very HTML that [`App`] renders for `/kiosk/<counter>`:
+/// the citizen's screen loads a bundle without the staff pages (see [`KIOSK_BUNDLE`]). Its
+/// only way out is the receipt link, which opens a new tab (a full page load).
+#[component]
+pub fn KioskApp() -> impl IntoView {
+    frame(|| {
+        view! {
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
+            </Routes>
+        }
+    })
+}
+
+/// The front-end bundles: the whole app, and the kiosk's own (what the server's `shell` picks
+/// from the page's path, and the build writes under `/pkg/`).
+pub const APP_BUNDLE: &str = "wardpay";
+pub const KIOSK_BUNDLE: &str = "wardpay-kiosk";
+
+/// The bundle a page at `path` loads.
+pub fn bundle_for(path: &str) -> &'static str {
+    if path.starts_with("/kiosk/") {
+        KIOSK_BUNDLE
+    } else {
+        APP_BUNDLE
+    }
+}
+
+/// What every page has around its route: language, stylesheet, title, the hydration flag and
+/// the router. `routes` is called inside the router (the routes need its context).
+fn frame<R: IntoView + 'static>(routes: impl Fn() -> R + Send + Sync + 'static) -> impl IntoView {
     provide_meta_context();
     let lang = RwSignal::new(detect_lang());
     provide_context(lang);
@@ -61,25 +116,23 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/wardpay.css"/>
         <Title text="WardPay"/>
         <div id="app" data-hydrated=move || hydrated.get().to_string() data-lang=move || lang.get().code()>
-            <Router>
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::officer::OfficerPage/>
-                    <Route path=path!("/stats") view=pages::stats::StatsPage/>
-                    <Route path=path!("/login") view=pages::login::LoginPage/>
-                    <Route path=path!("/admin") view=pages::admin::AdminPage/>
-                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
-                    <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
-                    <Route path=path!("/accounting/receipts") view=pages::accounting::receipts::ReceiptsRegisterPage/>
-                    <Route path=path!("/accounting/tax") view=pages::accounting::tax::TaxSummariesPage/>
-                    <Route path=path!("/accounting/refunds") view=pages::accounting::refunds::RefundsPage/>
-                    <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
-                    <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
-                    <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
-                    <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async/>
-                </Routes>
-            </Router>
+            <Router>{routes()}</Router>
         </div>
     }
+}
+
+/// The kiosk's pages load the kiosk's own, smaller bundle, when the build made one (a site
+/// built by other tools, such as `cargo leptos watch`, has only the whole app's).
+#[cfg(feature = "ssr")]
+fn with_bundle_of_this_page(mut options: LeptosOptions) -> LeptosOptions {
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        let bundle = bundle_for(parts.uri.path());
+        let built = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir).join(format!("{bundle}.js"));
+        if bundle != APP_BUNDLE && built.is_file() {
+            options.output_name = std::sync::Arc::from(bundle);
+        }
+    }
+    options
 }
 
 /// Only our own scripts run: the hydration script carries this response's nonce, the wasm

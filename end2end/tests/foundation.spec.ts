@@ -48,6 +48,43 @@ test("officer and kiosk stay in step, and the kiosk survives a server restart", 
   await kioskCtx.close();
 });
 
+test("the kiosk downloads its own small bundle, gzipped; the staff screens the whole app", async ({ browser }) => {
+  const kioskCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await pairKiosk(kioskCtx, server.url, 1);
+  const kiosk = await kioskCtx.newPage();
+  const loaded: { path: string; encoding: string; bytes: number }[] = [];
+  kiosk.on("requestfinished", async (req) => {
+    const path = new URL(req.url()).pathname;
+    if (!path.startsWith("/pkg/")) return;
+    const resp = await req.response();
+    const sizes = await req.sizes();
+    loaded.push({ path, encoding: (await resp?.allHeaders())?.["content-encoding"] ?? "", bytes: sizes.responseBodySize });
+  });
+  await kiosk.goto(`${server.url}/kiosk/1`);
+  await ready(kiosk);
+  await expect(kiosk.locator("[data-kiosk-state]")).toHaveAttribute("data-kiosk-state", "idle");
+  const paths = loaded.map((l) => l.path);
+  expect(paths).toContain("/pkg/wardpay-kiosk_bg.wasm");
+  expect(paths).toContain("/pkg/wardpay-kiosk.js");
+  expect(paths).not.toContain("/pkg/wardpay_bg.wasm");
+  for (const l of loaded) expect(l.encoding, `${l.path} travels compressed`).toBe("gzip");
+  // The bundle is far smaller than the whole app's (the size budget itself is checked by
+  // scripts/wasm-budget.sh on every build in make test).
+  const wasm = loaded.find((l) => l.path === "/pkg/wardpay-kiosk_bg.wasm");
+  expect(wasm?.bytes ?? Infinity).toBeLessThan(600_000);
+  await kioskCtx.close();
+
+  const officerCtx = await browser.newContext();
+  await signIn(officerCtx, server.url, USERS.officer);
+  const officer = await officerCtx.newPage();
+  const officerLoads: string[] = [];
+  officer.on("request", (req) => officerLoads.push(new URL(req.url()).pathname));
+  await officer.goto(`${server.url}/`);
+  await ready(officer);
+  expect(officerLoads).toContain("/pkg/wardpay_bg.wasm");
+  await officerCtx.close();
+});
+
 test("an unknown counter is a clear 404 page", async ({ page }) => {
   const resp = await page.goto(`${server.url}/kiosk/999`);
   expect(resp?.status()).toBe(404);

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access_layer::guard))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), response_headers))
+        .layer(front_end_compression())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -126,6 +127,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The front end's files (wasm, script, stylesheet) travel gzipped to browsers that accept it:
+/// the kiosk's first load is mostly its wasm, which shrinks to about a third. Pages and data
+/// are not compressed: they carry personal data and, over TLS, compressing secrets beside
+/// what a third party can reflect into a page leaks them (BREACH).
+fn front_end_compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+    let static_file = |_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+        let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        ["application/wasm", "text/javascript", "application/javascript", "text/css"].iter().any(|t| ct.starts_with(t))
+    };
+    tower_http::compression::CompressionLayer::new().compress_when(DefaultPredicate::new().and(static_file))
+}
+
 /// Bodies larger than their route allows are refused before anything reads them: 256 KiB
 /// everywhere, except a bank statement's upload. A declared length over the limit is
 /// answered at once; a body that grows past it fails the handler's read (413).
@@ -142,8 +156,10 @@ async fn limit_body(req: Request<Body>, next: axum::middleware::Next) -> axum::r
 }
 
 /// Headers every answer gets: pages and data (which carry personal data) are never stored
-/// by a browser or proxy cache, only the built front end under `/pkg/` is; and when the
-/// public URL is https, browsers are told to use nothing else (HSTS).
+/// by a browser or proxy cache; the built front end under `/pkg/` is stored but revalidated
+/// on every use (its file names stay the same from one release to the next, so a cached copy
+/// must be checked, which costs a 304); and when the public URL is https, browsers are told
+/// to use nothing else (HSTS).
 async fn response_headers(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request<Body>,
@@ -152,8 +168,8 @@ async fn response_headers(
     let cacheable = req.uri().path().starts_with("/pkg/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(if cacheable { "no-cache" } else { "no-store" }));
     }
     if state.backend.settings.secure_cookies {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));

@@ -76,16 +76,22 @@ fn text(msg: &ServerMsg) -> Option<Message> {
 }
 
 /// Whether who opened the socket may still have it: the session has not ended, the
-/// kiosk is still paired (a failed check closes too; the screen reconnects). Checked at
-/// every ping, so a disabled account's screen goes dark
+/// kiosk is still paired. Checked at every ping, so a disabled account's screen goes dark
 /// within one ping interval (a revoked kiosk's at once, through its device topic).
 async fn still_allowed(state: &AppState, who: &Principal) -> bool {
     let db = &state.backend.db;
-    match who {
-        Principal::Staff(s) => app::backend::auth::session_alive_by_id(db, &s.session_id).await.unwrap_or(false),
-        Principal::Kiosk(k) => app::backend::kiosks::still_paired(db, k.device_id).await.unwrap_or(false),
-        Principal::Anonymous => false,
-    }
+    let answer = match who {
+        Principal::Staff(s) => app::backend::auth::session_alive_by_id(db, &s.session_id).await,
+        Principal::Kiosk(k) => app::backend::kiosks::still_paired(db, k.device_id).await,
+        Principal::Anonymous => return false,
+    };
+    // A database that does not answer (PostgreSQL restarting) revokes nothing: telling a
+    // kiosk it was unpaired would leave it on the pairing screen after a blip. The check
+    // runs again at the next ping.
+    answer.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not re-check a screen's session; keeping it until the next ping");
+        true
+    })
 }
 
 /// `who`: the person or paired kiosk on the other end.

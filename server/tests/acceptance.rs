@@ -537,6 +537,9 @@ async fn answers_carry_the_right_headers(engine: Engine) {
     assert!(!csp.contains(" ws: ") && !csp.contains(" wss:;"), "not to any host: {csp}");
     let data = call(&anonymous(&base), &base, "get_receipt", &[("id", "1")]).await;
     assert_eq!(data.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "data is not stored");
+    // The front end keeps its file names from one release to the next: stored, but checked.
+    let script = http().get(format!("{base}/pkg/wardpay.css")).send().await.expect("get");
+    assert_eq!(script.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"), "revalidated on every use");
     plain.shutdown().await.expect("shutdown");
     let tls = start_with(t.db.clone(), |a| a.public_url = Some("https://wardpay.example".into())).await;
     let r = http().get(format!("{}/healthz", tls.base_url())).send().await.expect("get");

@@ -15,6 +15,7 @@ db_tests!(
     wrong_passwords_on_one_server_throttle_the_name_on_the_other,
     a_burst_of_guesses_spread_over_two_servers_gets_no_more_tries_than_the_limit,
     a_kiosk_asks_one_server_for_its_code_the_admin_pairs_it_on_the_other_and_both_let_it_in,
+    during_a_rolling_upgrade_the_old_version_keeps_serving_a_database_the_new_one_migrated,
 );
 
 /// The pool of the second server (see the module's note).
@@ -125,5 +126,41 @@ async fn a_kiosk_asks_one_server_for_its_code_the_admin_pairs_it_on_the_other_an
     assert!(again.status().is_client_error(), "a used code is refused: {}", again.status());
     a.shutdown().await.expect("shutdown a");
     b.shutdown().await.expect("shutdown b");
+    cleanup(t).await;
+}
+
+/// A newer version has started and added its migration: the instances of the version before
+/// (this binary) stay ready and can still start, since migrations only add. A database that
+/// also lacks one of this binary's own migrations is refused, naming both.
+async fn during_a_rolling_upgrade_the_old_version_keeps_serving_a_database_the_new_one_migrated(engine: Engine) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some(t) = fresh_db(engine).await else { return };
+    let old = start_server(t.db.clone()).await;
+    let newer = "m29991231_000001_added_by_the_next_release";
+    t.db.execute_raw(Statement::from_string(
+        t.db.get_database_backend(),
+        format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('{newer}', 0)"),
+    ))
+    .await
+    .expect("the newer version's migration");
+    let ready = reqwest::get(format!("{}/readyz", old.base_url())).await.expect("readyz");
+    assert_eq!(ready.status(), 200, "the running old instance stays ready");
+    app::backend::db::migrate(&t.db).await.expect("an old instance starting now migrates nothing and goes on");
+    let restarted = start_server(second_pool(&t).await).await;
+    assert_eq!(reqwest::get(format!("{}/readyz", restarted.base_url())).await.expect("readyz").status(), 200);
+    // Without one of its own migrations as well, the database is not one this version can use.
+    let own = app::backend::db::schema_state(&t.db).await.expect("state");
+    assert_eq!(own.newer, vec![newer.to_string()]);
+    t.db.execute_raw(Statement::from_string(
+        t.db.get_database_backend(),
+        "DELETE FROM seaql_migrations WHERE version = 'm20261201_000010_login_attempts'".to_string(),
+    ))
+    .await
+    .expect("forget one");
+    let refused = app::backend::db::migrate(&t.db).await.expect_err("refused");
+    assert!(refused.to_string().contains(newer) && refused.to_string().contains("m20261201_000010_login_attempts"), "{refused}");
+    assert_eq!(reqwest::get(format!("{}/readyz", old.base_url())).await.expect("readyz").status(), 503);
+    old.shutdown().await.expect("shutdown");
+    restarted.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

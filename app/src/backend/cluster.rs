@@ -88,8 +88,11 @@ impl Cluster {
                     Ok(Some(n)) => self.hear(n.payload(), &feed),
                     Ok(None) => {
                         self.hearing.store(false, Ordering::Relaxed);
-                        // Listen again on a fresh connection; once it is up, every screen re-syncs.
+                        // Listen again on a fresh connection; once it is up, every screen
+                        // re-syncs. A short pause first: a database that just dropped every
+                        // connection is often restarting.
                         tracing::warn!("lost the connection that hears other servers; reconnecting");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
                         break;
                     }
                     Err(e) => {

@@ -78,7 +78,72 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<DatabaseConnecti
     Ok(db)
 }
 
+/// Where the database's schema stands against this binary's migrations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaState {
+    /// Migrations this binary knows that the database has not had yet.
+    pub pending: Vec<String>,
+    /// Migrations the database has had that this binary does not know: a newer version
+    /// migrated it (a rolling upgrade under way).
+    pub newer: Vec<String>,
+}
+
+impl SchemaState {
+    /// Everything this binary relies on is there (newer additions do not matter to it).
+    pub fn usable(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+/// Reads the migration table directly: sea-orm's own check refuses a database that has
+/// migrations this binary does not know, which is exactly the state of a rolling upgrade.
+pub async fn schema_state(db: &DatabaseConnection) -> Result<SchemaState, sea_orm::DbErr> {
+    let applied: Vec<String> =
+        match db.query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations")).await {
+            Ok(rows) => rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect(),
+            // No table yet: a fresh database.
+            Err(_) => Vec::new(),
+        };
+    let known: Vec<String> = migrations::Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    Ok(SchemaState {
+        pending: known.iter().filter(|k| !applied.contains(k)).cloned().collect(),
+        newer: applied.iter().filter(|a| !known.contains(a)).cloned().collect(),
+    })
+}
+
+/// Applies this binary's pending migrations. A database that a newer version has already
+/// migrated further is left as it is, as long as it has everything this binary needs: during
+/// a rolling upgrade the old instances keep serving (migrations only ever add). When two new
+/// instances start at once, the one that loses the race finds the work done and goes on.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbOpenError> {
+    let state = schema_state(db).await.map_err(DbOpenError::Migrate)?;
+    if !state.newer.is_empty() {
+        if state.usable() {
+            tracing::warn!(newer = ?state.newer, "the database was migrated by a newer version; serving with the schema as it is");
+            return Ok(());
+        }
+        return Err(DbOpenError::Migrate(sea_orm::DbErr::Custom(format!(
+            "the database has migrations this version does not know ({}) and lacks some it needs ({}): not starting",
+            state.newer.join(", "),
+            state.pending.join(", ")
+        ))));
+    }
+    if state.pending.is_empty() {
+        return Ok(());
+    }
+    match run_migrations(db).await {
+        Ok(()) => Ok(()),
+        Err(e) => match schema_state(db).await {
+            Ok(after) if after.usable() => {
+                tracing::info!(error = %e, "another server applied the migrations at the same moment");
+                Ok(())
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+async fn run_migrations(db: &DatabaseConnection) -> Result<(), DbOpenError> {
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         // One connection for the whole migration: SQLite connections of a pool can hold an
         // older snapshot of the schema, so a table rebuilt on one (a rename, a dropped index)
@@ -97,9 +162,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbOpenError> {
     migrations::Migrator::up(db, None).await.map_err(DbOpenError::Migrate)
 }
 
-/// True when every migration the binary knows has been applied.
+/// True when every migration the binary knows has been applied (newer ones may be too).
 pub async fn migrations_applied(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
-    Ok(migrations::Migrator::get_pending_migrations(db).await?.is_empty())
+    Ok(schema_state(db).await?.usable())
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ pub type Frame = Arc<str>;
 pub trait PushHub: Send + Sync + 'static {
     fn publish(&self, topic: Topic, msg: &ServerMsg);
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Frame>;
+    /// Whether any screen of this server listens to `topic` now: a snapshot nobody here
+    /// would receive is not worth building.
+    fn listened(&self, topic: Topic) -> bool;
 }
 
 /// One `tokio::sync::broadcast` channel per topic, created on first subscription.
@@ -57,6 +60,11 @@ impl PushHub for LocalHub {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         channels.entry(topic).or_insert_with(|| broadcast::channel(self.capacity).0).subscribe()
     }
+
+    fn listened(&self, topic: Topic) -> bool {
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels.get(&topic).is_some_and(|tx| tx.receiver_count() > 0)
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +79,16 @@ mod tests {
         hub.publish(Topic::Counter(1), &ServerMsg::Resync);
         assert_eq!(&*a.recv().await.expect("frame"), r#"{"type":"resync"}"#);
         assert!(b.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_topic_is_listened_while_someone_subscribes() {
+        let hub = LocalHub::default();
+        assert!(!hub.listened(Topic::Counter(3)));
+        let rx = hub.subscribe(Topic::Counter(3));
+        assert!(hub.listened(Topic::Counter(3)) && !hub.listened(Topic::Counter(4)));
+        drop(rx);
+        assert!(!hub.listened(Topic::Counter(3)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::counters::{counter_info, ward_info};
 use super::entity::{counter, ward};
 use super::{Backend, BackendError};
 use crate::model::{CounterSnapshot, ServerMsg, Topic, WardSnapshot};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// How many changes one round of the push task takes at most; the rest wait for the next.
@@ -46,15 +46,20 @@ pub async fn ward_view(backend: &Backend, ward_id: i64) -> Result<WardSnapshot, 
     Ok(w)
 }
 
-/// The push task: for each round of changes, every touched counter's snapshot once, then
-/// every touched ward's figures once (a counter's change touches its ward). A snapshot that
-/// cannot be built is logged and skipped: the change it reports is committed already, and
-/// the next change to that screen (or a reconnect, which starts with a full snapshot)
-/// brings it up to date.
+/// The push task: for each round of changes, every touched counter's snapshot once; the
+/// touched wards' figures go to a second task, so that a ward's heavier figures never hold
+/// up the next round of counters (a kiosk waits for its counter, not for the statistics).
+/// Only screens this server holds are built: a counter or ward nobody here listens to costs
+/// nothing (with several servers, each builds for its own sockets). A snapshot that cannot
+/// be built is logged and skipped: the change it reports is committed already, and the next
+/// change to that screen (or a reconnect, which starts with a full snapshot) brings it up to
+/// date.
 ///
 /// With several servers on one PostgreSQL (`cluster`), the round's own changes are also
 /// told to the others, which rebuild the same screens for the sockets they hold.
 pub async fn push_changes(backend: Backend, mut rx: ChangeStream, cluster: Option<Cluster>) {
+    let (ward_tx, ward_rx) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    tokio::spawn(publish_wards(backend.clone(), ward_rx));
     let mut pending = Vec::new();
     while rx.recv_many(&mut pending, ROUND).await > 0 {
         let round = coalesce(pending.iter().map(|e| &e.change));
@@ -65,32 +70,59 @@ pub async fn push_changes(backend: Backend, mut rx: ChangeStream, cluster: Optio
                 tracing::warn!(error = %e, "other servers not told of this round of changes");
             }
         }
-        if let Err(e) = publish(&backend, round).await {
-            tracing::warn!(error = %e, "screens not pushed for this round of changes");
+        match publish(&backend, round).await {
+            Ok(wards) => wards.into_iter().for_each(|w| {
+                let _ = ward_tx.send(w);
+            }),
+            Err(e) => tracing::warn!(error = %e, "screens not pushed for this round of changes"),
         }
     }
 }
 
-async fn publish(backend: &Backend, mut round: super::changes::Coalesced) -> Result<(), BackendError> {
+/// The counters' snapshots of a round; returns the wards to rebuild.
+async fn publish(backend: &Backend, mut round: super::changes::Coalesced) -> Result<Vec<i64>, BackendError> {
     if round.everything {
         round.counters = counter::Entity::find().all(&backend.db).await?.into_iter().map(|c| c.id).collect();
         round.wards = ward::Entity::find().all(&backend.db).await?.into_iter().map(|w| w.id).collect();
     }
     let mut wards = round.wards;
-    for id in round.counters {
+    let (listened, unheard): (Vec<i64>, Vec<i64>) = round.counters.into_iter().partition(|id| backend.hub.listened(Topic::Counter(*id)));
+    for id in listened {
         match publish_counter(backend, id).await {
             Ok(ward) => wards.extend(ward),
             Err(e) => tracing::warn!(counter_id = id, error = %e, "counter snapshot not built"),
         }
     }
+    // Counters no screen here shows still touch their wards' figures.
+    if !unheard.is_empty() {
+        let of_unheard: Vec<i64> = counter::Entity::find()
+            .select_only()
+            .column(counter::Column::WardId)
+            .filter(counter::Column::Id.is_in(unheard))
+            .distinct()
+            .into_tuple()
+            .all(&backend.db)
+            .await?;
+        wards.extend(of_unheard);
+    }
     wards.sort_unstable();
     wards.dedup();
-    for id in wards {
-        if let Err(e) = publish_ward(backend, id).await {
-            tracing::warn!(ward_id = id, error = %e, "ward snapshot not built");
+    wards.retain(|w| backend.hub.listened(Topic::Ward(*w)));
+    Ok(wards)
+}
+
+/// The ward task of [`push_changes`]: each ward once per round of what arrived meanwhile.
+async fn publish_wards(backend: Backend, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
+    let mut pending = Vec::new();
+    while rx.recv_many(&mut pending, ROUND).await > 0 {
+        pending.sort_unstable();
+        pending.dedup();
+        for id in pending.drain(..) {
+            if let Err(e) = publish_ward(&backend, id).await {
+                tracing::warn!(ward_id = id, error = %e, "ward snapshot not built");
+            }
         }
     }
-    Ok(())
 }
 
 /// Builds and publishes one counter's snapshot; returns its ward. For the push task (and
