@@ -58,6 +58,8 @@ bench: setup
 	cargo run --release -p server --bin wardpay-bench -- push
 	cargo run --release -p server --bin wardpay-bench -- intake --postgres-url '$(TEST_DATABASE_URL)'
 	cargo run --release -p server --bin wardpay-bench -- recon --postgres-url '$(TEST_DATABASE_URL)'
+	cargo run --release -p server --bin wardpay-bench -- cluster --postgres-url '$(TEST_DATABASE_URL)'
+	cargo run --release -p server --bin wardpay-bench -- idle
 
 clean:
 	rm -rf '$(CARGO_TARGET_DIR)' end2end/test-results

@@ -111,10 +111,17 @@ async fn publish(backend: &Backend, mut round: super::changes::Coalesced) -> Res
     Ok(wards)
 }
 
-/// The ward task of [`push_changes`]: each ward once per round of what arrived meanwhile.
+/// A ward's figures are rebuilt at most this often: they cover every counter of the ward, a
+/// supervisor reads them at a glance, and at a hundred payments a second rebuilding them for
+/// each would take the cores the kiosks need.
+const WARD_FIGURES_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The ward task of [`push_changes`]: each ward once per round of what arrived meanwhile,
+/// rounds at least [`WARD_FIGURES_EVERY`] apart.
 async fn publish_wards(backend: Backend, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
     let mut pending = Vec::new();
     while rx.recv_many(&mut pending, ROUND).await > 0 {
+        let started = tokio::time::Instant::now();
         pending.sort_unstable();
         pending.dedup();
         for id in pending.drain(..) {
@@ -122,6 +129,7 @@ async fn publish_wards(backend: Backend, mut rx: tokio::sync::mpsc::UnboundedRec
                 tracing::warn!(ward_id = id, error = %e, "ward snapshot not built");
             }
         }
+        tokio::time::sleep_until(started + WARD_FIGURES_EVERY).await;
     }
 }
 

@@ -38,6 +38,10 @@ pub struct ClusterArgs {
     /// Payments in all (at most one per kiosk).
     #[arg(long, default_value_t = 1000)]
     payments: usize,
+    /// Supervisors watching the ward's live figures on each server (their screens are
+    /// rebuilt for every round of payments, beside the kiosks').
+    #[arg(long, default_value_t = 1)]
+    supervisors: usize,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +98,36 @@ async fn connect_kiosk(base: &str, id: i64, cookie: &str) -> Result<Ws, String> 
             other => Err(format!("counter {id}: unexpected first message {other:?}")),
         },
         other => Err(format!("counter {id}: no snapshot ({other:?})")),
+    }
+}
+
+/// A demo supervisor's ward socket on `base`, after its first frame.
+async fn supervisor_socket(base: &str, ward_id: i64) -> Result<Ws, String> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/login"))
+        .header("origin", base)
+        .form(&[("username", "truongbp"), ("password", app::backend::auth::DEMO_PASSWORD)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = r
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(app::backend::auth::SESSION_COOKIE))
+        .and_then(|v| v.split(';').next())
+        .ok_or("the supervisor did not get a session")?
+        .to_string();
+    let url = format!("{}/ws/ward/{ward_id}", base.replace("http://", "ws://"));
+    let mut req = url.as_str().into_client_request().map_err(|e| e.to_string())?;
+    req.headers_mut().insert("cookie", cookie.parse().map_err(|_| "cookie".to_string())?);
+    req.headers_mut().insert("origin", base.parse().map_err(|_| "origin".to_string())?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.map_err(|e| format!("connect {url}: {e}"))?;
+    match tokio::time::timeout(Duration::from_secs(20), ws.next()).await {
+        Ok(Some(Ok(Message::Text(_)))) => Ok(ws),
+        other => Err(format!("ward {ward_id}: no first frame ({other:?})")),
     }
 }
 
@@ -163,6 +197,22 @@ async fn cluster_run(a: &ClusterArgs, payments_n: usize, db_a: DatabaseConnectio
         sockets.push(c?);
     }
     println!("connected {} kiosks ({} per server) in {:.1} s", sockets.len(), sockets.len() / 2, t_connect.elapsed().as_secs_f64());
+    // Supervisors on each server, watching the ward's figures.
+    let ward_frames = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut watchers = Vec::new();
+    for base in &servers {
+        for _ in 0..a.supervisors {
+            let mut ws = supervisor_socket(base, ward_id).await?;
+            let frames = ward_frames.clone();
+            watchers.push(tokio::spawn(async move {
+                while let Some(Ok(msg)) = ws.next().await {
+                    if matches!(&msg, Message::Text(t) if t.contains("\"type\":\"ward\"")) {
+                        frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }));
+        }
+    }
     // Each reader stamps the first frame showing its counter's receipt.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Instant)>();
     let mut readers = Vec::with_capacity(sockets.len());
@@ -257,11 +307,16 @@ async fn cluster_run(a: &ClusterArgs, payments_n: usize, db_a: DatabaseConnectio
     );
     println!("{}", summary("acknowledged notification → kiosk shows the receipt", &mut from_ack));
     println!("{}", summary("notification sent → kiosk shows the receipt", &mut from_send));
+    println!(
+        "supervisors: {} per server, {} ward figure frames received in all",
+        a.supervisors,
+        ward_frames.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!("errors: {errors} refused or failed notifications, {missing} receipts never shown on the kiosk");
     println!("RSS (both servers + all clients): {} (peak {})", mib(rss), mib(hwm));
     let p99 = pct(&from_ack, 0.99);
     println!("target p99 ≤ 50 ms: {} (p99 {:.2} ms)", if p99 <= 50.0 && errors == 0 && missing == 0 { "MET" } else { "NOT MET" }, p99);
-    for r in &readers {
+    for r in readers.iter().chain(watchers.iter()) {
         r.abort();
     }
     let _ = tokio::time::timeout(Duration::from_secs(15), srv_b.shutdown()).await;
