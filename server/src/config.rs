@@ -77,8 +77,11 @@ pub struct ServeArgs {
     #[arg(long, env = "WARDPAY_DEMO", default_value_t = false, global = true)]
     pub demo: bool,
 
-    /// Directory with the built front end (`pkg/wardpay.js`, `.wasm`, `.css`).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    /// Directory with the built front end (`pkg/wardpay.js`, `.wasm`, `.css`). By default
+    /// the `site` folder beside the binary's folder: where the build puts it
+    /// (`<target>/site` for `<target>/release/wardpay`) and where a deployment keeps it
+    /// (`/opt/wardpay/current/site` for `/opt/wardpay/current/bin/wardpay`).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value_os_t = default_site_root(), global = true)]
     pub site_root: PathBuf,
 
     /// How long a payment code stays payable, in seconds.
@@ -153,12 +156,21 @@ pub struct ServeArgs {
     pub poll_interval_secs: u64,
 }
 
+/// `site/` beside the folder the running binary is in, when it exists; else `target/site`.
+pub fn default_site_root() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(|bin| bin.parent()).map(|root| root.join("site")))
+        .filter(|site| site.is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
 impl Default for ServeArgs {
     fn default() -> Self {
         ServeArgs {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             demo: false,
-            site_root: PathBuf::from("target/site"),
+            site_root: default_site_root(),
             public_url: None,
             build_id: None,
             trust_proxy: false,

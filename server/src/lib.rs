@@ -69,7 +69,7 @@ fn ensure_sqlite_dir(url: &str) {
 fn build_id(site_root: &std::path::Path) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for file in ["pkg/wardpay_bg.wasm", "pkg/wardpay.js", "pkg/wardpay.css"] {
+    for file in ["pkg/wardpay_bg.wasm", "pkg/wardpay.js", "pkg/wardpay-kiosk_bg.wasm", "pkg/wardpay-kiosk.js", "pkg/wardpay.css"] {
         if let Ok(bytes) = std::fs::read(site_root.join(file)) {
             h.update(&bytes);
         }

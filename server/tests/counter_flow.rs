@@ -378,7 +378,7 @@ async fn concurrent_payments_to_two_servers_number_receipts_without_gaps(engine:
     let mut tasks = Vec::new();
     for (i, p) in requests.iter().enumerate() {
         let code = p.payment_code.clone();
-        let s = if i % 2 == 0 { &srv } else { &other };
+        let s = if i % 2 == 0 { &srv } else { other };
         tasks.push(async move { sepay(s, 5_000 + i as i64, "113366668888", 10_000, &code).await.status() });
     }
     for status in futures_util::future::join_all(tasks).await {
