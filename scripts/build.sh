@@ -59,7 +59,7 @@ build_bundle() {
   local stamp="$SITE/.wasm-input-$name.sha256"
   local sum
   sum=$( { sha256sum "$WASM_IN" | cut -d' ' -f1; echo "$MODE"; wasm-bindgen --version; } | sha256sum | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$sum" ] || [ ! -f "$PKG/$name.js" ] || [ ! -f "$PKG/${name}_bg.wasm" ]; then
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$sum" ] || [ ! -f "$PKG/$name.js.gz" ] || [ ! -f "$PKG/${name}_bg.wasm.gz" ]; then
     log "$name: wasm-bindgen$([ "$MODE" = release ] && echo ' + wasm-opt')"
     local tmp
     tmp=$(mktemp -d "$SITE/.build.XXXXXX")
@@ -70,9 +70,13 @@ build_bundle() {
         "$tmp/${name}_bg.wasm" -o "$tmp/${name}_bg.opt.wasm"
       mv "$tmp/${name}_bg.opt.wasm" "$tmp/${name}_bg.wasm"
     fi
+    # Gzipped copies, served to browsers that accept them (nothing is compressed per request).
+    gzip -9 -n -k "$tmp/${name}_bg.wasm" "$tmp/$name.js"
     # The wasm first, then the script that loads it: a page loaded in between gets the old
     # script with the new wasm at worst for one request, never a truncated file.
+    mv "$tmp/${name}_bg.wasm.gz" "$PKG/${name}_bg.wasm.gz"
     mv "$tmp/${name}_bg.wasm" "$PKG/${name}_bg.wasm"
+    mv "$tmp/$name.js.gz" "$PKG/$name.js.gz"
     mv "$tmp/$name.js" "$PKG/$name.js"
     # Both bundles come from one crate graph: the same snippets, under the path their scripts import.
     if [ -d "$tmp/snippets" ]; then rm -rf "$PKG/snippets"; mv "$tmp/snippets" "$PKG/snippets"; fi
@@ -85,7 +89,8 @@ build_bundle wardpay-kiosk --features kiosk
 rm -f "$SITE/.wasm-input.sha256"
 
 # 3. The stylesheet (plain CSS, copied when it differs).
-if ! cmp -s style/main.css "$PKG/wardpay.css"; then
+if ! cmp -s style/main.css "$PKG/wardpay.css" || [ ! -f "$PKG/wardpay.css.gz" ]; then
+  gzip -9 -n -c style/main.css > "$PKG/.wardpay.css.gz.new" && mv "$PKG/.wardpay.css.gz.new" "$PKG/wardpay.css.gz"
   cp style/main.css "$PKG/.wardpay.css.new" && mv "$PKG/.wardpay.css.new" "$PKG/wardpay.css"
 fi
 

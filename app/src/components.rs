@@ -1,6 +1,7 @@
 //! Pieces shared by the screens.
 
 use crate::api::{get_me, logout};
+use crate::error::AppError;
 use crate::i18n::{t, tx, LangSwitch, K};
 use crate::live::ConnIndicator;
 use crate::model::{ConnState, Me, Role};
@@ -154,12 +155,7 @@ pub fn LoginAttempts() -> impl IntoView {
     }
 }
 
-/// Server function errors arrive as "error running server function: …"; people need the
-/// part after it.
-pub fn readable(e: &ServerFnError) -> String {
-    let s = e.to_string();
-    match s.split_once(": ") {
-        Some((head, rest)) if head.contains("server function") || head.contains("error") => rest.to_string(),
-        _ => s,
-    }
+/// What a person reads of a server function's error: its message, as the server wrote it.
+pub fn readable(e: &AppError) -> String {
+    e.message.clone()
 }

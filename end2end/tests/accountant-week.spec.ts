@@ -69,6 +69,8 @@ test("the accountant's week: corrections, a four-eyes refund, tax summaries, the
   await acc.getByTestId("issue-notice").click();
   await expect(acc.getByTestId("receipt-notices")).toContainText("04/SS-CTĐT số 1/");
   await expect(acc.getByTestId("receipt-status")).toHaveAttribute("data-status", "notified");
+  // The page reloaded itself on the notice: wait until it is live again.
+  await ready(acc, { live: false });
   // A notice cannot change an amount: the screen says to replace instead.
   await acc.getByTestId("wrong-amount").check();
   await acc.getByTestId("correct-reason").fill("Sai số tiền");

@@ -8,17 +8,16 @@ use app::api::guard::ClientIp;
 use app::backend::access_policy::{self, Decision, Rule};
 use app::backend::auth::{self, Principal};
 use app::backend::{kiosks, Backend};
+use app::error::{AppError, ErrorCode};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
-use serde_json::json;
 use std::net::SocketAddr;
 
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message, "field": null } }))).into_response()
+fn json_error(code: ErrorCode, message: &str) -> Response {
+    crate::error::respond(AppError::new(code, message))
 }
 
 /// Who sent these headers. A database error counts as nobody (the request is then refused
@@ -101,7 +100,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
     let method = req.method().clone();
     let Some(rule) = access_policy::rule_for(method.as_str(), &path) else {
         tracing::error!(%method, path, "route has no access rule; refused");
-        return json_error(StatusCode::FORBIDDEN, "no_rule", "this route has no access rule");
+        return json_error(ErrorCode::Forbidden, "this route has no access rule");
     };
     if rule == Rule::Signed {
         return next.run(req).await;
@@ -110,7 +109,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
     let cross_site = !same_origin(req.headers(), state.backend.settings.trust_proxy);
     if cross_site && (changes_state(&method) || (is_websocket(req.headers()) && who != Principal::Anonymous)) {
         tracing::warn!(%method, path, "cross-site request refused");
-        return json_error(StatusCode::FORBIDDEN, "cross_site", "request refused: it did not come from a WardPay page (CSRF)");
+        return json_error(ErrorCode::Forbidden, "request refused: it did not come from a WardPay page (CSRF)");
     }
     let forwarded = state
         .backend
@@ -138,35 +137,29 @@ pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: 
             resp
         }
         Decision::SignIn if page => sign_in_redirect(&req),
-        Decision::SignIn => json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in required"),
+        Decision::SignIn => json_error(ErrorCode::SignIn, "cần đăng nhập (sign in required)"),
         Decision::Forbidden if page => forbidden_page(who.role().map_or("/login", |r| r.home())),
-        Decision::Forbidden => json_error(StatusCode::FORBIDDEN, "forbidden", "not allowed for your role"),
+        Decision::Forbidden => json_error(ErrorCode::Forbidden, "tài khoản không có quyền này (not allowed for your role)"),
     }
 }
 
 /// A server function whose arguments do not decode (invalid JSON or form data, invalid
-/// UTF-8, a number out of range) never ran: that is the caller's mistake, answered 400 with
-/// the usual JSON error body, not the 500 the server-function layer gives it.
+/// UTF-8, a number out of range) never ran: that is the caller's mistake. The server-function
+/// layer answers it with our error body (code `bad_request`) but status 500; it is answered 400.
 async fn bad_arguments_are_4xx(resp: Response) -> Response {
     if resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return resp;
     }
     let (parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error");
+        return crate::error::respond(AppError::internal());
     };
-    let text = String::from_utf8_lossy(&bytes);
-    for prefix in ["Args|", "Deserialization|"] {
-        if let Some(detail) = text.strip_prefix(prefix) {
-            let detail: String = detail.chars().take(300).collect();
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                &format!("dữ liệu gửi lên không đọc được (malformed request): {detail}"),
-            );
-        }
+    use app::error::ErrorEnvelope;
+    use leptos::server_fn::Decodes;
+    match <ErrorEnvelope as Decodes<AppError>>::decode(bytes.clone()) {
+        Ok(e) if e.code == ErrorCode::BadRequest => crate::error::respond(e),
+        _ => Response::from_parts(parts, Body::from(bytes)),
     }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]

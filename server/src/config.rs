@@ -6,7 +6,8 @@ use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// A secret from the configuration (a provider's key or token): usable where it is needed
+/// A secret from the configuration (a provider's key or token, the database URL with its
+/// password): usable where it is needed
 /// ([`Secret::expose`]) and never printed by accident: `Debug` shows `***`, so logging the
 /// options, or a panic that prints them, reveals no key.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,9 +49,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/wardpay.sqlite";
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Database URL: `sqlite://path/to/file.sqlite` (embedded, the default) or
-    /// `postgres://user@host:5432/db` (production).
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
-    pub database_url: String,
+    /// `postgres://user@host:5432/db` (production). A secret: it may hold a password.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true, global = true)]
+    pub database_url: Secret,
 
     /// Log filter, e.g. `info` or `wardpay=debug,tower_http=info` (RUST_LOG syntax).
     #[arg(long, env = "WARDPAY_LOG", default_value = "info", global = true)]
@@ -226,6 +227,13 @@ mod tests {
         let printed = format!("{args:?}");
         assert!(!printed.contains("very-secret"), "{printed}");
         assert_eq!(args.sepay_keys[0].expose(), "sepay-very-secret");
+        let common = CommonArgs {
+            database_url: "postgres://wardpay:db-very-secret@db:5432/wardpay".into(),
+            log_level: "info".into(),
+            log_format: LogFormat::Text,
+        };
+        let printed = format!("{common:?}");
+        assert!(!printed.contains("very-secret"), "the database password is not printed: {printed}");
     }
 
     #[test]

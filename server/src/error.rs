@@ -1,10 +1,13 @@
-//! The JSON error body of every REST endpoint: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//! Errors of the server's own HTTP paths (REST endpoints, the access layer, body limits), all
+//! answered as the app's one error ([`app::error::AppError`]) in its one JSON shape,
+//! `{"error": {"code": "...", "message": "...", "field": "..."}}`, with the status its code
+//! maps to. (The bank intake answers providers in their own format, and the DVC connector
+//! in the error codes of its published OpenAPI document.)
 
 use app::backend::BackendError;
-use axum::http::StatusCode;
+use app::error::{AppError, ErrorCode, ErrorEnvelope};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -18,37 +21,31 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, Option<&'static str>) {
-        match self {
-            ApiError::Backend(BackendError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found", None),
-            ApiError::Backend(BackendError::Invalid { field, .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some(*field)),
-            ApiError::Backend(BackendError::Conflict(_)) => (StatusCode::CONFLICT, "conflict", None),
-            ApiError::Backend(BackendError::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, "throttled", None),
-            ApiError::Backend(BackendError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden", None),
-            ApiError::Backend(BackendError::Unavailable) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
-            ApiError::Backend(BackendError::Db(_)) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+impl From<ApiError> for AppError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Backend(b) => AppError::from(b),
+            ApiError::BadRequest(m) => AppError::new(ErrorCode::BadRequest, m),
+            ApiError::Internal(m) => {
+                tracing::error!(error = %m, "request failed");
+                AppError::internal()
+            }
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, field) = self.parts();
-        let message = if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-            "internal error".to_string()
-        } else {
-            self.to_string()
-        };
-        let mut response = (status, Json(json!({ "error": { "code": code, "message": message, "field": field } }))).into_response();
-        if let ApiError::Backend(BackendError::Throttled { retry_after_secs, .. }) = &self {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
-        }
-        response
+        respond(AppError::from(self))
     }
+}
+
+/// The answer for `e`: its status, `Retry-After` when it has one, the JSON body.
+pub fn respond(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], ErrorEnvelope::body(&e)).into_response();
+    if let Some(Ok(v)) = e.retry_after_secs.map(|s| HeaderValue::from_str(&s.to_string())) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }

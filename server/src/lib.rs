@@ -46,8 +46,8 @@ pub enum StartError {
 
 /// Opens the database and applies migrations: what both `serve` and `migrate` need.
 pub async fn open_database(common: &CommonArgs) -> Result<sea_orm::DatabaseConnection, DbOpenError> {
-    ensure_sqlite_dir(&common.database_url);
-    let db = backend::db::connect(&common.database_url, None).await?;
+    ensure_sqlite_dir(common.database_url.expose());
+    let db = backend::db::connect(common.database_url.expose(), None).await?;
     backend::db::migrate(&db).await?;
     Ok(db)
 }
@@ -176,12 +176,19 @@ pub async fn start_with_db(db: sea_orm::DatabaseConnection, serve: &ServeArgs) -
     let shutdown = CancellationToken::new();
     if let Some(c) = cluster.clone() {
         let (db, feed, token) = (backend.db.clone(), backend.changes.clone(), shutdown.clone());
+        let listener = c.clone();
         tokio::spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = c.listen(db, feed) => {}
+                _ = listener.listen(db, feed) => {}
             }
         });
+        // A server is ready once it hears the others: give the LISTEN connection a moment
+        // before answering anyone (if it takes longer, /readyz says so until it is up).
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !c.hears_others() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
     tokio::spawn(backend::screens::push_changes(backend.clone(), change_stream, cluster));
     let state = AppState { leptos_options: options, backend: backend.clone(), shutdown: shutdown.clone(), intake: intake.clone() };

@@ -101,9 +101,11 @@ pub fn router(state: AppState) -> Router {
         // Every route above, and only those (not the static files of the fallback), passes
         // the access layer.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::access_layer::guard))
+        // The built front end, gzipped ahead of time by the build where the browser accepts it
+        // (the kiosk's first load is mostly its wasm: about a third of the bytes).
+        .nest_service("/pkg", front_end_files(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), response_headers))
-        .layer(front_end_compression())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -127,29 +129,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The front end's files (wasm, script, stylesheet) travel gzipped to browsers that accept it:
-/// the kiosk's first load is mostly its wasm, which shrinks to about a third. Pages and data
-/// are not compressed: they carry personal data and, over TLS, compressing secrets beside
-/// what a third party can reflect into a page leaks them (BREACH).
-fn front_end_compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
-    use tower_http::compression::predicate::{DefaultPredicate, Predicate};
-    let static_file = |_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
-        let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        ["application/wasm", "text/javascript", "application/javascript", "text/css"].iter().any(|t| ct.starts_with(t))
-    };
-    tower_http::compression::CompressionLayer::new().compress_when(DefaultPredicate::new().and(static_file))
+/// `/pkg/`: the front end's files. `scripts/build.sh` writes a `.gz` beside each, served to
+/// browsers that accept gzip, so nothing is compressed per request. Pages and data are never
+/// compressed: they carry personal data and, over TLS, compressing secrets beside what a third
+/// party can reflect into a page leaks them (BREACH).
+fn front_end_files(state: &AppState) -> tower_http::services::ServeDir {
+    let pkg = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    tower_http::services::ServeDir::new(pkg).precompressed_gzip()
 }
 
 /// Bodies larger than their route allows are refused before anything reads them: 256 KiB
 /// everywhere, except a bank statement's upload. A declared length over the limit is
 /// answered at once; a body that grows past it fails the handler's read (413).
 async fn limit_body(req: Request<Body>, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let limit = if req.uri().path() == "/statements/import" { crate::statements::MAX_UPLOAD_BYTES } else { MAX_BODY_BYTES };
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        let body = serde_json::json!({ "error": { "code": "too_large", "message": format!("the request body is larger than {limit} bytes"), "field": null } });
-        return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        let e = app::error::AppError::new(app::error::ErrorCode::TooLarge, format!("the request body is larger than {limit} bytes"));
+        return crate::error::respond(e);
     }
     let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
     next.run(req).await

@@ -436,7 +436,8 @@ async fn cross_site_requests_are_refused(engine: Engine) {
             .expect("post");
         assert_eq!(r.status(), 403, "{header}: {value}");
         let body: serde_json::Value = r.json().await.expect("json error");
-        assert_eq!(body["error"]["code"], "cross_site");
+        assert_eq!(body["error"]["code"], "forbidden");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("CSRF")), "{body}");
     }
     let snap = app::backend::screens::counter_snapshot(&t.db, 1).await.expect("q").expect("counter");
     assert_eq!(snap.counter.status, app::model::CounterStatus::Open, "nothing changed");

@@ -730,8 +730,11 @@ async fn demo_mode_has_a_demo_key_and_the_simulator_uses_it(engine: Engine) {
     assert!(demo.active && demo.secret.len() >= 32);
     assert!(!format!("{demo:?}").contains(&demo.secret), "Debug hides the secret");
     // The simulator reads the demo key from the database (SQLite) or takes --secret.
-    let common_args =
-        server::config::CommonArgs { database_url: t.url.clone(), log_level: "info".into(), log_format: server::config::LogFormat::Text };
+    let common_args = server::config::CommonArgs {
+        database_url: t.url.clone().into(),
+        log_level: "info".into(),
+        log_format: server::config::LogFormat::Text,
+    };
     let args = server::dvc::simulate::SimulateDvcArgs {
         url: srv.base_url(),
         key_id: "demo".into(),

@@ -2,6 +2,7 @@
 //! register, the tax authority's daily summary, budget codes, refunds and treasury
 //! deposits. A refused person's action is in the audit log.
 
+use crate::error::AppError;
 use crate::model::{
     BudgetCodesView, CorrectionInput, DepositInput, DepositRow, FeeCodeForm, FeeCodeView, NoticeView, ReceiptRef, ReceiptRegister,
     RefundAction, RefundRequestInput, RefundRow, RefundsView, TaxSummariesView, TaxSummaryRow, TreasuryProfileForm, TreasuryProfileView,
@@ -10,7 +11,7 @@ use crate::model::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-async fn accounting_ward(endpoint: &str) -> Result<(crate::backend::Backend, crate::backend::auth::StaffUser, i64), ServerFnError> {
+async fn accounting_ward(endpoint: &str) -> Result<(crate::backend::Backend, crate::backend::auth::StaffUser, i64), AppError> {
     use super::guard::*;
     let me = staff(endpoint)?;
     let b = backend()?;
@@ -20,7 +21,7 @@ async fn accounting_ward(endpoint: &str) -> Result<(crate::backend::Backend, cra
 
 /// A notice (04/SS-CTĐT) correcting the payer's name, address or the amount in words.
 #[server(endpoint = "notify_receipt", input = server_fn::codec::Json)]
-pub async fn notify_receipt(input: CorrectionInput) -> Result<NoticeView, ServerFnError> {
+pub async fn notify_receipt(input: CorrectionInput) -> Result<NoticeView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("notify_receipt").await?;
     let subject = format!("receipt:{}", input.receipt_id);
@@ -30,7 +31,7 @@ pub async fn notify_receipt(input: CorrectionInput) -> Result<NoticeView, Server
 
 /// A replacement receipt naming the one it replaces.
 #[server(endpoint = "replace_receipt", input = server_fn::codec::Json)]
-pub async fn replace_receipt(input: CorrectionInput) -> Result<ReceiptRef, ServerFnError> {
+pub async fn replace_receipt(input: CorrectionInput) -> Result<ReceiptRef, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("replace_receipt").await?;
     let subject = format!("receipt:{}", input.receipt_id);
@@ -40,7 +41,7 @@ pub async fn replace_receipt(input: CorrectionInput) -> Result<ReceiptRef, Serve
 
 /// The receipts register of `from..=to` (this month so far without them).
 #[server(endpoint = "get_receipt_register")]
-pub async fn get_receipt_register(from: Option<String>, to: Option<String>) -> Result<ReceiptRegister, ServerFnError> {
+pub async fn get_receipt_register(from: Option<String>, to: Option<String>) -> Result<ReceiptRegister, AppError> {
     use super::guard::*;
     let (b, _, ward) = accounting_ward("get_receipt_register").await?;
     let range = crate::backend::reconciliation::DayRange::or_month_so_far(from, to, chrono::Utc::now()).map_err(fail)?;
@@ -48,7 +49,7 @@ pub async fn get_receipt_register(from: Option<String>, to: Option<String>) -> R
 }
 
 #[server(endpoint = "get_tax_summaries")]
-pub async fn get_tax_summaries() -> Result<TaxSummariesView, ServerFnError> {
+pub async fn get_tax_summaries() -> Result<TaxSummariesView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_tax_summaries").await?;
     crate::backend::tax_summaries::list(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
@@ -57,7 +58,7 @@ pub async fn get_tax_summaries() -> Result<TaxSummariesView, ServerFnError> {
 /// Prepares a closed day's summary again (or for the first time, for a day closed before
 /// summaries existed); `reason` says why it is late.
 #[server(endpoint = "prepare_tax_summary")]
-pub async fn prepare_tax_summary(day: String, reason: Option<String>) -> Result<TaxSummaryRow, ServerFnError> {
+pub async fn prepare_tax_summary(day: String, reason: Option<String>) -> Result<TaxSummaryRow, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("prepare_tax_summary").await?;
     let subject = format!("tax_summary:{}", day.chars().take(12).collect::<String>());
@@ -66,7 +67,7 @@ pub async fn prepare_tax_summary(day: String, reason: Option<String>) -> Result<
 }
 
 #[server(endpoint = "set_tax_summary_status")]
-pub async fn set_tax_summary_status(id: i64, status: String, note: Option<String>) -> Result<TaxSummaryRow, ServerFnError> {
+pub async fn set_tax_summary_status(id: i64, status: String, note: Option<String>) -> Result<TaxSummaryRow, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("set_tax_summary_status").await?;
     let done = crate::backend::tax_summaries::set_status(&b.db, ward, id, &status, note, &me).await;
@@ -74,14 +75,14 @@ pub async fn set_tax_summary_status(id: i64, status: String, note: Option<String
 }
 
 #[server(endpoint = "get_budget_codes")]
-pub async fn get_budget_codes() -> Result<BudgetCodesView, ServerFnError> {
+pub async fn get_budget_codes() -> Result<BudgetCodesView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_budget_codes").await?;
     crate::backend::budget_codes::view(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
 }
 
 #[server(endpoint = "set_treasury_profile", input = server_fn::codec::Json)]
-pub async fn set_treasury_profile(form: TreasuryProfileForm) -> Result<TreasuryProfileView, ServerFnError> {
+pub async fn set_treasury_profile(form: TreasuryProfileForm) -> Result<TreasuryProfileView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("set_treasury_profile").await?;
     let done = crate::backend::budget_codes::set_profile(&b.db, ward, form, &me).await;
@@ -89,7 +90,7 @@ pub async fn set_treasury_profile(form: TreasuryProfileForm) -> Result<TreasuryP
 }
 
 #[server(endpoint = "set_fee_code", input = server_fn::codec::Json)]
-pub async fn set_fee_code(form: FeeCodeForm) -> Result<FeeCodeView, ServerFnError> {
+pub async fn set_fee_code(form: FeeCodeForm) -> Result<FeeCodeView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("set_fee_code").await?;
     let subject = format!("fee_item:{}", form.fee_item_id);
@@ -98,7 +99,7 @@ pub async fn set_fee_code(form: FeeCodeForm) -> Result<FeeCodeView, ServerFnErro
 }
 
 #[server(endpoint = "get_refunds")]
-pub async fn get_refunds() -> Result<RefundsView, ServerFnError> {
+pub async fn get_refunds() -> Result<RefundsView, AppError> {
     use super::guard::*;
     use crate::model::Role;
     let (b, me, ward) = accounting_ward("get_refunds").await?;
@@ -113,7 +114,7 @@ pub async fn get_refunds() -> Result<RefundsView, ServerFnError> {
 }
 
 #[server(endpoint = "request_refund", input = server_fn::codec::Json)]
-pub async fn request_refund(input: RefundRequestInput) -> Result<RefundRow, ServerFnError> {
+pub async fn request_refund(input: RefundRequestInput) -> Result<RefundRow, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("request_refund").await?;
     let subject = match (input.exception_id, input.receipt_id) {
@@ -126,7 +127,7 @@ pub async fn request_refund(input: RefundRequestInput) -> Result<RefundRow, Serv
 }
 
 #[server(endpoint = "act_on_refund", input = server_fn::codec::Json)]
-pub async fn act_on_refund(id: i64, version: i32, action: RefundAction) -> Result<RefundRow, ServerFnError> {
+pub async fn act_on_refund(id: i64, version: i32, action: RefundAction) -> Result<RefundRow, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("act_on_refund").await?;
     let done = crate::backend::refunds::act(&b.db, ward, id, version, action, &me).await;
@@ -134,7 +135,7 @@ pub async fn act_on_refund(id: i64, version: i32, action: RefundAction) -> Resul
 }
 
 #[server(endpoint = "get_treasury")]
-pub async fn get_treasury() -> Result<TreasuryView, ServerFnError> {
+pub async fn get_treasury() -> Result<TreasuryView, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("get_treasury").await?;
     crate::backend::treasury::view(&b.db, ward, me.role == crate::model::Role::Accountant).await.map_err(fail)
@@ -142,7 +143,7 @@ pub async fn get_treasury() -> Result<TreasuryView, ServerFnError> {
 
 /// The C1-02/NS slip of `kind` (`phi` or `le_phi`) over `from..=to`.
 #[server(endpoint = "get_treasury_slip")]
-pub async fn get_treasury_slip(kind: String, from: String, to: String) -> Result<TreasurySlip, ServerFnError> {
+pub async fn get_treasury_slip(kind: String, from: String, to: String) -> Result<TreasurySlip, AppError> {
     use super::guard::*;
     let (b, _, ward) = accounting_ward("get_treasury_slip").await?;
     let kind = crate::domain::treasury::FeeKind::parse(kind.trim())
@@ -151,7 +152,7 @@ pub async fn get_treasury_slip(kind: String, from: String, to: String) -> Result
 }
 
 #[server(endpoint = "record_deposit", input = server_fn::codec::Json)]
-pub async fn record_deposit(input: DepositInput) -> Result<DepositRow, ServerFnError> {
+pub async fn record_deposit(input: DepositInput) -> Result<DepositRow, AppError> {
     use super::guard::*;
     let (b, me, ward) = accounting_ward("record_deposit").await?;
     let subject = format!(

@@ -1,6 +1,7 @@
 //! Ward set-up by an admin: accounts and kiosk pairing. An admin of one ward manages only
 //! that ward; the first admin (made by `wardpay admin create`) manages every ward.
 
+use crate::error::AppError;
 use crate::model::{AccountRow, BankChoice, CounterInfo, KioskDeviceRow, NewAccount, WardForm, WardInfo};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ pub struct SetupView {
 }
 
 #[server(endpoint = "admin_setup")]
-pub async fn admin_setup() -> Result<SetupView, ServerFnError> {
+pub async fn admin_setup() -> Result<SetupView, AppError> {
     use super::guard::*;
     use crate::backend::entity::{counter, ward};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -46,32 +47,32 @@ pub async fn admin_setup() -> Result<SetupView, ServerFnError> {
 }
 
 #[server(endpoint = "admin_create_account", input = server_fn::codec::Json)]
-pub async fn admin_create_account(input: NewAccount) -> Result<AccountRow, ServerFnError> {
+pub async fn admin_create_account(input: NewAccount) -> Result<AccountRow, AppError> {
     use super::guard::*;
     let me = staff("admin_create_account")?;
     let b = backend()?;
     // A ward's admin creates accounts of that ward only.
     if let Some(w) = me.ward_id {
         if input.ward_id != Some(w) {
-            return Err(refuse(http::StatusCode::FORBIDDEN, "chỉ tạo được tài khoản của phường mình (your ward only)"));
+            return Err(refuse(crate::error::ErrorCode::Forbidden, "chỉ tạo được tài khoản của phường mình (your ward only)"));
         }
     }
     crate::backend::auth::create_account(&b.db, input, &me.username).await.map_err(fail)
 }
 
 #[cfg(feature = "ssr")]
-async fn account_in_scope(b: &crate::backend::Backend, me: &crate::backend::auth::StaffUser, id: i64) -> Result<(), ServerFnError> {
+async fn account_in_scope(b: &crate::backend::Backend, me: &crate::backend::auth::StaffUser, id: i64) -> Result<(), AppError> {
     use super::guard::*;
     let a = crate::backend::auth::find_account(&b.db, id).await.map_err(fail)?;
     match (me.ward_id, a.ward_id) {
         (None, _) => Ok(()),
         (Some(mine), Some(theirs)) if mine == theirs => Ok(()),
-        _ => Err(refuse(http::StatusCode::FORBIDDEN, "tài khoản thuộc phường khác (another ward's account)")),
+        _ => Err(refuse(crate::error::ErrorCode::Forbidden, "tài khoản thuộc phường khác (another ward's account)")),
     }
 }
 
 #[server(endpoint = "admin_set_account_active")]
-pub async fn admin_set_account_active(id: i64, active: bool) -> Result<(), ServerFnError> {
+pub async fn admin_set_account_active(id: i64, active: bool) -> Result<(), AppError> {
     use super::guard::*;
     let me = staff("admin_set_account_active")?;
     let b = backend()?;
@@ -80,7 +81,7 @@ pub async fn admin_set_account_active(id: i64, active: bool) -> Result<(), Serve
 }
 
 #[server(endpoint = "admin_reset_password")]
-pub async fn admin_reset_password(id: i64, password: String) -> Result<(), ServerFnError> {
+pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppError> {
     use super::guard::*;
     let me = staff("admin_reset_password")?;
     let b = backend()?;
@@ -90,7 +91,7 @@ pub async fn admin_reset_password(id: i64, password: String) -> Result<(), Serve
 
 /// Pairs the kiosk showing `code` with `counter_id` (by default the counter it asked for).
 #[server(endpoint = "admin_pair_kiosk")]
-pub async fn admin_pair_kiosk(code: String, counter_id: Option<i64>, label: String) -> Result<KioskDeviceRow, ServerFnError> {
+pub async fn admin_pair_kiosk(code: String, counter_id: Option<i64>, label: String) -> Result<KioskDeviceRow, AppError> {
     use super::guard::*;
     let me = staff("admin_pair_kiosk")?;
     let b = backend()?;
@@ -98,7 +99,7 @@ pub async fn admin_pair_kiosk(code: String, counter_id: Option<i64>, label: Stri
 }
 
 #[server(endpoint = "admin_revoke_kiosk")]
-pub async fn admin_revoke_kiosk(id: i64) -> Result<(), ServerFnError> {
+pub async fn admin_revoke_kiosk(id: i64) -> Result<(), AppError> {
     use super::guard::*;
     let me = staff("admin_revoke_kiosk")?;
     let b = backend()?;
@@ -109,7 +110,7 @@ pub async fn admin_revoke_kiosk(id: i64) -> Result<(), ServerFnError> {
 
 /// Creates (`id` `None`) or updates a ward: identity, collection account, receipt numbering.
 #[server(endpoint = "admin_save_ward", input = server_fn::codec::Json)]
-pub async fn admin_save_ward(input: WardForm) -> Result<WardInfo, ServerFnError> {
+pub async fn admin_save_ward(input: WardForm) -> Result<WardInfo, AppError> {
     use super::guard::*;
     let me = staff("admin_save_ward")?;
     let b = backend()?;
@@ -121,7 +122,7 @@ pub async fn admin_save_ward(input: WardForm) -> Result<WardInfo, ServerFnError>
 }
 
 #[server(endpoint = "admin_add_counter")]
-pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo, ServerFnError> {
+pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo, AppError> {
     use super::guard::*;
     let me = staff("admin_add_counter")?;
     let b = backend()?;
@@ -133,7 +134,7 @@ pub async fn admin_add_counter(ward_id: i64, name: String) -> Result<CounterInfo
 
 /// Every fee item of a ward, offered or not.
 #[server(endpoint = "admin_fee_items")]
-pub async fn admin_fee_items(ward_id: i64) -> Result<Vec<crate::model::FeeItemRow>, ServerFnError> {
+pub async fn admin_fee_items(ward_id: i64) -> Result<Vec<crate::model::FeeItemRow>, AppError> {
     use super::guard::*;
     let who = authorize("admin_fee_items")?;
     ward_scope(&who, ward_id)?;
@@ -142,7 +143,7 @@ pub async fn admin_fee_items(ward_id: i64) -> Result<Vec<crate::model::FeeItemRo
 }
 
 #[server(endpoint = "admin_update_fee_item", input = server_fn::codec::Json)]
-pub async fn admin_update_fee_item(edit: crate::model::FeeItemEdit) -> Result<crate::model::FeeItemRow, ServerFnError> {
+pub async fn admin_update_fee_item(edit: crate::model::FeeItemEdit) -> Result<crate::model::FeeItemRow, AppError> {
     use super::guard::*;
     let me = staff("admin_update_fee_item")?;
     let b = backend()?;
@@ -151,7 +152,7 @@ pub async fn admin_update_fee_item(edit: crate::model::FeeItemEdit) -> Result<cr
 
 /// Gives a ward without a catalog the standard one.
 #[server(endpoint = "admin_import_catalog")]
-pub async fn admin_import_catalog(ward_id: i64) -> Result<usize, ServerFnError> {
+pub async fn admin_import_catalog(ward_id: i64) -> Result<usize, AppError> {
     use super::guard::*;
     let me = staff("admin_import_catalog")?;
     let b = backend()?;

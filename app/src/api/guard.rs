@@ -6,6 +6,7 @@ use crate::backend::access_policy::{self, Decision};
 use crate::backend::auth::{Principal, StaffUser};
 use crate::backend::entity::{counter, payment_request};
 use crate::backend::{Backend, BackendError};
+use crate::error::{AppError, ErrorCode};
 use http::StatusCode;
 use leptos::prelude::*;
 use sea_orm::EntityTrait;
@@ -20,29 +21,25 @@ pub fn parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-/// A refusal with its HTTP status, so that scripts see 401/403 and screens the message.
-pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        resp.set_status(status);
-    }
-    ServerFnError::new(message.into())
+/// A refusal of kind `code`, so that scripts see its status (401, 403…) and screens the message.
+pub fn refuse(code: ErrorCode, message: impl Into<String>) -> AppError {
+    answer(AppError::new(code, message))
 }
 
-/// Backend errors keep their status (404, 409, 422, 403…) on the way out.
-pub fn fail(e: BackendError) -> ServerFnError {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if status.is_server_error() {
-        tracing::error!(error = %e, "server function failed");
-        return refuse(status, "lỗi máy chủ; vui lòng thử lại (internal error)");
-    }
-    if let BackendError::Throttled { retry_after_secs, .. } = &e {
-        if let (Some(resp), Ok(v)) =
-            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&retry_after_secs.to_string()))
-        {
+/// Backend errors keep their status (404, 409, 422, 403…) and field on the way out.
+pub fn fail(e: BackendError) -> AppError {
+    answer(AppError::from(e))
+}
+
+/// Sets the response's status (and `Retry-After`) from the error it carries.
+fn answer(e: AppError) -> AppError {
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        if let Some(Ok(v)) = e.retry_after_secs.map(|s| http::HeaderValue::from_str(&s.to_string())) {
             resp.insert_header(http::header::RETRY_AFTER, v);
         }
     }
-    refuse(status, e.to_string())
+    e
 }
 
 /// A person's refused attempt at something that books money or closes a day goes to the
@@ -55,7 +52,7 @@ pub async fn audit_refusal<T>(
     action: &'static str,
     subject: String,
     result: Result<T, BackendError>,
-) -> Result<T, ServerFnError> {
+) -> Result<T, AppError> {
     match result {
         Ok(v) => Ok(v),
         Err(e) if (400..500).contains(&e.status()) => {
@@ -71,32 +68,32 @@ pub async fn audit_refusal<T>(
 }
 
 /// Checks the caller against the rule of `endpoint` (`/api/<endpoint>`).
-pub fn authorize(endpoint: &str) -> Result<Principal, ServerFnError> {
+pub fn authorize(endpoint: &str) -> Result<Principal, AppError> {
     let who = principal();
     let Some(rule) = access_policy::rule_for("POST", &format!("/api/{endpoint}")) else {
         tracing::error!(endpoint, "server function has no access rule");
-        return Err(refuse(StatusCode::FORBIDDEN, "không có quyền (no access rule)"));
+        return Err(refuse(ErrorCode::Forbidden, "không có quyền (no access rule)"));
     };
     match access_policy::decide(rule, &who) {
         Decision::Allow => Ok(who),
-        Decision::SignIn => Err(refuse(StatusCode::UNAUTHORIZED, "cần đăng nhập (sign in required)")),
-        Decision::Forbidden => Err(refuse(StatusCode::FORBIDDEN, "tài khoản không có quyền này (not allowed for your role)")),
+        Decision::SignIn => Err(refuse(ErrorCode::SignIn, "cần đăng nhập (sign in required)")),
+        Decision::Forbidden => Err(refuse(ErrorCode::Forbidden, "tài khoản không có quyền này (not allowed for your role)")),
     }
 }
 
 /// [`authorize`], for endpoints only staff may call; returns the staff member.
-pub fn staff(endpoint: &str) -> Result<StaffUser, ServerFnError> {
+pub fn staff(endpoint: &str) -> Result<StaffUser, AppError> {
     match authorize(endpoint)? {
         Principal::Staff(s) => Ok(s),
-        _ => Err(refuse(StatusCode::UNAUTHORIZED, "cần đăng nhập (sign in required)")),
+        _ => Err(refuse(ErrorCode::SignIn, "cần đăng nhập (sign in required)")),
     }
 }
 
-fn forbidden_scope() -> ServerFnError {
-    refuse(StatusCode::FORBIDDEN, "thuộc phường hoặc quầy khác (belongs to another ward or counter)")
+fn forbidden_scope() -> AppError {
+    refuse(ErrorCode::Forbidden, "thuộc phường hoặc quầy khác (belongs to another ward or counter)")
 }
 
-pub fn ward_scope(who: &Principal, ward_id: i64) -> Result<(), ServerFnError> {
+pub fn ward_scope(who: &Principal, ward_id: i64) -> Result<(), AppError> {
     match who {
         Principal::Staff(s) if s.covers_ward(ward_id) => Ok(()),
         _ => Err(forbidden_scope()),
@@ -104,7 +101,7 @@ pub fn ward_scope(who: &Principal, ward_id: i64) -> Result<(), ServerFnError> {
 }
 
 /// The counter, if `who` may see it: staff of its ward, or the kiosk paired with it.
-pub async fn counter_scope(b: &Backend, who: &Principal, counter_id: i64) -> Result<counter::Model, ServerFnError> {
+pub async fn counter_scope(b: &Backend, who: &Principal, counter_id: i64) -> Result<counter::Model, AppError> {
     let c = counter::Entity::find_by_id(counter_id)
         .one(&b.db)
         .await
@@ -118,7 +115,7 @@ pub async fn counter_scope(b: &Backend, who: &Principal, counter_id: i64) -> Res
 }
 
 /// The payment request, if it belongs to `who`'s ward.
-pub async fn payment_scope(b: &Backend, who: &Principal, id: i64) -> Result<payment_request::Model, ServerFnError> {
+pub async fn payment_scope(b: &Backend, who: &Principal, id: i64) -> Result<payment_request::Model, AppError> {
     let pr = payment_request::Entity::find_by_id(id)
         .one(&b.db)
         .await
@@ -129,14 +126,14 @@ pub async fn payment_scope(b: &Backend, who: &Principal, id: i64) -> Result<paym
 }
 
 /// The ward a staff member works in; an admin of every ward gets the first ward.
-pub async fn home_ward(b: &Backend, s: &StaffUser) -> Result<i64, ServerFnError> {
+pub async fn home_ward(b: &Backend, s: &StaffUser) -> Result<i64, AppError> {
     match s.ward_id {
         Some(w) => Ok(w),
         None => crate::backend::counters::default_ward_id(&b.db).await.map_err(fail),
     }
 }
 
-pub fn backend() -> Result<Backend, ServerFnError> {
+pub fn backend() -> Result<Backend, AppError> {
     crate::backend::backend().map_err(fail)
 }
 

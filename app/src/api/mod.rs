@@ -18,13 +18,14 @@ pub use session::*;
 pub use supervise::*;
 pub use verify::*;
 
+use crate::error::AppError;
 use crate::model::{
     CatalogEntry, CounterInfo, CounterSnapshot, CounterStatus, DossierRow, NewDossier, PaymentMethod, ReceiptOpen, WardSnapshot,
 };
 use leptos::prelude::*;
 
 #[server(endpoint = "get_counter_snapshot")]
-pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnapshot>, ServerFnError> {
+pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnapshot>, AppError> {
     use guard::*;
     let who = authorize("get_counter_snapshot")?;
     let b = backend()?;
@@ -34,7 +35,7 @@ pub async fn get_counter_snapshot(counter_id: i64) -> Result<Option<CounterSnaps
 
 /// The ward of the screen; `None` picks the caller's own ward.
 #[server(endpoint = "get_ward_snapshot")]
-pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, ServerFnError> {
+pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, AppError> {
     use guard::*;
     let me = staff("get_ward_snapshot")?;
     let b = backend()?;
@@ -47,7 +48,7 @@ pub async fn get_ward_snapshot(ward_id: Option<i64>) -> Result<WardSnapshot, Ser
 }
 
 #[server(endpoint = "set_counter_status")]
-pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterInfo, ServerFnError> {
+pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Result<CounterInfo, AppError> {
     use guard::*;
     let who = authorize("set_counter_status")?;
     let b = backend()?;
@@ -56,7 +57,7 @@ pub async fn set_counter_status(counter_id: i64, status: CounterStatus) -> Resul
 }
 
 #[server(endpoint = "get_catalog")]
-pub async fn get_catalog(ward_id: i64) -> Result<Vec<CatalogEntry>, ServerFnError> {
+pub async fn get_catalog(ward_id: i64) -> Result<Vec<CatalogEntry>, AppError> {
     use guard::*;
     let who = authorize("get_catalog")?;
     ward_scope(&who, ward_id)?;
@@ -65,7 +66,7 @@ pub async fn get_catalog(ward_id: i64) -> Result<Vec<CatalogEntry>, ServerFnErro
 }
 
 #[server(endpoint = "get_queue", input = server_fn::codec::Json)]
-pub async fn get_queue(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError> {
+pub async fn get_queue(counter_id: i64) -> Result<Vec<DossierRow>, AppError> {
     use guard::*;
     let who = authorize("get_queue")?;
     let b = backend()?;
@@ -75,7 +76,7 @@ pub async fn get_queue(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError
 
 /// Steps 2–3: record the dossier and issue its QR (or record it as free).
 #[server(endpoint = "create_dossier", input = server_fn::codec::Json)]
-pub async fn create_dossier(input: NewDossier) -> Result<DossierRow, ServerFnError> {
+pub async fn create_dossier(input: NewDossier) -> Result<DossierRow, AppError> {
     use guard::*;
     let who = authorize("create_dossier")?;
     let b = backend()?;
@@ -84,7 +85,7 @@ pub async fn create_dossier(input: NewDossier) -> Result<DossierRow, ServerFnErr
 }
 
 #[server(endpoint = "cancel_payment")]
-pub async fn cancel_payment(id: i64, version: i32) -> Result<(), ServerFnError> {
+pub async fn cancel_payment(id: i64, version: i32) -> Result<(), AppError> {
     use guard::*;
     let who = authorize("cancel_payment")?;
     let b = backend()?;
@@ -93,7 +94,7 @@ pub async fn cancel_payment(id: i64, version: i32) -> Result<(), ServerFnError> 
 }
 
 #[server(endpoint = "reissue_payment")]
-pub async fn reissue_payment(id: i64, version: i32) -> Result<(), ServerFnError> {
+pub async fn reissue_payment(id: i64, version: i32) -> Result<(), AppError> {
     use guard::*;
     let who = authorize("reissue_payment")?;
     let b = backend()?;
@@ -110,7 +111,7 @@ pub async fn pay_manually(
     method: PaymentMethod,
     reason: Option<String>,
     bank_ref: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use guard::*;
     let who = authorize("pay_manually")?;
     let b = backend()?;
@@ -121,21 +122,22 @@ pub async fn pay_manually(
 
 /// Demo mode only: pays the counter's current code through the bank intake path.
 #[server(endpoint = "simulate_payment")]
-pub async fn simulate_payment(counter_id: i64) -> Result<(), ServerFnError> {
+pub async fn simulate_payment(counter_id: i64) -> Result<(), AppError> {
     use guard::*;
     let who = authorize("simulate_payment")?;
     let b = backend()?;
     counter_scope(&b, &who, counter_id).await?;
-    let sim = use_context::<crate::backend::SimulatePayment>().ok_or_else(|| ServerFnError::new("simulation is not available"))?;
+    let sim = use_context::<crate::backend::SimulatePayment>()
+        .ok_or_else(|| refuse(crate::error::ErrorCode::Unavailable, "simulation is not available"))?;
     if !b.settings.demo {
-        return Err(refuse(http::StatusCode::NOT_FOUND, "simulate payment exists only in demo mode"));
+        return Err(refuse(crate::error::ErrorCode::NotFound, "simulate payment exists only in demo mode"));
     }
-    (sim.0)(counter_id).await.map_err(ServerFnError::new)
+    (sim.0)(counter_id).await.map_err(|e| refuse(crate::error::ErrorCode::Unavailable, e))
 }
 
 /// A receipt: full with its link token, or (masked) for staff of its ward.
 #[server(endpoint = "get_receipt")]
-pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptOpen>, ServerFnError> {
+pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<ReceiptOpen>, AppError> {
     use guard::*;
     let who = authorize("get_receipt")?;
     let b = backend()?;
@@ -152,7 +154,7 @@ pub async fn get_receipt(id: i64, token: Option<String>) -> Result<Option<Receip
 
 /// Dossiers that arrived from the DVC portal and wait at this counter, oldest first.
 #[server(endpoint = "get_dvc_pending")]
-pub async fn get_dvc_pending(counter_id: i64) -> Result<Vec<DossierRow>, ServerFnError> {
+pub async fn get_dvc_pending(counter_id: i64) -> Result<Vec<DossierRow>, AppError> {
     use guard::*;
     let who = authorize("get_dvc_pending")?;
     let b = backend()?;
@@ -162,7 +164,7 @@ pub async fn get_dvc_pending(counter_id: i64) -> Result<Vec<DossierRow>, ServerF
 
 /// The officer's one-key confirmation of a DVC dossier: issues its code.
 #[server(endpoint = "confirm_dvc")]
-pub async fn confirm_dvc(payment_request_id: i64) -> Result<(), ServerFnError> {
+pub async fn confirm_dvc(payment_request_id: i64) -> Result<(), AppError> {
     use guard::*;
     let who = authorize("confirm_dvc")?;
     let b = backend()?;

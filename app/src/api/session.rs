@@ -1,12 +1,13 @@
 //! Signing in and out, and the kiosk's side of pairing.
 
+use crate::error::AppError;
 use crate::model::{Me, PairingCode, PairingStatus};
 use leptos::prelude::*;
 
 /// Signs in; sets the session cookie and returns where to go next (`next` if the role may
 /// open it, else the role's home screen).
 #[server(endpoint = "login")]
-pub async fn login(username: String, password: String, next: Option<String>) -> Result<String, ServerFnError> {
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<String, AppError> {
     use super::guard::*;
     use crate::backend::auth::{self, LoginError, KNOWN_DEVICE_COOKIE, SESSION_COOKIE, SESSION_MAX};
     authorize("login")?;
@@ -29,18 +30,18 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
                 _ => ok.user.role.home().to_string(),
             })
         }
-        Err(e @ LoginError::Wrong) => Err(refuse(http::StatusCode::UNAUTHORIZED, e.to_string())),
+        Err(e @ LoginError::Wrong) => Err(refuse(crate::error::ErrorCode::SignIn, e.to_string())),
         Err(e @ LoginError::Throttled(secs)) => {
             if let (Some(resp), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&secs.to_string())) {
                 resp.insert_header(http::header::RETRY_AFTER, v);
             }
-            Err(refuse(http::StatusCode::TOO_MANY_REQUESTS, e.to_string()))
+            Err(refuse(crate::error::ErrorCode::Throttled, e.to_string()))
         }
     }
 }
 
 #[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), AppError> {
     use super::guard::*;
     use crate::backend::auth::{Principal, SESSION_COOKIE};
     let who = authorize("logout")?;
@@ -54,7 +55,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 /// The signed-in staff member, if any.
 #[server(endpoint = "get_me")]
-pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
+pub async fn get_me() -> Result<Option<Me>, AppError> {
     use super::guard::*;
     use crate::backend::auth::Principal;
     Ok(match authorize("get_me")? {
@@ -85,7 +86,7 @@ pub enum KioskOpen {
 /// Starts the kiosk at `counter_id`: its live state when this browser is paired with it,
 /// otherwise a pairing code (and the secret cookie the pairing will turn into its token).
 #[server(endpoint = "kiosk_pairing_start")]
-pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, ServerFnError> {
+pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, AppError> {
     use super::guard::*;
     use crate::backend::auth::{Principal, KIOSK_COOKIE};
     use crate::backend::BackendError;
@@ -132,7 +133,7 @@ pub async fn kiosk_pairing_start(counter_id: i64) -> Result<Option<KioskOpen>, S
 
 /// The waiting kiosk asks whether an admin has entered its code yet.
 #[server(endpoint = "kiosk_pairing_status")]
-pub async fn kiosk_pairing_status() -> Result<PairingStatus, ServerFnError> {
+pub async fn kiosk_pairing_status() -> Result<PairingStatus, AppError> {
     use super::guard::*;
     authorize("kiosk_pairing_status")?;
     let b = backend()?;

@@ -1,10 +1,11 @@
 //! The supervisor's calls: exceptions, the intake log, closing the day, the audit log.
 
+use crate::error::AppError;
 use crate::model::{AuditFilter, AuditRow, AuditVerdict, DayCloseRow, ExceptionRow, IntakeLogRow, Resolution};
 use leptos::prelude::*;
 
 #[server(endpoint = "get_exceptions")]
-pub async fn get_exceptions(ward_id: i64, only_open: bool) -> Result<Vec<ExceptionRow>, ServerFnError> {
+pub async fn get_exceptions(ward_id: i64, only_open: bool) -> Result<Vec<ExceptionRow>, AppError> {
     use super::guard::*;
     let who = authorize("get_exceptions")?;
     ward_scope(&who, ward_id)?;
@@ -13,7 +14,7 @@ pub async fn get_exceptions(ward_id: i64, only_open: bool) -> Result<Vec<Excepti
 }
 
 #[server(endpoint = "resolve_exception", input = server_fn::codec::Json)]
-pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<String>) -> Result<(), ServerFnError> {
+pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<String>) -> Result<(), AppError> {
     use super::guard::*;
     let who = authorize("resolve_exception")?;
     let b = backend()?;
@@ -32,7 +33,7 @@ pub async fn resolve_exception(id: i64, resolution: Resolution, note: Option<Str
 /// Refused bank notifications of the last day (the intake log), counted per provider,
 /// reason and hour: the caller's ward's and those that named no ward.
 #[server(endpoint = "get_intake_log")]
-pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, ServerFnError> {
+pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, AppError> {
     use super::guard::*;
     let me = staff("get_intake_log")?;
     let b = backend()?;
@@ -41,7 +42,7 @@ pub async fn get_intake_log() -> Result<Vec<IntakeLogRow>, ServerFnError> {
 
 /// How the providers' pollers stand (empty when none is configured).
 #[server(endpoint = "get_pollers")]
-pub async fn get_pollers() -> Result<Vec<crate::model::PollStatus>, ServerFnError> {
+pub async fn get_pollers() -> Result<Vec<crate::model::PollStatus>, AppError> {
     use super::guard::*;
     let _me = staff("get_pollers")?;
     let b = backend()?;
@@ -51,7 +52,7 @@ pub async fn get_pollers() -> Result<Vec<crate::model::PollStatus>, ServerFnErro
 /// Refused sign-ins of the last day per name and address (the caller's ward's accounts;
 /// every one for an admin of all wards).
 #[server(endpoint = "get_login_attempts")]
-pub async fn get_login_attempts() -> Result<Vec<crate::model::LoginAttemptRow>, ServerFnError> {
+pub async fn get_login_attempts() -> Result<Vec<crate::model::LoginAttemptRow>, AppError> {
     use super::guard::*;
     let me = staff("get_login_attempts")?;
     let b = backend()?;
@@ -60,7 +61,7 @@ pub async fn get_login_attempts() -> Result<Vec<crate::model::LoginAttemptRow>, 
 
 /// Closes the supervisor's ward for `day` (today when `None`).
 #[server(endpoint = "close_day")]
-pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, ServerFnError> {
+pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, AppError> {
     use super::guard::*;
     let me = staff("close_day")?;
     let b = backend()?;
@@ -71,7 +72,7 @@ pub async fn close_day(day: Option<String>) -> Result<DayCloseRow, ServerFnError
 }
 
 #[server(endpoint = "get_day_closes")]
-pub async fn get_day_closes() -> Result<Vec<DayCloseRow>, ServerFnError> {
+pub async fn get_day_closes() -> Result<Vec<DayCloseRow>, AppError> {
     use super::guard::*;
     let me = staff("get_day_closes")?;
     let b = backend()?;
@@ -81,7 +82,7 @@ pub async fn get_day_closes() -> Result<Vec<DayCloseRow>, ServerFnError> {
 
 /// The newest audit entries of the caller's ward (every ward for an admin of all), filtered.
 #[server(endpoint = "get_audit", input = server_fn::codec::Json)]
-pub async fn get_audit(filter: AuditFilter) -> Result<Vec<AuditRow>, ServerFnError> {
+pub async fn get_audit(filter: AuditFilter) -> Result<Vec<AuditRow>, AppError> {
     use super::guard::*;
     let me = staff("get_audit")?;
     let b = backend()?;
@@ -90,7 +91,7 @@ pub async fn get_audit(filter: AuditFilter) -> Result<Vec<AuditRow>, ServerFnErr
 
 /// Walks the whole chain (every ward: one chain) and says whether it is intact.
 #[server(endpoint = "verify_audit")]
-pub async fn verify_audit() -> Result<AuditVerdict, ServerFnError> {
+pub async fn verify_audit() -> Result<AuditVerdict, AppError> {
     use super::guard::*;
     staff("verify_audit")?;
     let b = backend()?;
@@ -107,7 +108,7 @@ pub async fn get_reconciliation(
     #[server(default)] counter: Option<String>,
     #[server(default)] officer: Option<String>,
     #[server(default)] procedure: Option<String>,
-) -> Result<crate::model::ReconReport, ServerFnError> {
+) -> Result<crate::model::ReconReport, AppError> {
     use super::guard::*;
     let me = staff("get_reconciliation")?;
     let b = backend()?;
@@ -120,7 +121,7 @@ pub async fn get_reconciliation(
 
 /// The ward's imported bank statements (newest first) and its saved column mapping.
 #[server(endpoint = "get_statements")]
-pub async fn get_statements() -> Result<crate::model::StatementsView, ServerFnError> {
+pub async fn get_statements() -> Result<crate::model::StatementsView, AppError> {
     use super::guard::*;
     let me = staff("get_statements")?;
     let b = backend()?;
@@ -140,7 +141,7 @@ pub async fn get_trends(
     to: Option<String>,
     #[server(default)] bucket: Option<String>,
     #[server(default)] by: Option<String>,
-) -> Result<crate::model::TrendReport, ServerFnError> {
+) -> Result<crate::model::TrendReport, AppError> {
     use super::guard::*;
     use crate::domain::trends::{Bucket, GroupBy};
     let me = staff("get_trends")?;

@@ -1,6 +1,7 @@
 //! The public side of receipts: anyone checks one on `/verify` (rate-limited per address),
 //! reads the wards' published keys, and the kiosk shows a QR code of a receipt's link.
 
+use crate::error::AppError;
 use crate::model::{PublicKeyView, VerifyQuery, VerifyResult};
 use leptos::prelude::*;
 
@@ -11,7 +12,7 @@ pub const CHECKS_PER_MINUTE: u32 = 20;
 /// Whether the receipt exists as described, whether it stands, and whether its signature
 /// holds. `Ok(None)`: no receipt matches all four (or five) fields.
 #[server(endpoint = "verify_receipt", input = server_fn::codec::Json)]
-pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, ServerFnError> {
+pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, AppError> {
     use super::guard::*;
     authorize("verify_receipt")?;
     let b = backend()?;
@@ -21,7 +22,7 @@ pub async fn verify_receipt(query: VerifyQuery) -> Result<Option<VerifyResult>, 
 
 /// Every ward's receipt-signing keys, current and rotated out, with their validity.
 #[server(endpoint = "get_public_keys")]
-pub async fn get_public_keys() -> Result<Vec<PublicKeyView>, ServerFnError> {
+pub async fn get_public_keys() -> Result<Vec<PublicKeyView>, AppError> {
     use super::guard::*;
     authorize("get_public_keys")?;
     let b = backend()?;
@@ -31,7 +32,7 @@ pub async fn get_public_keys() -> Result<Vec<PublicKeyView>, ServerFnError> {
 /// The QR code (SVG) of a receipt's public link, for the citizen's phone: only for a
 /// holder of the link's token, i.e. the kiosk that shows it.
 #[server(endpoint = "get_receipt_link_qr")]
-pub async fn get_receipt_link_qr(id: i64, token: String) -> Result<String, ServerFnError> {
+pub async fn get_receipt_link_qr(id: i64, token: String) -> Result<String, AppError> {
     use super::guard::*;
     let who = authorize("get_receipt_link_qr")?;
     let b = backend()?;

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
-/// Everything a service can refuse or fail with. REST handlers map these to HTTP statuses
-/// (see the server crate); server functions show the message on screen.
+/// Everything a service can refuse or fail with. It reaches the browser and scripts as a
+/// [`crate::error::AppError`] (one conversion, one mapping to HTTP statuses).
 #[derive(Debug, Error)]
 pub enum BackendError {
     #[error("{0} not found")]
@@ -27,15 +27,17 @@ impl BackendError {
         BackendError::Invalid { field, message: message.into() }
     }
 
+    /// Its HTTP status, through the one mapping ([`crate::error::ErrorCode::status`]).
     pub fn status(&self) -> u16 {
         match self {
-            BackendError::NotFound(_) => 404,
-            BackendError::Invalid { .. } => 422,
-            BackendError::Forbidden(_) => 403,
-            BackendError::Conflict(_) => 409,
-            BackendError::Throttled { .. } => 429,
-            BackendError::Unavailable => 503,
-            BackendError::Db(_) => 500,
+            BackendError::NotFound(_) => crate::error::ErrorCode::NotFound,
+            BackendError::Invalid { .. } => crate::error::ErrorCode::Invalid,
+            BackendError::Forbidden(_) => crate::error::ErrorCode::Forbidden,
+            BackendError::Conflict(_) => crate::error::ErrorCode::Conflict,
+            BackendError::Throttled { .. } => crate::error::ErrorCode::Throttled,
+            BackendError::Unavailable => crate::error::ErrorCode::Unavailable,
+            BackendError::Db(_) => crate::error::ErrorCode::Internal,
         }
+        .status()
     }
 }

@@ -6,6 +6,7 @@ use crate::api::{
 };
 use crate::components::readable;
 use crate::components::{role_label, UserNav};
+use crate::error::AppError;
 use crate::i18n::{tx, LangSwitch};
 use crate::model::{AccountRow, FeeItemEdit, FeeItemRow, NewAccount, Role, WardForm};
 use crate::time::format_vn_datetime;
@@ -116,7 +117,7 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[derive(Clone, Copy)]
 struct AdminActions {

@@ -156,7 +156,7 @@ pub async fn run(common: &CommonArgs, args: &SimulateDvcArgs) -> Result<(), Stri
     let (secret, db) = match &args.secret {
         Some(s) => (s.clone(), None),
         None => {
-            let db = app::backend::db::connect(&common.database_url, None).await.map_err(|e| e.to_string())?;
+            let db = app::backend::db::connect(common.database_url.expose(), None).await.map_err(|e| e.to_string())?;
             let client = dvc_client::Entity::find()
                 .filter(dvc_client::Column::KeyId.eq(args.key_id.as_str()))
                 .filter(dvc_client::Column::Active.eq(true))
@@ -167,7 +167,7 @@ pub async fn run(common: &CommonArgs, args: &SimulateDvcArgs) -> Result<(), Stri
                     format!(
                         "no --secret given and no active key {:?} in {}; pass --secret (or WARDPAY_DVC_SECRET), or start WardPay with --demo on this database",
                         args.key_id,
-                        app::backend::db::redact(&common.database_url)
+                        app::backend::db::redact(common.database_url.expose())
                     )
                 })?;
             (client.secret.clone(), Some((db, client)))

@@ -4,11 +4,12 @@
 
 use crate::api::{get_budget_codes, set_fee_code, set_treasury_profile};
 use crate::components::readable;
+use crate::error::AppError;
 use crate::i18n::tx;
 use crate::model::{BudgetCodesView, FeeCodeForm, FeeCodeRow, FeeCodeView, TreasuryProfileForm, TreasuryProfileView};
 use leptos::prelude::*;
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[component]
 pub fn BudgetCodes() -> impl IntoView {

@@ -6,6 +6,7 @@ use super::AccountingHeader;
 use crate::api::{act_on_refund, get_refunds, request_refund};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
+use crate::error::AppError;
 use crate::i18n::{tx, use_lang, Lang};
 use crate::model::{RefundAction, RefundRequestInput, RefundRow, RefundState, RefundsView};
 use crate::time::format_vn_datetime;
@@ -20,7 +21,7 @@ fn state_label(s: RefundState, lang: Lang) -> &'static str {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[component]
 pub fn RefundsPage() -> impl IntoView {

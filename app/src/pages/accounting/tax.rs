@@ -5,6 +5,7 @@ use super::AccountingHeader;
 use crate::api::{get_tax_summaries, prepare_tax_summary, set_tax_summary_status};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
+use crate::error::AppError;
 use crate::i18n::tx;
 use crate::model::{TaxSummariesView, TaxSummaryRow};
 use crate::time::format_vn_datetime;
@@ -70,7 +71,7 @@ pub fn TaxSummariesPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[component]
 fn Summaries(

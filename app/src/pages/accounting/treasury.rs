@@ -5,6 +5,7 @@ use super::{AccountingHeader, OverdueBanner};
 use crate::api::{get_treasury, get_treasury_slip, record_deposit};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
+use crate::error::AppError;
 use crate::i18n::{tx, use_lang, Lang};
 use crate::model::{DepositInput, DepositRow, FeeKind, TreasurySlip, TreasuryView};
 use crate::time::format_vn_datetime;
@@ -141,7 +142,7 @@ fn SlipForm() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
+type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[component]
 fn Slip(s: TreasurySlip, can_record: bool, record: Act<DepositInput, DepositRow>) -> impl IntoView {

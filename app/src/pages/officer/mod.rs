@@ -10,6 +10,7 @@ use crate::api::{
 use crate::components::{mmss, readable, use_seconds_ticker, TopBar};
 use crate::domain::fees::{self, matches_search, FeeRule, LineInput};
 use crate::domain::words::format_vnd;
+use crate::error::AppError;
 use crate::i18n::{received_missing, t, use_lang, Lang, K};
 use crate::live::use_live;
 use crate::model::{
@@ -41,7 +42,7 @@ pub fn OfficerPage() -> impl IntoView {
         || (),
         |_| async move {
             let me = crate::api::get_me().await?;
-            Ok::<_, ServerFnError>((get_ward_snapshot(None).await?, me.map(|m| m.role)))
+            Ok::<_, AppError>((get_ward_snapshot(None).await?, me.map(|m| m.role)))
         },
     );
     view! {
