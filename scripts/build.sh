@@ -39,22 +39,22 @@ mkdir -p "$PKG"
 
 log() { printf '==> %s\n' "$*"; }
 
-# 1–2. The front end's two bundles: the whole app (`wardpay`) and the kiosk's own
-#      (`wardpay-kiosk`, the same crate with its `kiosk` feature: only the kiosk page). Each is
+# 1–2. The front end's two bundles: the whole app (`wardpay`, crate `frontend`) and the kiosk's
+#      own (`wardpay-kiosk`, crate `frontend-kiosk`: only the kiosk page). Each is
 #      built for wasm32, then wasm-bindgen (and wasm-opt) run only when its wasm changed.
 #      When rustup could not fetch the wasm32 standard library, setup installed Debian's web
 #      toolchain, which builds std itself.
-WASM_IN="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR_PROFILE/frontend.wasm"
 trap 'rm -rf "$SITE"/.build.*' EXIT
 build_bundle() {
-  local name=$1; shift
+  local name=$1 crate=$2
+  local WASM_IN="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR_PROFILE/${crate//-/_}.wasm"
   log "front end: $name (wasm32, $WASM_PROFILE)"
   if [ "$(cat .wasm-fallback 2>/dev/null || echo 0)" = 1 ]; then
     PATH=/usr/bin:/bin:$HOME/.cargo/bin RUSTC_BOOTSTRAP=1 \
-      cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" \
-      -Zbuild-std=std,panic_abort "$@"
+      cargo build -p "$crate" --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" \
+      -Zbuild-std=std,panic_abort
   else
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" "$@"
+    cargo build -p "$crate" --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE"
   fi
   local stamp="$SITE/.wasm-input-$name.sha256"
   local sum
@@ -84,8 +84,8 @@ build_bundle() {
     echo "$sum" > "$stamp"
   fi
 }
-build_bundle wardpay
-build_bundle wardpay-kiosk --features kiosk
+build_bundle wardpay frontend
+build_bundle wardpay-kiosk frontend-kiosk
 rm -f "$SITE/.wasm-input.sha256"
 
 # 3. The stylesheet (plain CSS, copied when it differs).

@@ -17,7 +17,7 @@ echo "==> clippy: front end"
 if [ "$(cat .wasm-fallback 2>/dev/null || echo 0)" = 1 ]; then
   # Without rustup's wasm32 standard library the front end is checked for the host: the
   # same code, as far as the lints go.
-  cargo clippy -p frontend --lib -- -D warnings
+  cargo clippy -p frontend -p frontend-kiosk --lib -- -D warnings
 else
-  cargo clippy -p frontend --lib --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy -p frontend -p frontend-kiosk --lib --target wasm32-unknown-unknown -- -D warnings
 fi
