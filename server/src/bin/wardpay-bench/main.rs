@@ -294,6 +294,34 @@ async fn add_counters(db: &DatabaseConnection, count: usize, first_number: i32) 
     Ok(ids)
 }
 
+/// A payable code (one certification, DEMO-CT02) at each of `counter_ids`, issued as the
+/// officer's screen issues it; the code and amount of each.
+async fn issue_codes(backend: &Backend, counter_ids: &[i64]) -> Result<Vec<(String, i64)>, String> {
+    let ward_id = counters::default_ward_id(&backend.db).await.map_err(|e| e.to_string())?;
+    let item = payments::catalog(&backend.db, ward_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|c| c.procedure_code == "DEMO-CT02")
+        .ok_or("demo catalog item DEMO-CT02 missing")?
+        .id;
+    let mut codes = Vec::with_capacity(counter_ids.len());
+    for &c in counter_ids {
+        let input = NewDossier {
+            counter_id: c,
+            applicant_name: "Nguyễn Văn An".into(),
+            id_number: None,
+            phone: None,
+            lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
+            request_key: None,
+        };
+        let row = payments::create_dossier(backend, input, payments::Source::Counter, None, "bench").await.map_err(|e| e.to_string())?;
+        let p = row.payment.ok_or("dossier without a code")?;
+        codes.push((p.payment_code, p.amount));
+    }
+    Ok(codes)
+}
+
 // ---------------------------------------------------------------------------------------------
 // push
 
@@ -325,20 +353,7 @@ async fn push(a: PushArgs) -> Result<(), String> {
     let ws_base = format!("ws://{}", srv.addr);
     let client_buffer = a.client_read_buffer.max(256);
     // Every kiosk is paired with its counter, as in a ward: it connects with its device cookie.
-    let pairer = app::backend::auth::StaffUser {
-        account_id: 0,
-        username: "bench".into(),
-        display_name: "bench".into(),
-        role: app::model::Role::Admin,
-        ward_id: None,
-        session_id: String::new(),
-    };
-    let mut device_cookies = std::collections::HashMap::new();
-    for &id in &ids {
-        let (secret, code) = app::backend::kiosks::start_pairing(&db, id, None, None).await.map_err(|e| e.to_string())?;
-        app::backend::kiosks::approve(&db, &code.code, None, "", &pairer).await.map_err(|e| e.to_string())?;
-        device_cookies.insert(id, format!("{}={secret}", app::backend::auth::KIOSK_COOKIE));
-    }
+    let device_cookies = scale::pair_kiosks(&db, &ids).await?;
     let device_cookies = std::sync::Arc::new(device_cookies);
     let origin = format!("http://{}", srv.addr);
 
@@ -594,29 +609,11 @@ async fn intake_engine(a: &IntakeArgs, db: DatabaseConnection, engine: &str) -> 
     // Real payable codes: one counter and one dossier each (one payable code per counter).
     let matched = a.matched.min(a.total);
     let ward_id = counters::default_ward_id(&db).await.map_err(|e| e.to_string())?;
-    let item = payments::catalog(&db, ward_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|c| c.procedure_code == "DEMO-CT02")
-        .ok_or("demo catalog item DEMO-CT02 missing")?
-        .id;
     let counter_ids = add_counters(&db, matched, 2000).await?;
     let mut codes = Vec::with_capacity(matched);
-    for &c in &counter_ids {
-        let input = NewDossier {
-            counter_id: c,
-            applicant_name: "Nguyễn Văn An".into(),
-            id_number: None,
-            phone: None,
-            lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
-            request_key: None,
-        };
-        let row =
-            payments::create_dossier(&srv.backend, input, payments::Source::Counter, None, "bench").await.map_err(|e| e.to_string())?;
-        let p = row.payment.ok_or("dossier without a code")?;
-        let code: bankfeed::PaymentCode = p.payment_code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
-        codes.push((code, p.amount));
+    for (code, amount) in issue_codes(&srv.backend, &counter_ids).await? {
+        let code: bankfeed::PaymentCode = code.parse().map_err(|e: bankfeed::CodeParseError| e.to_string())?;
+        codes.push((code, amount));
     }
 
     // The plan: unique transaction ids; real codes spread evenly over the run.

@@ -7,11 +7,11 @@
 //!   in a child process so that the figure is the server's alone.
 
 use super::{
-    add_counters, drop_schema, machine_line, mib, pct, postgres_db, raise_nofile, rss_kib, serve_args, sqlite_db, summary, DEMO_ACCOUNT,
-    SEPAY_KEY,
+    add_counters, drop_schema, issue_codes, machine_line, mib, pct, postgres_db, raise_nofile, rss_kib, serve_args, sqlite_db, summary,
+    DEMO_ACCOUNT, SEPAY_KEY,
 };
-use app::backend::{counters, payments};
-use app::model::{LineRequest, NewDossier, PaymentState, ServerMsg};
+use app::backend::counters;
+use app::model::{PaymentState, ServerMsg};
 use clap::Args;
 use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
@@ -64,7 +64,7 @@ pub struct IdleClientsArgs {
 }
 
 /// Pairs a kiosk with each counter, as a ward does; the device cookie of each.
-async fn pair_kiosks(db: &DatabaseConnection, ids: &[i64]) -> Result<HashMap<i64, String>, String> {
+pub(super) async fn pair_kiosks(db: &DatabaseConnection, ids: &[i64]) -> Result<HashMap<i64, String>, String> {
     let pairer = app::backend::auth::StaffUser {
         account_id: 0,
         username: "bench".into(),
@@ -159,28 +159,7 @@ async fn cluster_run(a: &ClusterArgs, payments_n: usize, db_a: DatabaseConnectio
     let cookies = pair_kiosks(&db_a, &ids).await?;
     // A code waiting at every counter that will be paid.
     let ward_id = counters::default_ward_id(&db_a).await.map_err(|e| e.to_string())?;
-    let item = payments::catalog(&db_a, ward_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|c| c.procedure_code == "DEMO-CT02")
-        .ok_or("demo catalog item DEMO-CT02 missing")?
-        .id;
-    let mut codes = Vec::with_capacity(payments_n);
-    for &c in ids.iter().take(payments_n) {
-        let input = NewDossier {
-            counter_id: c,
-            applicant_name: "Nguyễn Văn An".into(),
-            id_number: None,
-            phone: None,
-            lines: vec![LineRequest { fee_item_id: item, quantity: 1, pages: None, exempt_reason: None }],
-            request_key: None,
-        };
-        let row =
-            payments::create_dossier(&srv_a.backend, input, payments::Source::Counter, None, "bench").await.map_err(|e| e.to_string())?;
-        let p = row.payment.ok_or("dossier without a code")?;
-        codes.push((p.payment_code, p.amount));
-    }
+    let codes = issue_codes(&srv_a.backend, &ids[..payments_n]).await?;
     // Kiosk i on server i % 2.
     let t_connect = Instant::now();
     let connected: Vec<Result<(usize, Ws), String>> = futures_util::stream::iter(ids.iter().copied().enumerate())
