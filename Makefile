@@ -3,7 +3,8 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/wardpay-target
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 SITE_ROOT := $(CARGO_TARGET_DIR)/site
-BIN := $(CARGO_TARGET_DIR)/release/wardpay
+# `make run` serves the debug server (the one the tests run) with the release front end.
+DEMO_BIN := $(CARGO_TARGET_DIR)/debug/wardpay
 DATABASE_URL ?= sqlite://data/wardpay.sqlite
 WARDPAY_BIND ?= 127.0.0.1:3000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -13,16 +14,20 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 setup:
 	@bash scripts/setup.sh
 
-# Release build of the wasm (wasm-opt) and the server; reruns nothing without new input.
+# Release build of the wasm (wasm-opt) and the server, for a deployment
+# ($(CARGO_TARGET_DIR)/release/wardpay); reruns nothing without new input.
 build: setup
 	@bash scripts/build.sh --release
 
 build-dev: setup
 	@bash scripts/build.sh --dev
 
-run: build
+# The demo ward on SQLite: the release front end and the debug server, which builds from
+# nothing in a third of the release server's time (see docs/benchmarks.md).
+run: setup
+	@bash scripts/build.sh --demo
 	DATABASE_URL='$(DATABASE_URL)' LEPTOS_SITE_ROOT='$(SITE_ROOT)' WARDPAY_BIND='$(WARDPAY_BIND)' \
-	  '$(BIN)' --demo
+	  '$(DEMO_BIN)' --demo
 
 # The dev loop: a debug build served on SQLite, rebuilt and restarted when a source file
 # changes (scripts/dev.sh).

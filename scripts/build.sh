@@ -4,7 +4,11 @@
 # input, and the site folder a running server serves is only touched where a file changed
 # (each file replaced by a rename, never half-written).
 #
-#   scripts/build.sh            release: optimised wasm and server (what `make run`/`make test` use)
+#   scripts/build.sh            release: optimised wasm and server (`make build`, for a
+#                               deployment)
+#   scripts/build.sh --demo     release site and a debug server (`make run`): the debug
+#                               server is the one the tests build and run, and compiling it
+#                               from nothing takes a third of the release server's time
 #   scripts/build.sh --dev      debug wasm and server, for the dev loop (`make dev`)
 #   scripts/build.sh --site     release site only (wasm, script, stylesheet): `make test`
 #                               serves it from the debug server its own test build made
@@ -20,24 +24,28 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wardpay-target}"
 
 MODE=release
 SERVER=1
+SERVER_PROFILE=release
 case "${1:-}" in
   ""|--release) ;;
-  --dev) MODE=dev ;;
+  --demo) SERVER_PROFILE=debug ;;
+  --dev) MODE=dev; SERVER_PROFILE=debug ;;
   --site) SERVER=0 ;;
-  *) echo "usage: scripts/build.sh [--release|--dev|--site]" >&2; exit 2 ;;
+  *) echo "usage: scripts/build.sh [--release|--demo|--dev|--site]" >&2; exit 2 ;;
 esac
 
 if [ "$MODE" = release ]; then
-  WASM_PROFILE=wasm-release; SERVER_PROFILE_ARGS=(--release); SITE="$CARGO_TARGET_DIR/site"
+  WASM_PROFILE=wasm-release; SITE="$CARGO_TARGET_DIR/site"
 else
-  WASM_PROFILE=dev; SERVER_PROFILE_ARGS=(); SITE="$CARGO_TARGET_DIR/site-dev"
+  WASM_PROFILE=dev; SITE="$CARGO_TARGET_DIR/site-dev"
 fi
+if [ "$SERVER_PROFILE" = release ]; then SERVER_PROFILE_ARGS=(--release); else SERVER_PROFILE_ARGS=(); fi
 WASM_DIR_PROFILE=$([ "$WASM_PROFILE" = dev ] && echo debug || echo "$WASM_PROFILE")
 PKG="$SITE/pkg"
 STAMP="$SITE/.wasm-input.sha256"
 mkdir -p "$PKG"
 
-log() { printf '==> %s\n' "$*"; }
+# Each step says when it started (seconds since the build began), so a slow step shows.
+log() { printf '==> %s  [%ss]\n' "$*" "$SECONDS"; }
 
 # 1–2. The front end's two bundles: the whole app (`wardpay`, crate `frontend`) and the kiosk's
 #      own (`wardpay-kiosk`, crate `frontend-kiosk`: only the kiosk page). Each is
@@ -96,6 +104,6 @@ fi
 
 # 4. The server. It must not see the front end's `hydrate` feature: its own invocation.
 if [ "$SERVER" = 1 ]; then
-  log "server ($MODE)"
+  log "server ($SERVER_PROFILE)"
   cargo build -p server --bin wardpay "${SERVER_PROFILE_ARGS[@]}"
 fi

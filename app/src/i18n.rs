@@ -1,34 +1,10 @@
-//! Vietnamese by default, English on request. The choice lives in a cookie so that the
-//! server renders the same language the browser will hydrate with.
+//! Vietnamese by default, English on request: the screens' side of [`crate::text`]. The
+//! choice lives in a cookie so that the server renders the same language the browser will
+//! hydrate with; [`t`] turns any [`Text`] into a view text that follows the language switch.
 
 use leptos::prelude::*;
 
-pub const LANG_COOKIE: &str = "wardpay_lang";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_cookie_header(header: &str) -> Lang {
-        header
-            .split(';')
-            .filter_map(|kv| kv.trim().split_once('='))
-            .find(|(k, _)| *k == LANG_COOKIE)
-            .map(|(_, v)| if v == "en" { Lang::En } else { Lang::Vi })
-            .unwrap_or_default()
-    }
-}
+pub use crate::text::{Lang, Text, LANG_COOKIE};
 
 /// Reads the language of the current request (server) or page (browser).
 pub fn detect_lang() -> Lang {
@@ -211,8 +187,14 @@ pub enum K {
 
 impl K {
     pub fn text(self, lang: Lang) -> &'static str {
+        Text::from(self).get(lang)
+    }
+}
+
+impl From<K> for Text {
+    fn from(key: K) -> Text {
         use K::*;
-        let (vi, en) = match self {
+        let (vi, en) = match key {
             AppName => ("WardPay", "WardPay"),
             OfficerTitle => ("Bàn làm việc cán bộ một cửa", "One-stop counter officer"),
             KioskTitle => ("Màn hình thanh toán", "Payment screen"),
@@ -380,17 +362,16 @@ impl K {
             Provider => ("Nguồn", "Provider"),
             Reason => ("Lý do", "Reason"),
         };
-        match lang {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
+        Text::new(vi, en)
     }
 }
 
-/// A reactive translation: `t(K::Open)` inside a view follows the language switch.
-pub fn t(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+/// A reactive translation: `t(K::Open)` or `t(state.label())` inside a view follows the
+/// language switch.
+pub fn t(text: impl Into<Text>) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let lang = use_lang();
-    move || key.text(lang.get())
+    let text = text.into();
+    move || text.get(lang.get())
 }
 
 /// "Đã nhận 30.000 đ — còn thiếu 20.000 đ": what a partly paid request has received and
@@ -402,14 +383,10 @@ pub fn received_missing(received: i64, missing: i64, lang: Lang) -> String {
         .replace("{missing}", &crate::domain::words::format_vnd(missing))
 }
 
-/// Both texts inline, for the set-up screens' many one-off labels (the counter and kiosk
-/// screens keep theirs in [`K`]).
+/// `t(Text::new(vi, en))`: a one-off label written where it is shown (the counter and kiosk
+/// screens name theirs in [`K`]).
 pub fn tx(vi: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let lang = use_lang();
-    move || match lang.get() {
-        Lang::Vi => vi,
-        Lang::En => en,
-    }
+    t(Text::new(vi, en))
 }
 
 #[component]
@@ -428,7 +405,7 @@ pub fn LangSwitch() -> impl IntoView {
 }
 
 /// The reconciliation wording for an exception kind (docs/domain.md §10: thiếu / thừa / trễ hạn / trùng / không xác định).
-pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
+pub fn exception_kind_label(kind: &str) -> Text {
     let (vi, en) = match kind {
         "underpaid" => ("Thiếu tiền", "Underpaid"),
         "overpaid" => ("Thừa tiền", "Overpaid"),
@@ -439,21 +416,5 @@ pub fn exception_kind_label(kind: &str, lang: Lang) -> &'static str {
         "wrong_account" => ("Sai tài khoản nhận", "Wrong receiving account"),
         _ => ("Khác", "Other"),
     };
-    match lang {
-        Lang::Vi => vi,
-        Lang::En => en,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_header_picks_language() {
-        assert_eq!(Lang::from_cookie_header("a=b; wardpay_lang=en"), Lang::En);
-        assert_eq!(Lang::from_cookie_header("wardpay_lang=vi"), Lang::Vi);
-        assert_eq!(Lang::from_cookie_header(""), Lang::Vi);
-        assert_eq!(Lang::from_cookie_header("wardpay_lang=xx"), Lang::Vi);
-    }
+    Text::new(vi, en)
 }

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod live;
 pub mod model;
 pub mod pages;
+pub mod text;
 pub mod time;
 
 #[cfg(feature = "ssr")]

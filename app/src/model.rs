@@ -185,6 +185,13 @@ pub struct ReceiptDoc {
     /// The signed-in viewer may issue a notice or a replacement (the ward's accountant).
     #[serde(default)]
     pub can_correct: bool,
+    /// A replacement proposed for this receipt and waiting for a second person.
+    #[serde(default)]
+    pub pending_replacement: Option<crate::model::ReplacementView>,
+    /// The viewer may approve or reject a waiting replacement (accountant or supervisor of
+    /// the ward who did not propose it).
+    #[serde(default)]
+    pub can_decide: bool,
     /// `ed25519` (checkable by anyone with the key on /verify) or `hmac-sha256` (older).
     #[serde(default)]
     pub sig_alg: String,
@@ -724,7 +731,7 @@ pub struct FeeItemEdit {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconRow {
     pub state: RecState,
-    /// `payment_request` or `notification`.
+    /// `payment_request`, `notification`, or `refund` (revenue given back, paid).
     pub source: String,
     /// Vietnam calendar day, YYYY-MM-DD.
     pub day: String,

@@ -4,7 +4,7 @@ import { artifacts, ready, signIn, USERS } from "./support/pages";
 import { readXlsx } from "./support/xlsx";
 
 // The accountant's week: receipts issued at the counter, one corrected by a notice and one
-// by a replacement, a refund requested by the accountant and approved by the supervisor,
+// by a replacement (proposed by the accountant, approved by the supervisor), a refund requested by the accountant and approved by the supervisor,
 // the day closed, the tax summaries prepared, a fee line coded, and the week's deposit slip
 // produced, read back as XLSX and recorded. The register keeps continuous numbers.
 
@@ -77,17 +77,37 @@ test("the accountant's week: corrections, a four-eyes refund, tax summaries, the
   await acc.getByTestId("issue-notice").click();
   await expect(acc.getByTestId("correction-error")).toContainText("biên lai thay thế");
 
-  // A wrong amount: a replacement receipt that names the one it replaces.
+  // A wrong amount: a replacement receipt that names the one it replaces. The accountant
+  // proposes it; nothing is issued until a second person approves.
   await acc.goto(`${server.url}${links[1]}`);
   await ready(acc, { live: false });
   await acc.getByTestId("wrong-amount").check();
   await acc.getByTestId("correct-line-amount").fill("8000");
   await acc.getByTestId("correct-reason").fill("Thu nhầm số bản");
   await acc.getByTestId("issue-replacement").click();
-  await expect(acc.getByTestId("receipt-replaces")).toContainText("Lý do: Thu nhầm số bản");
-  await expect(acc.getByTestId("receipt-total")).toHaveText(/8\.000/);
-  await expect(acc.getByTestId("receipt-words")).toHaveText("Tám nghìn đồng");
-  await acc.screenshot({ path: `${artifacts}/receipt-replacement.png`, fullPage: true });
+  await expect(acc.getByTestId("pending-replacement")).toBeVisible();
+  await expect(acc.getByTestId("replacement-total")).toHaveText(/8\.000/);
+  await expect(acc.getByTestId("replacement-waiting")).toBeVisible();
+  await expect(acc.getByTestId("approve-replacement")).toHaveCount(0);
+  await expect(acc.getByTestId("receipt-status")).toHaveAttribute("data-status", "valid");
+
+  const supCtx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  await signIn(supCtx, server.url, USERS.supervisor);
+  const sup = await supCtx.newPage();
+  // The supervisor finds it waiting in the register and approves it: it is issued now.
+  await sup.goto(`${server.url}/accounting/receipts?from=${today()}&to=${today()}`);
+  await ready(sup, { live: false });
+  await sup.getByTestId("register-pending-replacements").locator("a").first().click();
+  await ready(sup, { live: false });
+  await sup.getByTestId("pending-replacement").screenshot({ path: `${artifacts}/replacement-pending.png` });
+  await sup.getByTestId("approve-replacement").click();
+  await expect(sup.getByTestId("receipt-replaces")).toContainText("Lý do: Thu nhầm số bản");
+  await expect(sup.getByTestId("receipt-total")).toHaveText(/8\.000/);
+  await expect(sup.getByTestId("receipt-words")).toHaveText("Tám nghìn đồng");
+  await sup.screenshot({ path: `${artifacts}/receipt-replacement.png`, fullPage: true });
+  await acc.goto(sup.url());
+  await ready(acc, { live: false });
+  await expect(acc.getByTestId("receipt-replaces")).toBeVisible();
 
   // The 2.000đ taken too much goes back: requested here, approved by someone else.
   await acc.getByTestId("receipt-refund").click();
@@ -99,9 +119,6 @@ test("the accountant's week: corrections, a four-eyes refund, tax summaries, the
   await expect(refundRow).toHaveAttribute("data-state", "requested");
   await expect(refundRow.getByTestId("refund-waiting")).toBeVisible();
 
-  const supCtx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await signIn(supCtx, server.url, USERS.supervisor);
-  const sup = await supCtx.newPage();
   await sup.goto(`${server.url}/accounting/refunds`);
   await ready(sup, { live: false });
   await sup.getByTestId("refund-rows").locator("tbody tr").first().getByTestId("refund-approve").click();

@@ -15,6 +15,7 @@ mod m20261201_000007_treasury;
 mod m20261201_000008_signing_keys;
 mod m20261201_000009_kiosk_chime;
 mod m20261201_000010_login_attempts;
+mod m20261201_000011_replacement_proposals;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_signing_keys::Migration),
             Box::new(m20261201_000009_kiosk_chime::Migration),
             Box::new(m20261201_000010_login_attempts::Migration),
+            Box::new(m20261201_000011_replacement_proposals::Migration),
         ]
     }
 }

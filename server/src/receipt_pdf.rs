@@ -327,7 +327,7 @@ pub fn render(doc: &ReceiptDoc, verify_url: &str, attachment: &Attachment) -> Re
     w.para(LEFT, false, 10.5, &format!("Số tiền bằng chữ: {}", c.total_words));
     w.y += 6.0;
 
-    w.field("Hình thức thanh toán:", c.method.label_vi());
+    w.field("Hình thức thanh toán:", c.method.label().vi);
     if let Some(r) = &c.bank_ref {
         w.field("Mã giao dịch ngân hàng:", r);
     }

@@ -12,7 +12,7 @@ use app::backend::{reconciliation::DayRange, BackendError};
 use app::domain::treasury::FeeKind;
 use app::model::{
     CorrectionInput, DepositInput, FeeCodeForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction, RefundRequestInput, RefundState,
-    Resolution, Role,
+    ReplacementDecision, ReplacementState, Resolution, Role,
 };
 use chrono::{Duration, Utc};
 use common::{cleanup, fresh_db, sign_in, Engine};
@@ -23,12 +23,15 @@ use server::Server;
 
 db_tests!(
     receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_one_is_an_alarm,
-    a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_it_replaces,
+    a_notice_fixes_only_name_address_or_words_and_a_replacement_needs_a_second_person_and_names_what_it_replaces,
     closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late_day_says_so,
     a_refund_needs_another_person_never_exceeds_what_was_received_and_an_overpayment_refunds_its_surplus,
     a_deposit_covers_only_closed_days_never_a_day_twice_even_at_once_and_deducts_refunded_revenue,
     budget_codes_are_dated_data_and_an_uncoded_fee_line_blocks_its_deposit,
-    the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2
+    the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2,
+    money_not_deposited_stays_visible_however_old_and_a_deposited_day_does_not,
+    a_receipt_made_after_its_day_closed_goes_into_the_next_days_tax_summary_and_slip,
+    a_paid_refund_of_revenue_is_a_refunded_row_of_its_own_in_reconciliation
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -152,7 +155,7 @@ async fn receipt_numbers_stay_gapless_under_concurrent_payments_and_a_missing_on
     cleanup(t).await;
 }
 
-async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_it_replaces(engine: Engine) {
+async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_needs_a_second_person_and_names_what_it_replaces(engine: Engine) {
     let Some(t) = fresh_db(engine).await else { return };
     let srv = start(t.db.clone()).await;
     let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
@@ -180,7 +183,41 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     // A replacement for the amount: a new number, the old receipt named on it.
     let mut replace = wrong_amount.clone();
     replace.line_amounts = Some(vec![8_000]);
-    let new = receipt_corrections::replace(&t.db, replace.clone(), &ketoan).await.expect("replacement");
+    // Proposed by the accountant: nothing is issued until a second person approves, and
+    // the proposer cannot approve (or reject) it; a second proposal waits behind the first.
+    let proposal = receipt_corrections::propose_replacement(&t.db, replace.clone(), &ketoan).await.expect("proposal");
+    assert_eq!((proposal.amount_before, proposal.amount_after), (10_000, 8_000));
+    assert_eq!(receipt::Entity::find().count(&t.db).await.expect("count"), 1, "a proposal issues nothing");
+    for approve in [true, false] {
+        let own = ReplacementDecision { id: proposal.id, approve, note: Some("tự duyệt".into()) };
+        match receipt_corrections::decide_replacement(&t.db, own, &ketoan).await {
+            Err(BackendError::Forbidden(_)) => {}
+            other => panic!("the proposer decided their own replacement: {other:?}"),
+        }
+    }
+    match receipt_corrections::propose_replacement(&t.db, replace.clone(), &ketoan).await {
+        Err(BackendError::Conflict(_)) => {}
+        other => panic!("a second waiting proposal: {other:?}"),
+    }
+    let reject_blank = ReplacementDecision { id: proposal.id, approve: false, note: Some(" ".into()) };
+    assert!(matches!(
+        receipt_corrections::decide_replacement(&t.db, reject_blank, &supervisor()).await,
+        Err(BackendError::Invalid { field: "note", .. })
+    ));
+    let waiting = receipt_register::register(&t.db, 1, DayRange::parse(&day(0), &day(0), Utc::now()).expect("range")).await.expect("reg");
+    assert_eq!(waiting.pending_replacements.iter().map(|p| p.id).collect::<Vec<_>>(), vec![proposal.id], "the register lists it");
+    let approved =
+        receipt_corrections::decide_replacement(&t.db, ReplacementDecision { id: proposal.id, approve: true, note: None }, &supervisor())
+            .await
+            .expect("approval by a second person");
+    assert_eq!((approved.state, approved.decided_by.as_deref()), (ReplacementState::Approved, Some("truongbp")));
+    let new = approved.replacement.expect("issued on approval");
+    match receipt_corrections::decide_replacement(&t.db, ReplacementDecision { id: proposal.id, approve: true, note: None }, &supervisor())
+        .await
+    {
+        Err(BackendError::Conflict(_)) => {}
+        other => panic!("a proposal is decided once: {other:?}"),
+    }
     let new_row = receipt::Entity::find_by_id(new.id).one(&t.db).await.expect("db").expect("receipt");
     assert_eq!((new_row.number, new_row.amount, new_row.replaces_id), (2, 8_000, Some(r.id)));
     let content: app::model::ReceiptContent = serde_json::from_str(&new_row.content).expect("content");
@@ -211,7 +248,7 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     let staff = Principal::Staff(ketoan.clone());
     assert!(matches!(app::backend::receipt_view::load(&t.db, r.id, None, &staff).await.expect("load"), Some(ReceiptOpen::Doc(_))));
     // A replaced receipt cannot be replaced or notified again.
-    match receipt_corrections::replace(&t.db, replace, &ketoan).await {
+    match receipt_corrections::propose_replacement(&t.db, replace, &ketoan).await {
         Err(BackendError::Conflict(_)) => {}
         other => panic!("replacing a replaced receipt: {other:?}"),
     }
@@ -227,9 +264,10 @@ async fn a_notice_fixes_only_name_address_or_words_and_a_replacement_names_what_
     let base = srv.base_url();
     let acc = sign_in(&base, "ketoan").await;
     let body = serde_json::json!({ "input": { "receipt_id": r.id, "wrong": ["amount"], "reason": "lần nữa", "line_amounts": [1] } });
-    let resp = acc.client.post(format!("{base}/api/replace_receipt")).json(&body).send().await.expect("post");
+    let resp = acc.client.post(format!("{base}/api/propose_replacement")).json(&body).send().await.expect("post");
     assert_eq!(resp.status(), 409, "{}", resp.text().await.unwrap_or_default());
     assert_eq!(audited(&t.db, "receipt.replace_refused").await, 1);
+    assert_eq!(audited(&t.db, "receipt.replace_proposed").await, 1);
     assert_eq!(audited(&t.db, "receipt.replace").await, 1);
     assert_eq!(audited(&t.db, "receipt.notice").await, 1);
     let officer = sign_in(&base, "canbo").await;
@@ -275,7 +313,7 @@ async fn closing_a_day_prepares_its_tax_summary_which_the_xsd_accepts_and_a_late
     let mut replace =
         CorrectionInput { receipt_id: first.id, wrong: vec![ReceiptField::Amount], reason: "Sai số tiền".into(), ..Default::default() };
     replace.line_amounts = Some(vec![9_000]);
-    receipt_corrections::replace(&t.db, replace, &accountant()).await.expect("replacement");
+    common::replace_approved(&t.db, replace).await;
     // Yesterday's work, closed only today: the summary is made now and says it is late.
     shift_back(&t.db, 1).await;
     let closed = days::close(&t.db, 1, Some(day(-1)), &supervisor()).await.expect("close yesterday");
@@ -654,6 +692,111 @@ async fn the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_
         let out = run(&["tax-summary", "--ward", "000.00.01.H26", "--day", &day(-9), "-o", xml.to_str().expect("path")]);
         assert_eq!(out.status.code(), Some(2), "a day not closed has no summary: {}", String::from_utf8_lossy(&out.stderr));
     }
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn money_not_deposited_stays_visible_however_old_and_a_deposited_day_does_not(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    // Two certifications: one 130 days ago, one 100 days ago; both days closed.
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    shift_back(&t.db, 30).await;
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    shift_back(&t.db, 100).await;
+    let (d130, d100) = (day(-130), day(-100));
+    for d in [&d130, &d100] {
+        days::close(&t.db, 1, Some(d.clone()), &supervisor()).await.expect("close");
+    }
+    let covers = |o: &app::model::Outstanding, d: &str| o.from.as_str() <= d && d <= o.to.as_str();
+    let v = treasury::view(&t.db, 1, true).await.expect("view");
+    for d in [&d130, &d100] {
+        let o = v.outstanding.iter().find(|o| o.kind == FeeKind::Phi && covers(o, d)).unwrap_or_else(|| panic!("{d} waits: {v:?}"));
+        assert!(o.amount >= 10_000 && o.overdue, "{o:?}");
+    }
+    assert!(v.overdue, "old money past its due date is a warning");
+    // The older day deposited: it leaves the list, the newer one stays.
+    treasury::record(&t.db, 1, deposit("phi", &d130, &d130, "KB-OLD-1"), &accountant()).await.expect("deposit");
+    let v = treasury::view(&t.db, 1, true).await.expect("view");
+    assert!(!v.outstanding.iter().any(|o| covers(o, &d130)), "{:?}", v.outstanding);
+    let o = v.outstanding.iter().find(|o| covers(o, &d100)).expect("the newer day still waits");
+    assert_eq!((o.amount, o.receipts), (10_000, 1));
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+/// Moves the close of `day` to `at` (a close made during that day, before a late transfer).
+async fn closed_at(db: &DatabaseConnection, day: &str, at: chrono::DateTime<Utc>) {
+    use app::backend::entity::day_close;
+    let c = day_close::Entity::find().filter(day_close::Column::Day.eq(day)).one(db).await.expect("db").expect("closed");
+    let mut am = c.into_active_model();
+    am.closed_at = Set(at);
+    am.update(db).await.expect("close time");
+}
+
+async fn a_receipt_made_after_its_day_closed_goes_into_the_next_days_tax_summary_and_slip(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let first = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    shift_back(&t.db, 2).await;
+    let (d2, d1) = (day(-2), day(-1));
+    days::close(&t.db, 1, Some(d2.clone()), &supervisor()).await.expect("close");
+    // The day was closed one minute after its receipt; a transfer booked a minute later.
+    let first = receipt::Entity::find_by_id(first.id).one(&t.db).await.expect("db").expect("receipt");
+    closed_at(&t.db, &d2, first.issued_at + Duration::minutes(1)).await;
+    let late = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    let mut am = late.clone().into_active_model();
+    am.issued_at = Set(first.issued_at + Duration::minutes(2));
+    am.update(&t.db).await.expect("late receipt");
+    days::close(&t.db, 1, Some(d1.clone()), &supervisor()).await.expect("close the next day");
+    let list = tax_summaries::list(&t.db, 1, true).await.expect("summaries");
+    let of = |d: &str| list.summaries.iter().find(|s| s.day == d).unwrap_or_else(|| panic!("summary of {d}"));
+    assert_eq!((of(&d2).receipts, of(&d1).receipts), (1, 1), "each receipt in exactly one summary");
+    let (_, xml) = tax_summaries::xml(&t.db, 1, &d1).await.expect("xml");
+    assert!(xml.contains(&format!("<SBLai>{}</SBLai>", late.number)), "the late receipt is in the next day's file: {xml}");
+    xmllint_accepts(&xml).expect("valid");
+    // The treasury agrees: the late receipt is the next day's money.
+    let s1 = treasury::slip(&t.db, 1, FeeKind::Phi, &d1, &d1).await.expect("slip");
+    let s2 = treasury::slip(&t.db, 1, FeeKind::Phi, &d2, &d2).await.expect("slip");
+    assert_eq!((s2.receipts.len(), s1.receipts.len()), (1, 1));
+    let late_label = app::backend::receipts::label(&late);
+    assert!(s1.receipts[0].label.ends_with(&late_label), "{} is {late_label}", s1.receipts[0].label);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+async fn a_paid_refund_of_revenue_is_a_refunded_row_of_its_own_in_reconciliation(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let ketoan = accountant();
+    let r = common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    let req = refunds::request(
+        &t.db,
+        1,
+        RefundRequestInput { receipt_id: Some(r.id), amount: 4_000, reason: "Thu thừa".into(), ..Default::default() },
+        &ketoan,
+    )
+    .await
+    .expect("request");
+    let range = DayRange::parse(&day(0), &day(0), Utc::now()).expect("range");
+    let before = app::backend::reconciliation::report(&t.db, 1, range).await.expect("report");
+    assert!(before.rows.iter().all(|x| x.source != "refund"), "a refund not yet paid moves no money");
+    let ok = refunds::act(&t.db, 1, req.id, req.version, RefundAction::Approve { note: None }, &supervisor()).await.expect("approve");
+    refunds::act(&t.db, 1, req.id, ok.version, RefundAction::MarkPaid { bank_reference: "FT-BACK-1".into() }, &ketoan).await.expect("paid");
+    let after = app::backend::reconciliation::report(&t.db, 1, range).await.expect("report");
+    let row = after.rows.iter().find(|x| x.source == "refund").expect("the refund's row");
+    assert_eq!(row.state, app::domain::reconciliation::RecState::Refunded);
+    assert_eq!((row.amount_due, row.amount_received, row.difference), (0, -4_000, -4_000));
+    assert_eq!(row.bank_reference.as_deref(), Some("FT-BACK-1"));
+    assert_eq!(row.receipt.as_deref(), Some(app::backend::receipts::label(&r).as_str()));
+    assert_eq!(after.total_received, before.total_received - 4_000, "the range's received total is what the ward kept");
+    let refunded = after.totals.iter().find(|x| x.state == app::domain::reconciliation::RecState::Refunded).expect("refunded total");
+    assert_eq!((refunded.count, refunded.amount_received), (1, -4_000));
+    // Frozen with its day: the closed day's report still has it.
+    days::close(&t.db, 1, Some(day(0)), &supervisor()).await.expect("close");
+    let frozen = app::backend::reconciliation::report(&t.db, 1, range).await.expect("report");
+    assert_eq!(frozen.rows.iter().filter(|x| x.source == "refund").count(), 1);
+    assert_eq!(frozen.total_received, after.total_received);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
 }

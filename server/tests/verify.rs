@@ -4,10 +4,9 @@
 
 use crate::common;
 
-use app::backend::auth::StaffUser;
 use app::backend::entity::{receipt, ward};
-use app::backend::{receipt_corrections, signing};
-use app::model::{CorrectionInput, PublicKeyView, ReceiptField, Role, VerifyResult};
+use app::backend::signing;
+use app::model::{CorrectionInput, PublicKeyView, ReceiptField, VerifyResult};
 use common::{anonymous, cleanup, fresh_db, Engine};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
@@ -124,18 +123,10 @@ async fn the_receipt_pdf_has_its_legal_fields_in_vietnamese_and_the_command_line
     assert_eq!(code, 2, "{out}");
 
     // Replaced: the old link's PDF leads to the replacement's, and its check says replaced.
-    let accountant = StaffUser {
-        account_id: 0,
-        username: "ketoan".into(),
-        display_name: "Kế toán".into(),
-        role: Role::Accountant,
-        ward_id: Some(r.ward_id),
-        session_id: String::new(),
-    };
     let mut replace =
         CorrectionInput { receipt_id: r.id, wrong: vec![ReceiptField::Amount], reason: "Sai số tiền".into(), ..Default::default() };
     replace.line_amounts = Some(vec![8_000]);
-    let new = receipt_corrections::replace(&t.db, replace, &accountant).await.expect("replace");
+    let new = common::replace_approved(&t.db, replace).await;
     let moved = anonymous(&base).get(format!("{base}/receipts/{}/pdf?k={token}", r.id)).send().await.expect("get");
     assert_eq!(moved.status(), 303);
     assert!(moved.headers()["location"].to_str().expect("ascii").starts_with(&format!("/receipts/{}/pdf?k=", new.id)));
@@ -190,14 +181,6 @@ async fn receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_ve
         anyone.post(format!("{base}/api/get_public_keys")).send().await.expect("post").json().await.expect("json");
     assert!(keys.iter().any(|k| k.key_id == key_id && k.valid_to.is_some()), "the rotated key stays published with its end");
     // A replaced receipt says so and names its replacement.
-    let accountant = StaffUser {
-        account_id: 0,
-        username: "ketoan".into(),
-        display_name: "K".into(),
-        role: Role::Accountant,
-        ward_id: Some(1),
-        session_id: String::new(),
-    };
     let input = CorrectionInput {
         receipt_id: r2.id,
         wrong: vec![ReceiptField::Amount],
@@ -205,7 +188,7 @@ async fn receipts_are_signed_with_the_published_key_and_anyone_checks_them_on_ve
         line_amounts: Some(vec![9_000]),
         ..Default::default()
     };
-    let replacement = receipt_corrections::replace(&t.db, input, &accountant).await.expect("replace");
+    let replacement = common::replace_approved(&t.db, input).await;
     let replaced: Option<VerifyResult> = check(&anyone, &base, &r2, 10_000).await.json().await.expect("json");
     let replaced = replaced.expect("found");
     assert_eq!(replaced.status.as_str(), "replaced");

@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    BudgetCodesView, CorrectionInput, DepositInput, DepositRow, FeeCodeForm, FeeCodeView, NoticeView, ReceiptRef, ReceiptRegister,
-    RefundAction, RefundRequestInput, RefundRow, RefundsView, TaxSummariesView, TaxSummaryRow, TreasuryProfileForm, TreasuryProfileView,
-    TreasurySlip, TreasuryView,
+    BudgetCodesView, CorrectionInput, DepositInput, DepositRow, FeeCodeForm, FeeCodeView, NoticeView, ReceiptRegister, RefundAction,
+    RefundRequestInput, RefundRow, RefundsView, ReplacementDecision, ReplacementView, TaxSummariesView, TaxSummaryRow, TreasuryProfileForm,
+    TreasuryProfileView, TreasurySlip, TreasuryView,
 };
 use leptos::prelude::*;
 
@@ -29,14 +29,25 @@ pub async fn notify_receipt(input: CorrectionInput) -> Result<NoticeView, AppErr
     audit_refusal(&b, &principal(), Some(ward), "receipt.notice_refused", subject, done).await
 }
 
-/// A replacement receipt naming the one it replaces.
-#[server(endpoint = "replace_receipt", input = server_fn::codec::Json)]
-pub async fn replace_receipt(input: CorrectionInput) -> Result<ReceiptRef, AppError> {
+/// Proposes a replacement receipt naming the one it replaces; it is issued when a second
+/// person approves it.
+#[server(endpoint = "propose_replacement", input = server_fn::codec::Json)]
+pub async fn propose_replacement(input: CorrectionInput) -> Result<ReplacementView, AppError> {
     use super::guard::*;
-    let (b, me, ward) = accounting_ward("replace_receipt").await?;
+    let (b, me, ward) = accounting_ward("propose_replacement").await?;
     let subject = format!("receipt:{}", input.receipt_id);
-    let done = crate::backend::receipt_corrections::replace(&b.db, input, &me).await;
+    let done = crate::backend::receipt_corrections::propose_replacement(&b.db, input, &me).await;
     audit_refusal(&b, &principal(), Some(ward), "receipt.replace_refused", subject, done).await
+}
+
+/// A second person approves (the replacement is issued) or rejects a proposed replacement.
+#[server(endpoint = "decide_replacement", input = server_fn::codec::Json)]
+pub async fn decide_replacement(decision: ReplacementDecision) -> Result<ReplacementView, AppError> {
+    use super::guard::*;
+    let (b, me, ward) = accounting_ward("decide_replacement").await?;
+    let subject = format!("receipt_replacement:{}", decision.id);
+    let done = crate::backend::receipt_corrections::decide_replacement(&b.db, decision, &me).await;
+    audit_refusal(&b, &principal(), Some(ward), "receipt.replace_decision_refused", subject, done).await
 }
 
 /// The receipts register of `from..=to` (this month so far without them).

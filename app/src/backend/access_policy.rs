@@ -125,7 +125,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/close_day", api(&[Supervisor])),
     // Accounting: the accountant books; the supervisor reads, and approves refunds.
     ("POST", "/api/notify_receipt", api(&[Accountant])),
-    ("POST", "/api/replace_receipt", api(&[Accountant])),
+    // A replacement receipt: the accountant proposes, a second person (another accountant
+    // or the supervisor) approves; the proposer never decides their own.
+    ("POST", "/api/propose_replacement", api(&[Accountant])),
+    ("POST", "/api/decide_replacement", api(MONEY)),
     ("POST", "/api/get_receipt_register", api(MONEY)),
     ("POST", "/api/get_tax_summaries", api(MONEY)),
     ("POST", "/api/prepare_tax_summary", api(&[Accountant])),

@@ -133,7 +133,7 @@ pub fn register_sheets(r: &ReceiptRegister) -> Vec<Sheet> {
                 Cell::Money(x.amount),
                 x.method.as_str().into(),
                 x.bank_ref.clone().into(),
-                x.status.label_vi().into(),
+                x.status.label().vi.into(),
                 x.replaces.clone().into(),
                 x.replaced_by.clone().into(),
                 x.notices.join("; ").into(),
@@ -215,7 +215,7 @@ pub fn slip_sheets(s: &TreasurySlip) -> Vec<Sheet> {
         Cell::Money(s.total),
     ]);
     let title = vec![
-        format!("GIẤY NỘP TIỀN VÀO NGÂN SÁCH NHÀ NƯỚC (Mẫu C1-02/NS) — {} — từ {} đến {}", s.kind.label_vi(), s.from, s.to),
+        format!("GIẤY NỘP TIỀN VÀO NGÂN SÁCH NHÀ NƯỚC (Mẫu C1-02/NS) — {} — từ {} đến {}", s.kind.label().vi, s.from, s.to),
         format!("Người nộp: {} — MST {} — Mã QHNS {} — {}", s.unit_name, s.unit_tax_code, s.unit_budget_code, s.unit_address),
         format!("Trích tài khoản: {} tại {}", s.debit_account, s.debit_bank),
         format!(
@@ -321,7 +321,7 @@ pub fn refund_sheets(ward_name: &str, rows: &[RefundRow]) -> Vec<Sheet> {
                     r.reason.as_str().into(),
                     r.payer_name.clone().into(),
                     r.payer_account.clone().into(),
-                    r.state.label_vi().into(),
+                    r.state.label().vi.into(),
                     r.requested_by.as_str().into(),
                     r.decided_by.clone().into(),
                     r.paid_at.as_deref().map(crate::time::format_vn_datetime).into(),

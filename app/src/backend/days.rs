@@ -7,11 +7,12 @@ use super::auth::StaffUser;
 use super::entity::{day_close, payment_request};
 use super::{stats, BackendError};
 use crate::model::DayCloseRow;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
 };
+use std::collections::HashMap;
 
 fn row(m: day_close::Model) -> DayCloseRow {
     DayCloseRow { day: m.day, closed_at: m.closed_at.to_rfc3339(), closed_by: m.closed_by, paid: m.paid, paid_amount: m.paid_amount }
@@ -95,4 +96,35 @@ pub async fn recent(db: &DatabaseConnection, ward_id: i64, limit: u64) -> Result
         .into_iter()
         .map(row)
         .collect())
+}
+
+/// When each day of the ward from `from` to `to` was closed.
+pub async fn closes(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<NaiveDate, DateTime<Utc>>, BackendError> {
+    let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(day_close::Entity::find()
+        .filter(day_close::Column::WardId.eq(ward_id))
+        .filter(day_close::Column::Day.gte(key(from)))
+        .filter(day_close::Column::Day.lte(key(to)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| NaiveDate::parse_from_str(&c.day, "%Y-%m-%d").ok().map(|d| (d, c.closed_at)))
+        .collect())
+}
+
+/// The day money (a receipt, a refund paid, a notice) counts on: the Vietnam day it moved,
+/// or, when that day was already closed (a late transfer booked after the close), the next
+/// day. A closed day's books, its tax summary and its deposit therefore never change, and
+/// every movement lands on exactly one day.
+pub fn booking_day(at: DateTime<Utc>, closed: &HashMap<NaiveDate, DateTime<Utc>>) -> NaiveDate {
+    let day = crate::time::to_vn(at).date_naive();
+    match closed.get(&day) {
+        Some(c) if *c < at => day + Duration::days(1),
+        _ => day,
+    }
 }

@@ -255,7 +255,7 @@ pub async fn confirm(backend: &Backend, payment_request_id: i64, actor: &str) ->
     let pr = payment_request::Entity::find_by_id(payment_request_id).one(&txn).await?.ok_or(BackendError::NotFound("payment request"))?;
     let state = payments::state_of(&pr)?;
     if state != PaymentState::Draft {
-        return Err(BackendError::Conflict(format!("không thể xác nhận: {} (only a draft can be confirmed)", state.label_vi())));
+        return Err(BackendError::Conflict(format!("không thể xác nhận: {} (only a draft can be confirmed)", state.label().vi)));
     }
     let active = payments::current_payable(&txn, pr.counter_id).await?;
     if let Some(other) = active {

@@ -492,7 +492,7 @@ pub async fn reissue(backend: &Backend, id: i64, seen_version: i32, actor: &str)
             transition(&txn, &pr, PaymentEvent::Cancel, actor, Some("reissued".into()), |_| {}).await?;
         }
         PaymentState::Expired | PaymentState::Cancelled => {}
-        s => return Err(BackendError::Conflict(format!("không thể cấp lại mã: {}", s.label_vi()))),
+        s => return Err(BackendError::Conflict(format!("không thể cấp lại mã: {}", s.label().vi))),
     }
     ensure_counter_free(&txn, pr.counter_id).await?;
     let w = ward::Entity::find_by_id(pr.ward_id).one(&txn).await?.ok_or(BackendError::NotFound("ward"))?;
@@ -564,7 +564,7 @@ pub async fn pay_manually(
         s => {
             return Err(BackendError::Conflict(format!(
                 "không thể ghi nhận thanh toán: {} — mã đã huỷ hoặc hết hạn chỉ được trưởng bộ phận chấp nhận qua xử lý ngoại lệ có giao dịch ngân hàng (only a payable code takes a desk payment)",
-                s.label_vi()
+                s.label().vi
             )))
         }
     }

@@ -5,14 +5,17 @@
 
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
-use super::entity::{receipt, receipt_notice, ward};
+use super::entity::{receipt, receipt_notice, receipt_replacement, ward};
 use super::{receipts, sequences, BackendError};
 use crate::domain::mask;
 use crate::domain::payment::PaymentMethod;
-use crate::domain::receipt_rules::{check_correction, CorrectionPath, ReceiptField};
+use crate::domain::receipt_rules::{self as rules, check_correction, CorrectionPath, DecisionError, ReceiptField, ReplacementState};
 use crate::domain::words::vnd_in_words_vi;
-use crate::model::{CorrectionInput, FieldChange, NoticeView, ReceiptContent, ReceiptRef, ReplacedReceipt};
+use crate::model::{
+    CorrectionInput, FieldChange, NoticeView, ReceiptContent, ReceiptRef, ReplacedReceipt, ReplacementDecision, ReplacementView,
+};
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -184,17 +187,12 @@ fn dedup(fields: &[ReceiptField]) -> Vec<ReceiptField> {
     out
 }
 
-/// Issues a replacement receipt: a new number, the corrected content, and the replaced
-/// receipt named on it. The replaced one stays as it was, marked replaced in the register.
-pub async fn replace(db: &DatabaseConnection, input: CorrectionInput, by: &StaffUser) -> Result<ReceiptRef, BackendError> {
-    let reason = reason(&input)?;
-    let txn = db.begin().await?;
-    let (old, w, replaced) = load_for_correction(&txn, input.receipt_id, by).await?;
-    check_correction(CorrectionPath::Replacement, &input.wrong, replaced).map_err(|e| match e {
-        crate::domain::receipt_rules::CorrectionError::AlreadyReplaced => BackendError::Conflict(e.to_string()),
-        e => BackendError::invalid("wrong", e.to_string()),
-    })?;
-    let before = content_of(&old)?;
+/// The corrected content of `old` as `input` asks, the changes it makes, and what was wrong.
+fn corrected_content(
+    old: &receipt::Model,
+    input: &CorrectionInput,
+) -> Result<(ReceiptContent, Vec<FieldChange>, Vec<ReceiptField>), BackendError> {
+    let before = content_of(old)?;
     let mut content = before.clone();
     let mut changes = Vec::new();
     let wrong = dedup(&input.wrong);
@@ -236,46 +234,206 @@ pub async fn replace(db: &DatabaseConnection, input: CorrectionInput, by: &Staff
         content.total = content.lines.iter().map(|l| l.amount).sum();
     }
     content.total_words = vnd_in_words_vi(u64::try_from(content.total).unwrap_or(0));
-    let now = Utc::now();
-    content.form = w.receipt_form.clone();
-    content.issued_at = now.to_rfc3339();
-    content.replaces = Some(ReplacedReceipt {
-        form: old.form.clone(),
-        series: old.series.clone(),
-        number: receipts::format_number(old.number),
-        issued_at: old.issued_at.to_rfc3339(),
-        reason: reason.clone(),
-    });
-    let method = PaymentMethod::parse(&old.method).unwrap_or(PaymentMethod::QrTransfer);
-    let new = receipts::issue(
-        &txn,
-        receipts::NewReceipt {
-            ward: &w,
-            payment_request_id: old.payment_request_id,
-            content,
-            method,
-            bank_ref: old.bank_ref.clone(),
-            issued_at: now,
-            replaces: Some((old.id, &reason)),
-            issued_by: Some(&by.username),
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        // Two replacements of one receipt at once: the unique link lets one through.
-        BackendError::Db(ref db) if matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-            BackendError::Conflict(crate::domain::receipt_rules::CorrectionError::AlreadyReplaced.to_string())
+    Ok((content, changes, wrong))
+}
+
+async fn pending_of(db: &impl ConnectionTrait, receipt_id: i64) -> Result<Option<receipt_replacement::Model>, BackendError> {
+    Ok(receipt_replacement::Entity::find().filter(receipt_replacement::Column::PendingReceiptId.eq(receipt_id)).one(db).await?)
+}
+
+fn replacement_view(p: receipt_replacement::Model, old: &receipt::Model, replacement: Option<ReceiptRef>) -> ReplacementView {
+    ReplacementView {
+        id: p.id,
+        receipt_id: p.receipt_id,
+        receipt_label: receipts::label(old),
+        state: ReplacementState::parse(&p.state).unwrap_or(ReplacementState::Proposed),
+        changes: serde_json::from_str(&p.changes).unwrap_or_default(),
+        reason: p.reason,
+        amount_before: p.amount_before,
+        amount_after: p.amount_after,
+        proposed_by: p.proposed_by,
+        proposed_at: p.proposed_at.to_rfc3339(),
+        decided_by: p.decided_by,
+        decided_at: p.decided_at.map(|t| t.to_rfc3339()),
+        note: p.note,
+        replacement,
+    }
+}
+
+/// The replacement waiting for a second person on receipt `r`, if any.
+pub async fn pending_for(db: &impl ConnectionTrait, r: &receipt::Model) -> Result<Option<ReplacementView>, BackendError> {
+    Ok(pending_of(db, r.id).await?.map(|p| replacement_view(p, r, None)))
+}
+
+/// Every replacement of the ward waiting for a second person, oldest first.
+pub async fn pending_in_ward(db: &impl ConnectionTrait, ward_id: i64) -> Result<Vec<ReplacementView>, BackendError> {
+    let waiting = receipt_replacement::Entity::find()
+        .filter(receipt_replacement::Column::WardId.eq(ward_id))
+        .filter(receipt_replacement::Column::State.eq(ReplacementState::Proposed.as_str()))
+        .order_by_asc(receipt_replacement::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(waiting.len());
+    for p in waiting {
+        if let Some(r) = receipt::Entity::find_by_id(p.receipt_id).one(db).await? {
+            out.push(replacement_view(p, &r, None));
         }
-        e => e,
+    }
+    Ok(out)
+}
+
+/// Proposes a replacement receipt: checked as it would be issued, kept until a second
+/// person approves it (then it is issued) or rejects it. One waiting proposal per receipt.
+pub async fn propose_replacement(db: &DatabaseConnection, input: CorrectionInput, by: &StaffUser) -> Result<ReplacementView, BackendError> {
+    let reason = reason(&input)?;
+    let txn = db.begin().await?;
+    let (old, w, replaced) = load_for_correction(&txn, input.receipt_id, by).await?;
+    check_correction(CorrectionPath::Replacement, &input.wrong, replaced).map_err(|e| match e {
+        crate::domain::receipt_rules::CorrectionError::AlreadyReplaced => BackendError::Conflict(e.to_string()),
+        e => BackendError::invalid("wrong", e.to_string()),
+    })?;
+    let (content, changes, wrong) = corrected_content(&old, &input)?;
+    if changes.is_empty() && !wrong.contains(&ReceiptField::Lines) && !wrong.contains(&ReceiptField::Other) {
+        return Err(BackendError::invalid("wrong", "nội dung thay thế giống biên lai cũ (the replacement would change nothing)"));
+    }
+    if pending_of(&txn, old.id).await?.is_some() {
+        return Err(BackendError::Conflict(
+            "biên lai này đã có đề nghị thay thế đang chờ duyệt (a replacement of this receipt is already waiting)".into(),
+        ));
+    }
+    let now = Utc::now();
+    let p = receipt_replacement::ActiveModel {
+        ward_id: Set(w.id),
+        receipt_id: Set(old.id),
+        pending_receipt_id: Set(Some(old.id)),
+        input: Set(serde_json::to_string(&input).map_err(|e| BackendError::invalid("input", e.to_string()))?),
+        changes: Set(serde_json::to_string(&changes).map_err(|e| BackendError::invalid("changes", e.to_string()))?),
+        reason: Set(reason.clone()),
+        amount_before: Set(old.amount),
+        amount_after: Set(content.total),
+        state: Set(ReplacementState::Proposed.as_str().into()),
+        proposed_by: Set(by.username.clone()),
+        proposed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Two people proposing at once: the unique waiting slot lets one through.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::Conflict(
+            "biên lai này đã có đề nghị thay thế đang chờ duyệt (a replacement of this receipt is already waiting)".into(),
+        ),
+        _ => BackendError::Db(e),
     })?;
     audit::append(
         &txn,
-        Entry::new(&by.username, Some(w.id), "receipt.replace", format!("receipt:{}", old.id)).detail(serde_json::json!({
-            "replaced": receipts::label(&old), "replacement": receipts::label(&new), "replacement_id": new.id,
-            "wrong": wrong, "changes": changes, "reason": reason, "amount_before": old.amount, "amount_after": new.amount,
+        Entry::new(&by.username, Some(w.id), "receipt.replace_proposed", format!("receipt:{}", old.id)).detail(serde_json::json!({
+            "proposal": p.id, "receipt": receipts::label(&old), "wrong": wrong, "changes": changes, "reason": reason,
+            "amount_before": old.amount, "amount_after": content.total,
         })),
     )
     .await?;
     txn.commit().await?;
-    Ok(receipts::reference(&new, &w))
+    Ok(replacement_view(p, &old, None))
+}
+
+/// A second person approves a proposed replacement (it is issued now, with the next
+/// number) or rejects it with a reason. The proposer can do neither.
+pub async fn decide_replacement(
+    db: &DatabaseConnection,
+    decision: ReplacementDecision,
+    by: &StaffUser,
+) -> Result<ReplacementView, BackendError> {
+    let note = decision.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(MAX_TEXT).collect::<String>());
+    let txn = db.begin().await?;
+    let p = receipt_replacement::Entity::find_by_id(decision.id)
+        .one(&txn)
+        .await?
+        .filter(|p| by.covers_ward(p.ward_id))
+        .ok_or(BackendError::NotFound("replacement"))?;
+    let state = ReplacementState::parse(&p.state).unwrap_or(ReplacementState::Rejected);
+    let next = rules::decide_replacement(state, &p.proposed_by, &by.username, decision.approve, note.as_deref()).map_err(|e| match e {
+        DecisionError::OwnProposal => BackendError::Forbidden(
+            "người đề nghị không tự duyệt hay từ chối đề nghị của mình; cần người thứ hai (you cannot decide your own proposal)",
+        ),
+        DecisionError::NotPending => BackendError::Conflict(e.to_string()),
+        DecisionError::ReasonRequired => BackendError::invalid("note", e.to_string()),
+    })?;
+    let (old, w, replaced) = load_for_correction(&txn, p.receipt_id, by).await?;
+    let now = Utc::now();
+    let mut issued = None;
+    if next == ReplacementState::Approved {
+        if replaced {
+            return Err(BackendError::Conflict(crate::domain::receipt_rules::CorrectionError::AlreadyReplaced.to_string()));
+        }
+        let input: CorrectionInput = serde_json::from_str(&p.input).map_err(|e| BackendError::invalid("input", e.to_string()))?;
+        let (mut content, changes, wrong) = corrected_content(&old, &input)?;
+        content.form = w.receipt_form.clone();
+        content.issued_at = now.to_rfc3339();
+        content.replaces = Some(ReplacedReceipt {
+            form: old.form.clone(),
+            series: old.series.clone(),
+            number: receipts::format_number(old.number),
+            issued_at: old.issued_at.to_rfc3339(),
+            reason: p.reason.clone(),
+        });
+        let method = PaymentMethod::parse(&old.method).unwrap_or(PaymentMethod::QrTransfer);
+        let new = receipts::issue(
+            &txn,
+            receipts::NewReceipt {
+                ward: &w,
+                payment_request_id: old.payment_request_id,
+                content,
+                method,
+                bank_ref: old.bank_ref.clone(),
+                issued_at: now,
+                replaces: Some((old.id, &p.reason)),
+                issued_by: Some(&by.username),
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            // Replaced meanwhile: the unique link lets one replacement through.
+            BackendError::Db(ref db) if matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                BackendError::Conflict(crate::domain::receipt_rules::CorrectionError::AlreadyReplaced.to_string())
+            }
+            e => e,
+        })?;
+        audit::append(
+            &txn,
+            Entry::new(&by.username, Some(w.id), "receipt.replace", format!("receipt:{}", old.id)).detail(serde_json::json!({
+                "proposal": p.id, "proposed_by": p.proposed_by, "approved_by": by.username,
+                "replaced": receipts::label(&old), "replacement": receipts::label(&new), "replacement_id": new.id,
+                "wrong": wrong, "changes": changes, "reason": p.reason, "amount_before": old.amount, "amount_after": new.amount,
+            })),
+        )
+        .await?;
+        issued = Some(new);
+    } else {
+        audit::append(
+            &txn,
+            Entry::new(&by.username, Some(w.id), "receipt.replace_rejected", format!("receipt:{}", old.id)).detail(serde_json::json!({
+                "proposal": p.id, "proposed_by": p.proposed_by, "receipt": receipts::label(&old), "note": note,
+            })),
+        )
+        .await?;
+    }
+    // Only a waiting proposal moves: someone who decided first wins, the other is told.
+    let moved = receipt_replacement::Entity::update_many()
+        .col_expr(receipt_replacement::Column::State, Expr::value(next.as_str()))
+        .col_expr(receipt_replacement::Column::PendingReceiptId, Expr::value(Option::<i64>::None))
+        .col_expr(receipt_replacement::Column::DecidedBy, Expr::value(by.username.clone()))
+        .col_expr(receipt_replacement::Column::DecidedAt, Expr::value(now))
+        .col_expr(receipt_replacement::Column::Note, Expr::value(note.clone()))
+        .col_expr(receipt_replacement::Column::ReplacementId, Expr::value(issued.as_ref().map(|r| r.id)))
+        .filter(receipt_replacement::Column::Id.eq(p.id))
+        .filter(receipt_replacement::Column::State.eq(ReplacementState::Proposed.as_str()))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(BackendError::Conflict(DecisionError::NotPending.to_string()));
+    }
+    txn.commit().await?;
+    let saved = receipt_replacement::Entity::find_by_id(p.id).one(db).await?.ok_or(BackendError::NotFound("replacement"))?;
+    Ok(replacement_view(saved, &old, issued.map(|r| receipts::reference(&r, &w))))
 }

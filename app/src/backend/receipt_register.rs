@@ -97,6 +97,7 @@ pub async fn register(db: &impl ConnectionTrait, ward_id: i64, range: DayRange) 
         rows,
         gaps: found,
         notices,
+        pending_replacements: super::receipt_corrections::pending_in_ward(db, ward_id).await?,
     })
 }
 

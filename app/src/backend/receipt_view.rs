@@ -41,6 +41,13 @@ pub async fn load(
     let status = crate::domain::receipt_rules::ReceiptStatus::of(replaced_by.is_some(), notices.len());
     let can_correct =
         matches!(viewer, super::auth::Principal::Staff(s) if s.covers_ward(r.ward_id) && s.role == crate::model::Role::Accountant);
+    // A waiting replacement is shown to staff only; a second accountant or the supervisor
+    // decides it.
+    let pending_replacement = if full { receipt_corrections::pending_for(db, &r).await? } else { None };
+    let can_decide = matches!(viewer, super::auth::Principal::Staff(s)
+        if s.covers_ward(r.ward_id)
+            && matches!(s.role, crate::model::Role::Accountant | crate::model::Role::Supervisor)
+            && pending_replacement.as_ref().is_some_and(|p| p.proposed_by != s.username));
     let verify_path = receipt_check::verify_path(&r, &w);
     Ok(Some(ReceiptOpen::Doc(Box::new(ReceiptDoc {
         id: r.id,
@@ -51,6 +58,8 @@ pub async fn load(
         replaced_by,
         notices,
         can_correct,
+        pending_replacement,
+        can_decide,
         sig_alg: r.sig_alg,
         key_id: r.key_id,
         verify_path,

@@ -348,6 +348,27 @@ pub async fn paid_between(
         .await?)
 }
 
+/// When the ward's first refund of revenue paid after `after` was paid, if any.
+pub async fn first_revenue_refund_paid_after(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    after: chrono::DateTime<Utc>,
+) -> Result<Option<chrono::DateTime<Utc>>, BackendError> {
+    use sea_orm::QuerySelect;
+    let paid: Option<Option<chrono::DateTime<Utc>>> = refund::Entity::find()
+        .select_only()
+        .column(refund::Column::PaidAt)
+        .filter(refund::Column::WardId.eq(ward_id))
+        .filter(refund::Column::State.eq(RefundState::Paid.as_str()))
+        .filter(refund::Column::Origin.eq(RefundOrigin::Receipt.as_str()))
+        .filter(refund::Column::PaidAt.gt(after))
+        .order_by_asc(refund::Column::PaidAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(paid.flatten())
+}
+
 async fn row(db: &impl ConnectionTrait, r: refund::Model) -> Result<RefundRow, BackendError> {
     let state = RefundState::parse(&r.state).unwrap_or(RefundState::Requested);
     let exception = match r.exception_id {

@@ -5,11 +5,12 @@
 
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
+use super::days::{self, booking_day};
 use super::entity::{day_close, receipt, receipt_notice, tax_summary, ward};
 use super::{receipts, BackendError};
 use crate::domain::tax_summary::{to_xml, EntryStatus, SummaryEntry, SummaryHeader};
 use crate::model::{ReceiptContent, TaxSummariesView, TaxSummaryRow};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
@@ -40,15 +41,20 @@ fn vn_date(t: DateTime<Utc>) -> NaiveDate {
     crate::time::to_vn(t).date_naive()
 }
 
-/// The entries of `day`: its receipts (new or replacing another) in series and number
-/// order, then the receipts corrected that day by a notice.
-async fn entries(
-    db: &impl ConnectionTrait,
-    ward_id: i64,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Result<Vec<SummaryEntry>, BackendError> {
-    let issued = receipts::issued_between(db, ward_id, start, end).await?;
+/// The entries of `day`: the receipts booked on it (new or replacing another) in series and
+/// number order, then the receipts corrected by a notice booked on it. Booked, as for the
+/// treasury: a receipt or notice made after its own day was closed (a late transfer) goes
+/// into the next day's summary, with its own date, so that no receipt misses a summary
+/// that was prepared at the close.
+async fn entries(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) -> Result<Vec<SummaryEntry>, BackendError> {
+    let prev = day - Duration::days(1);
+    let bounds = |d: NaiveDate| {
+        crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string()).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))
+    };
+    let (start, end) = (bounds(prev)?.0, bounds(day)?.1);
+    let closed = days::closes(db, ward_id, prev, day).await?;
+    let issued: Vec<receipt::Model> =
+        receipts::issued_between(db, ward_id, start, end).await?.into_iter().filter(|r| booking_day(r.issued_at, &closed) == day).collect();
     let replaced_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
     let originals: HashMap<i64, receipt::Model> =
         receipt::Entity::find().filter(receipt::Column::Id.is_in(replaced_ids)).all(db).await?.into_iter().map(|r| (r.id, r)).collect();
@@ -80,7 +86,9 @@ async fn entries(
         .filter(receipt_notice::Column::CreatedAt.lt(end))
         .order_by_asc(receipt_notice::Column::Id)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|n| booking_day(n.created_at, &closed) == day);
     for n in notices {
         let Some(r) = receipt::Entity::find_by_id(n.receipt_id).one(db).await? else {
             continue;
@@ -111,7 +119,6 @@ pub async fn prepare_in(
 ) -> Result<tax_summary::Model, BackendError> {
     let w = ward::Entity::find_by_id(ward_id).one(db).await?.ok_or(BackendError::NotFound("ward"))?;
     let day_s = day.format("%Y-%m-%d").to_string();
-    let (start, end) = crate::time::vn_day_bounds(&day_s).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))?;
     let now = Utc::now();
     let existing = tax_summary::Entity::find()
         .filter(tax_summary::Column::WardId.eq(ward_id))
@@ -144,7 +151,7 @@ pub async fn prepare_in(
             max.unwrap_or(0) + 1
         }
     };
-    let list = entries(db, ward_id, start, end).await?;
+    let list = entries(db, ward_id, day).await?;
     let header = SummaryHeader {
         sequence: u32::try_from(sequence).unwrap_or(1),
         day,

@@ -10,7 +10,8 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::budget_codes::{self, code_on, profile_on};
-use super::entity::{day_close, dossier, fee_item, fee_line, payment_request, receipt, treasury_deposit, treasury_deposit_day, ward};
+use super::days::{booking_day, closes};
+use super::entity::{dossier, fee_item, fee_line, payment_request, receipt, treasury_deposit, treasury_deposit_day, ward};
 use super::{receipts, refunds, BackendError};
 use crate::domain::refund::RefundOrigin;
 use crate::domain::treasury::{DepositInterval, FeeKind};
@@ -22,9 +23,6 @@ use crate::model::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// How far back the "not yet deposited" view looks.
-const OUTSTANDING_DAYS: i64 = 62;
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -86,34 +84,6 @@ struct Collected {
     /// Each receipt (or reversal) with its amount of one kind.
     receipts: Vec<(receipt::Model, i64, FeeKind)>,
     refunds: Vec<RevenueRefund>,
-}
-
-/// When each day of the ward was closed.
-async fn closes(
-    db: &impl ConnectionTrait,
-    ward_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashMap<NaiveDate, DateTime<Utc>>, BackendError> {
-    Ok(day_close::Entity::find()
-        .filter(day_close::Column::WardId.eq(ward_id))
-        .filter(day_close::Column::Day.gte(ymd(from)))
-        .filter(day_close::Column::Day.lte(ymd(to)))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| NaiveDate::parse_from_str(&c.day, "%Y-%m-%d").ok().map(|d| (d, c.closed_at)))
-        .collect())
-}
-
-/// The day money counts on: the day it moved, or, when that day was already closed (a
-/// late transfer booked after the close), the next day, so a closed day never changes.
-fn booking_day(at: DateTime<Utc>, closed: &HashMap<NaiveDate, DateTime<Utc>>) -> NaiveDate {
-    let day = vn_day(at);
-    match closed.get(&day) {
-        Some(c) if *c < at => day + Duration::days(1),
-        _ => day,
-    }
 }
 
 /// Receipts (and their reversals) and revenue refunds booked on the days `from..=to`.
@@ -549,23 +519,77 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
     Ok(deposit_row(saved))
 }
 
-/// Money collected and not yet deposited (the last two months), per kind and deposit
-/// period, with due dates; and the deposits made.
+/// The first day that can hold money not yet deposited. Every day before it that held
+/// money (a receipt or a revenue refund booked on it) is deposited for both kinds, so the
+/// view below never loses old money however long it waits, and reads only from here on.
+/// One step per run of deposited days: the first movement after the run is looked up, and
+/// the walk stops at the first day it books on that is not deposited.
+async fn outstanding_since(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    deposited: &BTreeSet<(String, String)>,
+    today: NaiveDate,
+) -> Result<NaiveDate, BackendError> {
+    use sea_orm::QuerySelect;
+    let fully = |d: NaiveDate| FeeKind::ALL.iter().all(|k| deposited.contains(&(k.as_str().to_string(), ymd(d))));
+    let first_receipt: Option<DateTime<Utc>> = receipt::Entity::find()
+        .select_only()
+        .column(receipt::Column::IssuedAt)
+        .filter(receipt::Column::WardId.eq(ward_id))
+        .order_by_asc(receipt::Column::IssuedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some(first) = first_receipt else { return Ok(today) };
+    let mut from = vn_day(first);
+    let closed = closes(db, ward_id, from - Duration::days(1), today).await?;
+    loop {
+        while from <= today && fully(from) {
+            from += Duration::days(1);
+        }
+        if from > today {
+            return Ok(today);
+        }
+        // Money booked on `from` moved on it, or on the day before after that day's close.
+        let after = match closed.get(&(from - Duration::days(1))) {
+            Some(c) => *c,
+            None => bounds(from, from)?.0 - Duration::microseconds(1),
+        };
+        let next_receipt: Option<DateTime<Utc>> = receipt::Entity::find()
+            .select_only()
+            .column(receipt::Column::IssuedAt)
+            .filter(receipt::Column::WardId.eq(ward_id))
+            .filter(receipt::Column::IssuedAt.gt(after))
+            .order_by_asc(receipt::Column::IssuedAt)
+            .into_tuple()
+            .one(db)
+            .await?;
+        let next_refund = refunds::first_revenue_refund_paid_after(db, ward_id, after).await?;
+        let Some(next) = next_receipt.into_iter().chain(next_refund).min() else { return Ok(today) };
+        let day = booking_day(next, &closed);
+        if !fully(day) {
+            return Ok(day);
+        }
+        from = day + Duration::days(1);
+    }
+}
+
+/// Money collected and not yet deposited, however old, per kind and deposit period, with
+/// due dates; and the deposits made.
 pub async fn view(db: &impl ConnectionTrait, ward_id: i64, can_record: bool) -> Result<TreasuryView, BackendError> {
     let now = Utc::now();
     let today = vn_day(now);
-    let since = today - Duration::days(OUTSTANDING_DAYS);
     let profiles = budget_codes::profiles(db, ward_id).await?;
-    // Tomorrow too: money booked after today's close counts there.
-    let c = collect(db, ward_id, since, today + Duration::days(1)).await?;
     let deposited: BTreeSet<(String, String)> = treasury_deposit_day::Entity::find()
         .filter(treasury_deposit_day::Column::WardId.eq(ward_id))
-        .filter(treasury_deposit_day::Column::Day.gte(ymd(since)))
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.kind, d.day))
         .collect();
+    let since = outstanding_since(db, ward_id, &deposited, today).await?;
+    // Tomorrow too: money booked after today's close counts there.
+    let c = collect(db, ward_id, since, today + Duration::days(1)).await?;
     let mut periods: BTreeMap<(FeeKind, NaiveDate, NaiveDate), (i64, i64, DepositInterval)> = BTreeMap::new();
     for m in &c.movements {
         if deposited.contains(&(m.kind.as_str().to_string(), ymd(m.day))) {

@@ -18,6 +18,7 @@
 //! A partly paid request holds the citizen's money, so it never expires: only its code for
 //! the rest runs out (the officer issues a fresh one); cancelling it sends the money back.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,27 +166,16 @@ impl PaymentState {
         PaymentState::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            PaymentState::Draft => "Chờ tạo QR",
-            PaymentState::QrIssued => "Đã tạo QR, chờ thanh toán",
-            PaymentState::PartiallyPaid => "Đã nhận một phần, chờ phần còn thiếu",
-            PaymentState::Paid => "Đã thanh toán",
-            PaymentState::ReceiptIssued => "Đã cấp biên lai",
-            PaymentState::Expired => "Mã QR hết hạn",
-            PaymentState::Cancelled => "Đã huỷ",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            PaymentState::Draft => "Awaiting QR",
-            PaymentState::QrIssued => "QR issued, awaiting payment",
-            PaymentState::PartiallyPaid => "Partly paid, awaiting the rest",
-            PaymentState::Paid => "Paid",
-            PaymentState::ReceiptIssued => "Receipt issued",
-            PaymentState::Expired => "QR expired",
-            PaymentState::Cancelled => "Cancelled",
+            PaymentState::Draft => Text::new("Chờ tạo QR", "Awaiting QR"),
+            PaymentState::QrIssued => Text::new("Đã tạo QR, chờ thanh toán", "QR issued, awaiting payment"),
+            PaymentState::PartiallyPaid => Text::new("Đã nhận một phần, chờ phần còn thiếu", "Partly paid, awaiting the rest"),
+            PaymentState::Paid => Text::new("Đã thanh toán", "Paid"),
+            PaymentState::ReceiptIssued => Text::new("Đã cấp biên lai", "Receipt issued"),
+            PaymentState::Expired => Text::new("Mã QR hết hạn", "QR expired"),
+            PaymentState::Cancelled => Text::new("Đã huỷ", "Cancelled"),
         }
     }
 }
@@ -204,19 +194,11 @@ impl PaymentMethod {
     }
 
     /// Wording on the receipt (docs/domain.md §4: chuyển khoản QR / có hỗ trợ / tiền mặt).
-    pub fn label_vi(self) -> &'static str {
+    pub fn label(self) -> Text {
         match self {
-            PaymentMethod::QrTransfer => "Chuyển khoản QR",
-            PaymentMethod::Assisted => "Chuyển khoản có hỗ trợ",
-            PaymentMethod::Cash => "Tiền mặt",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            PaymentMethod::QrTransfer => "QR bank transfer",
-            PaymentMethod::Assisted => "Assisted transfer",
-            PaymentMethod::Cash => "Cash",
+            PaymentMethod::QrTransfer => Text::new("Chuyển khoản QR", "QR bank transfer"),
+            PaymentMethod::Assisted => Text::new("Chuyển khoản có hỗ trợ", "Assisted transfer"),
+            PaymentMethod::Cash => Text::new("Tiền mặt", "Cash"),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (TT 91, Phụ lục II), the number's range, and which mistakes a notice may correct and
 //! which need a replacement receipt (TT 91, Điều 20). See docs/domain.md §8.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The largest receipt number: at most 8 digits, restarting at 1 each 1 January.
@@ -68,15 +69,16 @@ impl ReceiptField {
         }
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            ReceiptField::PayerName => "Tên người nộp",
-            ReceiptField::PayerAddress => "Địa chỉ người nộp",
-            ReceiptField::AmountInWords => "Số tiền bằng chữ",
-            ReceiptField::PayerId => "Số giấy tờ người nộp",
-            ReceiptField::Lines => "Khoản thu",
-            ReceiptField::Amount => "Số tiền",
-            ReceiptField::Other => "Nội dung khác",
+            ReceiptField::PayerName => Text::new("Tên người nộp", "Payer name"),
+            ReceiptField::PayerAddress => Text::new("Địa chỉ người nộp", "Payer address"),
+            ReceiptField::AmountInWords => Text::new("Số tiền bằng chữ", "Amount in words"),
+            ReceiptField::PayerId => Text::new("Số giấy tờ người nộp", "Payer ID number"),
+            ReceiptField::Lines => Text::new("Khoản thu", "Fee lines"),
+            ReceiptField::Amount => Text::new("Số tiền", "Amount"),
+            ReceiptField::Other => Text::new("Nội dung khác", "Other content"),
         }
     }
 
@@ -119,6 +121,65 @@ pub fn check_correction(path: CorrectionPath, wrong: &[ReceiptField], replaced: 
     Ok(())
 }
 
+/// A replacement receipt is proposed by one person and issued only when a second person
+/// approves it: a replacement can change what was collected, and no one receipts money
+/// alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplacementState {
+    Proposed,
+    /// Approved, and the replacement receipt issued in the same step.
+    Approved,
+    Rejected,
+}
+
+impl ReplacementState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplacementState::Proposed => "proposed",
+            ReplacementState::Approved => "approved",
+            ReplacementState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReplacementState> {
+        [ReplacementState::Proposed, ReplacementState::Approved, ReplacementState::Rejected].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionError {
+    #[error("đề nghị này đã được quyết định (this proposal was already decided)")]
+    NotPending,
+    #[error("người đề nghị không tự duyệt hay từ chối đề nghị của mình; cần người thứ hai (you cannot decide your own proposal: a second person must)")]
+    OwnProposal,
+    #[error("từ chối cần nêu lý do (a rejection needs its reason)")]
+    ReasonRequired,
+}
+
+/// The state a proposal moves to when `decider` approves it (or rejects it with `note`).
+pub fn decide_replacement(
+    state: ReplacementState,
+    proposer: &str,
+    decider: &str,
+    approve: bool,
+    note: Option<&str>,
+) -> Result<ReplacementState, DecisionError> {
+    if state != ReplacementState::Proposed {
+        return Err(DecisionError::NotPending);
+    }
+    if proposer == decider {
+        return Err(DecisionError::OwnProposal);
+    }
+    if approve {
+        Ok(ReplacementState::Approved)
+    } else if note.is_some_and(|n| !n.trim().is_empty()) {
+        Ok(ReplacementState::Rejected)
+    } else {
+        Err(DecisionError::ReasonRequired)
+    }
+}
+
 /// Where a receipt stands in the register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,19 +208,12 @@ impl ReceiptStatus {
         }
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            ReceiptStatus::Valid => "Hợp lệ",
-            ReceiptStatus::Notified => "Đã điều chỉnh bằng thông báo 04/SS-CTĐT",
-            ReceiptStatus::Replaced => "Đã bị thay thế",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ReceiptStatus::Valid => "Valid",
-            ReceiptStatus::Notified => "Corrected by notice 04/SS-CTĐT",
-            ReceiptStatus::Replaced => "Replaced",
+            ReceiptStatus::Valid => Text::new("Hợp lệ", "Valid"),
+            ReceiptStatus::Notified => Text::new("Đã điều chỉnh bằng thông báo 04/SS-CTĐT", "Corrected by notice 04/SS-CTĐT"),
+            ReceiptStatus::Replaced => Text::new("Đã bị thay thế", "Replaced"),
         }
     }
 }
@@ -212,6 +266,21 @@ mod tests {
         assert_eq!(check_correction(CorrectionPath::Replacement, &[], false), Err(CorrectionError::NothingWrong));
         assert_eq!(check_correction(CorrectionPath::Replacement, &[F::Amount], true), Err(CorrectionError::AlreadyReplaced));
         assert_eq!(check_correction(CorrectionPath::Notice, &[F::PayerName], true), Err(CorrectionError::AlreadyReplaced));
+    }
+
+    #[test]
+    fn a_replacement_is_decided_once_by_someone_other_than_its_proposer() {
+        use ReplacementState::*;
+        assert_eq!(decide_replacement(Proposed, "ketoan", "truongbp", true, None), Ok(Approved));
+        assert_eq!(decide_replacement(Proposed, "ketoan", "ketoan2", false, Some("sai số tiền")), Ok(Rejected));
+        assert_eq!(decide_replacement(Proposed, "ketoan", "ketoan", true, None), Err(DecisionError::OwnProposal));
+        assert_eq!(decide_replacement(Proposed, "ketoan", "ketoan", false, Some("x")), Err(DecisionError::OwnProposal));
+        assert_eq!(decide_replacement(Proposed, "ketoan", "truongbp", false, Some("  ")), Err(DecisionError::ReasonRequired));
+        assert_eq!(decide_replacement(Approved, "ketoan", "truongbp", true, None), Err(DecisionError::NotPending));
+        assert_eq!(decide_replacement(Rejected, "ketoan", "truongbp", true, None), Err(DecisionError::NotPending));
+        for s in [Proposed, Approved, Rejected] {
+            assert_eq!(ReplacementState::parse(s.as_str()), Some(s));
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! what the payment request and the bank's notifications say. Pure: the query that gathers
 //! the facts lives in `backend::reconciliation`.
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// How a row of the reconciliation report stands. The JSON names are the machine-readable
@@ -68,37 +69,21 @@ impl RecState {
         }
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            RecState::Matched => "Khớp",
-            RecState::Under => "Thiếu",
-            RecState::Over => "Thừa",
-            RecState::Late => "Trễ hạn",
-            RecState::Duplicate => "Trùng",
-            RecState::UnknownCode => "Không xác định",
-            RecState::WrongAccount => "Sai tài khoản",
-            RecState::StatementOnly => "Chỉ có trên sao kê",
-            RecState::WardpayOnly => "Chỉ có trong WardPay",
-            RecState::Refunded => "Đã hoàn",
-            RecState::Cash => "Tiền mặt",
-            RecState::Unpaid => "Chưa thu",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            RecState::Matched => "Matched",
-            RecState::Under => "Underpaid",
-            RecState::Over => "Overpaid",
-            RecState::Late => "Late",
-            RecState::Duplicate => "Duplicate",
-            RecState::UnknownCode => "Unknown code",
-            RecState::WrongAccount => "Wrong account",
-            RecState::StatementOnly => "Only on the statement",
-            RecState::WardpayOnly => "Only in WardPay",
-            RecState::Refunded => "Refunded",
-            RecState::Cash => "Cash",
-            RecState::Unpaid => "Not paid",
+            RecState::Matched => Text::new("Khớp", "Matched"),
+            RecState::Under => Text::new("Thiếu", "Underpaid"),
+            RecState::Over => Text::new("Thừa", "Overpaid"),
+            RecState::Late => Text::new("Trễ hạn", "Late"),
+            RecState::Duplicate => Text::new("Trùng", "Duplicate"),
+            RecState::UnknownCode => Text::new("Không xác định", "Unknown code"),
+            RecState::WrongAccount => Text::new("Sai tài khoản", "Wrong account"),
+            RecState::StatementOnly => Text::new("Chỉ có trên sao kê", "Only on the statement"),
+            RecState::WardpayOnly => Text::new("Chỉ có trong WardPay", "Only in WardPay"),
+            RecState::Refunded => Text::new("Đã hoàn", "Refunded"),
+            RecState::Cash => Text::new("Tiền mặt", "Cash"),
+            RecState::Unpaid => Text::new("Chưa thu", "Not paid"),
         }
     }
 

@@ -6,6 +6,7 @@
 //!       └──reject (another person)──▶ rejected
 //! ```
 
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,21 +86,13 @@ impl RefundState {
         RefundState::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            RefundState::Requested => "Chờ duyệt",
-            RefundState::Approved => "Đã duyệt, chờ chuyển trả",
-            RefundState::Rejected => "Từ chối",
-            RefundState::Paid => "Đã hoàn",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            RefundState::Requested => "Awaiting approval",
-            RefundState::Approved => "Approved, awaiting transfer",
-            RefundState::Rejected => "Rejected",
-            RefundState::Paid => "Refunded",
+            RefundState::Requested => Text::new("Chờ duyệt", "Awaiting approval"),
+            RefundState::Approved => Text::new("Đã duyệt, chờ chuyển trả", "Approved, awaiting transfer"),
+            RefundState::Rejected => Text::new("Từ chối", "Rejected"),
+            RefundState::Paid => Text::new("Đã hoàn", "Refunded"),
         }
     }
 }

@@ -2,44 +2,12 @@
 //! different treasury accounts), the deposit interval and the due date it gives, and the
 //! budget-code shapes. See docs/domain.md §11.
 
+use crate::text::Text;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeeKind {
-    Phi,
-    LePhi,
-}
-
-impl FeeKind {
-    pub const ALL: [FeeKind; 2] = [FeeKind::Phi, FeeKind::LePhi];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeKind::Phi => "phi",
-            FeeKind::LePhi => "le_phi",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FeeKind> {
-        FeeKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            FeeKind::Phi => "Phí",
-            FeeKind::LePhi => "Lệ phí",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            FeeKind::Phi => "Fees (phí)",
-            FeeKind::LePhi => "Charges (lệ phí)",
-        }
-    }
-}
+/// Phí and lệ phí are deposited on separate slips, into different treasury accounts.
+pub use super::fees::FeeKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,11 +32,12 @@ impl DepositInterval {
         DepositInterval::ALL.into_iter().find(|i| i.as_str() == s)
     }
 
-    pub fn label_vi(self) -> &'static str {
+    /// How people read it, in both languages.
+    pub fn label(self) -> Text {
         match self {
-            DepositInterval::Daily => "Hằng ngày",
-            DepositInterval::Weekly => "Hằng tuần",
-            DepositInterval::Monthly => "Hằng tháng",
+            DepositInterval::Daily => Text::new("Hằng ngày", "Daily"),
+            DepositInterval::Weekly => Text::new("Hằng tuần", "Weekly"),
+            DepositInterval::Monthly => Text::new("Hằng tháng", "Monthly"),
         }
     }
 

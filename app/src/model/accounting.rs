@@ -2,7 +2,7 @@
 //! corrections, the tax authority's daily summary, budget codes, refunds and treasury
 //! deposits.
 
-pub use crate::domain::receipt_rules::{CorrectionPath, ReceiptField, ReceiptStatus};
+pub use crate::domain::receipt_rules::{CorrectionPath, ReceiptField, ReceiptStatus, ReplacementState};
 pub use crate::domain::refund::{RefundOrigin, RefundState};
 pub use crate::domain::treasury::{DepositInterval, FeeKind};
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,36 @@ pub struct CorrectionInput {
     pub payer_id: Option<String>,
     /// For a replacement only: each line's right amount, in the receipt's line order.
     pub line_amounts: Option<Vec<i64>>,
+}
+
+/// A replacement receipt as proposed by one person, waiting for (or decided by) another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacementView {
+    pub id: i64,
+    pub receipt_id: i64,
+    /// The receipt to be replaced, e.g. "26TAA 0000012".
+    pub receipt_label: String,
+    pub state: ReplacementState,
+    pub changes: Vec<FieldChange>,
+    pub reason: String,
+    pub amount_before: i64,
+    pub amount_after: i64,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub note: Option<String>,
+    /// The replacement receipt, once approved.
+    pub replacement: Option<crate::model::ReceiptRef>,
+}
+
+/// A second person's decision on a proposed replacement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacementDecision {
+    pub id: i64,
+    pub approve: bool,
+    /// Required when rejecting.
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +114,9 @@ pub struct ReceiptRegister {
     pub rows: Vec<RegisterRow>,
     pub gaps: Vec<RegisterGap>,
     pub notices: Vec<NoticeView>,
+    /// Replacements proposed and waiting for a second person (whatever the period).
+    #[serde(default)]
+    pub pending_replacements: Vec<ReplacementView>,
     pub issued: i64,
     pub replaced: i64,
     pub notified: i64,

@@ -1,11 +1,13 @@
 //! The electronic receipt at `/receipts/<id>`, printable on A4.
 
 use crate::api::get_receipt;
-use crate::api::{notify_receipt, replace_receipt};
+use crate::api::{decide_replacement, notify_receipt, propose_replacement};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
-use crate::i18n::{t, tx, use_lang, Lang, K};
-use crate::model::{CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptOpen, ReceiptRef, ReceiptStatus};
+use crate::i18n::{t, tx, K};
+use crate::model::{
+    CorrectionInput, FeeLineView, ReceiptDoc, ReceiptField, ReceiptOpen, ReceiptRef, ReceiptStatus, ReplacementDecision, ReplacementView,
+};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,17 +63,15 @@ fn ReplacedNotice(label: String, by: ReceiptRef) -> impl IntoView {
 
 #[component]
 fn Receipt(doc: ReceiptDoc) -> impl IntoView {
-    let lang = use_lang();
     let c = doc.content.clone();
-    let method = move || match lang.get() {
-        Lang::Vi => c.method.label_vi(),
-        Lang::En => c.method.label_en(),
-    };
+    let method = t(c.method.label());
     let c = doc.content;
     let status = doc.status;
     let replaced_by = doc.replaced_by.clone();
     let notices = doc.notices.clone();
     let can_correct = doc.can_correct;
+    let pending = doc.pending_replacement.clone();
+    let can_decide = doc.can_decide;
     let receipt_id = doc.id;
     let lines_for_form = c.lines.clone();
     // The PDF opens with the same link token the page was opened with (staff need none).
@@ -122,7 +122,7 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
                         {notices.into_iter().map(|n| view! {
                             <p>
                                 <strong>{n.label}</strong>" — "{n.reason}
-                                {n.changes.into_iter().map(|ch| view! { <br/>{ch.field.label_vi()}": "<s>{ch.was}</s>" → "{ch.now} }).collect_view()}
+                                {n.changes.into_iter().map(|ch| view! { <br/>{ch.field.label().vi}": "<s>{ch.was}</s>" → "{ch.now} }).collect_view()}
                             </p>
                         }).collect_view()}
                     </div>
@@ -188,7 +188,75 @@ fn Receipt(doc: ReceiptDoc) -> impl IntoView {
                 <a class="btn" href=pdf_href download data-testid="receipt-pdf">{tx("Tải PDF", "Download PDF")}</a>
             </div>
         </article>
+        {pending.map(|p| view! { <PendingReplacement proposal=p can_decide=can_decide/> })}
         {(can_correct && status != ReceiptStatus::Replaced).then(|| view! { <Corrections receipt_id=receipt_id lines=lines_for_form/> })}
+    }
+}
+
+/// A replacement proposed for this receipt, waiting for a second person: what it changes,
+/// who proposed it, and (for another accountant or the supervisor) approve or reject.
+#[component]
+fn PendingReplacement(proposal: ReplacementView, can_decide: bool) -> impl IntoView {
+    let id = proposal.id;
+    let receipt_id = proposal.receipt_id;
+    let note = RwSignal::new(String::new());
+    let decide = Action::new_local(|d: &ReplacementDecision| {
+        let d = d.clone();
+        async move { decide_replacement(d).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = decide.value().get() {
+            match v.replacement {
+                Some(r) => crate::components::go_to(&format!("/receipts/{}?k={}", r.id, r.token)),
+                None => crate::components::go_to(&format!("/receipts/{receipt_id}")),
+            }
+        }
+    });
+    let error = move || match decide.value().get() {
+        Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="replacement-error">{readable(&e)}</p> }),
+        _ => None,
+    };
+    view! {
+        <section class="panel no-print corrections" aria-labelledby="pending-replacement-title" data-testid="pending-replacement">
+            <h2 id="pending-replacement-title">{tx("Đề nghị lập biên lai thay thế — chờ người thứ hai duyệt", "Replacement receipt proposed — waiting for a second person")}</h2>
+            <p>
+                {tx("Đề nghị bởi ", "Proposed by ")}<strong data-testid="replacement-proposer">{proposal.proposed_by.clone()}</strong>
+                {" · "}{format_vn_datetime(&proposal.proposed_at)}
+            </p>
+            <p>{tx("Lý do: ", "Reason: ")}{proposal.reason.clone()}</p>
+            <ul>
+                {proposal.changes.into_iter().map(|ch| view! { <li>{t(ch.field.label())}": "<s>{ch.was}</s>" → "{ch.now}</li> }).collect_view()}
+            </ul>
+            <p>
+                {tx("Tổng tiền: ", "Total: ")}{format_vnd(proposal.amount_before)}" → "
+                <strong data-testid="replacement-total">{format_vnd(proposal.amount_after)}</strong>
+            </p>
+            {if can_decide {
+                view! {
+                    <div class="inline-form">
+                        <button class="btn primary" type="button" data-testid="approve-replacement"
+                            on:click=move |_| { decide.dispatch(ReplacementDecision { id, approve: true, note: None }); }>
+                            {tx("Duyệt và lập biên lai thay thế", "Approve and issue the replacement")}
+                        </button>
+                        <label>{tx("Lý do từ chối", "Reason to reject")}
+                            <input type="text" data-testid="reject-replacement-note" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                        </label>
+                        <button class="btn secondary" type="button" data-testid="reject-replacement"
+                            on:click=move |_| { decide.dispatch(ReplacementDecision { id, approve: false, note: Some(note.get_untracked()) }); }>
+                            {tx("Từ chối", "Reject")}
+                        </button>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted" data-testid="replacement-waiting">
+                        {tx("Người đề nghị không tự duyệt: một kế toán khác hoặc trưởng bộ phận duyệt đề nghị này.",
+                            "The proposer cannot approve it: another accountant or the supervisor decides.")}
+                    </p>
+                }.into_any()
+            }}
+            {error}
+        </section>
     }
 }
 
@@ -234,7 +302,7 @@ fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
     });
     let replace = Action::new_local(|i: &CorrectionInput| {
         let i = i.clone();
-        async move { replace_receipt(i).await }
+        async move { propose_replacement(i).await }
     });
     let amounts_for_replace = amounts.clone();
     let on_notice = move |_| {
@@ -249,8 +317,9 @@ fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
         replace.dispatch(i);
     };
     Effect::new(move |_| {
-        if let Some(Ok(r)) = replace.value().get() {
-            crate::components::go_to(&format!("/receipts/{}?k={}", r.id, r.token));
+        // The proposal waits on this receipt's page for a second person.
+        if let Some(Ok(_)) = replace.value().get() {
+            crate::components::go_to(&format!("/receipts/{receipt_id}"));
         }
         if let Some(Ok(_)) = notice.value().get() {
             crate::components::go_to(&format!("/receipts/{receipt_id}"));
@@ -285,7 +354,7 @@ fn Corrections(receipt_id: i64, lines: Vec<FeeLineView>) -> impl IntoView {
             </div>
             <div class="inline-form">
                 <button class="btn" type="button" data-testid="issue-notice" on:click=on_notice>{tx("Lập thông báo 04/SS-CTĐT", "Issue a 04/SS-CTĐT notice")}</button>
-                <button class="btn secondary" type="button" data-testid="issue-replacement" on:click=on_replace>{tx("Lập biên lai thay thế", "Issue a replacement receipt")}</button>
+                <button class="btn secondary" type="button" data-testid="issue-replacement" on:click=on_replace>{tx("Đề nghị lập biên lai thay thế", "Propose a replacement receipt")}</button>
                 <a class="btn secondary" href=format!("/accounting/refunds?receipt={receipt_id}") data-testid="receipt-refund">{tx("Đề nghị hoàn tiền", "Request a refund")}</a>
             </div>
             {outcome}

@@ -5,19 +5,12 @@ use crate::api::{get_reconciliation, get_statements};
 use crate::components::readable;
 use crate::components::UserNav;
 use crate::domain::words::format_vnd;
-use crate::i18n::{tx, use_lang, Lang, LangSwitch};
-use crate::model::{RecState, ReconReport, StatementsView};
+use crate::i18n::{t, tx, LangSwitch};
+use crate::model::{ReconReport, StatementsView};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn state_label(s: RecState, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => s.label_vi(),
-        Lang::En => s.label_en(),
-    }
-}
 
 #[component]
 pub fn ReconciliationPage() -> impl IntoView {
@@ -255,7 +248,6 @@ fn evidence_link(request: Option<i64>, notification: Option<i64>) -> Option<impl
 
 #[component]
 fn Report(r: ReconReport, filter: Filter) -> impl IntoView {
-    let lang = use_lang();
     let totals = r.totals.clone();
     let rows = r.rows.clone();
     let pager = (r.row_count > r.rows.len()).then(|| {
@@ -293,12 +285,12 @@ fn Report(r: ReconReport, filter: Filter) -> impl IntoView {
                     <th class="num">{tx("Phải thu", "Due")}</th><th class="num">{tx("Đã nhận", "Received")}</th>
                 </tr></thead>
                 <tbody>
-                    {totals.into_iter().map(|t| view! {
-                        <tr data-state=t.state.as_str() class:diff=t.state.is_difference()>
-                            <td>{move || state_label(t.state, lang.get())}</td>
-                            <td class="num" data-testid="recon-count">{t.count}</td>
-                            <td class="num">{format_vnd(t.amount_due)}</td>
-                            <td class="num" data-testid="recon-received">{format_vnd(t.amount_received)}</td>
+                    {totals.into_iter().map(|total| view! {
+                        <tr data-state=total.state.as_str() class:diff=total.state.is_difference()>
+                            <td>{t(total.state.label())}</td>
+                            <td class="num" data-testid="recon-count">{total.count}</td>
+                            <td class="num">{format_vnd(total.amount_due)}</td>
+                            <td class="num" data-testid="recon-received">{format_vnd(total.amount_received)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -334,7 +326,7 @@ fn Report(r: ReconReport, filter: Filter) -> impl IntoView {
                                                 <br/><span class="badge adjust" data-testid="recon-adjusts">{tx("Điều chỉnh cho ngày ", "Adjusts ")}{d}</span>
                                             })}
                                         </td>
-                                        <td><span class="badge" data-status=state.as_str()>{move || state_label(state, lang.get())}</span></td>
+                                        <td><span class="badge" data-status=state.as_str()>{t(state.label())}</span></td>
                                         <td class="mono">{row.dossier_code.unwrap_or_default()}</td>
                                         <td>{row.payer.unwrap_or_default()}</td>
                                         <td class="mono">{row.payment_code.unwrap_or_default()}</td>

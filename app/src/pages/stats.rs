@@ -161,7 +161,7 @@ fn ExceptionLine(e: ExceptionRow, refreshed: RwSignal<u64>) -> impl IntoView {
     view! {
         <tr data-exception=e.id data-kind=e.kind.clone() data-status=e.status.clone()>
             <td>{format_vn_datetime(&e.created_at)}</td>
-            <td><span class="badge" data-status=if open { "expired" } else { "open" }>{move || exception_kind_label(&kind, lang.get())}</span>
+            <td><span class="badge" data-status=if open { "expired" } else { "open" }>{move || exception_kind_label(&kind).get(lang.get())}</span>
                 {e.resolution.clone().map(|r| view! { <div class="muted small">{t(K::Resolved)}": "{r}{e.note.clone().map(|n| format!(" — {n}"))}</div> })}
             </td>
             <td class="num">{format_vnd(e.amount)}</td>

@@ -4,19 +4,12 @@
 use crate::api::{get_public_keys, verify_receipt};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
-use crate::i18n::{tx, use_lang, Lang, LangSwitch};
+use crate::i18n::{t, tx, LangSwitch};
 use crate::model::{ReceiptStatus, VerifyQuery, VerifyResult};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn status_label(s: ReceiptStatus, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => s.label_vi(),
-        Lang::En => s.label_en(),
-    }
-}
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
@@ -107,7 +100,6 @@ pub fn VerifyPage() -> impl IntoView {
 
 #[component]
 fn Verdict(r: VerifyResult) -> impl IntoView {
-    let lang = use_lang();
     let status = r.status;
     let ok = r.signature_valid && status != ReceiptStatus::Replaced;
     view! {
@@ -121,7 +113,7 @@ fn Verdict(r: VerifyResult) -> impl IntoView {
                 <dt>{tx("Ngày lập", "Issued")}</dt><dd>{format_vn_datetime(&r.issued_at)}</dd>
                 <dt>{tx("Số tiền", "Amount")}</dt><dd>{format_vnd(r.total)}</dd>
                 <dt>{tx("Người nộp", "Payer")}</dt><dd>{r.payer_masked.clone()}</dd>
-                <dt>{tx("Tình trạng", "Status")}</dt><dd><span class="badge" data-status=status.as_str() data-testid="verify-status">{move || status_label(status, lang.get())}</span></dd>
+                <dt>{tx("Tình trạng", "Status")}</dt><dd><span class="badge" data-status=status.as_str() data-testid="verify-status">{t(status.label())}</span></dd>
                 {r.replaced_by.clone().map(|l| view! { <dt>{tx("Thay bởi", "Replaced by")}</dt><dd class="mono" data-testid="verify-replaced-by">{l}</dd> })}
                 {(!r.notices.is_empty()).then(|| view! { <dt>{tx("Thông báo điều chỉnh", "Correction notices")}</dt><dd>{r.notices.join("; ")}</dd> })}
                 <dt>{tx("Chữ ký", "Signature")}</dt><dd class="mono small">{r.sig_alg.clone()}{r.key_id.clone().map(|k| format!(" · {k}"))}</dd>

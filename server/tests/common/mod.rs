@@ -362,3 +362,31 @@ pub async fn paid_in_cash(srv: &Server, code: &str, id_number: Option<&str>) -> 
     .expect("cash");
     receipt::Entity::find().filter(receipt::Column::PaymentRequestId.eq(id)).one(&srv.backend.db).await.expect("db").expect("receipt")
 }
+
+/// A member of ward 1's staff, as the services see a signed-in person.
+pub fn ward_staff(username: &str, role: app::model::Role) -> app::backend::auth::StaffUser {
+    app::backend::auth::StaffUser {
+        account_id: 0,
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        ward_id: Some(1),
+        session_id: String::new(),
+    }
+}
+
+/// A replacement receipt as the rules issue it: proposed by the demo ward's accountant and
+/// approved by its supervisor (a second person). The replacement's reference.
+pub async fn replace_approved(db: &sea_orm::DatabaseConnection, input: app::model::CorrectionInput) -> app::model::ReceiptRef {
+    use app::backend::receipt_corrections::{decide_replacement, propose_replacement};
+    use app::model::{ReplacementDecision, Role};
+    let proposal = propose_replacement(db, input, &ward_staff("ketoan", Role::Accountant)).await.expect("proposal");
+    let decided = decide_replacement(
+        db,
+        ReplacementDecision { id: proposal.id, approve: true, note: None },
+        &ward_staff("truongbp", Role::Supervisor),
+    )
+    .await
+    .expect("approval");
+    decided.replacement.expect("an approved proposal is issued")
+}

@@ -26,6 +26,7 @@ pub mod payment_event;
 pub mod payment_request;
 pub mod receipt;
 pub mod receipt_notice;
+pub mod receipt_replacement;
 pub mod receipt_sequence;
 pub mod refund;
 pub mod session;

@@ -23,7 +23,7 @@ pub fn csv_rows(rows: &[ReconRow]) -> String {
     for row in rows {
         let cols = [
             field(&row.day),
-            field(row.state.label_vi()),
+            field(row.state.label().vi),
             field(row.state.as_str()),
             row.counter.map(|c| c.to_string()).unwrap_or_default(),
             opt(&row.dossier_code),
@@ -54,7 +54,7 @@ pub fn csv_totals(totals: &[ReconTotal]) -> String {
         out.push_str(&format!(
             "{},{},{},,,,,,{},{},{},,,,,,,\r\n",
             field("Tổng"),
-            field(t.state.label_vi()),
+            field(t.state.label().vi),
             field(t.state.as_str()),
             t.amount_due,
             t.amount_received,
@@ -133,7 +133,7 @@ impl XlsxReport {
         for x in rows {
             let texts: [(u16, Option<&str>); 13] = [
                 (0, Some(x.day.as_str())),
-                (1, Some(x.state.label_vi())),
+                (1, Some(x.state.label().vi)),
                 (2, Some(x.state.as_str())),
                 (4, x.dossier_code.as_deref()),
                 (5, x.procedure.as_deref()),
@@ -174,7 +174,7 @@ impl XlsxReport {
         let sheet = self.sheet()?;
         for t in totals {
             sheet.write_string_with_format(row, 0, "Tổng", &text_bold).map_err(fail)?;
-            sheet.write_string_with_format(row, 1, t.state.label_vi(), &text_bold).map_err(fail)?;
+            sheet.write_string_with_format(row, 1, t.state.label().vi, &text_bold).map_err(fail)?;
             sheet.write_string(row, 2, t.state.as_str()).map_err(fail)?;
             sheet.write_number(row, 3, t.count as f64).map_err(fail)?;
             sheet.write_number_with_format(row, 8, t.amount_due as f64, &vnd_bold).map_err(fail)?;

@@ -5,12 +5,13 @@
 
 use super::{day_of, DayRange, CHUNK};
 use crate::backend::entity::{
-    bank_exception, bank_notification, counter, dossier, payment_request, receipt, statement_import, statement_line,
+    bank_exception, bank_notification, counter, dossier, payment_request, receipt, refund, statement_import, statement_line,
 };
-use crate::backend::BackendError;
+use crate::backend::{days, refunds, BackendError};
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
 use crate::domain::reconciliation::{combined_record, exception_state, request_state, with_statement, BankRecord, RecState, RequestFacts};
+use crate::domain::refund::RefundOrigin;
 use crate::model::ReconRow;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -224,8 +225,73 @@ pub(super) async fn live_rows(
             adjusts: None,
         });
     }
+    rows.extend(revenue_refund_rows(db, ward_id, range, &counters).await?);
     rows.sort_by(|a, b| a.at.cmp(&b.at).then(a.source.cmp(&b.source)));
     Ok((rows, covered))
+}
+
+/// Revenue given back (a refund against a receipt, paid): a row of its own on the day it
+/// was booked, with the money going out of the collection account as a negative amount
+/// received, so that a range's received total is what the ward kept. (Money that never
+/// became revenue is refunded on its exception's row instead.)
+async fn revenue_refund_rows(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    range: DayRange,
+    counters: &HashMap<i64, i32>,
+) -> Result<Vec<ReconRow>, BackendError> {
+    // A refund paid after the day before's close books on the first day of the range.
+    let before = range.from - chrono::Duration::days(1);
+    let start = DayRange { from: before, to: before }.bounds().0;
+    let end = range.bounds().1;
+    let closed = days::closes(db, ward_id, before, range.to).await?;
+    let paid: Vec<refund::Model> = refunds::paid_between(db, ward_id, start, end)
+        .await?
+        .into_iter()
+        .filter(|r| r.origin == RefundOrigin::Receipt.as_str())
+        .filter(|r| r.paid_at.is_some_and(|at| (range.from..=range.to).contains(&days::booking_day(at, &closed))))
+        .collect();
+    let mut rows = Vec::with_capacity(paid.len());
+    for r in paid {
+        let Some(paid_at) = r.paid_at else { continue };
+        let rc = match r.receipt_id {
+            Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let pr_id = r.payment_request_id.or(rc.as_ref().map(|c| c.payment_request_id));
+        let pr = match pr_id {
+            Some(id) => payment_request::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let d = match &pr {
+            Some(p) => dossier::Entity::find_by_id(p.dossier_id).one(db).await?,
+            None => None,
+        };
+        rows.push(ReconRow {
+            state: RecState::Refunded,
+            source: "refund".into(),
+            day: days::booking_day(paid_at, &closed).format("%Y-%m-%d").to_string(),
+            at: paid_at.to_rfc3339(),
+            counter: pr.as_ref().and_then(|p| counters.get(&p.counter_id).copied()),
+            dossier_code: d.as_ref().map(|d| d.code.clone()),
+            procedure: d.as_ref().map(|d| d.procedure_name.clone()),
+            payer: d.as_ref().map(|d| mask::mask_name(&d.applicant_name)),
+            payment_code: pr.as_ref().map(|p| p.payment_code.clone()),
+            amount_due: 0,
+            amount_received: -r.amount,
+            difference: -r.amount,
+            method: None,
+            provider: None,
+            bank_reference: r.bank_reference.clone(),
+            received_at: Some(paid_at.to_rfc3339()),
+            receipt: rc.as_ref().map(crate::backend::receipts::label),
+            officer: Some(r.requested_by.clone()),
+            payment_request_id: pr_id,
+            notification_id: None,
+            adjusts: None,
+        });
+    }
+    Ok(rows)
 }
 
 /// Money that did not simply pay a request: the exception queue of the range, except what

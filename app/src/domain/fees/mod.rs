@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::words::group_thousands_with;
+use crate::text::Text;
 
 /// How a fee line's amount is computed. Stored as JSON in the catalog, tagged by
 /// `kind`: `{"kind":"flat","amount":10000}`.
@@ -28,7 +29,7 @@ pub enum FeeRule {
 
 /// Phí (a fee for a service) and lệ phí (a state levy) are collected alike but
 /// reported separately.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeKind {
     Phi,
@@ -36,17 +37,24 @@ pub enum FeeKind {
 }
 
 impl FeeKind {
-    pub fn label_vi(self) -> &'static str {
+    pub const ALL: [FeeKind; 2] = [FeeKind::Phi, FeeKind::LePhi];
+
+    /// The value stored in the database, equal to the serde name.
+    pub fn as_str(self) -> &'static str {
         match self {
-            FeeKind::Phi => "Phí",
-            FeeKind::LePhi => "Lệ phí",
+            FeeKind::Phi => "phi",
+            FeeKind::LePhi => "le_phi",
         }
     }
 
-    pub fn label_en(self) -> &'static str {
+    pub fn parse(s: &str) -> Option<FeeKind> {
+        FeeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
         match self {
-            FeeKind::Phi => "Fee",
-            FeeKind::LePhi => "Charge",
+            FeeKind::Phi => Text::new("Phí", "Fee (phí)"),
+            FeeKind::LePhi => Text::new("Lệ phí", "Charge (lệ phí)"),
         }
     }
 }
@@ -211,16 +219,6 @@ impl FeeRule {
                     }
                 }
             }
-        }
-    }
-}
-
-impl FeeKind {
-    /// The value stored in the database, equal to the serde name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeKind::Phi => "phi",
-            FeeKind::LePhi => "le_phi",
         }
     }
 }

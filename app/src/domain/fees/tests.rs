@@ -86,8 +86,8 @@ fn descriptions() {
     assert_eq!(FeeRule::Free.describe_en(), "Free of charge");
     let one_first = FeeRule::TieredPerPage { first_pages: 1, first_page_price: 3_000, later_page_price: 1_000, cap_per_copy: 50_000 };
     assert_eq!(one_first.describe_vi(), "3.000đ/trang (trang 1), 1.000đ/trang từ trang 2, tối đa 50.000đ/bản");
-    assert_eq!(FeeKind::LePhi.label_vi(), "Lệ phí");
-    assert_eq!(FeeKind::Phi.label_en(), "Fee");
+    assert_eq!(FeeKind::LePhi.label().vi, "Lệ phí");
+    assert_eq!(FeeKind::Phi.label().en, "Fee (phí)");
 }
 
 // Just enough of a self-describing deserializer to check the serde names

@@ -10,7 +10,7 @@ pub mod treasury;
 use crate::api::get_treasury;
 use crate::components::UserNav;
 use crate::domain::words::format_vnd;
-use crate::i18n::{tx, LangSwitch};
+use crate::i18n::{t, tx, LangSwitch};
 use leptos::prelude::*;
 
 /// The top bar of an accounting screen and the links between them.
@@ -50,7 +50,7 @@ pub fn OverdueBanner() -> impl IntoView {
                         <strong>{tx("Quá hạn nộp Kho bạc: ", "Treasury deposit overdue: ")}</strong>
                         {late.into_iter().map(|o| view! {
                             <span class="overdue-item">
-                                {o.kind.label_vi()}" "{o.from.clone()}" – "{o.to.clone()}": "{format_vnd(o.amount)}
+                                {t(o.kind.label())}" "{o.from.clone()}" – "{o.to.clone()}": "{format_vnd(o.amount)}
                                 {tx(" (hạn ", " (due ")}{o.due_on.clone()}") "
                             </span>
                         }).collect_view()}

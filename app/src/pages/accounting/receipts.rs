@@ -5,18 +5,11 @@ use super::{range_query, AccountingHeader};
 use crate::api::get_receipt_register;
 use crate::components::readable;
 use crate::domain::words::format_vnd;
-use crate::i18n::{tx, use_lang, Lang};
+use crate::i18n::{t, tx};
 use crate::model::{ReceiptRegister, ReceiptStatus};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-fn status_label(s: ReceiptStatus, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => s.label_vi(),
-        Lang::En => s.label_en(),
-    }
-}
 
 #[component]
 pub fn ReceiptsRegisterPage() -> impl IntoView {
@@ -40,7 +33,6 @@ pub fn ReceiptsRegisterPage() -> impl IntoView {
 
 #[component]
 fn Register(r: ReceiptRegister) -> impl IntoView {
-    let lang = use_lang();
     let q = format!("from={}&to={}", r.from, r.to);
     view! {
         <form class="panel range-form no-print" method="get" action="/accounting/receipts" data-testid="register-range">
@@ -51,6 +43,19 @@ fn Register(r: ReceiptRegister) -> impl IntoView {
             <a class="btn secondary" rel="external" download="" data-testid="register-xlsx" href=format!("/reports/receipts.xlsx?{q}")>{tx("Tải Excel (XLSX)", "Download Excel (XLSX)")}</a>
             <button class="btn secondary" type="button" on:click=move |_| { let _ = leptos::prelude::window().print(); }>{tx("In (A4)", "Print (A4)")}</button>
         </form>
+        {(!r.pending_replacements.is_empty()).then(|| view! {
+            <section class="panel alert warn" aria-labelledby="pending-title" data-testid="register-pending-replacements">
+                <h2 id="pending-title">{tx("Biên lai thay thế chờ duyệt", "Replacement receipts waiting for approval")}</h2>
+                <ul>
+                    {r.pending_replacements.iter().map(|p| view! {
+                        <li>
+                            <a href=format!("/receipts/{}", p.receipt_id)>{p.receipt_label.clone()}</a>
+                            {format!(" — {} → {} · {} ({})", format_vnd(p.amount_before), format_vnd(p.amount_after), p.reason, p.proposed_by)}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section class="panel" aria-labelledby="register-title">
             <h2 id="register-title">{r.ward_name.clone()}" — "{tx("Sổ biên lai ", "Receipts ")}{r.from.clone()}" → "{r.to.clone()}</h2>
             {if r.gaps.is_empty() {
@@ -92,7 +97,7 @@ fn Register(r: ReceiptRegister) -> impl IntoView {
                                         <td>{row.payer_name.clone()}</td>
                                         <td class="mono">{row.dossier_code.clone()}</td>
                                         <td class="num">{format_vnd(row.amount)}</td>
-                                        <td><span class="badge" data-status=status.as_str()>{move || status_label(status, lang.get())}</span></td>
+                                        <td><span class="badge" data-status=status.as_str()>{t(status.label())}</span></td>
                                         <td class="small">
                                             {row.replaces.clone().map(|l| view! { <div>{tx("Thay thế ", "Replaces ")}<span class="mono">{l}</span></div> })}
                                             {row.replaced_by.clone().map(|l| view! { <div>{tx("Bị thay bởi ", "Replaced by ")}<span class="mono">{l}</span></div> })}
@@ -115,7 +120,7 @@ fn Register(r: ReceiptRegister) -> impl IntoView {
                         {r.notices.into_iter().map(|n| view! {
                             <tr>
                                 <td>{n.label}</td><td class="mono">{n.receipt_label}</td>
-                                <td>{n.changes.into_iter().map(|c| view! { <div>{c.field.label_vi()}": "<s>{c.was}</s>" → "{c.now}</div> }).collect_view()}</td>
+                                <td>{n.changes.into_iter().map(|c| view! { <div>{t(c.field.label())}": "<s>{c.was}</s>" → "{c.now}</div> }).collect_view()}</td>
                                 <td>{n.reason}</td><td>{n.created_by}</td>
                             </tr>
                         }).collect_view()}

@@ -7,19 +7,12 @@ use crate::api::{act_on_refund, get_refunds, request_refund};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::error::AppError;
-use crate::i18n::{tx, use_lang, Lang};
+use crate::i18n::{t, tx};
 use crate::model::{RefundAction, RefundRequestInput, RefundRow, RefundState, RefundsView};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn state_label(s: RefundState, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => s.label_vi(),
-        Lang::En => s.label_en(),
-    }
-}
 
 type Act<I, O> = Action<I, Result<O, AppError>>;
 
@@ -100,7 +93,6 @@ fn RequestForm(v: RefundsView, request: Act<RefundRequestInput, RefundRow>) -> i
 
 #[component]
 fn Refunds(v: RefundsView, act: Act<(i64, i32, RefundAction), RefundRow>) -> impl IntoView {
-    let lang = use_lang();
     let me = v.me.clone();
     view! {
         <section class="panel" aria-labelledby="refunds-title">
@@ -136,7 +128,7 @@ fn Refunds(v: RefundsView, act: Act<(i64, i32, RefundAction), RefundRow>) -> imp
                                         <td class="small">{r.payer_name.clone()}<br/><span class="mono">{r.payer_account.clone()}</span></td>
                                         <td class="small">{r.reason.clone()}</td>
                                         <td>
-                                            <span class="badge" data-status=state.as_str() data-testid="refund-state">{move || state_label(state, lang.get())}</span>
+                                            <span class="badge" data-status=state.as_str() data-testid="refund-state">{t(state.label())}</span>
                                             <div class="small">{tx("Đề nghị: ", "Requested: ")}{r.requested_by.clone()}" "{format_vn_datetime(&r.requested_at)}</div>
                                             {r.decided_by.clone().map(|d| view! { <div class="small">{tx("Duyệt/từ chối: ", "Decided: ")}{d}</div> })}
                                             {r.decision_note.clone().map(|n| view! { <div class="small">{n}</div> })}

@@ -6,19 +6,12 @@ use crate::api::{get_treasury, get_treasury_slip, record_deposit};
 use crate::components::readable;
 use crate::domain::words::format_vnd;
 use crate::error::AppError;
-use crate::i18n::{tx, use_lang, Lang};
-use crate::model::{DepositInput, DepositRow, FeeKind, TreasurySlip, TreasuryView};
+use crate::i18n::{t, tx};
+use crate::model::{DepositInput, DepositRow, TreasurySlip, TreasuryView};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-fn kind_label(k: FeeKind, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => k.label_vi(),
-        Lang::En => k.label_en(),
-    }
-}
 
 #[component]
 pub fn TreasuryPage() -> impl IntoView {
@@ -87,7 +80,6 @@ pub fn TreasuryPage() -> impl IntoView {
 
 #[component]
 fn Outstanding(v: TreasuryView) -> impl IntoView {
-    let lang = use_lang();
     view! {
         <section class="panel" aria-labelledby="outstanding-title" data-testid="outstanding">
             <h2 id="outstanding-title">{tx("Tiền đã thu, chưa nộp Kho bạc", "Collected, not yet deposited")}</h2>
@@ -103,7 +95,7 @@ fn Outstanding(v: TreasuryView) -> impl IntoView {
                                 let href = format!("/accounting/treasury?kind={}&from={}&to={}", o.kind.as_str(), o.from, o.to);
                                 view! {
                                     <tr data-kind=o.kind.as_str() data-from=o.from.clone() class:diff=o.overdue data-testid="outstanding-row">
-                                        <td>{move || kind_label(k, lang.get())}</td>
+                                        <td>{t(k.label())}</td>
                                         <td class="mono">{o.from.clone()}" – "{o.to.clone()}</td>
                                         <td class="num">{o.receipts}</td>
                                         <td class="num" data-testid="outstanding-amount">{format_vnd(o.amount)}</td>
@@ -146,7 +138,6 @@ type Act<I, O> = Action<I, Result<O, AppError>>;
 
 #[component]
 fn Slip(s: TreasurySlip, can_record: bool, record: Act<DepositInput, DepositRow>) -> impl IntoView {
-    let lang = use_lang();
     let k = s.kind;
     let q = format!("kind={}&from={}&to={}", s.kind.as_str(), s.from, s.to);
     let blocked = !s.open_days.is_empty() || !s.deposited_days.is_empty() || !s.uncoded.is_empty() || s.profile_missing || s.total <= 0;
@@ -175,7 +166,7 @@ fn Slip(s: TreasurySlip, can_record: bool, record: Act<DepositInput, DepositRow>
                 <div class="symbols"><div>{tx("Mẫu số ", "Form ")}<strong>"C1-02/NS"</strong></div></div>
             </header>
             <h2 class="slip-title">{tx("GIẤY NỘP TIỀN VÀO NGÂN SÁCH NHÀ NƯỚC — BẢNG KÊ", "STATE BUDGET PAYMENT SLIP — LIST")}</h2>
-            <p class="slip-sub">{move || kind_label(k, lang.get())}" · "{s.from.clone()}" → "{s.to.clone()}</p>
+            <p class="slip-sub">{t(k.label())}" · "{s.from.clone()}" → "{s.to.clone()}</p>
             {s.example.then(|| view! { <p class="notice" data-testid="slip-example">{tx("Mã ngân sách và tài khoản Kho bạc đang là giá trị ví dụ: kế toán xác nhận trên trang Mã ngân sách.", "Budget codes and treasury accounts are example values: the accountant confirms them under Budget codes.")}</p> })}
             {s.profile_missing.then(|| view! { <p class="alert danger" role="alert" data-testid="slip-no-profile">{tx("Chưa khai báo Kho bạc nhận và tài khoản.", "No receiving treasury and account set.")}</p> })}
             <dl class="slip-facts">
@@ -183,7 +174,7 @@ fn Slip(s: TreasurySlip, can_record: bool, record: Act<DepositInput, DepositRow>
                 <dt>{tx("Nộp vào Kho bạc", "Receiving treasury")}</dt><dd>{s.kbnn_name.clone()}" ("{s.kbnn_code.clone()}")"</dd>
                 <dt>{tx("Tài khoản nhận", "Treasury account")}</dt><dd class="mono" data-testid="slip-kbnn-account">{s.kbnn_account.clone()}</dd>
                 <dt>{tx("Cơ quan quản lý thu", "Revenue agency")}</dt><dd>{s.revenue_agency.clone()}</dd>
-                <dt>{tx("Hạn nộp", "Due")}</dt><dd data-testid="slip-due">{s.due_on.clone()}" ("{s.interval.label_vi()}")"</dd>
+                <dt>{tx("Hạn nộp", "Due")}</dt><dd data-testid="slip-due">{s.due_on.clone()}" ("{t(s.interval.label())}")"</dd>
             </dl>
             <table class="grid" data-testid="slip-lines">
                 <thead><tr>
@@ -261,7 +252,6 @@ fn Slip(s: TreasurySlip, can_record: bool, record: Act<DepositInput, DepositRow>
 
 #[component]
 fn Deposits(rows: Vec<DepositRow>) -> impl IntoView {
-    let lang = use_lang();
     view! {
         <section class="panel" aria-labelledby="deposits-title">
             <h2 id="deposits-title">{tx("Các lần đã nộp", "Deposits made")}</h2>
@@ -274,7 +264,7 @@ fn Deposits(rows: Vec<DepositRow>) -> impl IntoView {
                         <tbody>
                             {rows.into_iter().map(|d| { let k = d.kind; view! {
                                 <tr data-kind=d.kind.as_str()>
-                                    <td>{move || kind_label(k, lang.get())}</td><td class="mono">{d.from.clone()}" – "{d.to.clone()}</td>
+                                    <td>{t(k.label())}</td><td class="mono">{d.from.clone()}" – "{d.to.clone()}</td>
                                     <td class="num">{format_vnd(d.amount)}</td><td>{d.deposited_on.clone()}</td><td class="mono">{d.treasury_ref.clone()}</td>
                                     <td class="small">{d.recorded_by.clone()}" "{format_vn_datetime(&d.recorded_at)}</td>
                                 </tr>

@@ -3,13 +3,6 @@
 
 use super::*;
 
-pub(super) fn state_label(s: PaymentState, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => s.label_vi(),
-        Lang::En => s.label_en(),
-    }
-}
-
 #[component]
 pub(super) fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> impl IntoView {
     let lang = use_lang();
@@ -45,7 +38,7 @@ pub(super) fn CurrentPayment(p: PaymentView, counter_id: i64, demo: bool) -> imp
     view! {
         <div class="current" data-payment-state=state.as_str() data-testid="current-payment">
             <div class="current-head">
-                <span class="badge" data-status=state.as_str() data-testid="payment-badge">{move || state_label(state, lang.get())}</span>
+                <span class="badge" data-status=state.as_str() data-testid="payment-badge">{t(state.label())}</span>
                 <span class="current-amount">{format_vnd(p.amount)}</span>
             </div>
             {partial.then(|| view! {

@@ -29,7 +29,7 @@ mod queue;
 
 pub use counter_controls::silence_text;
 use counter_controls::CounterControls;
-use current_payment::{state_label, CurrentPayment};
+use current_payment::CurrentPayment;
 use dossier_form::DossierForm;
 use dvc_pending::DvcPending;
 use queue::Queue;

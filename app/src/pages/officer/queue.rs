@@ -18,7 +18,7 @@ pub(super) fn Queue(counter: RwSignal<Option<i64>>, pushes: RwSignal<u64>) -> im
         let l = lang.get();
         match (&r.payment, r.outcome.as_str()) {
             (_, "free") => K::Free.text(l).to_string(),
-            (Some(p), _) => state_label(p.state, l).to_string(),
+            (Some(p), _) => p.state.label().get(l).to_string(),
             (None, o) => o.to_string(),
         }
     };
