@@ -10,7 +10,7 @@ use super::{receipts, sequences, BackendError};
 use crate::domain::mask;
 use crate::domain::payment::PaymentMethod;
 use crate::domain::receipt_rules::{self as rules, check_correction, CorrectionPath, DecisionError, ReceiptField, ReplacementState};
-use crate::domain::words::vnd_in_words_vi;
+use crate::domain::words::{format_vnd, vnd_in_words_vi};
 use crate::model::{
     CorrectionInput, FieldChange, NoticeView, ReceiptContent, ReceiptRef, ReplacedReceipt, ReplacementDecision, ReplacementView,
 };
@@ -225,8 +225,8 @@ fn corrected_content(
             if line.amount != *amount {
                 changes.push(FieldChange {
                     field: ReceiptField::Amount,
-                    was: format!("{}: {}", line.fee_name, line.amount),
-                    now: format!("{}: {amount}", line.fee_name),
+                    was: format!("{}: {}", line.fee_name, format_vnd(line.amount)),
+                    now: format!("{}: {}", line.fee_name, format_vnd(*amount)),
                 });
                 line.amount = *amount;
             }
