@@ -84,7 +84,7 @@ fn Outstanding(v: TreasuryView) -> impl IntoView {
         <section class="panel" aria-labelledby="outstanding-title" data-testid="outstanding">
             <h2 id="outstanding-title">{tx("Tiền đã thu, chưa nộp Kho bạc", "Collected, not yet deposited")}</h2>
             {if v.outstanding.is_empty() {
-                view! { <p class="muted" data-testid="outstanding-none">{tx("Không còn khoản nào chưa nộp (hai tháng gần nhất).", "Nothing waiting (last two months).")}</p> }.into_any()
+                view! { <p class="muted" data-testid="outstanding-none">{tx("Không còn khoản thu nào chưa nộp Kho bạc.", "No money is waiting to be deposited.")}</p> }.into_any()
             } else {
                 view! {
                     <table class="grid">
