@@ -4,6 +4,7 @@
 
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
+use super::day_range::DayRange;
 use super::entity::{day_close, payment_request};
 use super::{stats, BackendError};
 use crate::model::DayCloseRow;
@@ -98,33 +99,57 @@ pub async fn recent(db: &DatabaseConnection, ward_id: i64, limit: u64) -> Result
         .collect())
 }
 
-/// When each day of the ward from `from` to `to` was closed.
-pub async fn closes(
-    db: &impl ConnectionTrait,
-    ward_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashMap<NaiveDate, DateTime<Utc>>, BackendError> {
-    let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    Ok(day_close::Entity::find()
-        .filter(day_close::Column::WardId.eq(ward_id))
-        .filter(day_close::Column::Day.gte(key(from)))
-        .filter(day_close::Column::Day.lte(key(to)))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| NaiveDate::parse_from_str(&c.day, "%Y-%m-%d").ok().map(|d| (d, c.closed_at)))
-        .collect())
+/// The days `from..=to` as money is booked on them: a receipt, a refund paid or a notice
+/// counts on the Vietnam day it moved or, when that day was already closed (a late transfer
+/// booked after the close), on the next day. A closed day's books, its tax summary and its
+/// deposit therefore never change, and every movement lands on exactly one day. The
+/// treasury, the tax summary and reconciliation all book through this, so they agree.
+///
+/// Money booked on `from` may have moved the day before, after that day's close: read what
+/// moved in `start..end` (from the start of the day before), then keep what [`Self::holds`].
+#[derive(Clone, Debug)]
+pub struct BookingWindow {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// When each day of `from - 1 ..= to` was closed.
+    closed: HashMap<NaiveDate, DateTime<Utc>>,
 }
 
-/// The day money (a receipt, a refund paid, a notice) counts on: the Vietnam day it moved,
-/// or, when that day was already closed (a late transfer booked after the close), the next
-/// day. A closed day's books, its tax summary and its deposit therefore never change, and
-/// every movement lands on exactly one day.
-pub fn booking_day(at: DateTime<Utc>, closed: &HashMap<NaiveDate, DateTime<Utc>>) -> NaiveDate {
-    let day = crate::time::to_vn(at).date_naive();
-    match closed.get(&day) {
-        Some(c) if *c < at => day + Duration::days(1),
-        _ => day,
+impl BookingWindow {
+    pub async fn load(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: NaiveDate) -> Result<BookingWindow, BackendError> {
+        let before = from - Duration::days(1);
+        let (start, end) = DayRange { from: before, to }.bounds();
+        let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let closed = day_close::Entity::find()
+            .filter(day_close::Column::WardId.eq(ward_id))
+            .filter(day_close::Column::Day.gte(key(before)))
+            .filter(day_close::Column::Day.lte(key(to)))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|c| NaiveDate::parse_from_str(&c.day, "%Y-%m-%d").ok().map(|d| (d, c.closed_at)))
+            .collect();
+        Ok(BookingWindow { from, to, start, end, closed })
+    }
+
+    /// The day money that moved at `at` counts on.
+    pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
+        let day = crate::time::to_vn(at).date_naive();
+        match self.closed.get(&day) {
+            Some(c) if *c < at => day + Duration::days(1),
+            _ => day,
+        }
+    }
+
+    /// Whether money that moved at `at` counts on a day of the window.
+    pub fn holds(&self, at: DateTime<Utc>) -> bool {
+        (self.from..=self.to).contains(&self.day_of(at))
+    }
+
+    /// When `day` (from the day before the window to its last) was closed, if it was.
+    pub fn closed_at(&self, day: NaiveDate) -> Option<DateTime<Utc>> {
+        self.closed.get(&day).copied()
     }
 }

@@ -237,6 +237,9 @@ fn corrected_content(
     Ok((content, changes, wrong))
 }
 
+/// A receipt has at most one replacement waiting for a second person.
+const ALREADY_WAITING: &str = "biên lai này đã có đề nghị thay thế đang chờ duyệt (a replacement of this receipt is already waiting)";
+
 async fn pending_of(db: &impl ConnectionTrait, receipt_id: i64) -> Result<Option<receipt_replacement::Model>, BackendError> {
     Ok(receipt_replacement::Entity::find().filter(receipt_replacement::Column::PendingReceiptId.eq(receipt_id)).one(db).await?)
 }
@@ -297,9 +300,7 @@ pub async fn propose_replacement(db: &DatabaseConnection, input: CorrectionInput
         return Err(BackendError::invalid("wrong", "nội dung thay thế giống biên lai cũ (the replacement would change nothing)"));
     }
     if pending_of(&txn, old.id).await?.is_some() {
-        return Err(BackendError::Conflict(
-            "biên lai này đã có đề nghị thay thế đang chờ duyệt (a replacement of this receipt is already waiting)".into(),
-        ));
+        return Err(BackendError::Conflict(ALREADY_WAITING.into()));
     }
     let now = Utc::now();
     let p = receipt_replacement::ActiveModel {
@@ -320,9 +321,7 @@ pub async fn propose_replacement(db: &DatabaseConnection, input: CorrectionInput
     .await
     .map_err(|e| match e.sql_err() {
         // Two people proposing at once: the unique waiting slot lets one through.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::Conflict(
-            "biên lai này đã có đề nghị thay thế đang chờ duyệt (a replacement of this receipt is already waiting)".into(),
-        ),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => BackendError::Conflict(ALREADY_WAITING.into()),
         _ => BackendError::Db(e),
     })?;
     audit::append(

@@ -47,7 +47,8 @@ pub async fn load(
     let can_decide = matches!(viewer, super::auth::Principal::Staff(s)
         if s.covers_ward(r.ward_id)
             && matches!(s.role, crate::model::Role::Accountant | crate::model::Role::Supervisor)
-            && pending_replacement.as_ref().is_some_and(|p| p.proposed_by != s.username));
+            && pending_replacement.as_ref().is_some_and(|p|
+                crate::domain::receipt_rules::decide_replacement(p.state, &p.proposed_by, &s.username, true, None).is_ok()));
     let verify_path = receipt_check::verify_path(&r, &w);
     Ok(Some(ReceiptOpen::Doc(Box::new(ReceiptDoc {
         id: r.id,

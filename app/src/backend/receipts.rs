@@ -99,6 +99,20 @@ pub async fn issue(txn: &DatabaseTransaction, r: NewReceipt<'_>) -> Result<recei
     .await?)
 }
 
+/// When the ward's first receipt issued after `after` (or its first receipt at all) was issued.
+pub async fn first_issued_after(
+    db: &impl ConnectionTrait,
+    ward_id: i64,
+    after: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, BackendError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut q = receipt::Entity::find().select_only().column(receipt::Column::IssuedAt).filter(receipt::Column::WardId.eq(ward_id));
+    if let Some(after) = after {
+        q = q.filter(receipt::Column::IssuedAt.gt(after));
+    }
+    Ok(q.order_by_asc(receipt::Column::IssuedAt).into_tuple().one(db).await?)
+}
+
 /// The ward's receipts issued in `[start, end)`, in series and number order (the register's
 /// order and the tax summary's).
 pub async fn issued_between(

@@ -5,12 +5,12 @@
 
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
-use super::days::{self, booking_day};
+use super::days::BookingWindow;
 use super::entity::{day_close, receipt, receipt_notice, tax_summary, ward};
 use super::{receipts, BackendError};
 use crate::domain::tax_summary::{to_xml, EntryStatus, SummaryEntry, SummaryHeader};
 use crate::model::{ReceiptContent, TaxSummariesView, TaxSummaryRow};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
@@ -47,14 +47,10 @@ fn vn_date(t: DateTime<Utc>) -> NaiveDate {
 /// into the next day's summary, with its own date, so that no receipt misses a summary
 /// that was prepared at the close.
 async fn entries(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) -> Result<Vec<SummaryEntry>, BackendError> {
-    let prev = day - Duration::days(1);
-    let bounds = |d: NaiveDate| {
-        crate::time::vn_day_bounds(&d.format("%Y-%m-%d").to_string()).ok_or_else(|| BackendError::invalid("day", "expected YYYY-MM-DD"))
-    };
-    let (start, end) = (bounds(prev)?.0, bounds(day)?.1);
-    let closed = days::closes(db, ward_id, prev, day).await?;
+    let window = BookingWindow::load(db, ward_id, day, day).await?;
+    let (start, end) = (window.start, window.end);
     let issued: Vec<receipt::Model> =
-        receipts::issued_between(db, ward_id, start, end).await?.into_iter().filter(|r| booking_day(r.issued_at, &closed) == day).collect();
+        receipts::issued_between(db, ward_id, start, end).await?.into_iter().filter(|r| window.holds(r.issued_at)).collect();
     let replaced_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
     let originals: HashMap<i64, receipt::Model> =
         receipt::Entity::find().filter(receipt::Column::Id.is_in(replaced_ids)).all(db).await?.into_iter().map(|r| (r.id, r)).collect();
@@ -88,7 +84,7 @@ async fn entries(db: &impl ConnectionTrait, ward_id: i64, day: NaiveDate) -> Res
         .all(db)
         .await?
         .into_iter()
-        .filter(|n| booking_day(n.created_at, &closed) == day);
+        .filter(|n| window.holds(n.created_at));
     for n in notices {
         let Some(r) = receipt::Entity::find_by_id(n.receipt_id).one(db).await? else {
             continue;

@@ -10,7 +10,7 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::budget_codes::{self, code_on, profile_on};
-use super::days::{booking_day, closes};
+use super::days::BookingWindow;
 use super::entity::{dossier, fee_item, fee_line, payment_request, receipt, treasury_deposit, treasury_deposit_day, ward};
 use super::{receipts, refunds, BackendError};
 use crate::domain::refund::RefundOrigin;
@@ -80,6 +80,8 @@ struct RevenueRefund {
 }
 
 struct Collected {
+    /// The days collected and when they (and the day before) were closed.
+    window: BookingWindow,
     movements: Vec<Movement>,
     /// Each receipt (or reversal) with its amount of one kind.
     receipts: Vec<(receipt::Model, i64, FeeKind)>,
@@ -88,19 +90,16 @@ struct Collected {
 
 /// Receipts (and their reversals) and revenue refunds booked on the days `from..=to`.
 async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Collected, BackendError> {
-    // A day's money may have moved on the day before it, after that day's close.
-    let (start, end) = bounds(from - Duration::days(1), to)?;
-    let closed = closes(db, ward_id, from - Duration::days(1), to).await?;
-    let in_range = |d: NaiveDate| d >= from && d <= to;
+    let window = BookingWindow::load(db, ward_id, from, to).await?;
     let issued: Vec<receipt::Model> = receipt::Entity::find()
         .filter(receipt::Column::WardId.eq(ward_id))
-        .filter(receipt::Column::IssuedAt.gte(start))
-        .filter(receipt::Column::IssuedAt.lt(end))
+        .filter(receipt::Column::IssuedAt.gte(window.start))
+        .filter(receipt::Column::IssuedAt.lt(window.end))
         .order_by_asc(receipt::Column::IssuedAt)
         .all(db)
         .await?
         .into_iter()
-        .filter(|r| in_range(booking_day(r.issued_at, &closed)))
+        .filter(|r| window.holds(r.issued_at))
         .collect();
     let reversed_ids: Vec<i64> = issued.iter().filter_map(|r| r.replaces_id).collect();
     let mut reversed: HashMap<i64, receipt::Model> = HashMap::new();
@@ -109,11 +108,11 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
             reversed.insert(r.id, r);
         }
     }
-    let paid_refunds: Vec<_> = refunds::paid_between(db, ward_id, start, end)
+    let paid_refunds: Vec<_> = refunds::paid_between(db, ward_id, window.start, window.end)
         .await?
         .into_iter()
         .filter(|r| r.origin == RefundOrigin::Receipt.as_str())
-        .filter(|r| in_range(booking_day(r.paid_at.unwrap_or(r.requested_at), &closed)))
+        .filter(|r| window.holds(r.paid_at.unwrap_or(r.requested_at)))
         .collect();
     let mut refund_receipts: HashMap<i64, receipt::Model> = HashMap::new();
     for r in &paid_refunds {
@@ -152,7 +151,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
     let mut movements = Vec::new();
     let mut listed = Vec::new();
     for r in &issued {
-        let day = booking_day(r.issued_at, &closed);
+        let day = window.day_of(r.issued_at);
         let mut per_kind: BTreeMap<FeeKind, i64> = BTreeMap::new();
         for (kind, item, name, amount) in lines_for(r) {
             movements.push(Movement { day, kind, fee_item_id: item, fee_name: name, amount, receipts: 1 });
@@ -174,7 +173,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
     }
     let mut refunds_out = Vec::new();
     for rf in paid_refunds {
-        let day = booking_day(rf.paid_at.unwrap_or(rf.requested_at), &closed);
+        let day = window.day_of(rf.paid_at.unwrap_or(rf.requested_at));
         let Some(rc) = rf.receipt_id.and_then(|id| refund_receipts.get(&id)) else {
             continue;
         };
@@ -191,7 +190,7 @@ async fn collect(db: &impl ConnectionTrait, ward_id: i64, from: NaiveDate, to: N
         }
         refunds_out.push(RevenueRefund { refund: rf, receipt_label: Some(receipts::label(rc)), parts });
     }
-    Ok(Collected { movements, receipts: listed, refunds: refunds_out })
+    Ok(Collected { window, movements, receipts: listed, refunds: refunds_out })
 }
 
 /// Free and exempt dossiers of the period for one kind: counted, never summed.
@@ -362,11 +361,11 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
 
     // Days that held money must be closed before their money is deposited; a day still to
     // come can always gain money.
-    let closed = closes(db, ward_id, from, to).await?;
+    let closed = |d: &NaiveDate| c.window.closed_at(*d).is_some();
     let today = vn_day(Utc::now());
     let open_days: Vec<String> = days_between(from, to)
         .into_iter()
-        .filter(|d| *d > today || (money_days.contains(d) && !closed.contains_key(d)) || (*d == today && !closed.contains_key(d)))
+        .filter(|d| *d > today || (money_days.contains(d) && !closed(d)) || (*d == today && !closed(d)))
         .map(ymd)
         .collect();
     let deposited_days: Vec<String> = treasury_deposit_day::Entity::find()
@@ -530,19 +529,10 @@ async fn outstanding_since(
     deposited: &BTreeSet<(String, String)>,
     today: NaiveDate,
 ) -> Result<NaiveDate, BackendError> {
-    use sea_orm::QuerySelect;
     let fully = |d: NaiveDate| FeeKind::ALL.iter().all(|k| deposited.contains(&(k.as_str().to_string(), ymd(d))));
-    let first_receipt: Option<DateTime<Utc>> = receipt::Entity::find()
-        .select_only()
-        .column(receipt::Column::IssuedAt)
-        .filter(receipt::Column::WardId.eq(ward_id))
-        .order_by_asc(receipt::Column::IssuedAt)
-        .into_tuple()
-        .one(db)
-        .await?;
-    let Some(first) = first_receipt else { return Ok(today) };
+    let Some(first) = receipts::first_issued_after(db, ward_id, None).await? else { return Ok(today) };
     let mut from = vn_day(first);
-    let closed = closes(db, ward_id, from - Duration::days(1), today).await?;
+    let window = BookingWindow::load(db, ward_id, from, today).await?;
     loop {
         while from <= today && fully(from) {
             from += Duration::days(1);
@@ -551,22 +541,14 @@ async fn outstanding_since(
             return Ok(today);
         }
         // Money booked on `from` moved on it, or on the day before after that day's close.
-        let after = match closed.get(&(from - Duration::days(1))) {
-            Some(c) => *c,
+        let after = match window.closed_at(from - Duration::days(1)) {
+            Some(c) => c,
             None => bounds(from, from)?.0 - Duration::microseconds(1),
         };
-        let next_receipt: Option<DateTime<Utc>> = receipt::Entity::find()
-            .select_only()
-            .column(receipt::Column::IssuedAt)
-            .filter(receipt::Column::WardId.eq(ward_id))
-            .filter(receipt::Column::IssuedAt.gt(after))
-            .order_by_asc(receipt::Column::IssuedAt)
-            .into_tuple()
-            .one(db)
-            .await?;
+        let next_receipt = receipts::first_issued_after(db, ward_id, Some(after)).await?;
         let next_refund = refunds::first_revenue_refund_paid_after(db, ward_id, after).await?;
         let Some(next) = next_receipt.into_iter().chain(next_refund).min() else { return Ok(today) };
-        let day = booking_day(next, &closed);
+        let day = window.day_of(next);
         if !fully(day) {
             return Ok(day);
         }

@@ -4,10 +4,11 @@
 //! ward's bank statements taken into account.
 
 use super::{day_of, DayRange, CHUNK};
+use crate::backend::days::BookingWindow;
 use crate::backend::entity::{
     bank_exception, bank_notification, counter, dossier, payment_request, receipt, refund, statement_import, statement_line,
 };
-use crate::backend::{days, refunds, BackendError};
+use crate::backend::{refunds, BackendError};
 use crate::domain::mask;
 use crate::domain::payment::PaymentState;
 use crate::domain::reconciliation::{combined_record, exception_state, request_state, with_statement, BankRecord, RecState, RequestFacts};
@@ -240,16 +241,12 @@ async fn revenue_refund_rows(
     range: DayRange,
     counters: &HashMap<i64, i32>,
 ) -> Result<Vec<ReconRow>, BackendError> {
-    // A refund paid after the day before's close books on the first day of the range.
-    let before = range.from - chrono::Duration::days(1);
-    let start = DayRange { from: before, to: before }.bounds().0;
-    let end = range.bounds().1;
-    let closed = days::closes(db, ward_id, before, range.to).await?;
-    let paid: Vec<refund::Model> = refunds::paid_between(db, ward_id, start, end)
+    let window = BookingWindow::load(db, ward_id, range.from, range.to).await?;
+    let paid: Vec<refund::Model> = refunds::paid_between(db, ward_id, window.start, window.end)
         .await?
         .into_iter()
         .filter(|r| r.origin == RefundOrigin::Receipt.as_str())
-        .filter(|r| r.paid_at.is_some_and(|at| (range.from..=range.to).contains(&days::booking_day(at, &closed))))
+        .filter(|r| r.paid_at.is_some_and(|at| window.holds(at)))
         .collect();
     let mut rows = Vec::with_capacity(paid.len());
     for r in paid {
@@ -270,7 +267,7 @@ async fn revenue_refund_rows(
         rows.push(ReconRow {
             state: RecState::Refunded,
             source: "refund".into(),
-            day: days::booking_day(paid_at, &closed).format("%Y-%m-%d").to_string(),
+            day: window.day_of(paid_at).format("%Y-%m-%d").to_string(),
             at: paid_at.to_rfc3339(),
             counter: pr.as_ref().and_then(|p| counters.get(&p.counter_id).copied()),
             dossier_code: d.as_ref().map(|d| d.code.clone()),
