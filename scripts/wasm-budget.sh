@@ -14,8 +14,8 @@ PKG="$SITE/pkg"
 
 # bundle name, budget in bytes (gzipped wasm + script), who loads it
 BUDGETS=(
-  "wardpay-kiosk 380000 the citizen's kiosk (/kiosk/<counter>)"
-  "wardpay 1680000 every staff screen, the receipt and /verify"
+  "wardpay-kiosk 250000 the citizen's kiosk (/kiosk/<counter>)"
+  "wardpay 1620000 every staff screen, the receipt and /verify"
 )
 
 # The build's gzipped copy when there is one, else gzip -9 of the file.

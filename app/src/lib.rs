@@ -17,6 +17,7 @@ pub mod time;
 pub mod backend;
 
 use i18n::detect_lang;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -30,6 +31,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     set_content_security_policy();
     #[cfg(feature = "ssr")]
     let options = with_bundle_of_this_page(options);
+    // The page is rendered by the app its bundle hydrates.
+    let kiosk = *options.output_name == *KIOSK_BUNDLE;
     // The build this page comes from; the live channel compares it with the server's beat.
     #[cfg(feature = "ssr")]
     let build = crate::backend::backend().map(|b| b.settings.build_id.clone()).unwrap_or_default();
@@ -46,7 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                <App/>
+                {if kiosk { Either::Left(view! { <KioskApp/> }) } else { Either::Right(view! { <App/> }) }}
             </body>
         </html>
     }
@@ -57,37 +60,45 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     frame(|| {
         view! {
-            <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/") view=pages::officer::OfficerPage/>
-                <Route path=path!("/stats") view=pages::stats::StatsPage/>
-                <Route path=path!("/login") view=pages::login::LoginPage/>
-                <Route path=path!("/admin") view=pages::admin::AdminPage/>
-                <Route path=path!("/audit") view=pages::audit::AuditPage/>
-                <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
-                <Route path=path!("/accounting/receipts") view=pages::accounting::receipts::ReceiptsRegisterPage/>
-                <Route path=path!("/accounting/tax") view=pages::accounting::tax::TaxSummariesPage/>
-                <Route path=path!("/accounting/refunds") view=pages::accounting::refunds::RefundsPage/>
-                <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
-                <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
-                <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
-                <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async/>
-            </Routes>
+            <Router>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::officer::OfficerPage/>
+                    <Route path=path!("/stats") view=pages::stats::StatsPage/>
+                    <Route path=path!("/login") view=pages::login::LoginPage/>
+                    <Route path=path!("/admin") view=pages::admin::AdminPage/>
+                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/reconciliation") view=pages::reconciliation::ReconciliationPage/>
+                    <Route path=path!("/accounting/receipts") view=pages::accounting::receipts::ReceiptsRegisterPage/>
+                    <Route path=path!("/accounting/tax") view=pages::accounting::tax::TaxSummariesPage/>
+                    <Route path=path!("/accounting/refunds") view=pages::accounting::refunds::RefundsPage/>
+                    <Route path=path!("/accounting/treasury") view=pages::accounting::treasury::TreasuryPage/>
+                    <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
+                    <Route path=path!("/receipts/:id") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async/>
+                </Routes>
+            </Router>
         }
     })
 }
 
-/// The kiosk alone, hydrating the very HTML that [`App`] renders for `/kiosk/<counter>`:
-/// the citizen's screen loads a bundle without the staff pages (see [`KIOSK_BUNDLE`]). Its
-/// only way out is the receipt link, which opens a new tab (a full page load).
+/// The kiosk alone, for the kiosk's own bundle (see [`KIOSK_BUNDLE`]): the server renders
+/// `/kiosk/<counter>` with it whenever it serves that bundle, and the bundle hydrates it. No
+/// router: the page has one address, and its only way out, the receipt link, opens a new tab.
 #[component]
 pub fn KioskApp() -> impl IntoView {
-    frame(|| {
-        view! {
-            <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/kiosk/:counter") view=pages::kiosk::KioskPage ssr=SsrMode::Async/>
-            </Routes>
-        }
-    })
+    let counter = pages::kiosk::counter_in_path(&page_path());
+    frame(move || view! { <pages::kiosk::Kiosk counter=Signal::stored(counter)/> })
+}
+
+/// The path of the page being rendered: the request's on the server, the address bar's in
+/// the browser.
+fn page_path() -> String {
+    #[cfg(feature = "ssr")]
+    return use_context::<http::request::Parts>().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    return web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    return String::new();
 }
 
 /// The front-end bundles: the whole app, and the kiosk's own (what the server's `shell` picks
@@ -104,9 +115,8 @@ pub fn bundle_for(path: &str) -> &'static str {
     }
 }
 
-/// What every page has around its route: language, stylesheet, title, the hydration flag and
-/// the router. `routes` is called inside the router (the routes need its context).
-fn frame<R: IntoView + 'static>(routes: impl Fn() -> R + Send + Sync + 'static) -> impl IntoView {
+/// What every page has around its content: language, stylesheet, title and the hydration flag.
+fn frame<R: IntoView + 'static>(content: impl Fn() -> R + Send + Sync + 'static) -> impl IntoView {
     provide_meta_context();
     let lang = RwSignal::new(detect_lang());
     provide_context(lang);
@@ -118,7 +128,7 @@ fn frame<R: IntoView + 'static>(routes: impl Fn() -> R + Send + Sync + 'static) 
         <Stylesheet id="leptos" href="/pkg/wardpay.css"/>
         <Title text="WardPay"/>
         <div id="app" data-hydrated=move || hydrated.get().to_string() data-lang=move || lang.get().code()>
-            <Router>{routes()}</Router>
+            {content()}
         </div>
     }
 }

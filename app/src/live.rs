@@ -5,28 +5,48 @@
 //! and jitter (so that a hundred kiosks do not hammer a restarting server in step), and
 //! also retries at once when the tab becomes visible or the network comes back.
 
-use crate::model::{ConnState, ServerMsg, Topic};
+use crate::model::{ConnState, Topic};
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
-/// Keeps a live channel to `topic` (when it is `Some`) and passes every message to `on_msg`.
-/// Returns the connection state for the indicator.
-pub fn use_live(topic: Signal<Option<Topic>>, on_msg: impl Fn(ServerMsg) + 'static) -> ReadSignal<ConnState> {
-    use_live_clocked(topic, on_msg).0
+/// A pushed message as a screen reads it: the wire form of [`crate::model::ServerMsg`], with
+/// the snapshot typed by the topic the screen listens to. The variant's name says which topic
+/// the snapshot is of, and a screen already knows that; reading either name as its own
+/// snapshot type means a kiosk does not carry the code to read a ward's snapshot.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Frame<S> {
+    #[serde(rename = "counter", alias = "ward")]
+    Snapshot(S),
+    Resync,
+    Revoked,
+    Beat {
+        at_ms: i64,
+        build: String,
+    },
+}
+
+/// Keeps a live channel to `topic` (when it is `Some`) and passes every snapshot it pushes
+/// (a `CounterSnapshot` or a `WardSnapshot`, as the topic is) to `on_snapshot`. Returns the
+/// connection state for the indicator.
+pub fn use_live<S: DeserializeOwned + 'static>(topic: Signal<Option<Topic>>, on_snapshot: impl Fn(S) + 'static) -> ReadSignal<ConnState> {
+    use_live_clocked(topic, on_snapshot).0
 }
 
 /// [`use_live`], and how far the server's clock is ahead of this browser's, in milliseconds
 /// (`None` until the first beat): countdowns add it to the local clock.
-pub fn use_live_clocked(
+pub fn use_live_clocked<S: DeserializeOwned + 'static>(
     topic: Signal<Option<Topic>>,
-    on_msg: impl Fn(ServerMsg) + 'static,
+    on_snapshot: impl Fn(S) + 'static,
 ) -> (ReadSignal<ConnState>, ReadSignal<Option<f64>>) {
     let (state, set_state) = signal(ConnState::Connecting);
     let (offset, set_offset) = signal(None::<f64>);
     #[cfg(feature = "hydrate")]
-    client::start(topic, set_state, set_offset, on_msg);
+    client::start(topic, set_state, set_offset, on_snapshot);
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (topic, set_state, set_offset, on_msg);
+        let _ = (topic, set_state, set_offset, on_snapshot, Frame::<S>::Resync);
     }
     (state, offset)
 }
@@ -64,7 +84,7 @@ mod client {
     /// pulled cable closes nothing, so only the missing beats tell.
     const SILENT_MS: f64 = 4_000.0;
 
-    struct Live {
+    struct Live<S> {
         topic: Cell<Option<Topic>>,
         socket: RefCell<Option<WebSocket>>,
         /// Bumped on every (re)connect, so events and timers of an old socket are ignored.
@@ -79,7 +99,7 @@ mod client {
         /// The build this page was served by (`<meta name="wardpay-build">`).
         page_build: String,
         watchdog: RefCell<Option<IntervalHandle>>,
-        on_msg: Box<dyn Fn(ServerMsg)>,
+        on_snapshot: Box<dyn Fn(S)>,
         socket_handlers: RefCell<Vec<SocketHandler>>,
         page_handlers: RefCell<Vec<PageHandler>>,
     }
@@ -89,11 +109,11 @@ mod client {
     /// A page event's listener (target, event name, callback), removed when the screen stops.
     type PageHandler = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(Event)>);
 
-    pub fn start(
+    pub fn start<S: DeserializeOwned + 'static>(
         topic: Signal<Option<Topic>>,
         set_state: WriteSignal<ConnState>,
         set_offset: WriteSignal<Option<f64>>,
-        on_msg: impl Fn(ServerMsg) + 'static,
+        on_snapshot: impl Fn(S) + 'static,
     ) {
         let page_build = web_sys::window()
             .and_then(|w| w.document())
@@ -112,7 +132,7 @@ mod client {
             last_heard: Cell::new(js_sys::Date::now()),
             page_build,
             watchdog: RefCell::new(None),
-            on_msg: Box::new(on_msg),
+            on_snapshot: Box::new(on_snapshot),
             socket_handlers: RefCell::new(Vec::new()),
             page_handlers: RefCell::new(Vec::new()),
         });
@@ -132,7 +152,7 @@ mod client {
         on_cleanup(move || guard.take().stop());
     }
 
-    impl Live {
+    impl<S: DeserializeOwned + 'static> Live<S> {
         fn connect(self: &Rc<Self>) {
             self.close_socket();
             let gen = self.generation.get() + 1;
@@ -169,19 +189,20 @@ mod client {
                     return;
                 };
                 me.last_heard.set(js_sys::Date::now());
-                match serde_json::from_str::<ServerMsg>(&text) {
-                    Ok(ServerMsg::Beat { at_ms, build }) => {
+                match serde_json::from_str::<Frame<S>>(&text) {
+                    Ok(Frame::Snapshot(snapshot)) => (me.on_snapshot)(snapshot),
+                    Ok(Frame::Beat { at_ms, build }) => {
                         me.set_offset.set(Some(at_ms as f64 - js_sys::Date::now()));
                         if !me.page_build.is_empty() && build != me.page_build {
                             me.reload_for_new_build(&build);
                         }
                     }
-                    Ok(ServerMsg::Resync) => {
+                    Ok(Frame::Resync) => {
                         // The server is about to drop us; reconnecting brings a fresh snapshot.
                         me.attempt.set(0);
                         me.connect();
                     }
-                    Ok(ServerMsg::Revoked) => {
+                    Ok(Frame::Revoked) => {
                         // Signed out, disabled or unpaired: the server renders what comes next
                         // (the sign-in page, or the kiosk's pairing code).
                         me.stopped.set(true);
@@ -189,7 +210,6 @@ mod client {
                             let _ = w.location().reload();
                         }
                     }
-                    Ok(msg) => (me.on_msg)(msg),
                     Err(e) => leptos::logging::warn!("ignoring unreadable push message: {e}"),
                 }
             });
@@ -366,9 +386,10 @@ mod client {
             }
             let Some(window) = web_sys::window() else { return };
             let storage = window.session_storage().ok().flatten();
-            let now = js_sys::Date::now();
-            let last = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|v| v.parse::<f64>().ok());
-            if last.is_some_and(|t| now - t < 60_000.0) {
+            // Whole milliseconds: formatting a float would link a float printer for this alone.
+            let now = js_sys::Date::now() as i64;
+            let last = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()).and_then(|v| v.parse::<i64>().ok());
+            if last.is_some_and(|t| now - t < 60_000) {
                 return;
             }
             if let Some(s) = storage {
@@ -382,5 +403,53 @@ mod client {
         let location = web_sys::window()?.location();
         let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
         Some(format!("{scheme}://{}{path}", location.host().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frame;
+    use crate::model::{CounterInfo, CounterSnapshot, CounterStatus, DayStats, ServerMsg, WardInfo, WardSnapshot};
+    use serde::de::DeserializeOwned;
+
+    fn ward_info() -> WardInfo {
+        WardInfo {
+            id: 1,
+            code: "26734".into(),
+            name: "Phường Demo".into(),
+            bank_name: "Vietcombank".into(),
+            bank_account: "0011001234567".into(),
+            bank_account_name: "UBND PHUONG DEMO".into(),
+            kiosk_chime: true,
+        }
+    }
+
+    fn counter_info() -> CounterInfo {
+        CounterInfo {
+            id: 2,
+            ward_id: 1,
+            number: 1,
+            name: "Quầy 1".into(),
+            status: CounterStatus::Open,
+            status_changed_at: "2026-12-02T01:00:00Z".into(),
+        }
+    }
+
+    fn read<S: DeserializeOwned>(msg: &ServerMsg) -> Frame<S> {
+        let wire = serde_json::to_string(msg).expect("a push message serialises");
+        serde_json::from_str(&wire).expect("a screen reads what the server pushes")
+    }
+
+    #[test]
+    fn a_screen_reads_every_push_message_of_its_topic() {
+        let counter = CounterSnapshot { ward: ward_info(), counter: counter_info(), current: None, demo: false, bank_silence_mins: None };
+        assert_eq!(read::<CounterSnapshot>(&ServerMsg::Counter(counter.clone())), Frame::Snapshot(counter));
+        let ward =
+            WardSnapshot { ward: ward_info(), counters: vec![counter_info()], today: DayStats::default(), bank_silence_mins: Some(12) };
+        assert_eq!(read::<WardSnapshot>(&ServerMsg::Ward(ward.clone())), Frame::Snapshot(ward));
+        assert_eq!(read::<CounterSnapshot>(&ServerMsg::Resync), Frame::Resync);
+        assert_eq!(read::<WardSnapshot>(&ServerMsg::Revoked), Frame::Revoked);
+        let beat = ServerMsg::Beat { at_ms: 1_764_650_000_000, build: "abc".into() };
+        assert_eq!(read::<CounterSnapshot>(&beat), Frame::Beat { at_ms: 1_764_650_000_000, build: "abc".into() });
     }
 }

@@ -392,7 +392,7 @@ impl DayStats {
 // side by side in a collection.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServerMsg {
     Counter(CounterSnapshot),
     Ward(WardSnapshot),

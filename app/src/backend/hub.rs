@@ -77,7 +77,7 @@ mod tests {
         let mut a = hub.subscribe(Topic::Counter(1));
         let mut b = hub.subscribe(Topic::Counter(2));
         hub.publish(Topic::Counter(1), &ServerMsg::Resync);
-        assert_eq!(&*a.recv().await.expect("frame"), r#"{"type":"resync"}"#);
+        assert_eq!(&*a.recv().await.expect("frame"), r#""resync""#);
         assert!(b.try_recv().is_err());
     }
 

@@ -6,50 +6,71 @@ use crate::components::{mmss, use_seconds_ticker};
 use crate::domain::words::format_vnd;
 use crate::i18n::{received_missing, t, tx, use_lang, Lang, LangSwitch, K};
 use crate::live::{use_live_clocked, ConnIndicator};
-use crate::model::{ConnState, CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, ServerMsg, Topic};
+use crate::model::{ConnState, CounterSnapshot, CounterStatus, PairingCode, PairingStatus, PaymentState, PaymentView, Topic};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// The kiosk as a route of the whole app (a site built without the kiosk's own bundle).
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let params = use_params_map();
-    let counter_id = move || params.read().get("counter").and_then(|s| s.parse::<i64>().ok());
-    let initial = Resource::new(counter_id, |id| async move {
-        match id {
-            Some(id) => kiosk_pairing_start(id).await,
-            None => Ok(None),
-        }
-    });
+    view! { <Kiosk counter=Signal::derive(move || params.read().get("counter").and_then(|s| counter_in_segment(&s)))/> }
+}
+
+/// The counter a kiosk page's path names (`/kiosk/<counter>`), if it is a number.
+pub fn counter_in_path(path: &str) -> Option<i64> {
+    path.strip_prefix("/kiosk/").and_then(counter_in_segment)
+}
+
+fn counter_in_segment(segment: &str) -> Option<i64> {
+    segment.parse().ok()
+}
+
+/// The kiosk's bundle renders this directly, without the router (its only way out, the
+/// receipt link, opens a new tab): the router and the second, asynchronous way of hydrating
+/// that its routes carry would be most of the citizen's download.
+#[component]
+pub fn Kiosk(counter: Signal<Option<i64>>) -> impl IntoView {
+    use leptos::either::EitherOf7;
+    let initial = Resource::new(
+        move || counter.get(),
+        |id| async move {
+            match id {
+                Some(id) => kiosk_pairing_start(id).await,
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Title text="WardPay — Kiosk"/>
         <div class="kiosk">
             <Suspense fallback=move || view! { <p class="kiosk-loading">{t(K::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match initial.await {
-                        Ok(Some(KioskOpen::Live(snap))) => view! { <KioskLive initial=snap/> }.into_any(),
-                        Ok(Some(KioskOpen::Pairing(code))) => view! { <Pairing code=code/> }.into_any(),
-                        Ok(Some(KioskOpen::PairedElsewhere(own))) => view! { <PairedElsewhere own=own/> }.into_any(),
-                        Ok(Some(KioskOpen::OpenDirectly)) => view! {
+                        Ok(Some(KioskOpen::Live(snap))) => EitherOf7::A(view! { <KioskLive initial=snap/> }),
+                        Ok(Some(KioskOpen::Pairing(code))) => EitherOf7::B(view! { <Pairing code=code/> }),
+                        Ok(Some(KioskOpen::PairedElsewhere(own))) => EitherOf7::C(view! { <PairedElsewhere own=own/> }),
+                        Ok(Some(KioskOpen::OpenDirectly)) => EitherOf7::D(view! {
                             <section class="kiosk-message" data-kiosk-state="open-directly">
                                 <h1>{tx("Hãy mở trang này trực tiếp trên màn hình kiosk", "Open this page directly on the kiosk screen")}</h1>
                                 <p>{tx("Gõ địa chỉ hoặc dùng dấu trang; trang mở từ một trang web khác không tạo mã ghép nối.", "Type its address or use a bookmark; a page opened from another site makes no pairing code.")}</p>
                             </section>
-                        }.into_any(),
-                        Ok(Some(KioskOpen::PairingBusy { retry_after_secs })) => view! {
+                        }),
+                        Ok(Some(KioskOpen::PairingBusy { retry_after_secs })) => EitherOf7::E(view! {
                             <section class="kiosk-message" data-kiosk-state="pairing-busy">
                                 <h1>{tx("Tạm thời chưa tạo được mã ghép nối", "No pairing code for now")}</h1>
                                 <p>{tx("Có quá nhiều yêu cầu ghép nối. Vui lòng thử lại sau ", "Too many pairing requests. Please try again in ")}
                                     {mmss(retry_after_secs as i64)}</p>
                             </section>
-                        }.into_any(),
-                        Ok(None) => view! { <CounterMissing/> }.into_any(),
-                        Err(e) => view! {
+                        }),
+                        Ok(None) => EitherOf7::F(view! { <CounterMissing/> }),
+                        Err(e) => EitherOf7::G(view! {
                             <section class="kiosk-message">
                                 <h1>{t(K::LoadError)}</h1>
                                 <p class="muted">{e.to_string()}</p>
                             </section>
-                        }.into_any(),
+                        }),
                     }
                 })}
             </Suspense>
@@ -209,18 +230,18 @@ fn screen_for(snap: &CounterSnapshot, elapsed: i64, offset_ms: Option<f64>) -> S
 
 #[component]
 fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
+    use leptos::either::EitherOf8;
     let lang = use_lang();
     let counter_id = initial.counter.id;
     let snap = RwSignal::new(initial);
     let ticker = use_seconds_ticker();
     // Seconds on the ticker when the current snapshot arrived.
     let arrived = RwSignal::new(0i64);
-    let (conn, offset) = use_live_clocked(Signal::derive(move || Some(Topic::Counter(counter_id))), move |msg| match msg {
-        ServerMsg::Counter(s) if s.counter.id == counter_id => {
+    let (conn, offset) = use_live_clocked(Signal::derive(move || Some(Topic::Counter(counter_id))), move |s: CounterSnapshot| {
+        if s.counter.id == counter_id {
             arrived.set(ticker.get_untracked());
             snap.set(s);
         }
-        _ => {}
     });
     let elapsed = move || ticker.get() - arrived.get();
     // Live once: from then on, any state but live means what is shown may be stale (a retry
@@ -263,17 +284,17 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
             {move || match (screen.get(), payment()) {
                 (Screen::Qr, Some(p)) => {
                     let left = Signal::derive(move || payment().and_then(|p| seconds_left(&p, elapsed(), offset.get())).unwrap_or(0));
-                    view! { <QrScreen p=p left=left/> }.into_any()
+                    EitherOf8::A(view! { <QrScreen p=p left=left/> })
                 }
-                (Screen::Offline, _) => view! {
+                (Screen::Offline, _) => EitherOf8::B(view! {
                     <section class="kiosk-message offline" role="alert" data-testid="kiosk-offline">
                         <h1>{t(K::KioskOffline)}</h1>
                         <p>{t(K::KioskOfflineHint)}</p>
                     </section>
-                }.into_any(),
-                (Screen::Success, Some(p)) => view! { <SuccessScreen p=p/> }.into_any(),
-                (Screen::Expired, _) => notice(K::CodeExpired, K::CodeExpiredHint, "expired").into_any(),
-                (Screen::RestExpired, Some(p)) => view! {
+                }),
+                (Screen::Success, Some(p)) => EitherOf8::C(view! { <SuccessScreen p=p/> }),
+                (Screen::Expired, _) => EitherOf8::D(notice(K::CodeExpired, K::CodeExpiredHint, "expired")),
+                (Screen::RestExpired, Some(p)) => EitherOf8::E(view! {
                     <section class="kiosk-message rest-expired">
                         <p class="partial-status" role="status" data-testid="kiosk-partial">
                             {move || received_missing(p.received, p.to_pay, lang.get())}
@@ -281,10 +302,10 @@ fn KioskLive(initial: CounterSnapshot) -> impl IntoView {
                         <h1>{t(K::RestCodeExpired)}</h1>
                         <p>{t(K::RestCodeExpiredHint)}</p>
                     </section>
-                }.into_any(),
-                (Screen::Cancelled, _) => notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled").into_any(),
-                (Screen::Paused, _) => notice(K::CounterPausedKiosk, K::CounterPausedHint, "paused").into_any(),
-                _ => view! { <IdleScreen/> }.into_any(),
+                }),
+                (Screen::Cancelled, _) => EitherOf8::F(notice(K::PaymentCancelled, K::PaymentCancelledHint, "cancelled")),
+                (Screen::Paused, _) => EitherOf8::G(notice(K::CounterPausedKiosk, K::CounterPausedHint, "paused")),
+                _ => EitherOf8::H(view! { <IdleScreen/> }),
             }}
         </main>
     }
@@ -454,5 +475,19 @@ fn ReceiptLinkQr(id: i64, token: String) -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counter_in_path;
+
+    #[test]
+    fn a_kiosk_address_names_its_counter_by_number_and_nothing_else_does() {
+        assert_eq!(counter_in_path("/kiosk/12"), Some(12));
+        assert_eq!(counter_in_path("/kiosk/abc"), None);
+        assert_eq!(counter_in_path("/kiosk/"), None);
+        assert_eq!(counter_in_path("/kiosk/12/extra"), None);
+        assert_eq!(counter_in_path("/stats"), None);
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::words::format_vnd;
 use crate::i18n::tx;
 use crate::i18n::{exception_kind_label, t, use_lang, K};
 use crate::live::use_live;
-use crate::model::{CounterStatus, ServerMsg, Topic, WardSnapshot};
+use crate::model::{CounterStatus, Topic, WardSnapshot};
 use crate::model::{ExceptionRow, Resolution};
 use crate::time::format_vn_datetime;
 use leptos::prelude::*;
@@ -34,12 +34,10 @@ fn StatsLive(initial: WardSnapshot) -> impl IntoView {
     let ward_id = initial.ward.id;
     let snap = RwSignal::new(initial);
     let pushes = RwSignal::new(0u64);
-    let conn = use_live(Signal::derive(move || Some(Topic::Ward(ward_id))), move |msg| {
-        if let ServerMsg::Ward(w) = msg {
-            if w.ward.id == ward_id {
-                snap.set(w);
-                pushes.update(|n| *n += 1);
-            }
+    let conn = use_live(Signal::derive(move || Some(Topic::Ward(ward_id))), move |w: WardSnapshot| {
+        if w.ward.id == ward_id {
+            snap.set(w);
+            pushes.update(|n| *n += 1);
         }
     });
     let lang = use_lang();

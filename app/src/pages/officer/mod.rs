@@ -14,8 +14,8 @@ use crate::error::AppError;
 use crate::i18n::{received_missing, t, use_lang, Lang, K};
 use crate::live::use_live;
 use crate::model::{
-    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, LineRequest, NewDossier, PaymentMethod, PaymentState, PaymentView, ServerMsg,
-    Topic, WardSnapshot,
+    CatalogEntry, CounterSnapshot, CounterStatus, DossierRow, LineRequest, NewDossier, PaymentMethod, PaymentState, PaymentView, Topic,
+    WardSnapshot,
 };
 use crate::time::format_vn_time;
 use leptos::prelude::*;
@@ -87,12 +87,10 @@ fn OfficerDesk(ward: WardSnapshot, role: Option<crate::model::Role>) -> impl Int
     let snap = RwSignal::new(None::<CounterSnapshot>);
     // Bumped on every push so that the queue refetches.
     let pushes = RwSignal::new(0u64);
-    let conn = use_live(Signal::derive(move || selected.get().map(Topic::Counter)), move |msg| {
-        if let ServerMsg::Counter(s) = msg {
-            if Some(s.counter.id) == selected.get_untracked() {
-                snap.set(Some(s));
-                pushes.update(|n| *n += 1);
-            }
+    let conn = use_live(Signal::derive(move || selected.get().map(Topic::Counter)), move |s: CounterSnapshot| {
+        if Some(s.counter.id) == selected.get_untracked() {
+            snap.set(Some(s));
+            pushes.update(|n| *n += 1);
         }
     });
     let catalog = Resource::new(move || ward_id, get_catalog);
