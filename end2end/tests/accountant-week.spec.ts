@@ -216,3 +216,44 @@ test("the accountant's week: corrections, a four-eyes refund, tax summaries, the
   await supCtx.close();
   await ctx.close();
 });
+
+test("a holiday the accountant lists on /admin moves a deposit due that day to the next working day", async ({ browser }) => {
+  const ctx = await browser.newContext();
+  await signIn(ctx, server.url, USERS.accountant);
+  const acc = await ctx.newPage();
+  const firstRow = async () => {
+    await acc.goto(`${server.url}/accounting/treasury`);
+    await ready(acc, { live: false });
+    const row = acc.getByTestId("outstanding-row").first();
+    return { kind: await row.getAttribute("data-kind"), from: await row.getAttribute("data-from"), due: (await row.getAttribute("data-due")) ?? "" };
+  };
+  const before = await firstRow();
+  expect(before.due).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+  await acc.goto(`${server.url}/admin`);
+  await ready(acc, { live: false });
+  await acc.getByTestId("holiday-day").fill(before.due);
+  await acc.getByTestId("holiday-name").fill("Nghỉ bù");
+  await acc.getByTestId("holiday-add").click();
+  const listed = acc.getByTestId("holiday-row").and(acc.locator(`[data-day="${before.due}"]`));
+  await expect(listed).toContainText("Nghỉ bù");
+  await expect(acc.getByTestId("holiday-name")).toHaveValue("");
+  // The same day again is refused, and says why.
+  await acc.getByTestId("holiday-day").fill(before.due);
+  await acc.getByTestId("holiday-name").fill("Nghỉ bù");
+  await acc.getByTestId("holiday-add").click();
+  await expect(acc.getByTestId("holiday-error")).toContainText("đã có trong danh sách");
+  await expect(acc.getByTestId("holiday-row")).toHaveCount(1);
+
+  const after = await firstRow();
+  expect([after.kind, after.from]).toEqual([before.kind, before.from]);
+  expect(after.due > before.due).toBe(true);
+
+  // Taken off the list, the due date is what it was.
+  await acc.goto(`${server.url}/admin`);
+  await ready(acc, { live: false });
+  await listed.getByTestId("holiday-remove").click();
+  await expect(acc.getByTestId("holiday-row")).toHaveCount(0);
+  expect((await firstRow()).due).toBe(before.due);
+  await ctx.close();
+});

@@ -16,6 +16,7 @@ mod m20261201_000008_signing_keys;
 mod m20261201_000009_kiosk_chime;
 mod m20261201_000010_login_attempts;
 mod m20261201_000011_replacement_proposals;
+mod m20261202_000012_holidays;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_kiosk_chime::Migration),
             Box::new(m20261201_000010_login_attempts::Migration),
             Box::new(m20261201_000011_replacement_proposals::Migration),
+            Box::new(m20261202_000012_holidays::Migration),
         ]
     }
 }

@@ -124,6 +124,8 @@ fn expected() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'
         ("POST", "/api/set_tax_summary_status", "/api/set_tax_summary_status", "id=999&status=sent", &[Who::Accountant]),
         ("POST", "/api/get_budget_codes", "/api/get_budget_codes", "", &[Who::Accountant, Who::Supervisor, Who::Admin]),
         ("POST", "/api/set_treasury_profile", "/api/set_treasury_profile", "{\"form\":{}}", &[Who::Accountant]),
+        ("POST", "/api/add_holiday", "/api/add_holiday", "{\"form\":{}}", &[Who::Accountant]),
+        ("POST", "/api/remove_holiday", "/api/remove_holiday", "id=0", &[Who::Accountant]),
         ("POST", "/api/set_fee_code", "/api/set_fee_code", "{\"form\":{}}", &[Who::Accountant]),
         ("POST", "/api/get_refunds", "/api/get_refunds", "", MONEY),
         ("POST", "/api/request_refund", "/api/request_refund", "{\"input\":{\"exception_id\":null,\"receipt_id\":999,\"amount\":1,\"reason\":\"x\"}}", MONEY),

@@ -7,12 +7,12 @@ use crate::common;
 
 use app::backend::auth::StaffUser;
 use app::backend::entity::{bank_exception, dossier, payment_request, receipt, refund, ward};
-use app::backend::{budget_codes, days, payments, receipt_corrections, receipt_register, refunds, tax_summaries, treasury};
+use app::backend::{budget_codes, days, holidays, payments, receipt_corrections, receipt_register, refunds, tax_summaries, treasury};
 use app::backend::{reconciliation::DayRange, BackendError};
 use app::domain::treasury::FeeKind;
 use app::model::{
-    CorrectionInput, DepositInput, FeeCodeForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction, RefundRequestInput, RefundState,
-    ReplacementDecision, ReplacementState, Resolution, Role,
+    CorrectionInput, DepositInput, FeeCodeForm, HolidayForm, PaymentMethod, ReceiptField, ReceiptStatus, RefundAction, RefundRequestInput,
+    RefundState, ReplacementDecision, ReplacementState, Resolution, Role,
 };
 use chrono::{Duration, Utc};
 use common::{cleanup, fresh_db, sign_in, Engine};
@@ -31,7 +31,8 @@ db_tests!(
     the_books_from_the_command_line_agree_with_the_pages_and_bad_arguments_exit_2,
     money_not_deposited_stays_visible_however_old_and_a_deposited_day_does_not,
     a_receipt_made_after_its_day_closed_goes_into_the_next_days_tax_summary_and_slip,
-    a_paid_refund_of_revenue_is_a_refunded_row_of_its_own_in_reconciliation
+    a_paid_refund_of_revenue_is_a_refunded_row_of_its_own_in_reconciliation,
+    a_deposit_due_on_a_listed_holiday_is_due_the_next_working_day_and_only_the_accountant_lists_them
 );
 
 const SEPAY_KEY: &str = "test-sepay-secret";
@@ -799,4 +800,93 @@ async fn a_paid_refund_of_revenue_is_a_refunded_row_of_its_own_in_reconciliation
     assert_eq!(frozen.total_received, after.total_received);
     srv.shutdown().await.expect("shutdown");
     cleanup(t).await;
+}
+
+async fn a_deposit_due_on_a_listed_holiday_is_due_the_next_working_day_and_only_the_accountant_lists_them(engine: Engine) {
+    let Some(t) = fresh_db(engine).await else { return };
+    let srv = start(t.db.clone()).await;
+    let ketoan = accountant();
+    // Phí deposited daily (the demo ward deposits weekly), and a week ago one certification,
+    // its day closed.
+    let mut form = budget_codes::view(&t.db, 1, true).await.expect("codes").profiles[0].form.clone();
+    form.valid_from = "2026-01-01".into();
+    form.interval_phi = "daily".into();
+    budget_codes::set_profile(&t.db, 1, form, &ketoan).await.expect("daily deposits");
+    common::paid_in_cash(&srv, "DEMO-CT02", None).await;
+    shift_back(&t.db, 7).await;
+    let d7 = day(-7);
+    days::close(&t.db, 1, Some(d7.clone()), &supervisor()).await.expect("close");
+    let covers = |o: &app::model::Outstanding| o.kind == FeeKind::Phi && o.from <= d7 && d7 <= o.to;
+    let outstanding = |v: app::model::TreasuryView| v.outstanding.into_iter().find(|o| covers(o)).expect("the week-old money waits");
+    let before = outstanding(treasury::view(&t.db, 1, true).await.expect("view"));
+    assert!(before.overdue, "due within three days of the money, so past due a week later: {before:?}");
+
+    // The due day listed as a holiday: the deposit is due the working day after it.
+    let listed = holidays::add(&t.db, 1, HolidayForm { day: before.due_on.clone(), name: "Nghỉ bù".into() }, &ketoan).await.expect("add");
+    let moved = outstanding(treasury::view(&t.db, 1, true).await.expect("view"));
+    let (was, now) = (ymd(&before.due_on), ymd(&moved.due_on));
+    assert!(now > was && app::domain::treasury::WorkCalendar::default().is_working_day(now), "{was} -> {now}");
+    // Every day from the money to today off (a long Tết): not overdue until the next working day.
+    for n in (0..7).rev() {
+        if day(-n) != before.due_on {
+            holidays::add(&t.db, 1, HolidayForm { day: day(-n), name: "Tết Nguyên đán".into() }, &ketoan).await.expect("add");
+        }
+    }
+    let during = outstanding(treasury::view(&t.db, 1, true).await.expect("view"));
+    assert!(!during.overdue && during.due_on > day(0), "{during:?}");
+
+    // A day is listed once; a bad day or an empty name is refused by its field.
+    let again = holidays::add(&t.db, 1, HolidayForm { day: before.due_on.clone(), name: "x".into() }, &ketoan).await;
+    assert!(matches!(again, Err(BackendError::Conflict(_))), "{again:?}");
+    let bad = holidays::add(&t.db, 1, HolidayForm { day: "30/04/2027".into(), name: "Giải phóng miền Nam".into() }, &ketoan).await;
+    assert!(matches!(bad, Err(BackendError::Invalid { field: "day", .. })), "{bad:?}");
+    let far = holidays::add(&t.db, 1, HolidayForm { day: "2999-01-01".into(), name: "x".into() }, &ketoan).await;
+    assert!(matches!(far, Err(BackendError::Invalid { field: "day", .. })), "{far:?}");
+    let unnamed = holidays::add(&t.db, 1, HolidayForm { day: "2027-04-30".into(), name: "  ".into() }, &ketoan).await;
+    assert!(matches!(unnamed, Err(BackendError::Invalid { field: "name", .. })), "{unnamed:?}");
+
+    // Over HTTP: the accountant lists and removes days; the supervisor reads them and cannot.
+    let base = srv.base_url();
+    let kt = sign_in(&base, "ketoan").await;
+    let body = serde_json::json!({ "form": { "day": "2027-09-02", "name": "Quốc khánh" } });
+    let r = kt.client.post(format!("{base}/api/add_holiday")).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), 200);
+    let r = kt.client.post(format!("{base}/api/add_holiday")).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), 409, "the same day twice");
+    assert!(r.headers().get("content-type").is_some_and(|v| v.to_str().unwrap_or("").contains("json")));
+    let r = kt
+        .client
+        .post(format!("{base}/api/add_holiday"))
+        .json(&serde_json::json!({ "form": { "day": "hôm qua", "name": "x" } }))
+        .send()
+        .await;
+    assert_eq!(r.expect("post").status(), 422);
+    let sup = sign_in(&base, "truongbp").await;
+    let r = sup
+        .client
+        .post(format!("{base}/api/add_holiday"))
+        .json(&serde_json::json!({ "form": { "day": "2027-09-03", "name": "x" } }))
+        .send()
+        .await;
+    assert_eq!(r.expect("post").status(), 403);
+    let r = sup.client.post(format!("{base}/api/get_budget_codes")).send().await.expect("post");
+    let v: app::model::BudgetCodesView = r.json().await.expect("codes");
+    assert_eq!(v.holidays.len(), 8, "the seven days of the week and 2 September: {:?}", v.holidays);
+    assert!(v.holidays.windows(2).all(|w| w[0].day < w[1].day), "by day");
+    // Taking the first day off again brings its due date back; another ward's day is not found.
+    let r = kt.client.post(format!("{base}/api/remove_holiday")).form(&[("id", listed.id.to_string())]).send().await.expect("post");
+    assert_eq!(r.status(), 200);
+    assert!(matches!(holidays::remove(&t.db, 2, listed.id, &ketoan).await, Err(BackendError::NotFound(_))));
+    for h in holidays::list(&t.db, 1).await.expect("list") {
+        holidays::remove(&t.db, 1, h.id, &ketoan).await.expect("remove");
+    }
+    assert_eq!(outstanding(treasury::view(&t.db, 1, true).await.expect("view")).due_on, before.due_on);
+    assert_eq!(audited(&t.db, "treasury.holiday_added").await, 8);
+    assert_eq!(audited(&t.db, "treasury.holiday_removed").await, 8);
+    srv.shutdown().await.expect("shutdown");
+    cleanup(t).await;
+}
+
+fn ymd(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a day")
 }

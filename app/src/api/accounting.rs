@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    BudgetCodesView, CorrectionInput, DepositInput, DepositRow, FeeCodeForm, FeeCodeView, NoticeView, ReceiptRegister, RefundAction,
-    RefundRequestInput, RefundRow, RefundsView, ReplacementDecision, ReplacementView, TaxSummariesView, TaxSummaryRow, TreasuryProfileForm,
-    TreasuryProfileView, TreasurySlip, TreasuryView,
+    BudgetCodesView, CorrectionInput, DepositInput, DepositRow, FeeCodeForm, FeeCodeView, HolidayForm, HolidayRow, NoticeView,
+    ReceiptRegister, RefundAction, RefundRequestInput, RefundRow, RefundsView, ReplacementDecision, ReplacementView, TaxSummariesView,
+    TaxSummaryRow, TreasuryProfileForm, TreasuryProfileView, TreasurySlip, TreasuryView,
 };
 use leptos::prelude::*;
 
@@ -107,6 +107,25 @@ pub async fn set_fee_code(form: FeeCodeForm) -> Result<FeeCodeView, AppError> {
     let subject = format!("fee_item:{}", form.fee_item_id);
     let done = crate::backend::budget_codes::set_fee_code(&b.db, ward, form, &me).await;
     audit_refusal(&b, &principal(), Some(ward), "treasury.fee_code_refused", subject, done).await
+}
+
+/// Lists a day off of the ward (the accountant): deposits due on it move to the next working day.
+#[server(endpoint = "add_holiday", input = server_fn::codec::Json)]
+pub async fn add_holiday(form: HolidayForm) -> Result<HolidayRow, AppError> {
+    use super::guard::*;
+    let (b, me, ward) = accounting_ward("add_holiday").await?;
+    let subject = format!("ward:{ward}");
+    let done = crate::backend::holidays::add(&b.db, ward, form, &me).await;
+    audit_refusal(&b, &principal(), Some(ward), "treasury.holiday_refused", subject, done).await
+}
+
+/// Takes a day off the ward's list (the accountant).
+#[server(endpoint = "remove_holiday")]
+pub async fn remove_holiday(id: i64) -> Result<(), AppError> {
+    use super::guard::*;
+    let (b, me, ward) = accounting_ward("remove_holiday").await?;
+    let done = crate::backend::holidays::remove(&b.db, ward, id, &me).await;
+    audit_refusal(&b, &principal(), Some(ward), "treasury.holiday_refused", format!("ward_holiday:{id}"), done).await
 }
 
 #[server(endpoint = "get_refunds")]

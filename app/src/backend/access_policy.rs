@@ -135,6 +135,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/set_tax_summary_status", api(&[Accountant])),
     ("POST", "/api/get_budget_codes", api(&[Accountant, Supervisor, Admin])),
     ("POST", "/api/set_treasury_profile", api(&[Accountant])),
+    ("POST", "/api/add_holiday", api(&[Accountant])),
+    ("POST", "/api/remove_holiday", api(&[Accountant])),
     ("POST", "/api/set_fee_code", api(&[Accountant])),
     ("POST", "/api/get_refunds", api(MONEY)),
     ("POST", "/api/request_refund", api(MONEY)),

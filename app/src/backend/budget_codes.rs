@@ -96,7 +96,13 @@ pub async fn view(db: &DatabaseConnection, ward_id: i64, can_edit: bool) -> Resu
             kind: i.kind,
         })
         .collect();
-    Ok(BudgetCodesView { profiles: profiles(db, ward_id).await?.into_iter().map(profile_view).collect(), fees, can_edit, today })
+    Ok(BudgetCodesView {
+        profiles: profiles(db, ward_id).await?.into_iter().map(profile_view).collect(),
+        fees,
+        holidays: super::holidays::list(db, ward_id).await?,
+        can_edit,
+        today,
+    })
 }
 
 fn day(field: &'static str, s: &str) -> Result<String, BackendError> {

@@ -20,6 +20,7 @@ pub mod error;
 pub mod exceptions;
 pub mod fee_catalog;
 pub mod history;
+pub mod holidays;
 pub mod hub;
 pub mod jobs;
 pub mod kiosks;

@@ -419,7 +419,7 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
         total,
         total_words: vnd_in_words_vi(u64::try_from(total.max(0)).unwrap_or(0)),
         interval,
-        due_on: ymd(interval.due_date(interval.period_of(from).1)),
+        due_on: ymd(interval.due_date(interval.period_of(from).1, &super::holidays::calendar(db, ward_id).await?)),
         open_days,
         deposited_days,
         deposit,
@@ -583,11 +583,12 @@ pub async fn view(db: &impl ConnectionTrait, ward_id: i64, can_record: bool) -> 
         e.0 += m.amount;
         e.1 += m.receipts;
     }
+    let calendar = super::holidays::calendar(db, ward_id).await?;
     let outstanding: Vec<Outstanding> = periods
         .into_iter()
         .filter(|(_, (amount, _, _))| *amount != 0)
         .map(|((kind, from, to), (amount, receipts, interval))| {
-            let due = interval.due_date(to);
+            let due = interval.due_date(to, &calendar);
             Outstanding { kind, from: ymd(from), to: ymd(to), receipts, amount, due_on: ymd(due), overdue: today > due }
         })
         .collect();

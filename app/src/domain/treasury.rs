@@ -5,6 +5,7 @@
 use crate::text::Text;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Phí and lệ phí are deposited on separate slips, into different treasury accounts.
 pub use super::fees::FeeKind;
@@ -59,16 +60,16 @@ impl DepositInterval {
     /// When the money of the period ending `period_end` must be in the treasury: the next
     /// working day after a day or a week; the 5th of the next month for a month (NĐ 120/2016
     /// Điều 5: "chậm nhất là ngày 05 hằng tháng"), moved to a working day. Working days are
-    /// Monday to Friday; public holidays are not modelled, which only makes a due date early.
-    pub fn due_date(self, period_end: NaiveDate) -> NaiveDate {
+    /// those of `calendar`: Monday to Friday less the holidays the ward listed.
+    pub fn due_date(self, period_end: NaiveDate, calendar: &WorkCalendar) -> NaiveDate {
         match self {
-            DepositInterval::Daily | DepositInterval::Weekly => next_working_day(period_end),
+            DepositInterval::Daily | DepositInterval::Weekly => calendar.next_working_day(period_end),
             DepositInterval::Monthly => {
                 let fifth = next_month_first(period_end).with_day(5).unwrap_or(period_end);
-                if is_working_day(fifth) {
+                if calendar.is_working_day(fifth) {
                     fifth
                 } else {
-                    next_working_day(fifth)
+                    calendar.next_working_day(fifth)
                 }
             }
         }
@@ -80,16 +81,32 @@ fn next_month_first(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
-pub fn is_working_day(d: NaiveDate) -> bool {
-    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+/// The days the treasury and the ward work: Monday to Friday, less the holidays the ward
+/// listed (Tết, national holidays, days off the government moves; they change every year,
+/// so they are data, not rules).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkCalendar {
+    holidays: BTreeSet<NaiveDate>,
 }
 
-pub fn next_working_day(d: NaiveDate) -> NaiveDate {
-    let mut n = d + Duration::days(1);
-    while !is_working_day(n) {
-        n += Duration::days(1);
+impl WorkCalendar {
+    pub fn with_holidays(holidays: impl IntoIterator<Item = NaiveDate>) -> WorkCalendar {
+        WorkCalendar { holidays: holidays.into_iter().collect() }
     }
-    n
+
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&d)
+    }
+
+    /// The first working day after `d`. A calendar lists finitely many holidays, so a
+    /// working day comes within their number plus a weekend of days.
+    pub fn next_working_day(&self, d: NaiveDate) -> NaiveDate {
+        let mut n = d + Duration::days(1);
+        while !self.is_working_day(n) {
+            n += Duration::days(1);
+        }
+        n
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -163,11 +180,25 @@ mod tests {
 
     #[test]
     fn due_dates_fall_on_working_days() {
-        assert_eq!(DepositInterval::Daily.due_date(d("2026-12-02")), d("2026-12-03"));
-        assert_eq!(DepositInterval::Daily.due_date(d("2026-12-04")), d("2026-12-07"), "Friday's money is due Monday");
-        assert_eq!(DepositInterval::Weekly.due_date(d("2026-12-06")), d("2026-12-07"));
-        assert_eq!(DepositInterval::Monthly.due_date(d("2026-11-30")), d("2026-12-07"), "5 Dec 2026 is a Saturday");
-        assert_eq!(DepositInterval::Monthly.due_date(d("2026-12-31")), d("2027-01-05"));
+        let weekdays = WorkCalendar::default();
+        assert_eq!(DepositInterval::Daily.due_date(d("2026-12-02"), &weekdays), d("2026-12-03"));
+        assert_eq!(DepositInterval::Daily.due_date(d("2026-12-04"), &weekdays), d("2026-12-07"), "Friday's money is due Monday");
+        assert_eq!(DepositInterval::Weekly.due_date(d("2026-12-06"), &weekdays), d("2026-12-07"));
+        assert_eq!(DepositInterval::Monthly.due_date(d("2026-11-30"), &weekdays), d("2026-12-07"), "5 Dec 2026 is a Saturday");
+        assert_eq!(DepositInterval::Monthly.due_date(d("2026-12-31"), &weekdays), d("2027-01-05"));
+    }
+
+    #[test]
+    fn a_deposit_due_on_a_listed_holiday_is_due_the_next_working_day() {
+        // Tết 2027 as a ward might list it: Friday 5 to Wednesday 10 February off.
+        let tet = WorkCalendar::with_holidays(["2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10"].map(d));
+        assert_eq!(DepositInterval::Daily.due_date(d("2027-02-04"), &tet), d("2027-02-11"), "Thursday's money waits for the holiday");
+        assert_eq!(DepositInterval::Weekly.due_date(d("2027-02-07"), &tet), d("2027-02-11"));
+        assert_eq!(DepositInterval::Daily.due_date(d("2027-02-11"), &tet), d("2027-02-12"), "after the holiday, the next day again");
+        // 5 January 2027 is a Tuesday; listed as a day off, the monthly deposit moves to Wednesday.
+        let moved = WorkCalendar::with_holidays([d("2027-01-05")]);
+        assert_eq!(DepositInterval::Monthly.due_date(d("2026-12-31"), &moved), d("2027-01-06"));
+        assert!(!tet.is_working_day(d("2027-02-08")) && tet.is_working_day(d("2027-02-11")) && !tet.is_working_day(d("2027-02-13")));
     }
 
     #[test]

@@ -214,9 +214,28 @@ pub struct FeeCodeRow {
 pub struct BudgetCodesView {
     pub profiles: Vec<TreasuryProfileView>,
     pub fees: Vec<FeeCodeRow>,
+    /// The ward's days off besides weekends, by day: they move deposit due dates.
+    pub holidays: Vec<HolidayRow>,
     pub can_edit: bool,
     /// Vietnam today, the default first day of a new code.
     pub today: String,
+}
+
+/// A day off of the ward besides weekends (Tết, a national holiday, a day the government moved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayRow {
+    pub id: i64,
+    /// YYYY-MM-DD.
+    pub day: String,
+    pub name: String,
+    pub added_by: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayForm {
+    /// YYYY-MM-DD.
+    pub day: String,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

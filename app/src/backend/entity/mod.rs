@@ -39,3 +39,4 @@ pub mod treasury_deposit;
 pub mod treasury_deposit_day;
 pub mod treasury_profile;
 pub mod ward;
+pub mod ward_holiday;

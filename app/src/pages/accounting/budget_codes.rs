@@ -2,11 +2,13 @@
 //! accounts for phí and lệ phí, deposit intervals) and each fee line's chương and NDKT, all
 //! dated. The accountant sets them; demo values are marked as examples.
 
-use crate::api::{get_budget_codes, set_fee_code, set_treasury_profile};
+use crate::api::{add_holiday, get_budget_codes, remove_holiday, set_fee_code, set_treasury_profile};
 use crate::components::readable;
 use crate::error::AppError;
 use crate::i18n::tx;
-use crate::model::{BudgetCodesView, FeeCodeForm, FeeCodeRow, FeeCodeView, TreasuryProfileForm, TreasuryProfileView};
+use crate::model::{
+    BudgetCodesView, FeeCodeForm, FeeCodeRow, FeeCodeView, HolidayForm, HolidayRow, TreasuryProfileForm, TreasuryProfileView,
+};
 use leptos::prelude::*;
 
 type Act<I, O> = Action<I, Result<O, AppError>>;
@@ -33,6 +35,31 @@ pub fn BudgetCodes() -> impl IntoView {
             version.update(|v| *v += 1)
         }
     });
+    let holidays = HolidayActions {
+        add: Action::new_local(|f: &HolidayForm| {
+            let f = f.clone();
+            async move { add_holiday(f).await }
+        }),
+        remove: Action::new_local(|id: &i64| remove_holiday(*id)),
+        error: RwSignal::new(None),
+    };
+    // The latest answer of either says what is shown: a refusal, or nothing once one worked.
+    for act in [HolidayAct::Add, HolidayAct::Remove] {
+        Effect::new(move |_| {
+            let outcome = match act {
+                HolidayAct::Add => holidays.add.value().get().map(|r| r.map(|_| ())),
+                HolidayAct::Remove => holidays.remove.value().get(),
+            };
+            match outcome {
+                Some(Ok(())) => {
+                    holidays.error.set(None);
+                    version.update(|v| *v += 1)
+                }
+                Some(Err(e)) => holidays.error.set(Some(readable(&e))),
+                None => {}
+            }
+        });
+    }
     let error = move || {
         let e = match (save_profile.value().get(), save_code.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
@@ -49,7 +76,11 @@ pub fn BudgetCodes() -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">"…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => view! { <Profiles v=v.clone() save=save_profile/><FeeCodes v=v save=save_code/> }.into_any(),
+                        Ok(v) => view! {
+                            <Profiles v=v.clone() save=save_profile/>
+                            <Holidays rows=v.holidays.clone() can_edit=v.can_edit acts=holidays/>
+                            <FeeCodes v=v save=save_code/>
+                        }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{readable(&e)}</p> }.into_any(),
                     }
                 })}
@@ -128,6 +159,67 @@ fn Profiles(v: BudgetCodesView, save: Act<TreasuryProfileForm, TreasuryProfileVi
                 {interval("Kỳ nộp phí", "Interval for phí", "profile-interval-phi", |f| f.interval_phi.clone(), |f, v| f.interval_phi = v)}
                 {interval("Kỳ nộp lệ phí", "Interval for lệ phí", "profile-interval-le-phi", |f| f.interval_le_phi.clone(), |f, v| f.interval_le_phi = v)}
                 <button class="btn" type="submit" data-testid="profile-save">{tx("Lưu thông tin Kho bạc", "Save treasury settings")}</button>
+            </form>
+        })}
+    }
+}
+
+#[derive(Clone, Copy)]
+struct HolidayActions {
+    add: Act<HolidayForm, HolidayRow>,
+    remove: Act<i64, ()>,
+    /// Why the latest addition or removal was refused.
+    error: RwSignal<Option<String>>,
+}
+
+#[derive(Clone, Copy)]
+enum HolidayAct {
+    Add,
+    Remove,
+}
+
+/// The ward's days off besides weekends: a deposit due on one is due the next working day.
+#[component]
+fn Holidays(rows: Vec<HolidayRow>, can_edit: bool, acts: HolidayActions) -> impl IntoView {
+    // A listed day reloads the section, which clears the form; a refusal keeps what was typed.
+    let f = RwSignal::new(HolidayForm::default());
+    let error = move || acts.error.get().map(|m| view! { <p class="error" role="alert" data-testid="holiday-error">{m}</p> });
+    let empty = rows.is_empty();
+    view! {
+        <h3 id="holidays-title">{tx("Ngày nghỉ lễ, Tết", "Public holidays")}</h3>
+        <p class="muted">{tx("Ngoài thứ Bảy và Chủ nhật. Tiền đến hạn nộp vào ngày nghỉ thì hạn nộp là ngày làm việc tiếp theo. Nhập theo lịch nghỉ Chính phủ công bố hằng năm (kể cả ngày nghỉ bù).",
+            "Besides Saturdays and Sundays. Money due on a day off is due the next working day. Enter the days off the government announces each year (compensating days too).")}</p>
+        {error}
+        <table class="grid small" data-testid="holiday-rows" aria-labelledby="holidays-title">
+            <thead><tr><th>{tx("Ngày", "Day")}</th><th>{tx("Tên", "Name")}</th><th>{tx("Người nhập", "Entered by")}</th>{can_edit.then(|| view! { <th>{tx("Thao tác", "Action")}</th> })}</tr></thead>
+            <tbody>
+                {empty.then(|| view! { <tr><td colspan="4" class="muted">{tx("Chưa có ngày nào: chỉ thứ Bảy, Chủ nhật được tính là ngày nghỉ.", "None yet: only Saturdays and Sundays count as days off.")}</td></tr> })}
+                {rows.into_iter().map(|h| {
+                    let id = h.id;
+                    view! {
+                        <tr data-testid="holiday-row" data-day=h.day.clone()>
+                            <td class="mono">{h.day.clone()}</td>
+                            <td>{h.name.clone()}</td>
+                            <td>{h.added_by.clone()}</td>
+                            {can_edit.then(|| view! {
+                                <td><button class="btn small secondary" type="button" data-testid="holiday-remove"
+                                    aria-label=format!("{} {}", tx("Bỏ ngày", "Remove")(), h.day)
+                                    on:click=move |_| { acts.remove.dispatch(id); }>{tx("Bỏ", "Remove")}</button></td>
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {can_edit.then(|| view! {
+            <form class="admin-form" data-testid="holiday-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); acts.add.dispatch(f.get_untracked()); }>
+                <label>{tx("Ngày nghỉ", "Day off")}
+                    <input type="date" required data-testid="holiday-day" prop:value=move || f.with(|f| f.day.clone()) on:input=move |ev| f.update(|f| f.day = event_target_value(&ev))/>
+                </label>
+                <label>{tx("Tên", "Name")}
+                    <input type="text" required maxlength="120" placeholder=move || tx("ví dụ: Tết Nguyên đán", "e.g. Tết (Lunar New Year)")() data-testid="holiday-name" prop:value=move || f.with(|f| f.name.clone()) on:input=move |ev| f.update(|f| f.name = event_target_value(&ev))/>
+                </label>
+                <button class="btn" type="submit" data-testid="holiday-add">{tx("Thêm ngày nghỉ", "Add the day off")}</button>
             </form>
         })}
     }

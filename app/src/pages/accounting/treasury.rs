@@ -94,7 +94,7 @@ fn Outstanding(v: TreasuryView) -> impl IntoView {
                                 let k = o.kind;
                                 let href = format!("/accounting/treasury?kind={}&from={}&to={}", o.kind.as_str(), o.from, o.to);
                                 view! {
-                                    <tr data-kind=o.kind.as_str() data-from=o.from.clone() class:diff=o.overdue data-testid="outstanding-row">
+                                    <tr data-kind=o.kind.as_str() data-from=o.from.clone() data-due=o.due_on.clone() class:diff=o.overdue data-testid="outstanding-row">
                                         <td>{t(k.label())}</td>
                                         <td class="mono">{o.from.clone()}" – "{o.to.clone()}</td>
                                         <td class="num">{o.receipts}</td>
