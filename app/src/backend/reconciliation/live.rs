@@ -248,32 +248,45 @@ async fn revenue_refund_rows(
         .filter(|r| r.origin == RefundOrigin::Receipt.as_str())
         .filter(|r| r.paid_at.is_some_and(|at| window.holds(at)))
         .collect();
+    // What each refund gave back: its receipt, request and dossier, in three lookups by id
+    // lists whatever the number of refunds.
+    let mut receipts = HashMap::new();
+    for chunk in distinct(paid.iter().filter_map(|r| r.receipt_id)).chunks(CHUNK) {
+        for rc in receipt::Entity::find().filter(receipt::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            receipts.insert(rc.id, rc);
+        }
+    }
+    let request_of =
+        |r: &refund::Model| r.payment_request_id.or(r.receipt_id.and_then(|id| receipts.get(&id)).map(|c| c.payment_request_id));
+    let mut requests = HashMap::new();
+    for chunk in distinct(paid.iter().filter_map(request_of)).chunks(CHUNK) {
+        for pr in payment_request::Entity::find().filter(payment_request::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            requests.insert(pr.id, pr);
+        }
+    }
+    let mut dossiers = HashMap::new();
+    for chunk in distinct(requests.values().map(|p| p.dossier_id)).chunks(CHUNK) {
+        for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            dossiers.insert(d.id, d);
+        }
+    }
     let mut rows = Vec::with_capacity(paid.len());
-    for r in paid {
+    for r in &paid {
         let Some(paid_at) = r.paid_at else { continue };
-        let rc = match r.receipt_id {
-            Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let pr_id = r.payment_request_id.or(rc.as_ref().map(|c| c.payment_request_id));
-        let pr = match pr_id {
-            Some(id) => payment_request::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let d = match &pr {
-            Some(p) => dossier::Entity::find_by_id(p.dossier_id).one(db).await?,
-            None => None,
-        };
+        let rc = r.receipt_id.and_then(|id| receipts.get(&id));
+        let pr_id = request_of(r);
+        let pr = pr_id.and_then(|id| requests.get(&id));
+        let d = pr.and_then(|p| dossiers.get(&p.dossier_id));
         rows.push(ReconRow {
             state: RecState::Refunded,
             source: "refund".into(),
             day: window.day_of(paid_at).format("%Y-%m-%d").to_string(),
             at: paid_at.to_rfc3339(),
-            counter: pr.as_ref().and_then(|p| counters.get(&p.counter_id).copied()),
-            dossier_code: d.as_ref().map(|d| d.code.clone()),
-            procedure: d.as_ref().map(|d| d.procedure_name.clone()),
-            payer: d.as_ref().map(|d| mask::mask_name(&d.applicant_name)),
-            payment_code: pr.as_ref().map(|p| p.payment_code.clone()),
+            counter: pr.and_then(|p| counters.get(&p.counter_id).copied()),
+            dossier_code: d.map(|d| d.code.clone()),
+            procedure: d.map(|d| d.procedure_name.clone()),
+            payer: d.map(|d| mask::mask_name(&d.applicant_name)),
+            payment_code: pr.map(|p| p.payment_code.clone()),
             amount_due: 0,
             amount_received: -r.amount,
             difference: -r.amount,
@@ -281,7 +294,7 @@ async fn revenue_refund_rows(
             provider: None,
             bank_reference: r.bank_reference.clone(),
             received_at: Some(paid_at.to_rfc3339()),
-            receipt: rc.as_ref().map(crate::backend::receipts::label),
+            receipt: rc.map(crate::backend::receipts::label),
             officer: Some(r.requested_by.clone()),
             payment_request_id: pr_id,
             notification_id: None,
@@ -289,6 +302,14 @@ async fn revenue_refund_rows(
         });
     }
     Ok(rows)
+}
+
+/// The ids, once each, in order.
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Money that did not simply pay a request: the exception queue of the range, except what
