@@ -14,6 +14,8 @@ use serde::Deserialize;
 /// the snapshot typed by the topic the screen listens to. The variant's name says which topic
 /// the snapshot is of, and a screen already knows that; reading either name as its own
 /// snapshot type means a kiosk does not carry the code to read a ward's snapshot.
+// Read only in the browser (and by the tests).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Frame<S> {
@@ -46,7 +48,7 @@ pub fn use_live_clocked<S: DeserializeOwned + 'static>(
     client::start(topic, set_state, set_offset, on_snapshot);
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (topic, set_state, set_offset, on_snapshot, Frame::<S>::Resync);
+        let _ = (topic, set_state, set_offset, on_snapshot);
     }
     (state, offset)
 }

@@ -195,7 +195,7 @@ fn Holidays(rows: Vec<HolidayRow>, can_edit: bool, acts: HolidayActions) -> impl
             <tbody>
                 {empty.then(|| view! { <tr><td colspan="4" class="muted">{tx("Chưa có ngày nào: chỉ thứ Bảy, Chủ nhật được tính là ngày nghỉ.", "None yet: only Saturdays and Sundays count as days off.")}</td></tr> })}
                 {rows.into_iter().map(|h| {
-                    let id = h.id;
+                    let (id, day) = (h.id, h.day.clone());
                     view! {
                         <tr data-testid="holiday-row" data-day=h.day.clone()>
                             <td class="mono">{h.day.clone()}</td>
@@ -203,7 +203,7 @@ fn Holidays(rows: Vec<HolidayRow>, can_edit: bool, acts: HolidayActions) -> impl
                             <td>{h.added_by.clone()}</td>
                             {can_edit.then(|| view! {
                                 <td><button class="btn small secondary" type="button" data-testid="holiday-remove"
-                                    aria-label=format!("{} {}", tx("Bỏ ngày", "Remove")(), h.day)
+                                    aria-label=move || format!("{} {day}", tx("Bỏ ngày", "Remove")())
                                     on:click=move |_| { acts.remove.dispatch(id); }>{tx("Bỏ", "Remove")}</button></td>
                             })}
                         </tr>
