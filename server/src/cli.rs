@@ -164,9 +164,11 @@ mod tests {
             match c {
                 '"' => quoted = !quoted,
                 ' ' if !quoted => {
-                    if !word.is_empty() {
-                        words.push(if word.contains("$$") { "/tmp/expanded-by-the-shell".into() } else { std::mem::take(&mut word) });
-                        word.clear();
+                    let w = std::mem::take(&mut word);
+                    if w.contains("$$") {
+                        words.push("/tmp/expanded-by-the-shell".into());
+                    } else if !w.is_empty() {
+                        words.push(w);
                     }
                 }
                 c => word.push(c),

@@ -6,10 +6,10 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::{fee_budget_code, fee_item, treasury_profile};
-use super::BackendError;
+use super::{fields, BackendError};
 use crate::domain::treasury::{self as rules, in_effect, DepositInterval};
 use crate::model::{BudgetCodesView, FeeCodeForm, FeeCodeRow, FeeCodeView, TreasuryProfileForm, TreasuryProfileView};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -106,21 +106,11 @@ pub async fn view(db: &DatabaseConnection, ward_id: i64, can_edit: bool) -> Resu
 }
 
 fn day(field: &'static str, s: &str) -> Result<String, BackendError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| BackendError::invalid(field, "ngày có dạng YYYY-MM-DD (expected YYYY-MM-DD)"))
+    fields::day(field, s).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 fn checked(field: &'static str, r: Result<(), rules::CodeError>) -> Result<(), BackendError> {
     r.map_err(|e| BackendError::invalid(field, e.to_string()))
-}
-
-fn text(field: &'static str, s: &str, max: usize) -> Result<String, BackendError> {
-    let t = s.trim().to_string();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(BackendError::invalid(field, format!("bắt buộc, tối đa {max} ký tự (required, at most {max} characters)")));
-    }
-    Ok(t)
 }
 
 fn interval(field: &'static str, s: &str) -> Result<String, BackendError> {
@@ -143,12 +133,12 @@ pub async fn set_profile(
     checked("dbhc_code", rules::check_dbhc(&dbhc))?;
     let kbnn = f.kbnn_code.trim().to_string();
     checked("kbnn_code", rules::check_kbnn(&kbnn))?;
-    let kbnn_name = text("kbnn_name", &f.kbnn_name, 120)?;
+    let kbnn_name = fields::text("kbnn_name", &f.kbnn_name, 120)?;
     let account_phi = f.account_phi.trim().to_string();
     checked("account_phi", rules::check_account(&account_phi))?;
     let account_le_phi = f.account_le_phi.trim().to_string();
     checked("account_le_phi", rules::check_account(&account_le_phi))?;
-    let agency = text("revenue_agency", &f.revenue_agency, 120)?;
+    let agency = fields::text("revenue_agency", &f.revenue_agency, 120)?;
     let (interval_phi, interval_le_phi) = (interval("interval_phi", &f.interval_phi)?, interval("interval_le_phi", &f.interval_le_phi)?);
     let txn = db.begin().await?;
     let existing = treasury_profile::Entity::find()

@@ -6,6 +6,7 @@
 use super::audit::{self, Entry};
 use super::auth::StaffUser;
 use super::entity::ward_holiday;
+use super::fields;
 use super::BackendError;
 use crate::domain::treasury::WorkCalendar;
 use crate::model::{HolidayForm, HolidayRow};
@@ -37,26 +38,19 @@ pub async fn list(db: &impl ConnectionTrait, ward_id: i64) -> Result<Vec<Holiday
 
 /// The ward's working days: Monday to Friday less its holidays.
 pub async fn calendar(db: &impl ConnectionTrait, ward_id: i64) -> Result<WorkCalendar, BackendError> {
-    let days = ward_holiday::Entity::find().filter(ward_holiday::Column::WardId.eq(ward_id)).all(db).await?;
+    let days = list(db, ward_id).await?;
     Ok(WorkCalendar::with_holidays(days.iter().filter_map(|h| NaiveDate::parse_from_str(&h.day, "%Y-%m-%d").ok())))
 }
 
 /// Lists a day off. A day is listed once; the year is this one, a past one (money of old
 /// periods may still be outstanding) or the next two.
 pub async fn add(db: &DatabaseConnection, ward_id: i64, f: HolidayForm, by: &StaffUser) -> Result<HolidayRow, BackendError> {
-    let day = NaiveDate::parse_from_str(f.day.trim(), "%Y-%m-%d")
-        .map_err(|_| BackendError::invalid("day", "ngày có dạng YYYY-MM-DD (expected YYYY-MM-DD)"))?;
+    let day = fields::day("day", &f.day)?;
     let this_year = Utc::now().year();
     if !(2000..=this_year + 2).contains(&day.year()) {
         return Err(BackendError::invalid("day", format!("năm từ 2000 đến {} (a year from 2000 to {})", this_year + 2, this_year + 2)));
     }
-    let name = f.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(BackendError::invalid(
-            "name",
-            format!("bắt buộc, tối đa {MAX_NAME} ký tự, ví dụ Tết Nguyên đán (required, at most {MAX_NAME} characters)"),
-        ));
-    }
+    let name = fields::text("name", &f.name, MAX_NAME)?;
     let day_s = day.format("%Y-%m-%d").to_string();
     let txn = db.begin().await?;
     let in_year = ward_holiday::Entity::find()

@@ -19,6 +19,7 @@ pub mod entity;
 pub mod error;
 pub mod exceptions;
 pub mod fee_catalog;
+pub mod fields;
 pub mod history;
 pub mod holidays;
 pub mod hub;

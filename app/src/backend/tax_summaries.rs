@@ -197,8 +197,7 @@ pub async fn prepare(
     reason: Option<String>,
 ) -> Result<TaxSummaryRow, BackendError> {
     use sea_orm::TransactionTrait;
-    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-        .map_err(|_| BackendError::invalid("day", "ngày có dạng YYYY-MM-DD (expected YYYY-MM-DD)"))?;
+    let date = super::fields::day("day", day)?;
     let closed = day_close::Entity::find()
         .filter(day_close::Column::WardId.eq(ward_id))
         .filter(day_close::Column::Day.eq(date.format("%Y-%m-%d").to_string()))

@@ -12,7 +12,7 @@ use super::auth::StaffUser;
 use super::budget_codes::{self, code_on, profile_on};
 use super::days::BookingWindow;
 use super::entity::{dossier, fee_item, fee_line, payment_request, receipt, treasury_deposit, treasury_deposit_day, ward};
-use super::{receipts, refunds, BackendError};
+use super::{fields, receipts, refunds, BackendError};
 use crate::domain::refund::RefundOrigin;
 use crate::domain::treasury::{DepositInterval, FeeKind};
 use crate::domain::words::vnd_in_words_vi;
@@ -30,11 +30,6 @@ fn ymd(d: NaiveDate) -> String {
 
 fn vn_day(t: DateTime<Utc>) -> NaiveDate {
     crate::time::to_vn(t).date_naive()
-}
-
-fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate, BackendError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| BackendError::invalid(field, "ngày có dạng YYYY-MM-DD (expected YYYY-MM-DD)"))
 }
 
 fn bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc>), BackendError> {
@@ -268,7 +263,7 @@ fn interval_of(p: Option<&super::entity::treasury_profile::Model>, kind: FeeKind
 
 /// The C1-02/NS slip for `kind` over `from..=to` (Vietnam days).
 pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: &str, to: &str) -> Result<TreasurySlip, BackendError> {
-    let (from, to) = (parse_day("from", from)?, parse_day("to", to)?);
+    let (from, to) = (fields::day("from", from)?, fields::day("to", to)?);
     if to < from {
         return Err(BackendError::invalid("to", "ngày cuối trước ngày đầu (the last day is before the first)"));
     }
@@ -429,7 +424,7 @@ pub async fn slip(db: &impl ConnectionTrait, ward_id: i64, kind: FeeKind, from: 
 /// Records a deposit as made: only over closed days, no day twice, every line coded.
 pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, by: &StaffUser) -> Result<DepositRow, BackendError> {
     let kind = FeeKind::parse(input.kind.trim()).ok_or_else(|| BackendError::invalid("kind", "phi hoặc le_phi"))?;
-    let deposited_on = parse_day("deposited_on", &input.deposited_on)?;
+    let deposited_on = fields::day("deposited_on", &input.deposited_on)?;
     let reference = input.treasury_ref.trim().to_string();
     let reference_ok =
         !reference.is_empty() && reference.chars().count() <= 64 && reference.chars().all(|c| c.is_alphanumeric() || " -_./:".contains(c));
@@ -487,8 +482,8 @@ pub async fn record(db: &DatabaseConnection, ward_id: i64, input: DepositInput, 
         ..Default::default()
     };
     let id = treasury_deposit::Entity::insert(d).exec(&txn).await?.last_insert_id;
-    let from = parse_day("from", &s.from)?;
-    let to = parse_day("to", &s.to)?;
+    let from = fields::day("from", &s.from)?;
+    let to = fields::day("to", &s.to)?;
     let rows: Vec<treasury_deposit_day::ActiveModel> = days_between(from, to)
         .into_iter()
         .map(|day| treasury_deposit_day::ActiveModel {

@@ -181,9 +181,7 @@ pub(super) async fn live_rows(
             due_of.insert(pr.id, pr);
         }
     }
-    let mut missing_dossiers: Vec<i64> = due_of.values().map(|p| p.dossier_id).filter(|id| !dossiers.contains_key(id)).collect();
-    missing_dossiers.sort_unstable();
-    missing_dossiers.dedup();
+    let missing_dossiers = distinct(due_of.values().map(|p| p.dossier_id).filter(|id| !dossiers.contains_key(id)));
     for chunk in missing_dossiers.chunks(CHUNK) {
         for d in dossier::Entity::find().filter(dossier::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             dossiers.insert(d.id, d);

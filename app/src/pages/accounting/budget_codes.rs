@@ -44,22 +44,16 @@ pub fn BudgetCodes() -> impl IntoView {
         error: RwSignal::new(None),
     };
     // The latest answer of either says what is shown: a refusal, or nothing once one worked.
-    for act in [HolidayAct::Add, HolidayAct::Remove] {
-        Effect::new(move |_| {
-            let outcome = match act {
-                HolidayAct::Add => holidays.add.value().get().map(|r| r.map(|_| ())),
-                HolidayAct::Remove => holidays.remove.value().get(),
-            };
-            match outcome {
-                Some(Ok(())) => {
-                    holidays.error.set(None);
-                    version.update(|v| *v += 1)
-                }
-                Some(Err(e)) => holidays.error.set(Some(readable(&e))),
-                None => {}
-            }
-        });
-    }
+    let settle = move |outcome: Option<Result<(), AppError>>| match outcome {
+        Some(Ok(())) => {
+            holidays.error.set(None);
+            version.update(|v| *v += 1)
+        }
+        Some(Err(e)) => holidays.error.set(Some(readable(&e))),
+        None => {}
+    };
+    Effect::new(move |_| settle(holidays.add.value().get().map(|r| r.map(|_| ()))));
+    Effect::new(move |_| settle(holidays.remove.value().get()));
     let error = move || {
         let e = match (save_profile.value().get(), save_code.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Some(readable(&e)),
@@ -170,12 +164,6 @@ struct HolidayActions {
     remove: Act<i64, ()>,
     /// Why the latest addition or removal was refused.
     error: RwSignal<Option<String>>,
-}
-
-#[derive(Clone, Copy)]
-enum HolidayAct {
-    Add,
-    Remove,
 }
 
 /// The ward's days off besides weekends: a deposit due on one is due the next working day.
